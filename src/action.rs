@@ -1,0 +1,158 @@
+//! Everything a key can do: the keymap's vocabulary, with the text `?` help shows.
+
+use serde::Deserialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Quit,
+    Help,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Filter,
+    ClearFilter,
+    SortNext,
+    SortPrev,
+    SortReverse,
+    NextTab,
+    PrevTab,
+    Refresh,
+    Start,
+    Shutdown,
+    Reboot,
+    Reset,
+    ForceOff,
+    Suspend,
+    Resume,
+    Undefine,
+    ToggleAutostart,
+}
+
+impl Action {
+    /// Every action, in the order help lists them.
+    pub const ALL: [Action; 25] = [
+        Action::Help,
+        Action::Quit,
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+        Action::Filter,
+        Action::ClearFilter,
+        Action::SortNext,
+        Action::SortPrev,
+        Action::SortReverse,
+        Action::NextTab,
+        Action::PrevTab,
+        Action::Refresh,
+        Action::Start,
+        Action::Shutdown,
+        Action::Reboot,
+        Action::Reset,
+        Action::ForceOff,
+        Action::Suspend,
+        Action::Resume,
+        Action::Undefine,
+        Action::ToggleAutostart,
+    ];
+
+    /// The name used in the config file's `[keys]` table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "help",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp => "page_up",
+            Action::PageDown => "page_down",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::Filter => "filter",
+            Action::ClearFilter => "clear_filter",
+            Action::SortNext => "sort_next",
+            Action::SortPrev => "sort_prev",
+            Action::SortReverse => "sort_reverse",
+            Action::NextTab => "next_tab",
+            Action::PrevTab => "prev_tab",
+            Action::Refresh => "refresh",
+            Action::Start => "start",
+            Action::Shutdown => "shutdown",
+            Action::Reboot => "reboot",
+            Action::Reset => "reset",
+            Action::ForceOff => "force_off",
+            Action::Suspend => "suspend",
+            Action::Resume => "resume",
+            Action::Undefine => "undefine",
+            Action::ToggleAutostart => "toggle_autostart",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// One line for the help screen.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Quit => "quit virtdeck",
+            Action::Help => "show this help",
+            Action::Up => "select the previous domain",
+            Action::Down => "select the next domain",
+            Action::PageUp => "one page up",
+            Action::PageDown => "one page down",
+            Action::Top => "first domain",
+            Action::Bottom => "last domain",
+            Action::Filter => "filter by name (re: for a regex, ! to invert)",
+            Action::ClearFilter => "clear the filter / close",
+            Action::SortNext => "sort by the next column",
+            Action::SortPrev => "sort by the previous column",
+            Action::SortReverse => "reverse the sort order",
+            Action::NextTab => "next detail tab",
+            Action::PrevTab => "previous detail tab",
+            Action::Refresh => "re-read every domain from libvirt",
+            Action::Start => "start (virsh start)",
+            Action::Shutdown => "ACPI shutdown (virsh shutdown)",
+            Action::Reboot => "reboot (virsh reboot)",
+            Action::Reset => "hard reset, asks first (virsh reset)",
+            Action::ForceOff => "force off, asks first (virsh destroy)",
+            Action::Suspend => "pause (virsh suspend)",
+            Action::Resume => "resume a paused domain (virsh resume)",
+            Action::Undefine => "undefine, keeps disks; type the name to confirm",
+            Action::ToggleAutostart => "toggle autostart (virsh autostart)",
+        }
+    }
+
+    /// Actions that change the host; hidden and refused on a read-only connection.
+    pub fn is_mutating(self) -> bool {
+        matches!(
+            self,
+            Action::Start
+                | Action::Shutdown
+                | Action::Reboot
+                | Action::Reset
+                | Action::ForceOff
+                | Action::Suspend
+                | Action::Resume
+                | Action::Undefine
+                | Action::ToggleAutostart
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for a in Action::ALL {
+            assert_eq!(Action::from_name(a.name()), Some(a));
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! The App: sole owner of UI state. Drains events, updates the model, sends commands,
+//! and draws once per batch of events.
+
+mod keys;
+mod render;
+
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use crate::backend::{BackendEvent, CommandSender, DomainId, LifecycleOp, RequestId};
+use crate::config::Config;
+use crate::event::Event;
+use crate::state::Store;
+use crate::ui::list_view::ListView;
+use crate::ui::panes::detail::Tab;
+use crate::ui::popups::confirm::ConfirmKind;
+use crate::ui::text::escape;
+
+/// How long an info message stays in the status line.
+const STATUS_TTL: Duration = Duration::from_secs(8);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Clone, Debug)]
+pub struct Status {
+    pub text: String,
+    pub level: Level,
+    pub at: Instant,
+}
+
+/// Whatever sits on top of the main screen and takes the keys.
+#[derive(Clone, Debug)]
+pub enum Overlay {
+    Help {
+        scroll: u16,
+    },
+    Confirm {
+        id: DomainId,
+        name: String,
+        op: LifecycleOp,
+        title: String,
+        body: Vec<String>,
+        kind: ConfirmKind,
+    },
+    Filter {
+        input: String,
+        previous: String,
+    },
+}
+
+pub struct App {
+    pub store: Store,
+    pub view: ListView,
+    pub tab: Tab,
+    pub config: Config,
+    pub readonly: bool,
+    pub overlay: Option<Overlay>,
+    pub status: Option<Status>,
+    backend: CommandSender,
+    next_req: RequestId,
+    /// Body height of the list at the last draw, for PgUp/PgDn.
+    list_height: usize,
+    quit: bool,
+    dirty: bool,
+}
+
+impl App {
+    pub fn new(config: Config, backend: CommandSender, readonly: bool) -> App {
+        App {
+            store: Store::default(),
+            view: ListView::default(),
+            tab: Tab::default(),
+            config,
+            readonly,
+            overlay: None,
+            status: None,
+            backend,
+            next_req: 1,
+            list_height: 10,
+            quit: false,
+            dirty: true,
+        }
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// True once after anything visible changed.
+    pub fn take_dirty(&mut self) -> bool {
+        std::mem::take(&mut self.dirty)
+    }
+
+    pub fn set_status(&mut self, level: Level, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            level,
+            at: Instant::now(),
+        });
+        self.dirty = true;
+    }
+
+    /// Applies one event. All state changes go through here.
+    pub fn handle(&mut self, ev: Event) {
+        match ev {
+            Event::Key(k) => {
+                if k.kind != crossterm::event::KeyEventKind::Release {
+                    self.on_key(k);
+                    self.dirty = true;
+                }
+            }
+            Event::Resize => self.dirty = true,
+            Event::Tick => {
+                if self
+                    .status
+                    .as_ref()
+                    .is_some_and(|s| s.level == Level::Info && s.at.elapsed() > STATUS_TTL)
+                {
+                    self.status = None;
+                    self.dirty = true;
+                }
+            }
+            Event::InputClosed(e) => {
+                tracing::error!("terminal input closed: {e}");
+                self.quit = true;
+            }
+            Event::Backend(be) => self.on_backend(be),
+        }
+    }
+
+    fn on_backend(&mut self, ev: BackendEvent) {
+        if self.store.apply(&ev) {
+            self.view.sync(&self.store);
+            self.dirty = true;
+        }
+        match ev {
+            BackendEvent::ActionDone { name, op, .. } => {
+                self.set_status(
+                    Level::Info,
+                    format!("{} {}: done", op.verb(), escape(&name)),
+                );
+            }
+            BackendEvent::ActionFailed {
+                name, op, message, ..
+            } => {
+                self.set_status(
+                    Level::Error,
+                    format!("{} {} failed: {}", op.verb(), escape(&name), message),
+                );
+            }
+            BackendEvent::Error(message) => self.set_status(Level::Error, message),
+            BackendEvent::Lifecycle { name, event, .. } => {
+                self.set_status(Level::Info, format!("{}: {}", escape(&name), event.label()));
+            }
+            BackendEvent::Disconnected { reason } => {
+                self.set_status(Level::Error, format!("disconnected: {reason}"));
+            }
+            BackendEvent::Connected { .. }
+                if self
+                    .status
+                    .as_ref()
+                    .is_some_and(|s| s.text.starts_with("disconnected")) =>
+            {
+                self.set_status(Level::Info, "reconnected");
+            }
+            _ => {}
+        }
+    }
+
+    /// Sends a lifecycle command for `id`; the list changes when libvirt's event arrives.
+    fn send_op(&mut self, id: DomainId, name: String, op: LifecycleOp) {
+        let req = self.next_req;
+        self.next_req += 1;
+        self.set_status(
+            Level::Info,
+            format!("{}…   ({})", op.verb(), escape(&op.virsh(&name))),
+        );
+        self.backend
+            .send(crate::backend::Command::Lifecycle { req, id, name, op });
+    }
+
+    /// Runs the App on `terminal` until the user quits or the channel closes.
+    pub async fn run<B: ratatui::backend::Backend>(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        rx: &mut UnboundedReceiver<Event>,
+    ) -> Result<(), String> {
+        terminal
+            .draw(|f| self.render(f))
+            .map_err(|e| format!("draw failed: {e}"))?;
+        while !self.quit {
+            let Some(ev) = rx.recv().await else { break };
+            self.handle(ev);
+            // Drain everything queued before drawing once: a burst of events costs one frame.
+            while !self.quit {
+                match rx.try_recv() {
+                    Ok(ev) => self.handle(ev),
+                    Err(_) => break,
+                }
+            }
+            if self.take_dirty() {
+                terminal
+                    .draw(|f| self.render(f))
+                    .map_err(|e| format!("draw failed: {e}"))?;
+            }
+        }
+        Ok(())
+    }
+}

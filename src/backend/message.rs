@@ -1,0 +1,106 @@
+//! Events the backend reports to the UI: connection state, domain changes, replies.
+
+use std::time::{Duration, Instant};
+
+use super::model::{DomainId, DomainInfo, LifecycleOp, RequestId};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum BackendEvent {
+    /// The connection is (again) open.
+    Connected {
+        uri: String,
+        hostname: String,
+        readonly: bool,
+    },
+    /// The connection dropped; the worker is reconnecting.
+    Disconnected { reason: String },
+    /// A reconnect attempt failed; the next one follows after `retry_in`.
+    ReconnectFailed {
+        attempt: u32,
+        error: String,
+        retry_in: Duration,
+    },
+    /// The complete set of domains (initial load, reconcile, reconnect).
+    DomainList(Vec<DomainInfo>),
+    /// One domain changed (after a libvirt event or an action without an event).
+    DomainUpdated(DomainInfo),
+    /// A domain is gone (undefined while shut off, or a transient one stopped).
+    DomainRemoved(DomainId),
+    /// A libvirt lifecycle event arrived (for the activity log; the model changes through
+    /// `DomainUpdated` / `DomainRemoved`).
+    Lifecycle {
+        id: DomainId,
+        name: String,
+        event: LifecycleEventKind,
+        detail: i32,
+    },
+    /// Cumulative CPU time of every active domain, read in one tick.
+    CpuTimes {
+        at: Instant,
+        times: Vec<(DomainId, u64)>,
+    },
+    /// A requested action finished.
+    ActionDone {
+        req: RequestId,
+        id: DomainId,
+        name: String,
+        op: LifecycleOp,
+    },
+    /// A requested action failed; `message` is libvirt's.
+    ActionFailed {
+        req: RequestId,
+        id: DomainId,
+        name: String,
+        op: LifecycleOp,
+        message: String,
+    },
+    /// Something failed outside any request (a reconcile, a stats read).
+    Error(String),
+}
+
+/// libvirt's `virDomainEventType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LifecycleEventKind {
+    Defined,
+    Undefined,
+    Started,
+    Suspended,
+    Resumed,
+    Stopped,
+    Shutdown,
+    PmSuspended,
+    Crashed,
+    Other(i32),
+}
+
+impl LifecycleEventKind {
+    pub fn from_raw(raw: i32) -> Self {
+        match raw {
+            0 => Self::Defined,
+            1 => Self::Undefined,
+            2 => Self::Started,
+            3 => Self::Suspended,
+            4 => Self::Resumed,
+            5 => Self::Stopped,
+            6 => Self::Shutdown,
+            7 => Self::PmSuspended,
+            8 => Self::Crashed,
+            other => Self::Other(other),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Defined => "defined",
+            Self::Undefined => "undefined",
+            Self::Started => "started",
+            Self::Suspended => "suspended",
+            Self::Resumed => "resumed",
+            Self::Stopped => "stopped",
+            Self::Shutdown => "shutdown",
+            Self::PmSuspended => "pmsuspended",
+            Self::Crashed => "crashed",
+            Self::Other(_) => "event",
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! The libvirt side: a worker thread per connection and the event plumbing. No UI here.
+
+pub mod command;
+pub mod demo;
+mod domains;
+mod eventloop;
+mod ffi;
+pub mod message;
+pub mod model;
+mod session;
+mod worker;
+
+pub use command::Command;
+pub use message::{BackendEvent, LifecycleEventKind};
+pub use model::{DomainId, DomainInfo, DomainState, LifecycleOp, RequestId, RunState};
+pub use session::ConnectError;
+pub use worker::{Backend, BackendConfig, CommandSender, EventSink};

@@ -1,0 +1,230 @@
+//! Plain data the backend reports: domain identity, state and summary figures.
+
+use std::fmt;
+
+/// A domain's UUID in its canonical string form; the only key the UI uses for a domain.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DomainId(pub String);
+
+impl fmt::Display for DomainId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// libvirt's `virDomainState`, plus the raw value for states a newer libvirt may add.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RunState {
+    NoState,
+    Running,
+    Blocked,
+    Paused,
+    ShuttingDown,
+    ShutOff,
+    Crashed,
+    PmSuspended,
+    Unknown(i32),
+}
+
+impl RunState {
+    pub fn from_raw(raw: i32) -> Self {
+        match raw {
+            0 => RunState::NoState,
+            1 => RunState::Running,
+            2 => RunState::Blocked,
+            3 => RunState::Paused,
+            4 => RunState::ShuttingDown,
+            5 => RunState::ShutOff,
+            6 => RunState::Crashed,
+            7 => RunState::PmSuspended,
+            other => RunState::Unknown(other),
+        }
+    }
+
+    /// The words `virsh domstate` uses.
+    pub fn label(self) -> &'static str {
+        match self {
+            RunState::NoState => "no state",
+            RunState::Running => "running",
+            RunState::Blocked => "idle",
+            RunState::Paused => "paused",
+            RunState::ShuttingDown => "in shutdown",
+            RunState::ShutOff => "shut off",
+            RunState::Crashed => "crashed",
+            RunState::PmSuspended => "pmsuspended",
+            RunState::Unknown(_) => "unknown",
+        }
+    }
+
+    /// True while the domain has a running QEMU process (it has an id and can be stopped).
+    pub fn is_active(self) -> bool {
+        !matches!(self, RunState::ShutOff | RunState::NoState)
+    }
+}
+
+/// State plus libvirt's reason code for it, rendered like `virsh domstate --reason`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DomainState {
+    pub state: RunState,
+    pub reason: i32,
+}
+
+impl DomainState {
+    pub fn from_raw(state: i32, reason: i32) -> Self {
+        DomainState {
+            state: RunState::from_raw(state),
+            reason,
+        }
+    }
+
+    /// The reason in virsh's words; `None` when libvirt does not know it.
+    pub fn reason_label(self) -> Option<&'static str> {
+        let table: &[&str] = match self.state {
+            RunState::Running => &[
+                "unknown",
+                "booted",
+                "migrated",
+                "restored",
+                "from snapshot",
+                "unpaused",
+                "migration canceled",
+                "save canceled",
+                "event wakeup",
+                "crashed",
+                "post-copy",
+                "post-copy failed",
+            ],
+            RunState::Paused => &[
+                "unknown",
+                "user",
+                "migrating",
+                "saving",
+                "dumping",
+                "I/O error",
+                "watchdog",
+                "from snapshot",
+                "shutting down",
+                "creating snapshot",
+                "crashed",
+                "starting up",
+                "post-copy",
+                "post-copy failed",
+                "api error",
+            ],
+            RunState::ShuttingDown => &["unknown", "user"],
+            RunState::ShutOff => &[
+                "unknown",
+                "shutdown",
+                "destroyed",
+                "crashed",
+                "migrated",
+                "saved",
+                "failed",
+                "from snapshot",
+                "daemon",
+            ],
+            RunState::Crashed => &["unknown", "panicked"],
+            _ => &[],
+        };
+        usize::try_from(self.reason)
+            .ok()
+            .and_then(|i| table.get(i).copied())
+            .filter(|r| *r != "unknown")
+    }
+}
+
+impl fmt::Display for DomainState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.reason_label() {
+            Some(reason) => write!(f, "{} ({})", self.state.label(), reason),
+            None => f.write_str(self.state.label()),
+        }
+    }
+}
+
+/// One row of the domain list, as read from libvirt.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DomainInfo {
+    pub id: DomainId,
+    pub name: String,
+    pub state: DomainState,
+    /// The hypervisor id (`virsh domid`); `None` when shut off.
+    pub dom_id: Option<u32>,
+    pub vcpus: u32,
+    pub memory_kib: u64,
+    pub max_memory_kib: u64,
+    pub cpu_time_ns: u64,
+    pub autostart: bool,
+    pub persistent: bool,
+}
+
+/// A lifecycle operation the user can ask for on one domain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LifecycleOp {
+    Start,
+    Shutdown,
+    Reboot,
+    Reset,
+    Destroy,
+    Suspend,
+    Resume,
+    Undefine,
+    SetAutostart(bool),
+}
+
+impl LifecycleOp {
+    /// A short verb for status messages.
+    pub fn verb(self) -> &'static str {
+        match self {
+            LifecycleOp::Start => "start",
+            LifecycleOp::Shutdown => "shutdown",
+            LifecycleOp::Reboot => "reboot",
+            LifecycleOp::Reset => "reset",
+            LifecycleOp::Destroy => "force off",
+            LifecycleOp::Suspend => "suspend",
+            LifecycleOp::Resume => "resume",
+            LifecycleOp::Undefine => "undefine",
+            LifecycleOp::SetAutostart(true) => "enable autostart",
+            LifecycleOp::SetAutostart(false) => "disable autostart",
+        }
+    }
+
+    /// The virsh command that does the same, shown so users can script it.
+    pub fn virsh(self, name: &str) -> String {
+        let cmd = match self {
+            LifecycleOp::Start => "start",
+            LifecycleOp::Shutdown => "shutdown",
+            LifecycleOp::Reboot => "reboot",
+            LifecycleOp::Reset => "reset",
+            LifecycleOp::Destroy => "destroy",
+            LifecycleOp::Suspend => "suspend",
+            LifecycleOp::Resume => "resume",
+            LifecycleOp::Undefine => "undefine --snapshots-metadata --managed-save --keep-nvram",
+            LifecycleOp::SetAutostart(true) => "autostart",
+            LifecycleOp::SetAutostart(false) => "autostart --disable",
+        };
+        format!("virsh {cmd} {name}")
+    }
+}
+
+/// Identifies a UI request so its reply can be matched (and dropped when stale).
+pub type RequestId = u64;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_reason_reads_like_virsh() {
+        assert_eq!(
+            DomainState::from_raw(5, 2).to_string(),
+            "shut off (destroyed)"
+        );
+        assert_eq!(DomainState::from_raw(1, 1).to_string(), "running (booted)");
+        assert_eq!(DomainState::from_raw(3, 1).to_string(), "paused (user)");
+        // Unknown reasons are not worth a column's width.
+        assert_eq!(DomainState::from_raw(1, 0).to_string(), "running");
+        assert_eq!(DomainState::from_raw(5, 99).to_string(), "shut off");
+        assert_eq!(DomainState::from_raw(42, 0).to_string(), "unknown");
+    }
+}

@@ -1,0 +1,99 @@
+//! One open libvirt connection with its event and close subscriptions.
+
+use std::sync::mpsc::Sender;
+
+use virt::connect::Connect;
+
+use super::ffi::{self, CloseSubscription, LifecycleSubscription};
+use super::worker::WorkerMsg;
+
+/// Why opening a connection failed, worded for the person who typed the URI.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("cannot connect to {uri}: {message}\nhint: {hint}")]
+pub struct ConnectError {
+    pub uri: String,
+    pub message: String,
+    pub hint: String,
+}
+
+impl ConnectError {
+    pub fn new(uri: Option<&str>, message: String) -> Self {
+        let shown = uri.map_or_else(|| "libvirt's default URI".to_string(), str::to_string);
+        let lower = message.to_lowercase();
+        let hint = if lower.contains("permission denied") || lower.contains("authentication") {
+            "your user may not be allowed to manage this host: join the 'libvirt' group, \
+             use sudo, or try a session URI such as qemu:///session"
+        } else if lower.contains("no such file") || lower.contains("failed to connect socket") {
+            "is libvirtd (or virtqemud) running on that host? Start it, check the URI, \
+             or run `virtdeck --demo` to try virtdeck on a built-in test host"
+        } else if lower.contains("no connection driver") || lower.contains("unsupported") {
+            "this libvirt has no driver for that URI: check the scheme (qemu:///system, \
+             qemu+ssh://user@host/system, test:///default)"
+        } else {
+            "check the URI and that libvirt is reachable (`virsh -c URI list` should work), \
+             or run `virtdeck --demo`"
+        };
+        ConnectError {
+            uri: shown,
+            message,
+            hint: hint.to_string(),
+        }
+    }
+}
+
+/// Field order matters: subscriptions drop (deregister) before the connection closes.
+pub struct Session {
+    _lifecycle: LifecycleSubscription,
+    _close: Option<CloseSubscription>,
+    pub conn: Connect,
+    pub uri: String,
+    pub generation: u64,
+}
+
+impl Session {
+    /// Opens `uri`, subscribes to lifecycle and close events (delivered to `tx`) and turns
+    /// keepalive on so a silently dead remote host is noticed.
+    pub fn open(
+        uri: Option<&str>,
+        readonly: bool,
+        generation: u64,
+        tx: &Sender<WorkerMsg>,
+    ) -> Result<Session, ConnectError> {
+        super::eventloop::ensure_started().map_err(|e| ConnectError::new(uri, e))?;
+        let conn = if readonly {
+            Connect::open_read_only(uri)
+        } else {
+            Connect::open(uri)
+        }
+        .map_err(|e| ConnectError::new(uri, e.message().to_string()))?;
+        let actual_uri = conn
+            .uri()
+            .unwrap_or_else(|_| uri.unwrap_or("default").to_string());
+        let fail = |e: virt::error::Error| ConnectError::new(uri, e.message().to_string());
+
+        let events = tx.clone();
+        let lifecycle = ffi::subscribe_lifecycle(&conn, move |ev| {
+            let _ = events.send(WorkerMsg::DomainEvent(ev));
+        })
+        .map_err(fail)?;
+        // Local drivers (test://) have no close callback; remote ones do.
+        let closes = tx.clone();
+        let close = ffi::subscribe_close(&conn, move |reason| {
+            let _ = closes.send(WorkerMsg::Closed { generation, reason });
+        })
+        .ok();
+        // Keepalive is only meaningful over RPC; local drivers refuse it, which is fine.
+        let _ = conn.set_keep_alive(5, 3);
+        Ok(Session {
+            _lifecycle: lifecycle,
+            _close: close,
+            conn,
+            uri: actual_uri,
+            generation,
+        })
+    }
+
+    pub fn is_alive(&self) -> bool {
+        self.conn.is_alive().unwrap_or(false)
+    }
+}

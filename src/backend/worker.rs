@@ -1,0 +1,380 @@
+//! The connection thread: owns the libvirt connection, runs commands, turns libvirt
+//! callbacks into `BackendEvent`s, polls CPU time, reconciles and reconnects.
+
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::command::Command;
+use super::domains::{self, CpuReader};
+use super::ffi::RawLifecycleEvent;
+use super::message::{BackendEvent, LifecycleEventKind};
+use super::model::{DomainId, LifecycleOp};
+use super::session::{ConnectError, Session};
+
+/// Where backend events go. The App wraps its one event channel in this.
+pub type EventSink = Arc<dyn Fn(BackendEvent) + Send + Sync>;
+
+/// What the worker needs to know; all of it comes from the CLI and the config file.
+#[derive(Clone, Debug)]
+pub struct BackendConfig {
+    pub uri: Option<String>,
+    pub readonly: bool,
+    /// How often to re-read the whole list to heal missed events; `None` disables it.
+    pub reconcile_every: Option<Duration>,
+    /// How often to sample CPU time for the CPU % column.
+    pub cpu_interval: Duration,
+    /// Longest wait between reconnect attempts.
+    pub reconnect_max: Duration,
+}
+
+impl Default for BackendConfig {
+    fn default() -> Self {
+        BackendConfig {
+            uri: None,
+            readonly: false,
+            reconcile_every: Some(Duration::from_secs(30)),
+            cpu_interval: Duration::from_secs(1),
+            reconnect_max: Duration::from_secs(15),
+        }
+    }
+}
+
+/// Messages the worker thread receives: UI commands and libvirt callbacks alike.
+pub enum WorkerMsg {
+    Cmd(Command),
+    DomainEvent(RawLifecycleEvent),
+    Closed { generation: u64, reason: i32 },
+}
+
+/// Handle to the worker thread. Dropping it closes the connection and joins the thread.
+pub struct Backend {
+    tx: Sender<WorkerMsg>,
+    thread: Option<JoinHandle<()>>,
+    uri: String,
+}
+
+/// A cheap, cloneable way to send commands to the worker.
+#[derive(Clone)]
+pub struct CommandSender(Sender<WorkerMsg>);
+
+impl CommandSender {
+    /// Queues a command; never blocks. A dead worker is reported by the events it stops sending.
+    pub fn send(&self, cmd: Command) {
+        let _ = self.0.send(WorkerMsg::Cmd(cmd));
+    }
+}
+
+impl Backend {
+    /// Opens the connection on a new worker thread and waits for the result, so a URI that
+    /// cannot be opened is reported before the TUI takes the screen (and ssh can still ask
+    /// for a password on the terminal).
+    pub fn start(cfg: BackendConfig, sink: EventSink) -> Result<Backend, ConnectError> {
+        let (tx, rx) = mpsc::channel();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let worker_tx = tx.clone();
+        let thread = std::thread::Builder::new()
+            .name("libvirt-worker".into())
+            .spawn(move || {
+                let session = match Session::open(cfg.uri.as_deref(), cfg.readonly, 1, &worker_tx) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let _ = ready_tx.send(Ok(session.uri.clone()));
+                Worker::new(cfg, sink, worker_tx, session).run(rx);
+            })
+            .map_err(|e| ConnectError::new(None, format!("cannot start worker thread: {e}")))?;
+        match ready_rx.recv() {
+            Ok(Ok(uri)) => Ok(Backend {
+                tx,
+                thread: Some(thread),
+                uri,
+            }),
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                Err(e)
+            }
+            Err(_) => {
+                let _ = thread.join();
+                Err(ConnectError::new(
+                    None,
+                    "the libvirt worker thread died".into(),
+                ))
+            }
+        }
+    }
+
+    pub fn sender(&self) -> CommandSender {
+        CommandSender(self.tx.clone())
+    }
+
+    /// The URI libvirt reports for the open connection.
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        let _ = self.tx.send(WorkerMsg::Cmd(Command::Quit));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+struct Worker {
+    cfg: BackendConfig,
+    sink: EventSink,
+    tx: Sender<WorkerMsg>,
+    session: Option<Session>,
+    generation: u64,
+    cpu: CpuReader,
+    next_cpu: Instant,
+    next_reconcile: Option<Instant>,
+    /// (attempt number, when) of the next reconnect attempt while disconnected.
+    reconnect: Option<(u32, Instant)>,
+}
+
+impl Worker {
+    fn new(cfg: BackendConfig, sink: EventSink, tx: Sender<WorkerMsg>, session: Session) -> Self {
+        let now = Instant::now();
+        Worker {
+            next_reconcile: cfg.reconcile_every.map(|d| now + d),
+            cfg,
+            sink,
+            tx,
+            generation: session.generation,
+            session: Some(session),
+            cpu: CpuReader::default(),
+            next_cpu: now,
+            reconnect: None,
+        }
+    }
+
+    fn emit(&self, ev: BackendEvent) {
+        (self.sink)(ev);
+    }
+
+    fn run(mut self, rx: Receiver<WorkerMsg>) {
+        self.announce_connected();
+        loop {
+            let deadline = [
+                Some(self.next_cpu),
+                self.next_reconcile,
+                self.reconnect.map(|(_, at)| at),
+            ]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or_else(|| Instant::now() + Duration::from_secs(1));
+            let wait = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(wait) {
+                Ok(WorkerMsg::Cmd(Command::Quit)) | Err(RecvTimeoutError::Disconnected) => break,
+                Ok(WorkerMsg::Cmd(cmd)) => self.handle_command(cmd),
+                Ok(WorkerMsg::DomainEvent(ev)) => self.handle_domain_event(ev),
+                Ok(WorkerMsg::Closed { generation, reason }) => {
+                    if generation == self.generation && self.session.is_some() {
+                        self.lost(close_reason(reason));
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            self.run_timers();
+        }
+    }
+
+    fn run_timers(&mut self) {
+        let now = Instant::now();
+        if let Some((attempt, at)) = self.reconnect
+            && now >= at
+        {
+            self.try_reconnect(attempt);
+        }
+        if now >= self.next_cpu {
+            self.next_cpu = now + self.cfg.cpu_interval;
+            self.sample_cpu();
+        }
+        if let Some(at) = self.next_reconcile
+            && now >= at
+        {
+            self.next_reconcile = self.cfg.reconcile_every.map(|d| now + d);
+            self.reconcile();
+        }
+    }
+
+    fn announce_connected(&mut self) {
+        let Some(s) = &self.session else { return };
+        let hostname = s.conn.hostname().unwrap_or_default();
+        self.emit(BackendEvent::Connected {
+            uri: s.uri.clone(),
+            hostname,
+            readonly: self.cfg.readonly,
+        });
+        self.reconcile();
+    }
+
+    /// Re-reads the whole list; the UI replaces its model with it.
+    fn reconcile(&mut self) {
+        let Some(s) = &self.session else { return };
+        match domains::list_all(&s.conn) {
+            Ok(list) => self.emit(BackendEvent::DomainList(list)),
+            Err(e) => self.after_error(format!("cannot list domains: {}", e.message())),
+        }
+    }
+
+    fn sample_cpu(&mut self) {
+        let Some(s) = &self.session else { return };
+        let at = Instant::now();
+        match self.cpu.read(&s.conn) {
+            Ok(times) => self.emit(BackendEvent::CpuTimes { at, times }),
+            Err(e) => self.after_error(format!("cannot read CPU statistics: {}", e.message())),
+        }
+    }
+
+    /// Reports an error, and if the connection is what failed, starts reconnecting.
+    fn after_error(&mut self, message: String) {
+        let alive = self.session.as_ref().is_some_and(Session::is_alive);
+        if alive {
+            self.emit(BackendEvent::Error(message));
+        } else if self.session.is_some() {
+            self.lost(message);
+        }
+    }
+
+    fn lost(&mut self, reason: String) {
+        tracing::warn!("connection lost: {reason}");
+        // Drop the session first: its subscriptions hold references to the dead connection.
+        self.session = None;
+        self.emit(BackendEvent::Disconnected { reason });
+        self.reconnect = Some((1, Instant::now() + Duration::from_millis(500)));
+    }
+
+    fn try_reconnect(&mut self, attempt: u32) {
+        self.generation += 1;
+        match Session::open(
+            self.cfg.uri.as_deref(),
+            self.cfg.readonly,
+            self.generation,
+            &self.tx,
+        ) {
+            Ok(s) => {
+                tracing::info!("reconnected to {} after {attempt} attempt(s)", s.uri);
+                self.session = Some(s);
+                self.reconnect = None;
+                self.announce_connected();
+            }
+            Err(e) => {
+                let retry_in = backoff(attempt, self.cfg.reconnect_max);
+                self.emit(BackendEvent::ReconnectFailed {
+                    attempt,
+                    error: e.message,
+                    retry_in,
+                });
+                self.reconnect = Some((attempt + 1, Instant::now() + retry_in));
+            }
+        }
+    }
+
+    fn handle_domain_event(&mut self, ev: RawLifecycleEvent) {
+        let Some(s) = &self.session else { return };
+        let id = DomainId(ev.uuid.clone());
+        self.emit(BackendEvent::Lifecycle {
+            id: id.clone(),
+            name: ev.name,
+            event: LifecycleEventKind::from_raw(ev.event),
+            detail: ev.detail,
+        });
+        let result = s
+            .conn
+            .lookup_domain_by_uuid_string(&ev.uuid)
+            .and_then(|dom| domains::read_info(&dom));
+        match result {
+            Ok(info) => self.emit(BackendEvent::DomainUpdated(info)),
+            Err(e) if domains::is_no_domain(&e) => self.emit(BackendEvent::DomainRemoved(id)),
+            Err(e) => self.after_error(format!("cannot read domain {}: {}", ev.uuid, e.message())),
+        }
+    }
+
+    fn handle_command(&mut self, cmd: Command) {
+        match cmd {
+            Command::Quit => {}
+            Command::Refresh => self.reconcile(),
+            Command::Lifecycle { req, id, name, op } => {
+                let result = self.run_lifecycle(&id, op);
+                match result {
+                    Ok(()) => self.emit(BackendEvent::ActionDone { req, id, name, op }),
+                    Err(message) => {
+                        self.emit(BackendEvent::ActionFailed {
+                            req,
+                            id,
+                            name,
+                            op,
+                            message,
+                        });
+                        if self.session.as_ref().is_some_and(|s| !s.is_alive()) {
+                            self.lost("the connection stopped answering".into());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn run_lifecycle(&mut self, id: &DomainId, op: LifecycleOp) -> Result<(), String> {
+        if self.cfg.readonly {
+            return Err("the connection is read-only".into());
+        }
+        let Some(s) = &self.session else {
+            return Err("not connected (reconnecting)".into());
+        };
+        let dom = s
+            .conn
+            .lookup_domain_by_uuid_string(&id.0)
+            .map_err(|e| e.message().to_string())?;
+        domains::run_op(&dom, op).map_err(|e| e.message().to_string())?;
+        // Autostart changes raise no lifecycle event; report the new row ourselves.
+        if let LifecycleOp::SetAutostart(_) = op
+            && let Ok(info) = domains::read_info(&dom)
+        {
+            self.emit(BackendEvent::DomainUpdated(info));
+        }
+        Ok(())
+    }
+}
+
+fn close_reason(reason: i32) -> String {
+    match reason {
+        0 => "connection error",
+        1 => "the daemon closed the connection",
+        2 => "keepalive timeout: the host stopped answering",
+        3 => "closed by the client",
+        _ => "connection closed",
+    }
+    .to_string()
+}
+
+/// 0.5 s, 1 s, 2 s, … capped at `max`.
+fn backoff(attempt: u32, max: Duration) -> Duration {
+    let ms = 500u64.saturating_mul(1u64 << attempt.min(16));
+    Duration::from_millis(ms).min(max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        let max = Duration::from_secs(15);
+        assert_eq!(backoff(0, max), Duration::from_millis(500));
+        assert_eq!(backoff(1, max), Duration::from_secs(1));
+        assert_eq!(backoff(3, max), Duration::from_secs(4));
+        assert_eq!(backoff(10, max), max);
+        assert_eq!(backoff(u32::MAX, max), max);
+    }
+}

@@ -1,0 +1,40 @@
+//! Command-line options (virsh-compatible where virsh has the same thing).
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "virtdeck",
+    version,
+    about = "A terminal UI for libvirt: domains, live state and actions over SSH",
+    after_help = "Examples:\n  virtdeck -c qemu:///system\n  virtdeck -c qemu+ssh://root@host/system --readonly\n  virtdeck --demo"
+)]
+pub struct Cli {
+    /// libvirt connection URI (as in `virsh -c`); defaults to LIBVIRT_DEFAULT_URI, then
+    /// libvirt's own default.
+    #[arg(
+        short = 'c',
+        long = "connect",
+        value_name = "URI",
+        env = "LIBVIRT_DEFAULT_URI"
+    )]
+    pub connect: Option<String>,
+
+    /// Open a read-only connection; actions that change domains are hidden and refused.
+    #[arg(short = 'r', long)]
+    pub readonly: bool,
+
+    /// Open a built-in demo host (libvirt's test driver); nothing real is touched.
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Theme name: default, 16color, or a file in ~/.config/virtdeck/themes/.
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+
+    /// Config file to use instead of ~/.config/virtdeck/config.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}

@@ -1,0 +1,125 @@
+//! Configuration: the embedded default merged with the user's file in the XDG config dir.
+
+pub mod keymap;
+pub mod theme;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+pub use keymap::Keymap;
+pub use theme::{Role, Theme};
+
+/// The built-in configuration, also the reference for users.
+pub const DEFAULT_CONFIG: &str = include_str!("../../assets/default-config.toml");
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    theme: Option<String>,
+    reconcile_secs: Option<u64>,
+    cpu_interval_ms: Option<u64>,
+    #[serde(default)]
+    keys: HashMap<String, Vec<String>>,
+}
+
+/// Everything configurable, resolved.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub reconcile_every: Option<Duration>,
+    pub cpu_interval: Duration,
+}
+
+/// `~/.config/virtdeck` (honours XDG_CONFIG_HOME).
+pub fn config_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "virtdeck").map(|d| d.config_dir().to_path_buf())
+}
+
+/// `~/.local/state/virtdeck` (honours XDG_STATE_HOME), else the cache dir.
+pub fn state_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "virtdeck").map(|d| {
+        d.state_dir()
+            .map_or_else(|| d.cache_dir().to_path_buf(), Path::to_path_buf)
+    })
+}
+
+impl Config {
+    /// Loads the default config, then `user_file` (if it exists), then the CLI's theme.
+    pub fn load(
+        user_file: Option<&Path>,
+        theme_override: Option<&str>,
+        monochrome: bool,
+    ) -> Result<Config, String> {
+        let base: ConfigFile = toml::from_str(DEFAULT_CONFIG)
+            .map_err(|e| format!("built-in config: {}", e.message()))?;
+        let user: ConfigFile = match user_file {
+            Some(path) if path.exists() => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?
+            }
+            _ => ConfigFile::default(),
+        };
+        let keymap = Keymap::from_tables([&base.keys, &user.keys])?;
+        let theme_name = theme_override
+            .map(str::to_string)
+            .or(user.theme)
+            .or(base.theme)
+            .unwrap_or_else(|| "default".into());
+        let themes_dir = user_file.and_then(Path::parent).map(|p| p.join("themes"));
+        let theme = Theme::load(&theme_name, themes_dir.as_deref(), monochrome)?;
+        let reconcile_secs = user.reconcile_secs.or(base.reconcile_secs).unwrap_or(30);
+        let cpu_ms = user
+            .cpu_interval_ms
+            .or(base.cpu_interval_ms)
+            .unwrap_or(1000)
+            .max(100);
+        Ok(Config {
+            theme,
+            keymap,
+            reconcile_every: (reconcile_secs > 0).then(|| Duration::from_secs(reconcile_secs)),
+            cpu_interval: Duration::from_millis(cpu_ms),
+        })
+    }
+
+    /// The built-in configuration (tests, benchmarks).
+    pub fn builtin() -> Result<Config, String> {
+        Config::load(None, None, false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_file_overrides_theme_keys_and_timers() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "theme = \"16color\"\nreconcile_secs = 0\n[keys]\nquit = [\"x\"]\n",
+        )
+        .expect("write config");
+        let cfg = Config::load(Some(&path), None, false).expect("config loads");
+        assert_eq!(cfg.theme.name, "16color");
+        assert_eq!(cfg.reconcile_every, None);
+        assert_eq!(cfg.keymap.keys_label(crate::action::Action::Quit), "x");
+        // The CLI's --theme wins over the file.
+        let cfg = Config::load(Some(&path), Some("default"), false).expect("config loads");
+        assert_eq!(cfg.theme.name, "default");
+    }
+
+    #[test]
+    fn a_typo_in_the_user_file_is_reported_with_its_path() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "themme = \"x\"\n").expect("write config");
+        let err = Config::load(Some(&path), None, false).expect_err("typo refused");
+        assert!(err.contains("config.toml"), "{err}");
+    }
+}

@@ -1,0 +1,12 @@
+//! virtdeck: a terminal UI for libvirt. The library holds everything; `main` only wires it.
+
+pub mod action;
+pub mod app;
+pub mod backend;
+pub mod cli;
+pub mod config;
+pub mod event;
+pub mod logging;
+pub mod state;
+pub mod terminal;
+pub mod ui;

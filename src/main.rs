@@ -1,0 +1,93 @@
+//! virtdeck's entry point: parse options, connect, run the TUI, restore the terminal.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use virtdeck::app::App;
+use virtdeck::backend::{Backend, BackendConfig, demo};
+use virtdeck::cli::Cli;
+use virtdeck::config::{self, Config};
+use virtdeck::event;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _log = virtdeck::logging::init();
+
+    let monochrome = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let config_file = cli
+        .config
+        .clone()
+        .or_else(|| config::config_dir().map(|d| d.join("config.toml")));
+    let config = match Config::load(config_file.as_deref(), cli.theme.as_deref(), monochrome) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("virtdeck: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+
+    // The demo node must outlive the connection (the test driver re-reads it on reconnect).
+    let demo_node = if cli.demo {
+        match demo::NodeFile::write(demo::DEMO_HOST_XML) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                eprintln!("virtdeck: cannot write the demo host file: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    } else {
+        None
+    };
+    let uri = demo_node
+        .as_ref()
+        .map(demo::NodeFile::uri)
+        .or(cli.connect.clone());
+
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("virtdeck: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let backend_cfg = BackendConfig {
+        uri,
+        readonly: cli.readonly,
+        reconcile_every: config.reconcile_every,
+        cpu_interval: config.cpu_interval,
+        ..BackendConfig::default()
+    };
+    // Connect before taking the screen: errors print plainly and ssh can prompt.
+    let backend = match Backend::start(backend_cfg, event::backend_sink(tx.clone())) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("virtdeck: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    tracing::info!("connected to {}", backend.uri());
+
+    let mut app = App::new(config, backend.sender(), cli.readonly);
+    let result = runtime.block_on(async {
+        let mut terminal =
+            virtdeck::terminal::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;
+        event::spawn_input(tx.clone());
+        event::spawn_tick(tx.clone(), std::time::Duration::from_secs(1));
+        let r = app.run(&mut terminal, &mut rx).await;
+        virtdeck::terminal::restore();
+        r
+    });
+    drop(backend);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            virtdeck::terminal::restore();
+            eprintln!("virtdeck: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

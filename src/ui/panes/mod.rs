@@ -1,0 +1,4 @@
+//! The panes of the main screen.
+
+pub mod detail;
+pub mod domains;
