@@ -1,0 +1,32 @@
+# virtdeck: the two Quick start commands and their parts.
+#   make demo   installs what is missing, builds, opens the built-in demo host
+#   make test   installs the libvirt/QEMU rig, then runs fmt, clippy and every test
+SHELL := /bin/bash
+CARGO ?= cargo
+
+.PHONY: demo test deps rig check lint unit bench clean-rig
+
+deps:
+	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install Rust >= 1.88 (https://rustup.rs), then re-run make" >&2; exit 1; }
+	tests/rig/install-packages.sh --build-only
+
+demo: deps
+	$(CARGO) run --release -- --demo
+
+rig: deps
+	tests/rig/up.sh
+
+lint: deps
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+# Every test, live ones included; they fail (not skip) when the rig is missing.
+test: rig lint
+	VIRTDECK_REQUIRE_RIG=1 $(CARGO) test --all-targets
+	tests/rig/cleanup.sh
+
+bench: deps
+	$(CARGO) bench --bench domain_list
+
+clean-rig:
+	tests/rig/cleanup.sh
