@@ -157,7 +157,14 @@ impl App {
             }
             BackendEvent::Error(message) => self.set_status(Level::Error, message),
             BackendEvent::Lifecycle { name, event, .. } => {
-                self.set_status(Level::Info, format!("{}: {}", escape(&name), event.label()));
+                // Activity on a busy host must not wipe out an error the user has yet to read.
+                let showing_problem = self
+                    .status
+                    .as_ref()
+                    .is_some_and(|s| s.level != Level::Info && s.at.elapsed() < STATUS_TTL);
+                if !showing_problem {
+                    self.set_status(Level::Info, format!("{}: {}", escape(&name), event.label()));
+                }
             }
             BackendEvent::Disconnected { reason } => {
                 self.set_status(Level::Error, format!("disconnected: {reason}"));

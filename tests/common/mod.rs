@@ -2,6 +2,7 @@
 //! Test harness: a real App on a real libvirt connection, drawn into a TestBackend.
 
 pub mod rig;
+pub mod testdrv;
 
 use std::time::{Duration, Instant};
 
