@@ -62,7 +62,11 @@ fn demo_starts_in_a_terminal_and_q_quits_restoring_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     // script(1) gives the binary a real pty; our stdin is forwarded to it.
     let mut child = Command::new("script")
-        .args(["-qfec", &format!("stty cols 80 rows 24; exec {BIN} --demo"), "/dev/null"])
+        .args([
+            "-qfec",
+            &format!("stty cols 80 rows 24; exec {BIN} --demo"),
+            "/dev/null",
+        ])
         .env("XDG_STATE_HOME", dir.path())
         .env("XDG_CONFIG_HOME", dir.path())
         .env("TERM", "xterm-256color")

@@ -1,0 +1,106 @@
+//! Live: the rig's QEMU guest driven through the app on qemu:///system, every change
+//! observed through libvirt events (the reconcile poll is off).
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::rig::{self, Guest};
+use common::{Harness, Options};
+
+fn shows(h: &mut Harness, name: &str, state: &str, timeout: Duration) -> bool {
+    let prefix = format!("{state} (");
+    h.wait_until(timeout, |app| {
+        Harness::state_of(app, name).is_some_and(|s| s == state || s.starts_with(&prefix))
+    })
+}
+
+#[test]
+fn start_suspend_resume_destroy_through_the_app_on_a_real_guest() {
+    let Some(guest) = Guest::define("life") else {
+        return;
+    };
+    let name = guest.name.clone();
+    let mut h = Harness::start(Options::new(rig::URI));
+    assert!(
+        shows(&mut h, &name, "shut off", Duration::from_secs(5)),
+        "guest listed"
+    );
+    h.select(&name);
+
+    h.press("s");
+    assert!(
+        shows(&mut h, &name, "running (booted)", Duration::from_secs(30)),
+        "{:?}",
+        h.app.status
+    );
+    assert!(
+        guest.wait_for_prompt(Duration::from_secs(90)),
+        "guest never reached its shell prompt; serial log:\n{}",
+        guest.serial_text()
+    );
+    assert_eq!(guest.domstate(), "running");
+
+    h.press("p");
+    assert!(shows(
+        &mut h,
+        &name,
+        "paused (user)",
+        Duration::from_secs(10)
+    ));
+    assert_eq!(guest.domstate(), "paused");
+    h.press("r");
+    assert!(shows(
+        &mut h,
+        &name,
+        "running (unpaused)",
+        Duration::from_secs(10)
+    ));
+    assert_eq!(guest.domstate(), "running");
+
+    h.press("F");
+    assert_eq!(
+        guest.domstate(),
+        "running",
+        "force off waits for the confirmation"
+    );
+    h.press("y");
+    assert!(shows(
+        &mut h,
+        &name,
+        "shut off (destroyed)",
+        Duration::from_secs(20)
+    ));
+    assert_eq!(guest.domstate(), "shut off");
+}
+
+#[test]
+fn an_external_virsh_changes_the_model_within_a_second_without_polling() {
+    let Some(guest) = Guest::define("extern") else {
+        return;
+    };
+    let name = guest.name.clone();
+    let mut h = Harness::start(Options::new(rig::URI));
+    assert!(shows(&mut h, &name, "shut off", Duration::from_secs(5)));
+
+    rig::virsh(&["start", &name]);
+    let t = Instant::now();
+    assert!(
+        shows(&mut h, &name, "running", Duration::from_secs(1)),
+        "start not seen within 1 s"
+    );
+    eprintln!("virsh start seen after {:?}", t.elapsed());
+
+    rig::virsh(&["destroy", &name]);
+    let t = Instant::now();
+    assert!(
+        shows(
+            &mut h,
+            &name,
+            "shut off (destroyed)",
+            Duration::from_secs(1)
+        ),
+        "destroy not seen within 1 s"
+    );
+    eprintln!("virsh destroy seen after {:?}", t.elapsed());
+}
