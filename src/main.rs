@@ -10,6 +10,7 @@ use virtdeck::config::{self, Config};
 use virtdeck::event;
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
     let _log = virtdeck::logging::init();
 
@@ -72,6 +73,7 @@ fn main() -> ExitCode {
     tracing::info!("connected to {}", backend.uri());
 
     let mut app = App::new(config, backend.sender(), cli.readonly);
+    app.log_first_frame_since(started);
     let result = runtime.block_on(async {
         let mut terminal =
             virtdeck::terminal::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;
@@ -82,6 +84,9 @@ fn main() -> ExitCode {
         r
     });
     drop(backend);
+    if let Some(peak) = peak_rss() {
+        tracing::info!("peak RSS {peak}");
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -90,4 +95,12 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// The process's peak resident set size as the kernel reports it (Linux).
+fn peak_rss() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(format!("{:.1} MiB", kib / 1024.0))
 }

@@ -69,6 +69,8 @@ pub struct App {
     list_height: usize,
     quit: bool,
     dirty: bool,
+    /// When the process started; the first complete frame is logged against it.
+    started: Option<Instant>,
 }
 
 impl App {
@@ -86,7 +88,32 @@ impl App {
             list_height: 10,
             quit: false,
             dirty: true,
+            started: None,
         }
+    }
+
+    /// Makes `run` log how long the first complete frame (list loaded) took from `t0`.
+    pub fn log_first_frame_since(&mut self, t0: Instant) {
+        self.started = Some(t0);
+    }
+
+    fn draw<B: ratatui::backend::Backend>(
+        &mut self,
+        terminal: &mut Terminal<B>,
+    ) -> Result<(), String> {
+        terminal
+            .draw(|f| self.render(f))
+            .map_err(|e| format!("draw failed: {e}"))?;
+        if self.store.loaded
+            && let Some(t0) = self.started.take()
+        {
+            tracing::info!(
+                "first complete frame after {:.1} ms ({} domains)",
+                t0.elapsed().as_secs_f64() * 1000.0,
+                self.store.len()
+            );
+        }
+        Ok(())
     }
 
     pub fn should_quit(&self) -> bool {
@@ -199,9 +226,7 @@ impl App {
         terminal: &mut Terminal<B>,
         rx: &mut UnboundedReceiver<Event>,
     ) -> Result<(), String> {
-        terminal
-            .draw(|f| self.render(f))
-            .map_err(|e| format!("draw failed: {e}"))?;
+        self.draw(terminal)?;
         while !self.quit {
             let Some(ev) = rx.recv().await else { break };
             self.handle(ev);
@@ -213,9 +238,7 @@ impl App {
                 }
             }
             if self.take_dirty() {
-                terminal
-                    .draw(|f| self.render(f))
-                    .map_err(|e| format!("draw failed: {e}"))?;
+                self.draw(terminal)?;
             }
         }
         Ok(())

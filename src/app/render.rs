@@ -6,7 +6,6 @@ use ratatui::text::{Line, Span};
 
 use super::{App, Level, Overlay};
 use crate::action::Action;
-use crate::backend::RunState;
 use crate::config::Role;
 use crate::state::ConnState;
 use crate::ui::panes::{detail, domains};
@@ -54,11 +53,7 @@ impl App {
 
     fn render_header(&self, f: &mut Frame, area: Rect) {
         let t = &self.config.theme;
-        let running = self
-            .store
-            .rows()
-            .filter(|r| matches!(r.info.state.state, RunState::Running | RunState::Blocked))
-            .count();
+        let running = self.store.running();
         let mut spans = vec![Span::styled(" virtdeck ", t.style(Role::Title))];
         let host = if self.store.hostname.is_empty() {
             String::new()

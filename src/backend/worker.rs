@@ -77,6 +77,7 @@ impl Backend {
         let thread = std::thread::Builder::new()
             .name("libvirt-worker".into())
             .spawn(move || {
+                let t = Instant::now();
                 let session = match Session::open(cfg.uri.as_deref(), cfg.readonly, 1, &worker_tx) {
                     Ok(s) => s,
                     Err(e) => {
@@ -84,6 +85,7 @@ impl Backend {
                         return;
                     }
                 };
+                tracing::debug!("opened {} in {:?}", session.uri, t.elapsed());
                 let _ = ready_tx.send(Ok(session.uri.clone()));
                 Worker::new(cfg, sink, worker_tx, session).run(rx);
             })
@@ -221,8 +223,12 @@ impl Worker {
     /// Re-reads the whole list; the UI replaces its model with it.
     fn reconcile(&mut self) {
         let Some(s) = &self.session else { return };
+        let t = Instant::now();
         match domains::list_all(&s.conn) {
-            Ok(list) => self.emit(BackendEvent::DomainList(list)),
+            Ok(list) => {
+                tracing::debug!("listed {} domains in {:?}", list.len(), t.elapsed());
+                self.emit(BackendEvent::DomainList(list))
+            }
             Err(e) => self.after_error(format!("cannot list domains: {}", e.message())),
         }
     }

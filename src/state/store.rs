@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use crate::backend::{BackendEvent, DomainId, DomainInfo};
+use crate::backend::{BackendEvent, DomainId, DomainInfo, RunState};
 
 use super::cpu::cpu_percent;
 
@@ -35,6 +35,10 @@ pub struct Store {
     pub hostname: String,
     /// Bumped whenever the set of rows or a sortable field changes.
     version: u64,
+    /// A full domain list has arrived at least once.
+    pub loaded: bool,
+    /// Domains running or idle, recounted when rows change (not per frame).
+    running: usize,
 }
 
 impl Store {
@@ -58,8 +62,34 @@ impl Store {
         self.version
     }
 
+    /// How many domains are running (or idle) right now.
+    pub fn running(&self) -> usize {
+        self.running
+    }
+
+    fn recount(&mut self) {
+        self.running = self
+            .rows
+            .values()
+            .filter(|r| matches!(r.info.state.state, RunState::Running | RunState::Blocked))
+            .count();
+    }
+
     /// Folds one backend event into the model. Returns whether anything visible changed.
     pub fn apply(&mut self, ev: &BackendEvent) -> bool {
+        let changed = self.apply_inner(ev);
+        if matches!(
+            ev,
+            BackendEvent::DomainList(_)
+                | BackendEvent::DomainUpdated(_)
+                | BackendEvent::DomainRemoved(_)
+        ) {
+            self.recount();
+        }
+        changed
+    }
+
+    fn apply_inner(&mut self, ev: &BackendEvent) -> bool {
         match ev {
             BackendEvent::Connected { uri, hostname, .. } => {
                 self.conn = ConnState::Connected;
@@ -94,6 +124,7 @@ impl Store {
                         .insert(info.id.clone(), Self::merge(prev, info.clone()));
                 }
                 self.version += 1;
+                self.loaded = true;
                 true
             }
             BackendEvent::DomainUpdated(info) => {
