@@ -234,6 +234,8 @@ impl App {
                 return;
             }
         };
+        let mut body = body;
+        body.push(format!("Same as: {}", escape(&op.virsh(&name))));
         self.overlay = Some(Overlay::Confirm {
             id,
             name,

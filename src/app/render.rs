@@ -3,6 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
 
 use super::{App, Level, Overlay};
 use crate::action::Action;
@@ -123,6 +124,7 @@ impl App {
     fn render_hints(&self, f: &mut Frame, area: Rect) {
         let t = &self.config.theme;
         let mut spans = Vec::new();
+        let mut used = 0;
         for a in HINTS {
             if self.readonly && a.is_mutating() {
                 continue;
@@ -130,14 +132,15 @@ impl App {
             let Some(key) = self.config.keymap.keys(a).first() else {
                 continue;
             };
-            spans.push(Span::styled(
-                format!(" {}", crate::config::keymap::display(key)),
-                t.style(Role::Key),
-            ));
-            spans.push(Span::styled(
-                format!(" {}", short_label(a)),
-                t.style(Role::Dim),
-            ));
+            let key = format!(" {}", crate::config::keymap::display(key));
+            let label = format!(" {}", short_label(a));
+            // Whole hints only: a half-cut word at the edge reads like a typo.
+            used += key.width() + label.width();
+            if used > usize::from(area.width) {
+                break;
+            }
+            spans.push(Span::styled(key, t.style(Role::Key)));
+            spans.push(Span::styled(label, t.style(Role::Dim)));
         }
         f.render_widget(Line::from(spans), area);
     }

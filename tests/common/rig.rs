@@ -81,7 +81,7 @@ pub struct Guest {
 }
 
 impl Guest {
-    /// Defines a fresh rig guest `vdtest-<suffix>`. Returns `None` (after a loud message)
+    /// Defines a fresh rig guest `<prefix><suffix>` (prefix: VIRTDECK_RIG_PREFIX, default `vdtest-`). Returns `None` (after a loud message)
     /// only when the rig is missing and not required.
     pub fn define(suffix: &str) -> Option<Guest> {
         if let Err(why) = rig_available() {
@@ -91,7 +91,8 @@ impl Guest {
             eprintln!("SKIPPED live test (rig unavailable: {why}); run `make test` to set it up");
             return None;
         }
-        let name = format!("vdtest-{suffix}");
+        let prefix = std::env::var("VIRTDECK_RIG_PREFIX").unwrap_or_else(|_| "vdtest-".into());
+        let name = format!("{prefix}{suffix}");
         let out = Command::new(rig_dir().join("define-guest.sh"))
             .arg(&name)
             .output()

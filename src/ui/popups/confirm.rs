@@ -33,7 +33,24 @@ pub fn render(
     theme: &Theme,
 ) {
     let width = area.width.clamp(20, 64);
-    let height = (body.len() as u16 + 6).min(area.height);
+    // Body lines wrap inside the borders; count the rows they take so the prompt stays in view.
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let body_rows: usize = body
+        .iter()
+        .map(|l| {
+            unicode_width::UnicodeWidthStr::width(l.as_str())
+                .div_ceil(inner)
+                .max(1)
+        })
+        .sum();
+    let extra = if matches!(kind, ConfirmKind::TypeName { .. }) {
+        6
+    } else {
+        5
+    };
+    let height = u16::try_from(body_rows + extra)
+        .unwrap_or(u16::MAX)
+        .min(area.height);
     let rect = super::centered(area, width, height);
     f.render_widget(Clear, rect);
     let block = Block::default()
