@@ -48,12 +48,18 @@ pub enum WorkerMsg {
     Closed { generation: u64, reason: i32 },
 }
 
-/// Handle to the worker thread. Dropping it closes the connection and joins the thread.
+/// Handle to the worker thread. Dropping it closes the connection and joins the thread,
+/// unless the worker is stuck in a libvirt call (a hung remote host): then it is left
+/// behind after a grace period, so quitting never hangs.
 pub struct Backend {
     tx: Sender<WorkerMsg>,
     thread: Option<JoinHandle<()>>,
+    done: Receiver<()>,
     uri: String,
 }
+
+/// How long quitting waits for the worker to close the connection.
+const QUIT_GRACE: Duration = Duration::from_secs(2);
 
 /// A cheap, cloneable way to send commands to the worker.
 #[derive(Clone)]
@@ -73,6 +79,7 @@ impl Backend {
     pub fn start(cfg: BackendConfig, sink: EventSink) -> Result<Backend, ConnectError> {
         let (tx, rx) = mpsc::channel();
         let (ready_tx, ready_rx) = mpsc::channel();
+        let (done_tx, done) = mpsc::channel();
         let worker_tx = tx.clone();
         let thread = std::thread::Builder::new()
             .name("libvirt-worker".into())
@@ -88,12 +95,14 @@ impl Backend {
                 tracing::debug!("opened {} in {:?}", session.uri, t.elapsed());
                 let _ = ready_tx.send(Ok(session.uri.clone()));
                 Worker::new(cfg, sink, worker_tx, session).run(rx);
+                let _ = done_tx.send(());
             })
             .map_err(|e| ConnectError::new(None, format!("cannot start worker thread: {e}")))?;
         match ready_rx.recv() {
             Ok(Ok(uri)) => Ok(Backend {
                 tx,
                 thread: Some(thread),
+                done,
                 uri,
             }),
             Ok(Err(e)) => {
@@ -123,6 +132,10 @@ impl Backend {
 impl Drop for Backend {
     fn drop(&mut self) {
         let _ = self.tx.send(WorkerMsg::Cmd(Command::Quit));
+        if self.done.recv_timeout(QUIT_GRACE).is_err() {
+            tracing::warn!("the libvirt worker did not stop within {QUIT_GRACE:?}; leaving it");
+            return;
+        }
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
