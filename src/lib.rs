@@ -10,3 +10,4 @@ pub mod logging;
 pub mod state;
 pub mod terminal;
 pub mod ui;
+pub mod xml;
