@@ -12,6 +12,20 @@ pub enum Command {
         name: String,
         op: LifecycleOp,
     },
+    /// Read a domain's XML: inactive unless `live`, secure values only if `secure`.
+    FetchXml {
+        req: RequestId,
+        id: DomainId,
+        live: bool,
+        secure: bool,
+    },
+    /// Define a domain from XML (VIR_DOMAIN_DEFINE_VALIDATE); `editing` is the domain the
+    /// text was loaded from, `None` for a new one.
+    DefineXml {
+        req: RequestId,
+        editing: Option<DomainId>,
+        xml: String,
+    },
     /// Re-read the whole domain list now (the user asked; normally events keep it current).
     Refresh,
     /// Close the connection and stop the worker.

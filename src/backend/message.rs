@@ -54,6 +54,19 @@ pub enum BackendEvent {
         op: LifecycleOp,
         message: String,
     },
+    /// A domain's XML, or libvirt's reason for not giving it.
+    XmlFetched {
+        req: RequestId,
+        id: DomainId,
+        live: bool,
+        secure: bool,
+        result: Result<String, String>,
+    },
+    /// The outcome of `Command::DefineXml`; the error is libvirt's text.
+    XmlDefined {
+        req: RequestId,
+        result: Result<super::xmldef::Defined, String>,
+    },
     /// Something failed outside any request (a reconcile, a stats read).
     Error(String),
 }

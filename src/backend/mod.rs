@@ -9,9 +9,11 @@ pub mod message;
 pub mod model;
 mod session;
 mod worker;
+pub mod xmldef;
 
 pub use command::Command;
 pub use message::{BackendEvent, LifecycleEventKind};
 pub use model::{DomainId, DomainInfo, DomainState, LifecycleOp, RequestId, RunState};
 pub use session::ConnectError;
+pub use xmldef::Defined;
 pub use worker::{Backend, BackendConfig, CommandSender, EventSink};

@@ -323,6 +323,42 @@ impl Worker {
         match cmd {
             Command::Quit => {}
             Command::Refresh => self.reconcile(),
+            Command::FetchXml {
+                req,
+                id,
+                live,
+                secure,
+            } => {
+                let result = match &self.session {
+                    Some(s) => super::xmldef::fetch(&s.conn, &id, live, secure),
+                    None => Err("not connected (reconnecting)".into()),
+                };
+                self.emit(BackendEvent::XmlFetched {
+                    req,
+                    id,
+                    live,
+                    secure,
+                    result,
+                });
+            }
+            Command::DefineXml { req, editing, xml } => {
+                let result = if self.cfg.readonly {
+                    Err("the connection is read-only".into())
+                } else {
+                    match &self.session {
+                        Some(s) => super::xmldef::define(&s.conn, editing.as_ref(), &xml),
+                        None => Err("not connected (reconnecting): the buffer is kept".into()),
+                    }
+                };
+                if let Ok(d) = &result
+                    && let Some(s) = &self.session
+                    && let Ok(dom) = s.conn.lookup_domain_by_uuid_string(&d.id.0)
+                    && let Ok(info) = domains::read_info(&dom)
+                {
+                    self.emit(BackendEvent::DomainUpdated(info));
+                }
+                self.emit(BackendEvent::XmlDefined { req, result });
+            }
             Command::Lifecycle { req, id, name, op } => {
                 let result = self.run_lifecycle(&id, op);
                 match result {

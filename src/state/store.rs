@@ -161,6 +161,8 @@ impl Store {
             BackendEvent::Lifecycle { .. }
             | BackendEvent::ActionDone { .. }
             | BackendEvent::ActionFailed { .. }
+            | BackendEvent::XmlFetched { .. }
+            | BackendEvent::XmlDefined { .. }
             | BackendEvent::Error(_) => false,
         }
     }
