@@ -30,11 +30,13 @@ pub enum Action {
     Resume,
     Undefine,
     ToggleAutostart,
+    EditXml,
+    NewDomain,
 }
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 27] = [
         Action::Help,
         Action::Quit,
         Action::Up,
@@ -60,6 +62,8 @@ impl Action {
         Action::Resume,
         Action::Undefine,
         Action::ToggleAutostart,
+        Action::EditXml,
+        Action::NewDomain,
     ];
 
     /// The name used in the config file's `[keys]` table.
@@ -90,6 +94,8 @@ impl Action {
             Action::Resume => "resume",
             Action::Undefine => "undefine",
             Action::ToggleAutostart => "toggle_autostart",
+            Action::EditXml => "edit_xml",
+            Action::NewDomain => "new_domain",
         }
     }
 
@@ -125,6 +131,8 @@ impl Action {
             Action::Resume => "resume a paused domain (virsh resume)",
             Action::Undefine => "undefine, keeps disks; type the name to confirm",
             Action::ToggleAutostart => "toggle autostart (virsh autostart)",
+            Action::EditXml => "edit the domain's XML with schema hints (virsh edit)",
+            Action::NewDomain => "define a new domain from a template or file (virsh define)",
         }
     }
 

@@ -1,5 +1,6 @@
 //! The App's one inbound event type and the producers that feed its channel.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crossterm::event::KeyEvent;
@@ -13,6 +14,8 @@ pub enum Event {
     Resize,
     Tick,
     Backend(BackendEvent),
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
     /// The input reader failed (terminal gone); the App exits.
     InputClosed(String),
 }
@@ -24,14 +27,33 @@ pub fn backend_sink(tx: UnboundedSender<Event>) -> EventSink {
     })
 }
 
+/// Set while an external program ($EDITOR) owns the terminal, so no key is stolen from it.
+static INPUT_PAUSED: AtomicBool = AtomicBool::new(false);
+
+/// Stops (or resumes) reading terminal input; the reader notices within ~50 ms.
+pub fn pause_input(paused: bool) {
+    INPUT_PAUSED.store(paused, Ordering::SeqCst);
+}
+
 /// Reads terminal input on a plain thread (crossterm's read blocks) until the App is gone.
 pub fn spawn_input(tx: UnboundedSender<Event>) {
     let _ = std::thread::Builder::new()
         .name("input".into())
         .spawn(move || {
             loop {
+                if INPUT_PAUSED.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                }
+                // Poll rather than block, so a pause takes effect before $EDITOR starts.
+                match crossterm::event::poll(Duration::from_millis(50)) {
+                    Ok(false) => continue,
+                    Ok(true) if INPUT_PAUSED.load(Ordering::SeqCst) => continue,
+                    _ => {}
+                }
                 let ev = match crossterm::event::read() {
                     Ok(crossterm::event::Event::Key(k)) => Event::Key(k),
+                    Ok(crossterm::event::Event::Paste(s)) => Event::Paste(s),
                     Ok(crossterm::event::Event::Resize(..)) => Event::Resize,
                     Ok(_) => continue,
                     Err(e) => {

@@ -16,6 +16,10 @@ impl App {
             self.overlay = self.on_overlay_key(overlay, k);
             return;
         }
+        if self.xml.is_some() {
+            self.on_xml_key(k);
+            return;
+        }
         if let Some(action) = self.config.keymap.action(&k) {
             self.on_action(action);
         }
@@ -159,6 +163,8 @@ impl App {
             | Action::Resume
             | Action::Undefine
             | Action::ToggleAutostart => self.on_lifecycle_action(action),
+            Action::EditXml => self.open_xml_editor(),
+            Action::NewDomain => self.open_new_domain(),
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod keys;
 mod render;
+mod xml;
 
 use std::time::{Duration, Instant};
 
@@ -63,6 +64,12 @@ pub struct App {
     pub readonly: bool,
     pub overlay: Option<Overlay>,
     pub status: Option<Status>,
+    /// The XML editor, full-screen while open.
+    pub xml: Option<Box<crate::ui::editor::XmlEditor>>,
+    /// Where editor drafts are kept (`None`: no state dir, drafts disabled).
+    pub drafts_dir: Option<std::path::PathBuf>,
+    schema: Option<crate::ui::editor::Schema>,
+    external_pending: bool,
     backend: CommandSender,
     next_req: RequestId,
     /// Body height of the list at the last draw, for PgUp/PgDn.
@@ -83,6 +90,10 @@ impl App {
             readonly,
             overlay: None,
             status: None,
+            xml: None,
+            drafts_dir: crate::xml::drafts::Drafts::default_dir(),
+            schema: None,
+            external_pending: false,
             backend,
             next_req: 1,
             list_height: 10,
@@ -144,6 +155,10 @@ impl App {
                 }
             }
             Event::Resize => self.dirty = true,
+            Event::Paste(text) => {
+                self.on_xml_paste(&text);
+                self.dirty = true;
+            }
             Event::Tick => {
                 if self
                     .status
@@ -163,6 +178,10 @@ impl App {
     }
 
     fn on_backend(&mut self, ev: BackendEvent) {
+        if self.on_xml_backend(&ev) {
+            self.dirty = true;
+            return;
+        }
         if self.store.apply(&ev) {
             self.view.sync(&self.store);
             self.dirty = true;
@@ -236,6 +255,10 @@ impl App {
                     Ok(ev) => self.handle(ev),
                     Err(_) => break,
                 }
+            }
+            if self.take_external_edit() {
+                self.run_external_editor(terminal);
+                self.dirty = true;
             }
             if self.take_dirty() {
                 self.draw(terminal)?;

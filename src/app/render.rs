@@ -30,6 +30,10 @@ const HINTS: [Action; 10] = [
 impl App {
     pub fn render(&mut self, f: &mut Frame) {
         let area = f.area();
+        if let Some(ed) = self.xml.as_mut() {
+            crate::ui::editor::view::render(f, area, ed, &self.config.theme);
+            return;
+        }
         let detail_h = if area.height >= 34 { 10 } else { 8 };
         let [header, list, lower, status, hints] = Layout::vertical([
             Constraint::Length(1),

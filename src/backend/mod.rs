@@ -15,5 +15,5 @@ pub use command::Command;
 pub use message::{BackendEvent, LifecycleEventKind};
 pub use model::{DomainId, DomainInfo, DomainState, LifecycleOp, RequestId, RunState};
 pub use session::ConnectError;
-pub use xmldef::Defined;
 pub use worker::{Backend, BackendConfig, CommandSender, EventSink};
+pub use xmldef::Defined;

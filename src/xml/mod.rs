@@ -1,6 +1,7 @@
 //! Pure XML support for the editor: libvirt's schema index and well-formedness checks.
 
 pub mod context;
+pub mod drafts;
 pub mod rng;
 pub mod schema;
 pub mod validate;

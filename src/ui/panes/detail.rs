@@ -77,6 +77,10 @@ pub fn render(f: &mut Frame, area: Rect, tab: Tab, row: Option<&DomainRow>, them
     };
     let lines = match tab {
         Tab::Overview => overview(row, theme),
+        Tab::Xml => vec![Line::from(Span::styled(
+            " e: edit this domain's XML with schema hints · N: define a new domain",
+            theme.style(Role::Dim),
+        ))],
         other => vec![Line::from(Span::styled(
             format!(" {}: not available in this version yet.", other.title()),
             theme.style(Role::Dim),

@@ -1,0 +1,374 @@
+//! Draws the XML editor full-screen: title, numbered coloured lines with the error marker,
+//! inline messages, key hints, and its popups.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::highlight::{self, Kind};
+use super::keys::HELP;
+use super::{Popup, PromptKind, Target, XmlEditor};
+use crate::config::{Role, Theme};
+use crate::ui::text::{escape, escape_spans, needs_escape};
+
+fn role(k: Kind) -> Role {
+    match k {
+        Kind::Text => Role::Base,
+        Kind::Punct => Role::Border,
+        Kind::TagName => Role::Key,
+        Kind::AttrName => Role::Header,
+        Kind::Value => Role::Running,
+        Kind::Comment | Kind::Decl => Role::Dim,
+        Kind::Entity => Role::Paused,
+    }
+}
+
+pub fn render(f: &mut Frame, area: Rect, ed: &mut XmlEditor, t: &Theme) {
+    let message = message_lines(ed, area.width, t);
+    let [title, body, msg, hints] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(message.len() as u16),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_title(f, title, ed, t);
+    render_body(f, body, ed, t);
+    f.render_widget(Paragraph::new(message), msg);
+    render_hints(f, hints, ed, t);
+    render_popup(f, body, area, ed, t);
+}
+
+fn render_title(f: &mut Frame, area: Rect, ed: &XmlEditor, t: &Theme) {
+    let mut spans = vec![Span::styled(" XML ", t.style(Role::Title)), Span::raw(" ")];
+    spans.extend(escape_spans(
+        &ed.target.label(),
+        t.style(Role::Base),
+        t.style(Role::Escaped),
+    ));
+    let what = match (&ed.target, ed.live) {
+        (Target::New, _) => "  new definition",
+        (_, true) => "  live XML (read-only)",
+        (_, false) => "  persistent definition",
+    };
+    spans.push(Span::styled(what, t.style(Role::Dim)));
+    if ed.secure {
+        spans.push(Span::styled(" +secure", t.style(Role::Warn)));
+    }
+    if ed.modified() {
+        spans.push(Span::styled("  [modified]", t.style(Role::Warn)));
+    }
+    if ed.loading.is_some() {
+        spans.push(Span::styled("  loading…", t.style(Role::Dim)));
+    } else if ed.applying.is_some() {
+        spans.push(Span::styled("  defining…", t.style(Role::Dim)));
+    } else {
+        match &ed.error {
+            None => spans.push(Span::styled("  ✓ well-formed", t.style(Role::Running))),
+            Some(e) => spans.push(Span::styled(
+                format!("  ✗ {}:{}", e.line, e.col),
+                t.style(Role::Error),
+            )),
+        }
+    }
+    f.render_widget(Line::from(spans), area);
+}
+
+fn render_body(f: &mut Frame, area: Rect, ed: &mut XmlEditor, t: &Theme) {
+    let n = ed.buf.lines().len();
+    let gutter = n.to_string().len() + 2;
+    let width = usize::from(area.width).saturating_sub(gutter).max(1);
+    let height = usize::from(area.height).max(1);
+    ed.view_size = (width, height);
+    // Keep the cursor on screen.
+    let (cr, cc) = ed.buf.cursor;
+    if cr < ed.scroll.0 {
+        ed.scroll.0 = cr;
+    } else if cr >= ed.scroll.0 + height {
+        ed.scroll.0 = cr + 1 - height;
+    }
+    if cc < ed.scroll.1 {
+        ed.scroll.1 = cc;
+    } else if cc >= ed.scroll.1 + width {
+        ed.scroll.1 = cc + 1 - width;
+    }
+    let (top, left) = ed.scroll;
+    let err = ed.error.as_ref().map(|e| (e.line - 1, e.col - 1));
+    let sel = ed.buf.selection();
+    let states: Vec<highlight::State> = {
+        let all = ed.line_states();
+        all[top.min(all.len())..(top + height).min(all.len())].to_vec()
+    };
+    let mut lines = Vec::with_capacity(height);
+    for (i, st) in states.into_iter().enumerate() {
+        let row = top + i;
+        let text = &ed.buf.lines()[row];
+        let is_err = err.is_some_and(|(l, _)| l == row);
+        let num_style = if is_err {
+            t.style(Role::Error)
+        } else {
+            t.style(Role::Dim)
+        };
+        let mark = if is_err { '▶' } else { ' ' };
+        let mut spans = vec![Span::styled(
+            format!("{:>w$}{mark} ", row + 1, w = gutter - 2),
+            num_style,
+        )];
+        let (runs, _) = highlight::line(text, st);
+        let mut col = 0usize;
+        let mut cur = String::new();
+        let mut cur_style = Style::default();
+        let push = |s: &str,
+                    style: Style,
+                    spans: &mut Vec<Span<'static>>,
+                    cur: &mut String,
+                    cs: &mut Style| {
+            if *cs != style && !cur.is_empty() {
+                spans.push(Span::styled(std::mem::take(cur), *cs));
+            }
+            *cs = style;
+            cur.push_str(s);
+        };
+        for (a, b, k) in runs {
+            for ch in text[a..b].chars() {
+                if col >= left && col < left + width {
+                    let mut style = t.style(role(k));
+                    if sel.is_some_and(|(s, e)| (row, col) >= s && (row, col) < e) {
+                        style = style.add_modifier(Modifier::REVERSED);
+                    }
+                    if err == Some((row, col)) {
+                        style = t
+                            .style(Role::Error)
+                            .add_modifier(Modifier::REVERSED | Modifier::UNDERLINED);
+                    }
+                    if needs_escape(ch) {
+                        push(
+                            &escape(&ch.to_string()),
+                            t.style(Role::Escaped),
+                            &mut spans,
+                            &mut cur,
+                            &mut cur_style,
+                        );
+                    } else {
+                        push(&ch.to_string(), style, &mut spans, &mut cur, &mut cur_style);
+                    }
+                }
+                col += 1;
+            }
+        }
+        if !cur.is_empty() {
+            spans.push(Span::styled(cur, cur_style));
+        }
+        if err.is_some_and(|(l, c)| l == row && c >= col) {
+            spans.push(Span::styled("◀", t.style(Role::Error)));
+        }
+        lines.push(Line::from(spans));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+    if ed.popup.is_none() || matches!(ed.popup, Some(Popup::Completion(_))) {
+        let x = area.x + (gutter + cc - left) as u16;
+        let y = area.y + (cr - top) as u16;
+        f.set_cursor_position(Position::new(x, y));
+    }
+}
+
+/// The lines between the buffer and the hints: libvirt's error, the XML error, a notice.
+fn message_lines(ed: &XmlEditor, width: u16, t: &Theme) -> Vec<Line<'static>> {
+    let w = usize::from(width.max(20)) - 1;
+    let mut out = Vec::new();
+    let mut add = |prefix: &str, text: &str, r: Role, max: usize| {
+        let full = format!("{prefix}{text}");
+        let chars: Vec<char> = full.chars().collect();
+        for chunk in chars.chunks(w).take(max) {
+            let s: String = chunk.iter().collect();
+            let mut spans = vec![Span::raw(" ")];
+            spans.extend(escape_spans(&s, t.style(r), t.style(Role::Escaped)));
+            out.push(Line::from(spans));
+        }
+    };
+    if let Some(e) = &ed.libvirt_error {
+        add("libvirt refused it: ", e, Role::Error, 4);
+    }
+    if let Some(e) = &ed.error {
+        add(
+            &format!("line {}, column {}: ", e.line, e.col),
+            &e.message,
+            Role::Error,
+            2,
+        );
+    }
+    if let Some(n) = &ed.notice {
+        add("", n, Role::Info, 2);
+    }
+    if let Err(why) = ed.schema.as_ref() {
+        add("", why, Role::Warn, 1);
+    }
+    out
+}
+
+fn render_hints(f: &mut Frame, area: Rect, ed: &XmlEditor, t: &Theme) {
+    let keys: &[(&str, &str)] = match &ed.popup {
+        Some(Popup::Diff { .. }) => &[
+            ("y", "define"),
+            ("↑↓", "scroll"),
+            ("Esc", "back to editing"),
+        ],
+        Some(Popup::DraftOffer { .. }) => &[
+            ("r", "restore draft"),
+            ("d", "discard it"),
+            ("Esc", "keep for later"),
+        ],
+        Some(Popup::Completion(_)) => &[("↑↓", "choose"), ("Enter", "insert"), ("Esc", "close")],
+        _ => &[
+            ("^S", "apply"),
+            ("^Space", "hints"),
+            ("^Z", "undo"),
+            ("^F", "find"),
+            ("^L", "live"),
+            ("^E", "$EDITOR"),
+            ("F1", "keys"),
+            ("Esc", "close"),
+        ],
+    };
+    let mut spans = Vec::new();
+    for (k, d) in keys {
+        spans.push(Span::styled(format!(" {k}"), t.style(Role::Key)));
+        spans.push(Span::styled(format!(" {d}"), t.style(Role::Dim)));
+    }
+    f.render_widget(Line::from(spans), area);
+}
+
+fn boxed<'a>(title: &str, t: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.style(Role::Border))
+        .style(t.style(Role::Popup))
+        .title(Span::styled(format!(" {title} "), t.style(Role::Title)))
+}
+
+fn render_popup(f: &mut Frame, body: Rect, area: Rect, ed: &XmlEditor, t: &Theme) {
+    match &ed.popup {
+        None => {}
+        Some(Popup::Completion(c)) => {
+            let (cr, cc) = ed.buf.cursor;
+            let gutter = ed.buf.lines().len().to_string().len() + 2;
+            let h = (c.items.len().min(8) + 2) as u16;
+            let w = (c
+                .items
+                .iter()
+                .map(|i| i.chars().count())
+                .max()
+                .unwrap_or(4)
+                .max(c.title.chars().count())
+                + 4)
+            .min(usize::from(area.width)) as u16;
+            let cy = body.y + (cr.saturating_sub(ed.scroll.0)) as u16;
+            let y = if cy + 1 + h <= body.bottom() {
+                cy + 1
+            } else {
+                cy.saturating_sub(h).max(body.y)
+            };
+            let cx = body.x + (gutter + cc.saturating_sub(ed.scroll.1)) as u16;
+            let x = cx.min(area.right().saturating_sub(w));
+            let rect = Rect::new(x, y, w, h.min(area.height));
+            let first = c.selected.saturating_sub(7);
+            let lines: Vec<Line> = c
+                .items
+                .iter()
+                .enumerate()
+                .skip(first)
+                .take(8)
+                .map(|(i, s)| {
+                    let st = if i == c.selected {
+                        t.style(Role::Selected)
+                    } else {
+                        t.style(Role::Popup)
+                    };
+                    Line::from(Span::styled(format!(" {s} "), st))
+                })
+                .collect();
+            f.render_widget(Clear, rect);
+            f.render_widget(Paragraph::new(lines).block(boxed(&c.title, t)), rect);
+        }
+        Some(Popup::Diff { lines, scroll }) => {
+            f.render_widget(Clear, body);
+            let shown: Vec<Line> = lines
+                .iter()
+                .skip(*scroll)
+                .map(|l| {
+                    let r = if l.starts_with('!') {
+                        Role::Warn
+                    } else if l.starts_with("+++") || l.starts_with("---") || l.starts_with("@@") {
+                        Role::Header
+                    } else if l.starts_with('+') {
+                        Role::Running
+                    } else if l.starts_with('-') {
+                        Role::Error
+                    } else {
+                        Role::Base
+                    };
+                    Line::from(escape_spans(l, t.style(r), t.style(Role::Escaped)))
+                })
+                .collect();
+            f.render_widget(
+                Paragraph::new(shown).block(boxed(
+                    "Apply? diff against the current definition — y defines",
+                    t,
+                )),
+                body,
+            );
+        }
+        Some(Popup::DraftOffer { age, .. }) => {
+            let rect = crate::ui::popups::centered(body, 60, 7);
+            f.render_widget(Clear, rect);
+            let text = vec![
+                Line::from(format!(" An unapplied draft from {age} exists.")),
+                Line::from(" r  restore it into the editor"),
+                Line::from(" d  discard it, keep the current definition"),
+                Line::from(" Esc  keep it for later, show the definition"),
+            ];
+            f.render_widget(
+                Paragraph::new(text)
+                    .block(boxed("Draft found", t))
+                    .wrap(Wrap { trim: false }),
+                rect,
+            );
+        }
+        Some(Popup::Prompt { kind, input }) => {
+            let label = match kind {
+                PromptKind::Search => "find: ",
+                PromptKind::OpenFile => "load file: ",
+            };
+            let rect = Rect::new(area.x, area.bottom().saturating_sub(1), area.width, 1);
+            f.render_widget(Clear, rect);
+            let mut spans = vec![Span::styled(label, t.style(Role::Key))];
+            spans.extend(escape_spans(
+                input,
+                t.style(Role::Base),
+                t.style(Role::Escaped),
+            ));
+            spans.push(Span::styled("█", t.style(Role::Dim)));
+            f.render_widget(Line::from(spans), rect);
+        }
+        Some(Popup::Help { scroll }) => {
+            let rect = crate::ui::popups::centered(body, 76, (HELP.len() + 2) as u16);
+            f.render_widget(Clear, rect);
+            let lines: Vec<Line> = HELP
+                .iter()
+                .skip(*scroll)
+                .map(|(k, d)| {
+                    Line::from(vec![
+                        Span::styled(format!(" {k:<24}"), t.style(Role::Key)),
+                        Span::raw(*d),
+                    ])
+                })
+                .collect();
+            f.render_widget(
+                Paragraph::new(lines).block(boxed("XML editor keys", t)),
+                rect,
+            );
+        }
+    }
+}
