@@ -68,7 +68,7 @@ impl XmlEditor {
             (KeyCode::Char('f'), true) => {
                 self.popup = Some(Popup::Prompt {
                     kind: PromptKind::Search,
-                    input: self.last_search.clone(),
+                    input: String::new(),
                 });
                 Out::None
             }
@@ -438,7 +438,10 @@ impl XmlEditor {
                     KeyCode::Esc => {}
                     KeyCode::Enter => match kind {
                         PromptKind::Search => {
-                            self.last_search = input;
+                            // An empty search repeats the last one.
+                            if !input.is_empty() {
+                                self.last_search = input;
+                            }
                             self.find_next();
                         }
                         PromptKind::OpenFile => self.open_file(&input),

@@ -1,0 +1,249 @@
+//! The XML editor against libvirt's test driver: define round trip, libvirt's refusal shown
+//! with the buffer intact, malformed XML never defined, drafts surviving a restart.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Harness, Options};
+use virt::connect::Connect;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use virtdeck::app::App;
+use virtdeck::event::Event;
+
+const T: Duration = Duration::from_secs(10);
+
+/// A domain on the shared test:///default node, seen by the app and by this test's own
+/// connection (our `virsh dumpxml --inactive`).
+struct Shared {
+    conn: Connect,
+    name: String,
+}
+
+impl Shared {
+    fn define(name: &str) -> Shared {
+        let conn = Connect::open(Some("test:///default")).expect("open test:///default");
+        let xml = format!(
+            "<domain type='test'><name>{name}</name><memory unit='KiB'>1048576</memory>\
+             <vcpu>1</vcpu><os><type>hvm</type></os><devices><disk type='file' device='disk'>\
+             <driver name='qemu' type='qcow2'/><source file='/tmp/{name}.qcow2'/>\
+             <target dev='vda' bus='virtio'/></disk></devices></domain>"
+        );
+        conn.define_domain_xml(&xml).expect("define test domain");
+        Shared {
+            conn,
+            name: name.into(),
+        }
+    }
+
+    fn inactive_xml(&self) -> String {
+        let dom = self.conn.lookup_domain_by_name(&self.name).expect("domain exists");
+        dom.xml_desc(virt::sys::VIR_DOMAIN_XML_INACTIVE)
+            .expect("dumpxml --inactive")
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        if let Ok(d) = self.conn.lookup_domain_by_name(&self.name) {
+            let _ = d.undefine();
+        }
+    }
+}
+
+fn start(drafts: &std::path::Path) -> Harness {
+    let mut h = Harness::start(Options::new("test:///default"));
+    h.app.drafts_dir = Some(drafts.to_path_buf());
+    h
+}
+
+fn open_editor(h: &mut Harness, name: &str) {
+    assert!(h.wait_until(T, |a| a.store.rows().any(|r| r.info.name == name)));
+    h.select(name);
+    h.press("e");
+    assert!(
+        h.wait_until(T, |a| a.xml.as_ref().is_some_and(|e| e.loading.is_none())),
+        "the XML did not load"
+    );
+}
+
+/// Types `s` literally ('<' included), one key per character.
+fn type_text(h: &mut Harness, s: &str) {
+    for c in s.chars() {
+        let k = if c == '\n' {
+            KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)
+        } else {
+            KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+        };
+        h.app.handle(Event::Key(k));
+    }
+}
+
+fn buffer(app: &App) -> String {
+    app.xml.as_ref().expect("editor open").buf.text()
+}
+
+fn settled(app: &App) -> bool {
+    app.xml.as_ref().is_some_and(|e| e.applying.is_none())
+}
+
+#[test]
+fn change_memory_and_a_device_then_apply() {
+    let dom = Shared::define("vdtest-xml-roundtrip");
+    let drafts = tempfile::tempdir().expect("tempdir");
+    let mut h = start(drafts.path());
+    open_editor(&mut h, &dom.name);
+    assert!(buffer(&h.app).contains("<memory unit='KiB'>1048576</memory>"));
+    let screen = h.screen_text();
+    assert!(screen.contains("persistent definition"), "{screen}");
+    assert!(screen.contains("✓ well-formed"), "{screen}");
+
+    // Memory: find the value and retype it.
+    h.press("<Ctrl-f>1048576<Enter>");
+    h.press("<Delete><Delete><Delete><Delete><Delete><Delete><Delete>2097152");
+    // A device: add a cache mode to the disk driver through the schema hints.
+    h.press("<Ctrl-f>type='qcow2'<Enter>");
+    for _ in 0.."type='qcow2'".len() {
+        h.press("<Right>");
+    }
+    h.press(" cac<Ctrl-Space>");
+    let screen = h.screen_text();
+    assert!(screen.contains("cache"), "attribute hint missing:\n{screen}");
+    h.press("<Enter>");
+    let screen = h.screen_text();
+    for v in ["writeback", "writethrough", "none"] {
+        assert!(screen.contains(v), "value hint {v} missing:\n{screen}");
+    }
+    h.press("none<Enter>");
+    assert!(buffer(&h.app).contains("type='qcow2' cache=\"none\""), "{}", buffer(&h.app));
+
+    h.press("<Ctrl-s>");
+    let screen = h.screen_text();
+    assert!(screen.contains("+") && screen.contains("2097152"), "no diff:\n{screen}");
+    h.press("y");
+    assert!(h.wait_until(T, settled));
+    let ed = h.app.xml.as_ref().expect("editor");
+    assert_eq!(ed.libvirt_error, None);
+    let after = dom.inactive_xml();
+    assert!(after.contains("<memory unit='KiB'>2097152</memory>"), "{after}");
+    assert!(after.contains("cache='none'"), "{after}");
+    // The editor now shows libvirt's stored definition, and the list the new size.
+    assert!(buffer(&h.app).contains("cache='none'"));
+    assert!(h.wait_until(T, |a| a
+        .store
+        .rows()
+        .any(|r| r.info.name == dom.name && r.info.max_memory_kib == 2097152)));
+    assert!(h.screen_text().contains("defined"));
+}
+
+#[test]
+fn libvirt_refuses_a_bad_enum_and_the_buffer_stays_as_typed() {
+    let dom = Shared::define("vdtest-xml-badenum");
+    let drafts = tempfile::tempdir().expect("tempdir");
+    let mut h = start(drafts.path());
+    open_editor(&mut h, &dom.name);
+    let before = dom.inactive_xml();
+    h.press("<Ctrl-f>bus='virtio'<Enter>");
+    for _ in 0.."bus='".len() {
+        h.press("<Right>");
+    }
+    h.press("<Delete><Delete><Delete><Delete><Delete><Delete>floppyx");
+    let typed = buffer(&h.app);
+    assert!(typed.contains("bus='floppyx'"), "{typed}");
+    h.press("<Ctrl-s>y");
+    assert!(h.wait_until(T, settled));
+    let ed = h.app.xml.as_ref().expect("editor");
+    let err = ed.libvirt_error.clone().expect("libvirt refused the define");
+    assert!(!err.trim().is_empty());
+    assert_eq!(buffer(&h.app), typed, "the buffer changed");
+    let key = match &ed.target {
+        virtdeck::ui::editor::Target::Domain { id, .. } => id.0.clone(),
+        other => panic!("unexpected target {other:?}"),
+    };
+    let screen = h.screen_text();
+    assert!(screen.contains("libvirt refused it"), "{screen}");
+    assert_eq!(dom.inactive_xml(), before);
+    // The unapplied text is also saved as a draft.
+    let draft = virtdeck::xml::drafts::Drafts::new(drafts.path().to_path_buf());
+    assert_eq!(draft.load(&key).map(|d| d.text), Some(typed));
+}
+
+#[test]
+fn malformed_documents_are_never_defined() {
+    let dom = Shared::define("vdtest-xml-malformed");
+    let drafts = tempfile::tempdir().expect("tempdir");
+    let mut h = start(drafts.path());
+    open_editor(&mut h, &dom.name);
+    let before = dom.inactive_xml();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/xml-malformed");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).expect("corpus") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "xml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("fixture");
+        let ed = h.app.xml.as_mut().expect("editor");
+        ed.buf.set_text(&text);
+        ed.recheck();
+        let err = ed.error.clone().unwrap_or_else(|| panic!("{} accepted", path.display()));
+        h.press("<Ctrl-s>");
+        let ed = h.app.xml.as_ref().expect("editor");
+        assert_eq!(ed.applying, None, "{}: a define was sent", path.display());
+        assert!(ed.popup.is_none(), "{}: the diff opened", path.display());
+        let screen = h.screen_text();
+        assert!(
+            screen.contains(&format!("✗ {}:{}", err.line, err.col)),
+            "{}: no marker\n{screen}",
+            path.display()
+        );
+        n += 1;
+    }
+    assert!(n >= 30);
+    // Nothing reached libvirt.
+    h.pump();
+    assert_eq!(dom.inactive_xml(), before);
+}
+
+#[test]
+fn typographic_quotes_typed_show_the_error_at_their_place() {
+    let dom = Shared::define("vdtest-xml-typo");
+    let drafts = tempfile::tempdir().expect("tempdir");
+    let mut h = start(drafts.path());
+    open_editor(&mut h, &dom.name);
+    h.press("<Ctrl-f>");
+    type_text(&mut h, "<devices>\n");
+    for _ in 0.."<devices>".len() {
+        h.press("<Right>");
+    }
+    type_text(&mut h, "\n<graphics type=“vnc”/>");
+    let ed = h.app.xml.as_ref().expect("editor");
+    let err = ed.error.clone().expect("an error");
+    assert!(err.message.contains("typographic quote"), "{err}");
+    let line = &ed.buf.lines()[err.line - 1];
+    assert_eq!(line.chars().nth(err.col - 1), Some('“'), "{line}");
+    let screen = h.screen_text();
+    assert!(screen.contains("typographic quote"), "{screen}");
+}
+
+#[test]
+fn a_draft_survives_a_restart_and_is_offered_back() {
+    let dom = Shared::define("vdtest-xml-draft");
+    let drafts = tempfile::tempdir().expect("tempdir");
+    {
+        let mut h = start(drafts.path());
+        open_editor(&mut h, &dom.name);
+        h.press("<Ctrl-f>");
+        type_text(&mut h, "</devices>\n<!-- draft note -->\n");
+        assert!(buffer(&h.app).contains("<!-- draft note -->"));
+        // Gone without closing the editor or quitting: like a kill.
+    }
+    let mut h = start(drafts.path());
+    open_editor(&mut h, &dom.name);
+    let screen = h.screen_text();
+    assert!(screen.contains("Draft found"), "{screen}");
+    assert!(!buffer(&h.app).contains("draft note"));
+    h.press("r");
+    assert!(buffer(&h.app).contains("<!-- draft note -->"), "{}", buffer(&h.app));
+    assert!(h.screen_text().contains("[modified]"));
+}
