@@ -179,10 +179,7 @@ fn message_lines(ed: &XmlEditor, width: u16, t: &Theme) -> Vec<Line<'static>> {
     let w = usize::from(width.max(20)) - 1;
     let mut out = Vec::new();
     let mut add = |prefix: &str, text: &str, r: Role, max: usize| {
-        let full = format!("{prefix}{text}");
-        let chars: Vec<char> = full.chars().collect();
-        for chunk in chars.chunks(w).take(max) {
-            let s: String = chunk.iter().collect();
+        for s in wrap(&format!("{prefix}{text}"), w).into_iter().take(max) {
             let mut spans = vec![Span::raw(" ")];
             spans.extend(escape_spans(&s, t.style(r), t.style(Role::Escaped)));
             out.push(Line::from(spans));
@@ -204,6 +201,31 @@ fn message_lines(ed: &XmlEditor, width: u16, t: &Theme) -> Vec<Line<'static>> {
     }
     if let Err(why) = ed.schema.as_ref() {
         add("", why, Role::Warn, 1);
+    }
+    out
+}
+
+/// Word-wraps `text` (its own newlines kept) into lines of at most `w` characters.
+fn wrap(text: &str, w: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for para in text.lines() {
+        let mut line = String::new();
+        for word in para.split(' ') {
+            let (lw, ww) = (line.chars().count(), word.chars().count());
+            if lw > 0 && lw + 1 + ww > w {
+                out.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+            while line.chars().count() > w {
+                let head: String = line.chars().take(w).collect();
+                line = line.chars().skip(w).collect();
+                out.push(head);
+            }
+        }
+        out.push(line);
     }
     out
 }
