@@ -6,8 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::{Harness, Options};
-use virt::connect::Connect;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use virt::connect::Connect;
 use virtdeck::app::App;
 use virtdeck::event::Event;
 
@@ -37,7 +37,10 @@ impl Shared {
     }
 
     fn inactive_xml(&self) -> String {
-        let dom = self.conn.lookup_domain_by_name(&self.name).expect("domain exists");
+        let dom = self
+            .conn
+            .lookup_domain_by_name(&self.name)
+            .expect("domain exists");
         dom.xml_desc(virt::sys::VIR_DOMAIN_XML_INACTIVE)
             .expect("dumpxml --inactive")
     }
@@ -108,31 +111,45 @@ fn change_memory_and_a_device_then_apply() {
     }
     h.press(" cac<Ctrl-Space>");
     let screen = h.screen_text();
-    assert!(screen.contains("cache"), "attribute hint missing:\n{screen}");
+    assert!(
+        screen.contains("cache"),
+        "attribute hint missing:\n{screen}"
+    );
     h.press("<Enter>");
     let screen = h.screen_text();
     for v in ["writeback", "writethrough", "none"] {
         assert!(screen.contains(v), "value hint {v} missing:\n{screen}");
     }
     h.press("none<Enter>");
-    assert!(buffer(&h.app).contains("type='qcow2' cache=\"none\""), "{}", buffer(&h.app));
+    assert!(
+        buffer(&h.app).contains("type='qcow2' cache=\"none\""),
+        "{}",
+        buffer(&h.app)
+    );
 
     h.press("<Ctrl-s>");
     let screen = h.screen_text();
-    assert!(screen.contains("+") && screen.contains("2097152"), "no diff:\n{screen}");
+    assert!(
+        screen.contains("+") && screen.contains("2097152"),
+        "no diff:\n{screen}"
+    );
     h.press("y");
     assert!(h.wait_until(T, settled));
     let ed = h.app.xml.as_ref().expect("editor");
     assert_eq!(ed.libvirt_error, None);
     let after = dom.inactive_xml();
-    assert!(after.contains("<memory unit='KiB'>2097152</memory>"), "{after}");
+    assert!(
+        after.contains("<memory unit='KiB'>2097152</memory>"),
+        "{after}"
+    );
     assert!(after.contains("cache='none'"), "{after}");
     // The editor now shows libvirt's stored definition, and the list the new size.
     assert!(buffer(&h.app).contains("cache='none'"));
-    assert!(h.wait_until(T, |a| a
-        .store
-        .rows()
-        .any(|r| r.info.name == dom.name && r.info.max_memory_kib == 2097152)));
+    assert!(h.wait_until(T, |a| {
+        a.store
+            .rows()
+            .any(|r| r.info.name == dom.name && r.info.max_memory_kib == 2097152)
+    }));
     assert!(h.screen_text().contains("defined"));
 }
 
@@ -153,7 +170,10 @@ fn libvirt_refuses_a_bad_enum_and_the_buffer_stays_as_typed() {
     h.press("<Ctrl-s>y");
     assert!(h.wait_until(T, settled));
     let ed = h.app.xml.as_ref().expect("editor");
-    let err = ed.libvirt_error.clone().expect("libvirt refused the define");
+    let err = ed
+        .libvirt_error
+        .clone()
+        .expect("libvirt refused the define");
     assert!(!err.trim().is_empty());
     assert_eq!(buffer(&h.app), typed, "the buffer changed");
     let key = match &ed.target {
@@ -186,7 +206,10 @@ fn malformed_documents_are_never_defined() {
         let ed = h.app.xml.as_mut().expect("editor");
         ed.buf.set_text(&text);
         ed.recheck();
-        let err = ed.error.clone().unwrap_or_else(|| panic!("{} accepted", path.display()));
+        let err = ed
+            .error
+            .clone()
+            .unwrap_or_else(|| panic!("{} accepted", path.display()));
         h.press("<Ctrl-s>");
         let ed = h.app.xml.as_ref().expect("editor");
         assert_eq!(ed.applying, None, "{}: a define was sent", path.display());
@@ -244,6 +267,10 @@ fn a_draft_survives_a_restart_and_is_offered_back() {
     assert!(screen.contains("Draft found"), "{screen}");
     assert!(!buffer(&h.app).contains("draft note"));
     h.press("r");
-    assert!(buffer(&h.app).contains("<!-- draft note -->"), "{}", buffer(&h.app));
+    assert!(
+        buffer(&h.app).contains("<!-- draft note -->"),
+        "{}",
+        buffer(&h.app)
+    );
     assert!(h.screen_text().contains("[modified]"));
 }

@@ -30,7 +30,10 @@ fn edit_apply_and_refuse_on_a_qemu_guest() {
     h.press("e");
     assert!(h.wait_until(T, settled), "XML did not load");
     let text = h.app.xml.as_ref().expect("editor").buf.text();
-    assert!(text.contains("<memory unit='KiB'>262144</memory>"), "{text}");
+    assert!(
+        text.contains("<memory unit='KiB'>262144</memory>"),
+        "{text}"
+    );
 
     // Memory 256 MiB -> 320 MiB, typed over the old value.
     h.press("<Ctrl-f>262144<Enter>");
@@ -48,7 +51,10 @@ fn edit_apply_and_refuse_on_a_qemu_guest() {
     let notice = ed.notice.clone().unwrap_or_default();
     assert!(notice.contains("after its next boot"), "{notice}");
     let dumped = rig::virsh(&["dumpxml", "--inactive", &guest.name]);
-    assert!(dumped.contains("<memory unit='KiB'>327680</memory>"), "{dumped}");
+    assert!(
+        dumped.contains("<memory unit='KiB'>327680</memory>"),
+        "{dumped}"
+    );
     assert!(dumped.contains("<stats period='5'/>"), "{dumped}");
     assert!(h.screen_text().contains("next boot"));
 
