@@ -89,7 +89,7 @@ pub fn line(line: &str, mut st: State) -> (Vec<(usize, usize, Kind)>, State) {
                     }
                     _ => {
                         let end = rest
-                            .find(|c: char| matches!(c, ' ' | '\t' | '=' | '>' | '/' | '"' | '\''))
+                            .find([' ', '\t', '=', '>', '/', '"', '\''])
                             .map_or(line.len(), |e| i + e.max(1));
                         push(i, end, Kind::AttrName);
                         i = end;
@@ -108,7 +108,7 @@ pub fn line(line: &str, mut st: State) -> (Vec<(usize, usize, Kind)>, State) {
                     push(i, i + 1 + close, Kind::Punct);
                     i += 1 + close;
                     let name_len = line[i..]
-                        .find(|c: char| matches!(c, ' ' | '\t' | '>' | '/'))
+                        .find([' ', '\t', '>', '/'])
                         .unwrap_or(line.len() - i);
                     push(i, i + name_len, Kind::TagName);
                     i += name_len;
