@@ -27,6 +27,7 @@ test: rig lint
 
 bench: deps
 	$(CARGO) bench --bench domain_list
+	$(CARGO) bench --bench xml
 
 clean-rig:
 	tests/rig/cleanup.sh
