@@ -1,6 +1,7 @@
 //! Commands the UI sends to the backend worker.
 
 use super::model::{DomainId, LifecycleOp, RequestId};
+use super::snapshots::SnapshotCmd;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
@@ -26,6 +27,8 @@ pub enum Command {
         editing: Option<DomainId>,
         xml: String,
     },
+    /// List, create, revert or delete snapshots (long ones run on their own thread).
+    Snapshot(SnapshotCmd),
     /// Re-read the whole domain list now (the user asked; normally events keep it current).
     Refresh,
     /// Close the connection and stop the worker.

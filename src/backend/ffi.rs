@@ -1,5 +1,5 @@
 //! The only module with `unsafe`: the libvirt calls virt 0.5 does not wrap safely
-//! (domain event and close callbacks, bulk stats records, raw state codes).
+//! (domain event and close callbacks, bulk stats records, raw state codes, local time).
 
 use std::ffi::CStr;
 use std::os::raw::{c_char, c_int, c_void};
@@ -299,4 +299,41 @@ pub fn all_domain_stats(conn: &Connect, stats: u32, flags: u32) -> Result<Vec<St
     // SAFETY: records came from virConnectGetAllDomainStats and is freed exactly once.
     unsafe { sys::virDomainStatsRecordListFree(records) };
     Ok(out)
+}
+
+/// A broken-down local time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct LocalTime {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+}
+
+/// `epoch` in the host's time zone (libc `localtime_r`); the epoch itself if that fails.
+pub fn local_time(epoch: i64) -> LocalTime {
+    let t: libc::time_t = epoch as libc::time_t;
+    // SAFETY: an all-zero `tm` is a valid value (integers and a null zone pointer).
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers are valid for the call; localtime_r is the thread-safe variant
+    // and writes only into `tm`.
+    let ok = unsafe { !libc::localtime_r(&t, &mut tm).is_null() };
+    if !ok {
+        return LocalTime {
+            year: 1970,
+            month: 1,
+            day: 1,
+            ..LocalTime::default()
+        };
+    }
+    LocalTime {
+        year: tm.tm_year + 1900,
+        month: (tm.tm_mon + 1) as u32,
+        day: tm.tm_mday as u32,
+        hour: tm.tm_hour as u32,
+        minute: tm.tm_min as u32,
+        second: tm.tm_sec as u32,
+    }
 }

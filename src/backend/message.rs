@@ -3,6 +3,7 @@
 use std::time::{Duration, Instant};
 
 use super::model::{DomainId, DomainInfo, LifecycleOp, RequestId};
+use super::snapshots::SnapshotEvent;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum BackendEvent {
@@ -67,6 +68,8 @@ pub enum BackendEvent {
         req: RequestId,
         result: Result<super::xmldef::Defined, String>,
     },
+    /// Snapshot lists and snapshot job progress.
+    Snapshot(SnapshotEvent),
     /// Something failed outside any request (a reconcile, a stats read).
     Error(String),
 }

@@ -8,6 +8,7 @@ mod ffi;
 pub mod message;
 pub mod model;
 mod session;
+pub mod snapshots;
 mod worker;
 pub mod xmldef;
 

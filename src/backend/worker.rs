@@ -359,6 +359,12 @@ impl Worker {
                 }
                 self.emit(BackendEvent::XmlDefined { req, result });
             }
+            Command::Snapshot(c) => super::snapshots::handle(
+                self.session.as_ref().map(|s| &s.conn),
+                self.cfg.readonly,
+                &self.sink,
+                c,
+            ),
             Command::Lifecycle { req, id, name, op } => {
                 let result = self.run_lifecycle(&id, op);
                 match result {

@@ -163,6 +163,7 @@ impl Store {
             | BackendEvent::ActionFailed { .. }
             | BackendEvent::XmlFetched { .. }
             | BackendEvent::XmlDefined { .. }
+            | BackendEvent::Snapshot(_)
             | BackendEvent::Error(_) => false,
         }
     }
