@@ -32,11 +32,18 @@ pub enum Action {
     ToggleAutostart,
     EditXml,
     NewDomain,
+    SnapshotFocus,
+    SnapshotQuick,
+    SnapshotCreate,
+    SnapshotRevert,
+    SnapshotDelete,
+    SnapshotToggle,
+    SnapshotXml,
 }
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 34] = [
         Action::Help,
         Action::Quit,
         Action::Up,
@@ -64,6 +71,13 @@ impl Action {
         Action::ToggleAutostart,
         Action::EditXml,
         Action::NewDomain,
+        Action::SnapshotFocus,
+        Action::SnapshotQuick,
+        Action::SnapshotCreate,
+        Action::SnapshotRevert,
+        Action::SnapshotDelete,
+        Action::SnapshotToggle,
+        Action::SnapshotXml,
     ];
 
     /// The name used in the config file's `[keys]` table.
@@ -96,6 +110,13 @@ impl Action {
             Action::ToggleAutostart => "toggle_autostart",
             Action::EditXml => "edit_xml",
             Action::NewDomain => "new_domain",
+            Action::SnapshotFocus => "snapshot_focus",
+            Action::SnapshotQuick => "snapshot_quick",
+            Action::SnapshotCreate => "snapshot_create",
+            Action::SnapshotRevert => "snapshot_revert",
+            Action::SnapshotDelete => "snapshot_delete",
+            Action::SnapshotToggle => "snapshot_toggle",
+            Action::SnapshotXml => "snapshot_xml",
         }
     }
 
@@ -133,6 +154,13 @@ impl Action {
             Action::ToggleAutostart => "toggle autostart (virsh autostart)",
             Action::EditXml => "edit the domain's XML with schema hints (virsh edit)",
             Action::NewDomain => "define a new domain from a template or file (virsh define)",
+            Action::SnapshotFocus => "snapshot tree: show it and move the keys there / back",
+            Action::SnapshotQuick => "quick snapshot now, named <domain>-YYYYMMDD-HHMMSS",
+            Action::SnapshotCreate => "new snapshot with options (virsh snapshot-create-as)",
+            Action::SnapshotRevert => "revert to the selected snapshot, asks first",
+            Action::SnapshotDelete => "delete the selected snapshot (modes), asks first",
+            Action::SnapshotToggle => "expand / collapse the selected snapshot's children",
+            Action::SnapshotXml => "show the selected snapshot's XML",
         }
     }
 
@@ -149,6 +177,10 @@ impl Action {
                 | Action::Resume
                 | Action::Undefine
                 | Action::ToggleAutostart
+                | Action::SnapshotQuick
+                | Action::SnapshotCreate
+                | Action::SnapshotRevert
+                | Action::SnapshotDelete
         )
     }
 }

@@ -36,6 +36,7 @@ impl App {
                 }),
                 _ => None,
             },
+            Overlay::Snapshot(d) => self.on_snapshot_dialog_key(d, k),
             Overlay::Filter {
                 mut input,
                 previous,
@@ -118,6 +119,9 @@ impl App {
 
     fn on_action(&mut self, action: Action) {
         let page = self.list_height.max(1) as isize;
+        if self.on_tree_key(action) {
+            return;
+        }
         match action {
             Action::Quit => self.quit = true,
             Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
@@ -165,6 +169,13 @@ impl App {
             | Action::ToggleAutostart => self.on_lifecycle_action(action),
             Action::EditXml => self.open_xml_editor(),
             Action::NewDomain => self.open_new_domain(),
+            Action::SnapshotFocus
+            | Action::SnapshotQuick
+            | Action::SnapshotCreate
+            | Action::SnapshotRevert
+            | Action::SnapshotDelete
+            | Action::SnapshotToggle
+            | Action::SnapshotXml => self.on_snapshot_action(action),
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod keys;
 mod render;
+mod snapshots;
 mod xml;
 
 use std::time::{Duration, Instant};
@@ -16,7 +17,9 @@ use crate::event::Event;
 use crate::state::Store;
 use crate::ui::list_view::ListView;
 use crate::ui::panes::detail::Tab;
+use crate::ui::panes::snapshots::SnapshotPane;
 use crate::ui::popups::confirm::ConfirmKind;
+use crate::ui::popups::snapshot_dialogs::SnapDialog;
 use crate::ui::text::escape;
 
 /// How long an info message stays in the status line.
@@ -54,6 +57,7 @@ pub enum Overlay {
         input: String,
         previous: String,
     },
+    Snapshot(SnapDialog),
 }
 
 pub struct App {
@@ -70,6 +74,7 @@ pub struct App {
     pub drafts_dir: Option<std::path::PathBuf>,
     schema: Option<crate::ui::editor::Schema>,
     external_pending: bool,
+    pub snaps: SnapshotPane,
     backend: CommandSender,
     next_req: RequestId,
     /// Body height of the list at the last draw, for PgUp/PgDn.
@@ -94,6 +99,7 @@ impl App {
             drafts_dir: crate::xml::drafts::Drafts::default_dir(),
             schema: None,
             external_pending: false,
+            snaps: SnapshotPane::default(),
             backend,
             next_req: 1,
             list_height: 10,
@@ -175,6 +181,7 @@ impl App {
             }
             Event::Backend(be) => self.on_backend(be),
         }
+        self.sync_snapshots();
     }
 
     fn on_backend(&mut self, ev: BackendEvent) {
@@ -202,7 +209,14 @@ impl App {
                 );
             }
             BackendEvent::Error(message) => self.set_status(Level::Error, message),
-            BackendEvent::Lifecycle { name, event, .. } => {
+            BackendEvent::Snapshot(ev) => self.on_snapshot_event(ev),
+            BackendEvent::Lifecycle {
+                id, name, event, ..
+            } => {
+                // Reverts and snapshot-driven starts/stops arrive as lifecycle events.
+                if self.snaps.domain.as_ref() == Some(&id) {
+                    self.snaps.stale = true;
+                }
                 // Activity on a busy host must not wipe out an error the user has yet to read.
                 let showing_problem = self
                     .status

@@ -9,8 +9,9 @@ use super::{App, Level, Overlay};
 use crate::action::Action;
 use crate::config::Role;
 use crate::state::ConnState;
+use crate::ui::panes::detail::Tab;
 use crate::ui::panes::{detail, domains};
-use crate::ui::popups::{confirm, help};
+use crate::ui::popups::{confirm, help, snapshot_dialogs};
 use crate::ui::text::escape_spans;
 
 /// Actions advertised in the bottom line, most useful first; the rest are behind `?`.
@@ -27,6 +28,18 @@ const HINTS: [Action; 10] = [
     Action::Quit,
 ];
 
+/// The bottom line while the Snapshots tab is shown.
+const SNAPSHOT_HINTS: [Action; 8] = [
+    Action::Help,
+    Action::SnapshotFocus,
+    Action::SnapshotQuick,
+    Action::SnapshotCreate,
+    Action::SnapshotRevert,
+    Action::SnapshotDelete,
+    Action::SnapshotToggle,
+    Action::SnapshotXml,
+];
+
 impl App {
     pub fn render(&mut self, f: &mut Frame) {
         let area = f.area();
@@ -34,7 +47,14 @@ impl App {
             crate::ui::editor::view::render(f, area, ed, &self.config.theme);
             return;
         }
-        let detail_h = if area.height >= 34 { 10 } else { 8 };
+        let detail_h = if self.tab == Tab::Snapshots && self.snaps.focused {
+            // The tree gets half the screen while it has the keys.
+            (area.height / 2).max(8)
+        } else if area.height >= 34 {
+            10
+        } else {
+            8
+        };
         let [header, list, lower, status, hints] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(3),
@@ -50,7 +70,10 @@ impl App {
         // Table body = list area minus border line and header row.
         self.list_height = usize::from(list.height.saturating_sub(2));
         let selected = self.view.selected().and_then(|id| self.store.get(id));
-        detail::render(f, lower, self.tab, selected, &self.config.theme);
+        let body = detail::render(f, lower, self.tab, selected, &self.config.theme);
+        if self.tab == Tab::Snapshots && selected.is_some() {
+            self.snaps.render(f, body, &self.config.theme);
+        }
         self.render_status(f, status);
         self.render_hints(f, hints);
         self.render_overlay(f, area, status);
@@ -129,7 +152,12 @@ impl App {
         let t = &self.config.theme;
         let mut spans = Vec::new();
         let mut used = 0;
-        for a in HINTS {
+        let hints: &[Action] = if self.tab == Tab::Snapshots {
+            &SNAPSHOT_HINTS
+        } else {
+            &HINTS
+        };
+        for &a in hints {
             if self.readonly && a.is_mutating() {
                 continue;
             }
@@ -163,6 +191,7 @@ impl App {
                 kind,
                 ..
             }) => confirm::render(f, area, title, name, body, kind, t),
+            Some(Overlay::Snapshot(d)) => snapshot_dialogs::render(f, area, d, t),
         }
     }
 }
@@ -179,6 +208,13 @@ fn short_label(a: Action) -> &'static str {
         Action::Reboot => "reboot",
         Action::SortNext => "sort",
         Action::Quit => "quit",
+        Action::SnapshotFocus => "tree",
+        Action::SnapshotQuick => "snap",
+        Action::SnapshotCreate => "new",
+        Action::SnapshotRevert => "revert",
+        Action::SnapshotDelete => "delete",
+        Action::SnapshotToggle => "fold",
+        Action::SnapshotXml => "xml",
         _ => "",
     }
 }

@@ -21,6 +21,7 @@ struct ConfigFile {
     theme: Option<String>,
     reconcile_secs: Option<u64>,
     cpu_interval_ms: Option<u64>,
+    snapshot_safety: Option<bool>,
     #[serde(default)]
     keys: HashMap<String, Vec<String>>,
 }
@@ -32,6 +33,8 @@ pub struct Config {
     pub keymap: Keymap,
     pub reconcile_every: Option<Duration>,
     pub cpu_interval: Duration,
+    /// Take a safety snapshot before reverting.
+    pub snapshot_safety: bool,
 }
 
 /// `~/.config/virtdeck` (honours XDG_CONFIG_HOME).
@@ -83,6 +86,10 @@ impl Config {
             keymap,
             reconcile_every: (reconcile_secs > 0).then(|| Duration::from_secs(reconcile_secs)),
             cpu_interval: Duration::from_millis(cpu_ms),
+            snapshot_safety: user
+                .snapshot_safety
+                .or(base.snapshot_safety)
+                .unwrap_or(true),
         })
     }
 

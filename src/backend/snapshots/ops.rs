@@ -82,11 +82,11 @@ fn explain_create_error(m: &str) -> String {
     let lower = m.to_lowercase();
     if lower.contains("raw") || lower.contains("does not support internal snapshot") {
         format!(
-            "{m}\nhint: internal snapshots need qcow2 disks; take a disk-only (external) \
-             snapshot instead, or convert the disk with qemu-img convert -O qcow2"
+            "{m} (hint: internal snapshots need qcow2 disks; take a disk-only (external) \
+             snapshot instead, or convert the disk with qemu-img convert -O qcow2)"
         )
     } else if lower.contains("agent") {
-        format!("{m}\nhint: quiesce needs the qemu guest agent running in the guest")
+        format!("{m} (hint: quiesce needs the qemu guest agent running in the guest)")
     } else {
         m.to_string()
     }

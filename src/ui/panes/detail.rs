@@ -48,7 +48,9 @@ impl Tab {
     }
 }
 
-pub fn render(f: &mut Frame, area: Rect, tab: Tab, row: Option<&DomainRow>, theme: &Theme) {
+/// Draws the tab bar and the tabs drawn here; returns the body area, where panes with
+/// state of their own (Snapshots) draw themselves.
+pub fn render(f: &mut Frame, area: Rect, tab: Tab, row: Option<&DomainRow>, theme: &Theme) -> Rect {
     let mut titles = vec![Span::raw(" ")];
     for t in Tab::ALL {
         let style = if t == tab {
@@ -73,7 +75,7 @@ pub fn render(f: &mut Frame, area: Rect, tab: Tab, row: Option<&DomainRow>, them
             Paragraph::new(Span::styled(" no domain selected", theme.style(Role::Dim))),
             inner,
         );
-        return;
+        return inner;
     };
     let lines = match tab {
         Tab::Overview => overview(row, theme),
@@ -81,12 +83,14 @@ pub fn render(f: &mut Frame, area: Rect, tab: Tab, row: Option<&DomainRow>, them
             " e: edit this domain's XML with schema hints · N: define a new domain",
             theme.style(Role::Dim),
         ))],
+        Tab::Snapshots => return inner,
         other => vec![Line::from(Span::styled(
             format!(" {}: not available in this version yet.", other.title()),
             theme.style(Role::Dim),
         ))],
     };
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    inner
 }
 
 fn overview(row: &DomainRow, theme: &Theme) -> Vec<Line<'static>> {

@@ -2,3 +2,4 @@
 
 pub mod detail;
 pub mod domains;
+pub mod snapshots;

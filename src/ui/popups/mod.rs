@@ -2,6 +2,7 @@
 
 pub mod confirm;
 pub mod help;
+pub mod snapshot_dialogs;
 
 use ratatui::layout::Rect;
 

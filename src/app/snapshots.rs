@@ -1,0 +1,534 @@
+//! The App's side of snapshots: keeping the pane's list current, the snapshot keys and
+//! dialogs, and the background jobs' progress.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::{App, Level, Overlay};
+use crate::action::Action;
+use crate::backend::Command;
+use crate::backend::snapshots::{
+    AfterRevert, CreateSpec, DeleteMode, JobOutcome, SnapshotCmd, SnapshotEvent, SnapshotInfo,
+    invalid_name,
+};
+use crate::state::ConnState;
+use crate::ui::panes::detail::Tab;
+use crate::ui::panes::snapshots::JobView;
+use crate::ui::popups::snapshot_dialogs::{CreateForm, FIELDS, SnapDialog};
+use crate::ui::text::escape;
+
+impl App {
+    /// After every event: (re)reads the list when the tab shows another domain or a
+    /// change made it stale. Nothing is read while the tab is hidden.
+    pub(super) fn sync_snapshots(&mut self) {
+        if self.tab != Tab::Snapshots {
+            self.snaps.focused = false;
+            return;
+        }
+        let sel = self.view.selected().cloned();
+        if sel != self.snaps.domain {
+            self.snaps.switch_to(sel);
+            self.request_snapshot_list();
+        } else if self.snaps.stale {
+            self.request_snapshot_list();
+        }
+    }
+
+    fn request_snapshot_list(&mut self) {
+        self.snaps.stale = false;
+        let Some(id) = self.snaps.domain.clone() else {
+            return;
+        };
+        let req = self.next_request();
+        self.snaps.pending = Some(req);
+        self.backend
+            .send(Command::Snapshot(SnapshotCmd::List { req, id }));
+    }
+
+    fn next_request(&mut self) -> u64 {
+        let r = self.next_req;
+        self.next_req += 1;
+        r
+    }
+
+    pub(super) fn on_snapshot_event(&mut self, ev: SnapshotEvent) {
+        self.dirty = true;
+        match ev {
+            SnapshotEvent::List { req, id, result } => {
+                if self.snaps.pending != Some(req) || self.snaps.domain.as_ref() != Some(&id) {
+                    return; // a reply for an older selection
+                }
+                self.snaps.pending = None;
+                match result {
+                    Ok(list) => self.snaps.set_list(list),
+                    Err(e) => {
+                        self.snaps.error = Some(e);
+                        self.snaps.loaded = true;
+                    }
+                }
+            }
+            SnapshotEvent::JobStarted { req, id, what } => {
+                self.snaps.jobs.retain(|j| j.req != req);
+                self.snaps.jobs.push(JobView {
+                    req,
+                    id,
+                    what: what.clone(),
+                    elapsed: Default::default(),
+                    percent: None,
+                });
+                self.set_status(Level::Info, format!("{what}…"));
+            }
+            SnapshotEvent::JobProgress {
+                req,
+                elapsed,
+                percent,
+                ..
+            } => {
+                if let Some(j) = self.snaps.jobs.iter_mut().find(|j| j.req == req) {
+                    j.elapsed = elapsed;
+                    j.percent = percent;
+                    let line = j.line();
+                    self.set_status(Level::Info, line);
+                }
+            }
+            SnapshotEvent::JobFinished {
+                req,
+                id,
+                what,
+                outcome,
+            } => {
+                self.snaps.jobs.retain(|j| j.req != req);
+                let retry = self.snaps.reverts.remove(&req);
+                match outcome {
+                    JobOutcome::Done(m) => self.set_status(Level::Info, format!("{m}: done")),
+                    JobOutcome::Failed(m) => {
+                        self.set_status(Level::Error, format!("{what} failed: {m}"))
+                    }
+                    JobOutcome::NeedsForce(m) => {
+                        self.set_status(Level::Warn, format!("{what}: {m}"));
+                        if let Some(SnapDialog::Revert {
+                            id,
+                            domain,
+                            snapshot,
+                            after,
+                            mut lost,
+                            ..
+                        }) = retry
+                        {
+                            lost.push(format!("libvirt: {m}"));
+                            self.overlay = Some(Overlay::Snapshot(SnapDialog::Revert {
+                                id,
+                                domain,
+                                snapshot,
+                                after,
+                                // The safety snapshot, if any, was already taken.
+                                safety: false,
+                                force: true,
+                                lost,
+                            }));
+                        }
+                    }
+                }
+                if self.snaps.domain.as_ref() == Some(&id) {
+                    self.snaps.stale = true;
+                }
+            }
+        }
+    }
+
+    /// Navigation keys while the tree has the focus; returns whether the key was used.
+    pub(super) fn on_tree_key(&mut self, action: Action) -> bool {
+        if !(self.snaps.focused && self.tab == Tab::Snapshots) {
+            return false;
+        }
+        match action {
+            Action::Up => self.snaps.move_by(-1),
+            Action::Down => self.snaps.move_by(1),
+            Action::PageUp => self.snaps.move_by(-5),
+            Action::PageDown => self.snaps.move_by(5),
+            Action::Top => self.snaps.select_edge(false),
+            Action::Bottom => self.snaps.select_edge(true),
+            Action::ClearFilter => self.snaps.focused = false,
+            Action::Refresh => {
+                self.snaps.stale = true;
+                self.set_status(Level::Info, "re-reading snapshots…");
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    pub(super) fn on_snapshot_action(&mut self, action: Action) {
+        if action == Action::SnapshotFocus {
+            if self.tab == Tab::Snapshots && self.snaps.focused {
+                self.snaps.focused = false;
+            } else {
+                self.tab = Tab::Snapshots;
+                self.snaps.focused = true;
+            }
+            return;
+        }
+        if action.is_mutating() {
+            if self.readonly {
+                self.set_status(
+                    Level::Error,
+                    format!(
+                        "read-only connection: {} is disabled",
+                        action.name().replace('_', " ")
+                    ),
+                );
+                return;
+            }
+            if let ConnState::Disconnected { .. } = self.store.conn {
+                self.set_status(Level::Error, "not connected: wait for the reconnect");
+                return;
+            }
+        }
+        let Some(row) = self.view.selected().and_then(|id| self.store.get(id)) else {
+            self.set_status(Level::Warn, "no domain selected");
+            return;
+        };
+        let id = row.info.id.clone();
+        let domain = row.info.name.clone();
+        let running = row.info.state.state.is_active();
+        match action {
+            Action::SnapshotQuick => {
+                let req = self.next_request();
+                self.set_status(
+                    Level::Info,
+                    format!(
+                        "snapshot of {}…   (virsh snapshot-create-as {})",
+                        escape(&domain),
+                        escape(&domain)
+                    ),
+                );
+                self.backend.send(Command::Snapshot(SnapshotCmd::Create {
+                    req,
+                    id,
+                    domain,
+                    spec: CreateSpec::quick(),
+                }));
+            }
+            Action::SnapshotCreate => {
+                self.overlay = Some(Overlay::Snapshot(SnapDialog::Create {
+                    id,
+                    domain,
+                    running,
+                    form: CreateForm::new(running),
+                }));
+            }
+            _ => self.on_selected_snapshot(action, id, domain, running),
+        }
+    }
+
+    /// Revert, delete, expand and XML need a snapshot picked in the tree.
+    fn on_selected_snapshot(
+        &mut self,
+        action: Action,
+        id: crate::backend::DomainId,
+        domain: String,
+        running: bool,
+    ) {
+        let usable = self.tab == Tab::Snapshots && self.snaps.domain.as_ref() == Some(&id);
+        let Some(snap) = self.snaps.selected_info().filter(|_| usable).cloned() else {
+            self.tab = Tab::Snapshots;
+            self.snaps.focused = true;
+            self.set_status(
+                Level::Warn,
+                "pick a snapshot in the tree first (j/k), then press the key again",
+            );
+            return;
+        };
+        match action {
+            Action::SnapshotToggle => self.snaps.toggle(),
+            Action::SnapshotXml => {
+                self.overlay = Some(Overlay::Snapshot(SnapDialog::Xml {
+                    title: format!("snapshot {}", escape(&snap.name)),
+                    lines: snap.xml.lines().map(str::to_string).collect(),
+                    scroll: 0,
+                }))
+            }
+            Action::SnapshotRevert => {
+                let lost = revert_consequences(&domain, &snap, running);
+                self.overlay = Some(Overlay::Snapshot(SnapDialog::Revert {
+                    id,
+                    domain,
+                    snapshot: snap.name,
+                    after: AfterRevert::AsSnapshot,
+                    safety: self.config.snapshot_safety,
+                    force: false,
+                    lost,
+                }));
+            }
+            Action::SnapshotDelete => {
+                let children = self.snaps.descendants(&snap.name);
+                let mut files = snap.files.clone();
+                for c in &children {
+                    if let Some(s) = self.snaps.snapshots().iter().find(|s| &s.name == c) {
+                        files.extend(s.files.iter().cloned());
+                    }
+                }
+                self.overlay = Some(Overlay::Snapshot(SnapDialog::Delete {
+                    id,
+                    domain,
+                    snapshot: snap.name,
+                    mode: DeleteMode::This,
+                    children,
+                    files,
+                }));
+            }
+            _ => {}
+        }
+    }
+
+    /// Keys inside a snapshot dialog; returns the dialog if it stays open.
+    pub(super) fn on_snapshot_dialog_key(&mut self, d: SnapDialog, k: KeyEvent) -> Option<Overlay> {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        let keep = |d| Some(Overlay::Snapshot(d));
+        match d {
+            SnapDialog::Xml {
+                title,
+                lines,
+                scroll,
+            } => match k.code {
+                KeyCode::Char('j') | KeyCode::Down => keep(SnapDialog::Xml {
+                    title,
+                    lines,
+                    scroll: scroll + 1,
+                }),
+                KeyCode::Char('k') | KeyCode::Up => keep(SnapDialog::Xml {
+                    title,
+                    lines,
+                    scroll: scroll.saturating_sub(1),
+                }),
+                KeyCode::PageDown | KeyCode::Char(' ') => keep(SnapDialog::Xml {
+                    title,
+                    lines,
+                    scroll: scroll + 10,
+                }),
+                KeyCode::PageUp => keep(SnapDialog::Xml {
+                    title,
+                    lines,
+                    scroll: scroll.saturating_sub(10),
+                }),
+                _ => None,
+            },
+            SnapDialog::Create {
+                id,
+                domain,
+                running,
+                mut form,
+            } => {
+                match k.code {
+                    KeyCode::Esc => {
+                        self.set_status(Level::Warn, "snapshot: cancelled");
+                        return None;
+                    }
+                    KeyCode::Enter => match self.validate_form(&form) {
+                        Err(e) => form.error = Some(e),
+                        Ok(spec) => {
+                            let req = self.next_request();
+                            self.backend.send(Command::Snapshot(SnapshotCmd::Create {
+                                req,
+                                id,
+                                domain,
+                                spec,
+                            }));
+                            return None;
+                        }
+                    },
+                    KeyCode::Tab | KeyCode::Down => form.field = (form.field + 1) % FIELDS.len(),
+                    KeyCode::BackTab | KeyCode::Up => {
+                        form.field = (form.field + FIELDS.len() - 1) % FIELDS.len()
+                    }
+                    KeyCode::Backspace => {
+                        match form.field {
+                            0 => form.name.pop(),
+                            1 => form.description.pop(),
+                            _ => None,
+                        };
+                    }
+                    KeyCode::Char('u') if ctrl => match form.field {
+                        0 => form.name.clear(),
+                        1 => form.description.clear(),
+                        _ => {}
+                    },
+                    KeyCode::Char(c) if !ctrl => match form.field {
+                        0 => form.name.push(c),
+                        1 => form.description.push(c),
+                        i if c == ' ' || c == 'x' => {
+                            if let Some(flag) = form.flag_mut(i) {
+                                *flag = !*flag;
+                            }
+                        }
+                        _ => {}
+                    },
+                    _ => {}
+                }
+                keep(SnapDialog::Create {
+                    id,
+                    domain,
+                    running,
+                    form,
+                })
+            }
+            SnapDialog::Revert {
+                id,
+                domain,
+                snapshot,
+                mut after,
+                mut safety,
+                force,
+                lost,
+            } => {
+                match k.code {
+                    KeyCode::Char('y') | KeyCode::Char('Y') if !ctrl => {
+                        let req = self.next_request();
+                        let dialog = SnapDialog::Revert {
+                            id: id.clone(),
+                            domain: domain.clone(),
+                            snapshot: snapshot.clone(),
+                            after,
+                            safety,
+                            force,
+                            lost: lost.clone(),
+                        };
+                        self.snaps.reverts.insert(req, dialog);
+                        self.backend.send(Command::Snapshot(SnapshotCmd::Revert {
+                            req,
+                            id,
+                            domain,
+                            snapshot,
+                            after,
+                            force,
+                            safety,
+                        }));
+                        return None;
+                    }
+                    KeyCode::Char('a') => after = AfterRevert::AsSnapshot,
+                    KeyCode::Char('r') => after = AfterRevert::Running,
+                    KeyCode::Char('p') => after = AfterRevert::Paused,
+                    KeyCode::Char('b') if !force => safety = !safety,
+                    _ => {
+                        self.set_status(Level::Warn, "revert: cancelled");
+                        return None;
+                    }
+                }
+                keep(SnapDialog::Revert {
+                    id,
+                    domain,
+                    snapshot,
+                    after,
+                    safety,
+                    force,
+                    lost,
+                })
+            }
+            SnapDialog::Delete {
+                id,
+                domain,
+                snapshot,
+                mut mode,
+                children,
+                files,
+            } => {
+                let i = DeleteMode::ALL.iter().position(|m| *m == mode).unwrap_or(0);
+                match k.code {
+                    KeyCode::Char('y') | KeyCode::Char('Y') if !ctrl => {
+                        if mode == DeleteMode::ChildrenOnly && children.is_empty() {
+                            self.set_status(
+                                Level::Warn,
+                                "delete: it has no children; nothing was done",
+                            );
+                            return None;
+                        }
+                        let req = self.next_request();
+                        self.backend.send(Command::Snapshot(SnapshotCmd::Delete {
+                            req,
+                            id,
+                            domain,
+                            snapshot,
+                            mode,
+                        }));
+                        return None;
+                    }
+                    KeyCode::Char(c @ '1'..='4') => {
+                        mode = DeleteMode::ALL[c as usize - '1' as usize]
+                    }
+                    KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
+                        mode = DeleteMode::ALL[(i + 1) % 4]
+                    }
+                    KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
+                        mode = DeleteMode::ALL[(i + 3) % 4]
+                    }
+                    _ => {
+                        self.set_status(Level::Warn, "delete: cancelled");
+                        return None;
+                    }
+                }
+                keep(SnapDialog::Delete {
+                    id,
+                    domain,
+                    snapshot,
+                    mode,
+                    children,
+                    files,
+                })
+            }
+        }
+    }
+
+    /// The spec for the form, or why it is refused (before libvirt is asked).
+    fn validate_form(&self, form: &CreateForm) -> Result<CreateSpec, String> {
+        let name = if form.name.is_empty() {
+            None
+        } else {
+            Some(form.name.clone())
+        };
+        if let Some(n) = &name {
+            if let Some(why) = invalid_name(n) {
+                return Err(why);
+            }
+            if self.snaps.snapshots().iter().any(|s| &s.name == n) {
+                return Err(format!("a snapshot named '{}' already exists", escape(n)));
+            }
+        }
+        Ok(CreateSpec {
+            name,
+            description: form.description.clone(),
+            disk_only: form.disk_only,
+            memory: form.memory && !form.disk_only,
+            quiesce: form.quiesce,
+            atomic: form.atomic,
+        })
+    }
+}
+
+/// What a revert throws away, in the user's terms.
+fn revert_consequences(domain: &str, snap: &SnapshotInfo, running: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    if running {
+        out.push(format!(
+            "Lost: the running guest's present RAM and everything written to its disks since {} was taken.",
+            snap.name
+        ));
+        if !snap.memory {
+            out.push(format!(
+                "{} holds no memory state: the guest is stopped (like a power cut) and its disks reset.",
+                snap.name
+            ));
+        }
+    } else {
+        out.push(format!(
+            "Lost: everything written to the disks since {} was taken.",
+            snap.name
+        ));
+    }
+    if snap.location != crate::backend::snapshots::Location::Internal {
+        out.push(format!(
+            "It is a {} snapshot: libvirt may refuse to revert to it.",
+            snap.location.label()
+        ));
+    }
+    out.push(format!("(virsh snapshot-revert {domain} {})", snap.name));
+    out
+}
