@@ -274,48 +274,51 @@ impl SnapshotPane {
         } else {
             theme.style(Role::Dim)
         };
-        let mut tree = String::from(if s.current { " ●" } else { "  " });
+        let mut tree = String::from(if s.current { " ● " } else { "   " });
         for rail in &row.rails {
             tree.push_str(if *rail { "│ " } else { "  " });
         }
         if row.depth > 0 {
             tree.push_str(if row.last { "└─" } else { "├─" });
         }
-        tree.push_str(if !row.has_children {
-            " "
-        } else if self.collapsed.contains(&s.name) {
-            "▸"
-        } else {
-            "▾"
-        });
+        if row.has_children {
+            tree.push(if self.collapsed.contains(&s.name) {
+                '▸'
+            } else {
+                '▾'
+            });
+        } else if row.depth > 0 {
+            tree.push('─');
+        }
         let kind = format!(
             "{}{}",
             s.location.label(),
             if s.memory { "+mem" } else { "" }
         );
+        // Fixed-width columns so they line up whatever the row.
         let cols = format!(
-            " {}  {:<13} {:<12}{}",
+            " {}  {:<13} {:<13}{:<7}",
             format_time(s.created),
             s.state,
             kind,
-            if s.current { " current" } else { "" }
+            if s.current { "current" } else { "" }
         );
-        let name_w = width.saturating_sub(tree.width() + cols.width()).max(8);
-        let mut name = escape_spans(&s.name, base, theme.style(Role::Escaped));
-        name = fit_spans(name, name_w);
+        // One column of the name area stays blank before the time.
+        let name_w = width.saturating_sub(tree.width() + cols.width() + 2).max(8);
+        let name = fit_spans(
+            escape_spans(&s.name, base, theme.style(Role::Escaped)),
+            name_w,
+        );
         let used: usize = name.iter().map(|sp| sp.content.width()).sum();
-        let mut spans = vec![Span::styled(
-            tree,
-            if s.current {
-                theme.style(Role::Running)
-            } else {
-                dim
-            },
-        )];
-        spans.push(Span::styled(" ", base));
+        let marker = if s.current {
+            theme.style(Role::Running)
+        } else {
+            dim
+        };
+        let mut spans = vec![Span::styled(tree, marker), Span::styled(" ", base)];
         spans.extend(name);
         spans.push(Span::styled(
-            " ".repeat(name_w.saturating_sub(used + 1)),
+            " ".repeat(name_w - used.min(name_w) + 1),
             base,
         ));
         spans.push(Span::styled(cols, dim));
