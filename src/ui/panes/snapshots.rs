@@ -81,6 +81,16 @@ impl SnapshotPane {
     }
 
     pub fn set_list(&mut self, snaps: Vec<SnapshotInfo>) {
+        let old_current = self
+            .snaps
+            .iter()
+            .find(|s| s.current)
+            .map(|s| s.name.clone());
+        let new_current = snaps.iter().find(|s| s.current).map(|s| s.name.clone());
+        if self.loaded && new_current.is_some() && new_current != old_current {
+            // A new snapshot or a revert: follow the marker.
+            self.selected = new_current;
+        }
         self.tree = Some(Tree::build(&snaps));
         self.snaps = snaps;
         self.loaded = true;
