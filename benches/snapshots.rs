@@ -132,22 +132,34 @@ fn tree_and_render() {
     );
 
     let (mut app, mut rx, _backend) = start_app("test:///default");
-    assert!(pump_until(&mut app, &mut rx, Duration::from_secs(10), |app, _| {
-        app.store.rows().any(|r| r.info.name == name)
-    }));
+    assert!(pump_until(
+        &mut app,
+        &mut rx,
+        Duration::from_secs(10),
+        |app, _| { app.store.rows().any(|r| r.info.name == name) }
+    ));
     select(&mut app, name);
     // Capture the list reply, to replay it: tree build is measured without libvirt.
     let listed = Instant::now();
     key(&mut app, 'S');
     let mut reply = None;
-    assert!(pump_until(&mut app, &mut rx, Duration::from_secs(30), |_, ev| {
-        if let Event::Backend(BackendEvent::Snapshot(SnapshotEvent::List { result: Ok(l), .. })) = ev {
-            reply = Some(l.clone());
-            true
-        } else {
-            false
+    assert!(pump_until(
+        &mut app,
+        &mut rx,
+        Duration::from_secs(30),
+        |_, ev| {
+            if let Event::Backend(BackendEvent::Snapshot(SnapshotEvent::List {
+                result: Ok(l),
+                ..
+            })) = ev
+            {
+                reply = Some(l.clone());
+                true
+            } else {
+                false
+            }
         }
-    }));
+    ));
     println!(
         "list {N_SNAPSHOTS} snapshots via libvirt (+ parse XML): {:.1} ms",
         listed.elapsed().as_secs_f64() * 1000.0
@@ -201,7 +213,9 @@ fn quick_snapshot_live() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok || virsh(&["start", dom]).is_err() {
-        println!("SKIPPED live quick-snapshot benchmark: the rig is not available (tests/rig/up.sh)");
+        println!(
+            "SKIPPED live quick-snapshot benchmark: the rig is not available (tests/rig/up.sh)"
+        );
         return;
     }
     let log = format!("/var/log/libvirt/qemu/{dom}-serial.log");
@@ -213,9 +227,12 @@ fn quick_snapshot_live() {
     }
     const RUNS: usize = 7;
     let (mut app, mut rx, _backend) = start_app("qemu:///system");
-    assert!(pump_until(&mut app, &mut rx, Duration::from_secs(10), |app, _| {
-        app.store.rows().any(|r| r.info.name == dom)
-    }));
+    assert!(pump_until(
+        &mut app,
+        &mut rx,
+        Duration::from_secs(10),
+        |app, _| { app.store.rows().any(|r| r.info.name == dom) }
+    ));
     select(&mut app, dom);
     let mut ours = Vec::new();
     for _ in 0..RUNS {
@@ -225,7 +242,11 @@ fn quick_snapshot_live() {
         key(&mut app, 't');
         let mut failed = None;
         let done = pump_until(&mut app, &mut rx, Duration::from_secs(120), |_, ev| {
-            if let Event::Backend(BackendEvent::Snapshot(SnapshotEvent::JobFinished { outcome, .. })) = ev {
+            if let Event::Backend(BackendEvent::Snapshot(SnapshotEvent::JobFinished {
+                outcome,
+                ..
+            })) = ev
+            {
                 if let JobOutcome::Failed(m) = outcome {
                     failed = Some(m.clone());
                 }
@@ -234,7 +255,10 @@ fn quick_snapshot_live() {
                 false
             }
         });
-        assert!(done && failed.is_none(), "quick snapshot failed: {failed:?}");
+        assert!(
+            done && failed.is_none(),
+            "quick snapshot failed: {failed:?}"
+        );
         ours.push(t.elapsed());
     }
     let mut theirs = Vec::new();

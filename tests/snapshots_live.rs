@@ -183,3 +183,42 @@ fn markers_on_disk_come_back_with_revert_and_the_tree_matches_virsh() {
     assert_eq!(quick.len(), dom.len() + 16, "{quick}");
     assert_eq!(guest.domstate(), "running");
 }
+
+#[test]
+fn a_raw_disk_refuses_internal_snapshots_with_a_clear_message() {
+    let Some(guest) = rig::Guest::define("snap-raw") else {
+        return;
+    };
+    let dom = guest.name.clone();
+    let raw = format!("/var/lib/libvirt/images/{dom}.raw");
+    let made = Command::new("qemu-img")
+        .args(["create", "-f", "raw", &raw, "16M"])
+        .output()
+        .expect("run qemu-img");
+    assert!(made.status.success(), "qemu-img create failed");
+    let xml = rig::virsh(&["dumpxml", &dom])
+        .replace("type='qcow2'", "type='raw'")
+        .replace(&format!("{dom}.qcow2"), &format!("{dom}.raw"));
+    let file = std::env::temp_dir().join(format!("{dom}.xml"));
+    std::fs::write(&file, xml).expect("write XML");
+    rig::virsh(&["define", &file.to_string_lossy()]);
+    let _ = std::fs::remove_file(&file);
+
+    let mut h = Harness::start(Options::new(rig::URI));
+    assert!(h.wait_until(Duration::from_secs(10), |app| {
+        app.store.rows().any(|r| r.info.name == dom)
+    }));
+    h.select(&dom);
+    h.press("S");
+    settle(&mut h, 0);
+    h.press("Tr1<Enter>");
+    let shown = h.wait_until(JOB, |app| {
+        app.status.as_ref().is_some_and(|s| {
+            s.text.contains("unsupported for storage type raw")
+                && s.text.contains("hint: internal snapshots need qcow2")
+        })
+    });
+    let _ = std::fs::remove_file(&raw);
+    assert!(shown, "status {:?}", h.app.status);
+    assert!(virsh_names(&dom).is_empty(), "a snapshot was created");
+}

@@ -335,3 +335,53 @@ impl SnapshotPane {
         Line::from(fit_spans(spans, width))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::snapshots::Location;
+
+    fn snap(name: &str, parent: Option<&str>, current: bool) -> SnapshotInfo {
+        SnapshotInfo {
+            name: name.into(),
+            parent: parent.map(Into::into),
+            created: 1_700_000_000,
+            state: "running".into(),
+            description: "d".into(),
+            location: Location::Internal,
+            memory: true,
+            current,
+            files: Vec::new(),
+            xml: String::new(),
+        }
+    }
+
+    fn text(pane: &mut SnapshotPane, w: usize) -> Vec<String> {
+        let theme = Theme::load("default", None, true).expect("theme");
+        pane.lines(w, 8, &theme)
+            .into_iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn names_from_other_clients_cannot_reach_the_terminal_raw() {
+        let mut pane = SnapshotPane::default();
+        pane.set_list(vec![snap("evil\u{1b}[2Jname", None, true)]);
+        let lines = text(&mut pane, 100);
+        assert!(lines.iter().all(|l| !l.contains('\u{1b}')), "{lines:?}");
+        assert!(lines[1].contains("evil\\x1b[2Jname"), "{lines:?}");
+        assert!(lines[1].contains("internal+mem") && lines[1].contains("current"));
+    }
+
+    #[test]
+    fn the_selection_follows_a_new_current_snapshot_and_rows_fit_the_width() {
+        let mut pane = SnapshotPane::default();
+        pane.set_list(vec![snap("a", None, true)]);
+        pane.set_list(vec![snap("a", None, false), snap("b", Some("a"), true)]);
+        assert_eq!(pane.selected.as_deref(), Some("b"));
+        for l in text(&mut pane, 60) {
+            assert!(l.width() <= 60, "{l:?} is {} wide", l.width());
+        }
+    }
+}

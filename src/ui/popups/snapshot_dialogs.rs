@@ -377,3 +377,24 @@ pub fn delete_consequences(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn external_files_are_named_and_their_fate_stated_per_mode() {
+        let files = vec!["/images/g.s1".to_string()];
+        let kids = vec!["s2".to_string()];
+        let meta = delete_consequences(DeleteMode::MetadataOnly, "s1", &kids, &files).join(" ");
+        assert!(
+            meta.contains("/images/g.s1") && meta.contains("NOT deleted"),
+            "{meta}"
+        );
+        let this = delete_consequences(DeleteMode::WithChildren, "s1", &kids, &files).join(" ");
+        assert!(this.contains("Removes 2 snapshot(s): s1, s2"), "{this}");
+        assert!(this.contains("block commit"), "{this}");
+        let none = delete_consequences(DeleteMode::ChildrenOnly, "s1", &[], &[]).join(" ");
+        assert!(none.contains("nothing would be deleted"), "{none}");
+    }
+}
