@@ -3,6 +3,7 @@
 
 mod keys;
 mod render;
+mod snapshot_dialogs;
 mod snapshots;
 mod xml;
 
