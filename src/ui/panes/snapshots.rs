@@ -305,14 +305,9 @@ impl SnapshotPane {
             s.location.label(),
             if s.memory { "+mem" } else { "" }
         );
-        // Fixed-width columns so they line up whatever the row.
-        let cols = format!(
-            " {}  {:<13} {:<13}{:<7}",
-            format_time(s.created),
-            s.state,
-            kind,
-            if s.current { "current" } else { "" }
-        );
+        // Fixed-width columns so they line up whatever the row; the current snapshot is
+        // marked by the ● in the tree column (plain text, so it survives NO_COLOR).
+        let cols = format!(" {}  {:<13} {:<12}", format_time(s.created), s.state, kind);
         // One column of the name area stays blank before the time.
         let name_w = width.saturating_sub(tree.width() + cols.width() + 2).max(8);
         let name = fit_spans(
@@ -371,7 +366,7 @@ mod tests {
         let lines = text(&mut pane, 100);
         assert!(lines.iter().all(|l| !l.contains('\u{1b}')), "{lines:?}");
         assert!(lines[1].contains("evil\\x1b[2Jname"), "{lines:?}");
-        assert!(lines[1].contains("internal+mem") && lines[1].contains("current"));
+        assert!(lines[1].starts_with(" ● ") && lines[1].contains("internal+mem"));
     }
 
     #[test]
