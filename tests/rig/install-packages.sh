@@ -14,7 +14,7 @@ esac
 installed_ver() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null | sed -n 's/^install ok installed //p'; }
 
 build_pkgs=(pkg-config libvirt-dev gcc make)
-rig_pkgs=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 busybox-static cpio gzip)
+rig_pkgs=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 busybox-static cpio gzip python3 bsdutils)
 want=("${build_pkgs[@]}")
 [ "$build_only" -eq 1 ] || want+=("${rig_pkgs[@]}")
 
