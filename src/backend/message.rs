@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use super::console::ConsoleEvent;
 use super::model::{DomainId, DomainInfo, LifecycleOp, RequestId};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -67,6 +68,8 @@ pub enum BackendEvent {
         req: RequestId,
         result: Result<super::xmldef::Defined, String>,
     },
+    /// A serial console's output or state changed.
+    Console(ConsoleEvent),
     /// Something failed outside any request (a reconcile, a stats read).
     Error(String),
 }

@@ -163,6 +163,7 @@ impl Store {
             | BackendEvent::ActionFailed { .. }
             | BackendEvent::XmlFetched { .. }
             | BackendEvent::XmlDefined { .. }
+            | BackendEvent::Console(_)
             | BackendEvent::Error(_) => false,
         }
     }
