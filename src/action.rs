@@ -32,11 +32,20 @@ pub enum Action {
     ToggleAutostart,
     EditXml,
     NewDomain,
+    Console,
+    ConsoleDetach,
+    ConsoleFullscreen,
+    ConsoleClose,
+    ConsoleForce,
+    ConsoleScrollUp,
+    ConsoleScrollDown,
+    ConsoleLive,
+    ConsoleSave,
 }
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 36] = [
         Action::Help,
         Action::Quit,
         Action::Up,
@@ -64,6 +73,15 @@ impl Action {
         Action::ToggleAutostart,
         Action::EditXml,
         Action::NewDomain,
+        Action::Console,
+        Action::ConsoleDetach,
+        Action::ConsoleFullscreen,
+        Action::ConsoleClose,
+        Action::ConsoleForce,
+        Action::ConsoleScrollUp,
+        Action::ConsoleScrollDown,
+        Action::ConsoleLive,
+        Action::ConsoleSave,
     ];
 
     /// The name used in the config file's `[keys]` table.
@@ -96,6 +114,15 @@ impl Action {
             Action::ToggleAutostart => "toggle_autostart",
             Action::EditXml => "edit_xml",
             Action::NewDomain => "new_domain",
+            Action::Console => "console",
+            Action::ConsoleDetach => "console_detach",
+            Action::ConsoleFullscreen => "console_fullscreen",
+            Action::ConsoleClose => "console_close",
+            Action::ConsoleForce => "console_force",
+            Action::ConsoleScrollUp => "console_scroll_up",
+            Action::ConsoleScrollDown => "console_scroll_down",
+            Action::ConsoleLive => "console_live",
+            Action::ConsoleSave => "console_save",
         }
     }
 
@@ -133,6 +160,15 @@ impl Action {
             Action::ToggleAutostart => "toggle autostart (virsh autostart)",
             Action::EditXml => "edit the domain's XML with schema hints (virsh edit)",
             Action::NewDomain => "define a new domain from a template or file (virsh define)",
+            Action::Console => "open the selected domain's serial console and type into it",
+            Action::ConsoleDetach => "leave the console, back to virtdeck (it stays attached)",
+            Action::ConsoleFullscreen => "console full screen on/off",
+            Action::ConsoleClose => "disconnect the console stream",
+            Action::ConsoleForce => "take a console another client holds (virsh console --force)",
+            Action::ConsoleScrollUp => "console: scroll back a page",
+            Action::ConsoleScrollDown => "console: scroll forward a page",
+            Action::ConsoleLive => "console: jump back to live output",
+            Action::ConsoleSave => "console: save the transcript to the state dir",
         }
     }
 

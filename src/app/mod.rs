@@ -1,9 +1,13 @@
 //! The App: sole owner of UI state. Drains events, updates the model, sends commands,
 //! and draws once per batch of events.
 
+mod console;
+mod console_view;
 mod keys;
 mod render;
 mod xml;
+
+pub use console::ConsoleUi;
 
 use std::time::{Duration, Instant};
 
@@ -70,6 +74,7 @@ pub struct App {
     pub drafts_dir: Option<std::path::PathBuf>,
     schema: Option<crate::ui::editor::Schema>,
     external_pending: bool,
+    pub console: ConsoleUi,
     backend: CommandSender,
     next_req: RequestId,
     /// Body height of the list at the last draw, for PgUp/PgDn.
@@ -94,6 +99,7 @@ impl App {
             drafts_dir: crate::xml::drafts::Drafts::default_dir(),
             schema: None,
             external_pending: false,
+            console: ConsoleUi::default(),
             backend,
             next_req: 1,
             list_height: 10,
@@ -156,7 +162,9 @@ impl App {
             }
             Event::Resize => self.dirty = true,
             Event::Paste(text) => {
-                self.on_xml_paste(&text);
+                if !self.console_paste(&text) {
+                    self.on_xml_paste(&text);
+                }
                 self.dirty = true;
             }
             Event::Tick => {
@@ -186,6 +194,7 @@ impl App {
             self.view.sync(&self.store);
             self.dirty = true;
         }
+        self.console_on_backend(&ev);
         match ev {
             BackendEvent::ActionDone { name, op, .. } => {
                 self.set_status(

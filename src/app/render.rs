@@ -34,7 +34,15 @@ impl App {
             crate::ui::editor::view::render(f, area, ed, &self.config.theme);
             return;
         }
-        let detail_h = if area.height >= 34 { 10 } else { 8 };
+        if self.console_fullscreen() {
+            self.render_console_full(f);
+            return;
+        }
+        let mut detail_h = if area.height >= 34 { 10 } else { 8 };
+        if self.tab == detail::Tab::Console {
+            // A console needs room; the list keeps the rest.
+            detail_h = detail_h.max(area.height * 3 / 5);
+        }
         let [header, list, lower, status, hints] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(3),
@@ -51,12 +59,15 @@ impl App {
         self.list_height = usize::from(list.height.saturating_sub(2));
         let selected = self.view.selected().and_then(|id| self.store.get(id));
         detail::render(f, lower, self.tab, selected, &self.config.theme);
+        if self.tab == detail::Tab::Console {
+            self.render_console_pane(f, detail::body(lower));
+        }
         self.render_status(f, status);
         self.render_hints(f, hints);
         self.render_overlay(f, area, status);
     }
 
-    fn render_header(&self, f: &mut Frame, area: Rect) {
+    pub(super) fn render_header(&self, f: &mut Frame, area: Rect) {
         let t = &self.config.theme;
         let running = self.store.running();
         let mut spans = vec![Span::styled(" virtdeck ", t.style(Role::Title))];
@@ -97,7 +108,7 @@ impl App {
         f.render_widget(Line::from(spans), area);
     }
 
-    fn render_status(&self, f: &mut Frame, area: Rect) {
+    pub(super) fn render_status(&self, f: &mut Frame, area: Rect) {
         let t = &self.config.theme;
         if let Some(Overlay::Filter { input, .. }) = &self.overlay {
             let mut spans = vec![Span::styled("/", t.style(Role::Key))];

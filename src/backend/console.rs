@@ -93,10 +93,12 @@ impl Consoles {
                 self.open.remove(&console);
                 let ev = match conn {
                     None => failed(console, FailureKind::Other, "not connected (reconnecting)"),
-                    Some(conn) => match self.open_one(conn, console, &id, device, force, sink, tx) {
-                        Ok(ev) => ev,
-                        Err((kind, message)) => failed(console, kind, &message),
-                    },
+                    Some(conn) => {
+                        match self.open_one(conn, console, &id, device, force, sink, tx) {
+                            Ok(ev) => ev,
+                            Err((kind, message)) => failed(console, kind, &message),
+                        }
+                    }
                 };
                 emit(sink, ev);
             }

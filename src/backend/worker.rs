@@ -46,9 +46,15 @@ impl Default for BackendConfig {
 pub enum WorkerMsg {
     Cmd(Command),
     DomainEvent(RawLifecycleEvent),
-    Closed { generation: u64, reason: i32 },
+    Closed {
+        generation: u64,
+        reason: i32,
+    },
     /// A console stream ended (reported by its callback on the event-loop thread).
-    ConsoleEnded { console: ConsoleId, reason: String },
+    ConsoleEnded {
+        console: ConsoleId,
+        reason: String,
+    },
 }
 
 /// Handle to the worker thread. Dropping it closes the connection and joins the thread,

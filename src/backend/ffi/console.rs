@@ -90,7 +90,10 @@ fn on_stream_event(st: sys::virStreamPtr, events: c_int, state: &mut CallbackSta
                 }
                 -2 => break, // nothing more right now
                 _ => {
-                    end = Some(format!("console read failed: {}", Error::last_error().message()));
+                    end = Some(format!(
+                        "console read failed: {}",
+                        Error::last_error().message()
+                    ));
                     break;
                 }
             }
@@ -99,10 +102,11 @@ fn on_stream_event(st: sys::virStreamPtr, events: c_int, state: &mut CallbackSta
             (state.on_event)(StreamEvent::Data(data));
         }
     }
-    if end.is_none() && ev & sys::VIR_STREAM_EVENT_WRITABLE != 0 {
-        if let Err(e) = flush(st, &state.outbox) {
-            end = Some(e);
-        }
+    if end.is_none()
+        && ev & sys::VIR_STREAM_EVENT_WRITABLE != 0
+        && let Err(e) = flush(st, &state.outbox)
+    {
+        end = Some(e);
     }
     if end.is_none() && ev & sys::VIR_STREAM_EVENT_HANGUP != 0 {
         end = Some("the console hung up (guest stopped)".into());
@@ -122,7 +126,9 @@ fn on_stream_event(st: sys::virStreamPtr, events: c_int, state: &mut CallbackSta
 /// Writes as much of the outbox as the stream takes; keeps WRITABLE armed while bytes
 /// remain. Called by the worker (send) and the callback (WRITABLE), serialised by the lock.
 fn flush(st: sys::virStreamPtr, outbox: &Outbox) -> Result<(), String> {
-    let mut q = outbox.lock().map_err(|_| "console outbox poisoned".to_string())?;
+    let mut q = outbox
+        .lock()
+        .map_err(|_| "console outbox poisoned".to_string())?;
     while !q.is_empty() {
         let (chunk, _) = q.as_slices();
         // SAFETY: st is live (held by ConsoleStream or lent to the callback); chunk is a
@@ -133,7 +139,12 @@ fn flush(st: sys::virStreamPtr, outbox: &Outbox) -> Result<(), String> {
                 q.drain(..n as usize);
             }
             -2 | 0 => break,
-            _ => return Err(format!("console write failed: {}", Error::last_error().message())),
+            _ => {
+                return Err(format!(
+                    "console write failed: {}",
+                    Error::last_error().message()
+                ));
+            }
         }
     }
     let events = if q.is_empty() {
