@@ -14,6 +14,9 @@ pub struct ConsoleDevice {
     pub source_type: String,
     /// Target type and port, e.g. "serial port 0" or "virtio port 1", for the picker.
     pub target: String,
+    /// The target port; a `<console>` whose target is "serial" mirrors the serial port
+    /// with the same number.
+    pub port: Option<String>,
 }
 
 impl ConsoleDevice {
@@ -30,8 +33,9 @@ fn attr(e: &BytesStart, name: &str) -> Option<String> {
 }
 
 /// Lists `<console>` and `<serial>` devices in document order, consoles first, dropping
-/// a serial whose alias a console already names (libvirt mirrors serial0 as console0's
-/// alias on x86). Devices without an alias (inactive XML) are kept with an empty alias.
+/// a serial that a console mirrors (same alias, or a serial-type console on its port: on
+/// x86 libvirt shows serial0 twice). Devices without an alias (inactive XML, the test
+/// driver) keep an empty alias.
 pub fn parse_devices(xml: &str) -> Result<Vec<ConsoleDevice>, String> {
     let mut reader = Reader::from_str(xml);
     let mut consoles = Vec::new();
@@ -56,13 +60,15 @@ pub fn parse_devices(xml: &str) -> Result<Vec<ConsoleDevice>, String> {
                     kind: name.clone(),
                     source_type: attr(e, "type").unwrap_or_else(|| "pty".into()),
                     target: String::new(),
+                    port: None,
                 });
             } else if let Some(dev) = current.as_mut() {
                 match name.as_str() {
                     "alias" => dev.alias = attr(e, "name").unwrap_or_default(),
                     "target" if stack.len() == 3 => {
                         let ty = attr(e, "type").unwrap_or_else(|| dev.kind.clone());
-                        dev.target = match attr(e, "port") {
+                        dev.port = attr(e, "port");
+                        dev.target = match &dev.port {
                             Some(p) => format!("{ty} port {p}"),
                             None => ty,
                         };
@@ -89,7 +95,11 @@ pub fn parse_devices(xml: &str) -> Result<Vec<ConsoleDevice>, String> {
     }
     let mut out = consoles;
     for s in serials {
-        if s.alias.is_empty() || !out.iter().any(|c| c.alias == s.alias) {
+        let mirrored = out.iter().any(|c| {
+            (!s.alias.is_empty() && c.alias == s.alias)
+                || (c.target.starts_with("serial") && s.port.is_some() && c.port == s.port)
+        });
+        if !mirrored {
             out.push(s);
         }
     }
@@ -141,6 +151,15 @@ mod tests {
         assert!(devs[0].is_pty() && devs[1].is_pty());
         assert!(!devs[2].is_pty());
         assert_eq!(devs[2].source_type, "file");
+    }
+
+    #[test]
+    fn without_aliases_the_mirrored_serial_is_still_dropped() {
+        let xml = "<domain><devices><serial type='pty'><target port='0'/></serial>\
+            <console type='pty'><target type='serial' port='0'/></console></devices></domain>";
+        let devs = parse_devices(xml).expect("parses");
+        assert_eq!(devs.len(), 1, "{devs:?}");
+        assert_eq!(devs[0].kind, "console");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 use tui_term::widget::{Cursor, PseudoTerminal};
 
 use super::session::{ConsoleSession, Link};
@@ -58,6 +58,30 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut ConsoleSession, hints: &Hints, 
         f.render_widget(Paragraph::new(lines), body);
         return;
     }
+    let mut body = body;
+    if let Link::Failed { kind, message } = &s.link {
+        let text = match kind {
+            FailureKind::Busy => format!(
+                "{message}. Another client (virsh console, virt-manager, another virtdeck) is \
+                 attached. Press {} to take the console over; that client is disconnected.",
+                hints.force
+            ),
+            _ => message.clone(),
+        };
+        let width = usize::from(body.width.max(1));
+        let needed = (text.chars().count().div_ceil(width) + 1).min(usize::from(body.height));
+        let [msg, rest] =
+            Layout::vertical([Constraint::Length(needed as u16), Constraint::Min(0)]).areas(body);
+        let spans = escape_spans(&text, theme.style(Role::Error), theme.style(Role::Escaped));
+        f.render_widget(
+            Paragraph::new(Line::from(spans)).wrap(Wrap { trim: false }),
+            msg,
+        );
+        body = rest;
+        if body.height == 0 {
+            return;
+        }
+    }
     s.term.resize(body.height, body.width);
     let mut cursor = Cursor::default();
     if !(s.focused && s.is_attached() && s.term.offset() == 0) {
@@ -110,15 +134,18 @@ fn status_line<'a>(s: &ConsoleSession, h: &Hints, theme: &Theme) -> Line<'a> {
         ),
         Link::Failed {
             kind: FailureKind::Busy,
-            message,
+            ..
         } => (
             Role::Error,
             format!(
-                "console busy: {message}. Press {} to force (disconnects the other client)",
+                "console busy · {} forces (disconnects the other client)",
                 h.force
             ),
         ),
-        Link::Failed { message, .. } => (Role::Error, message.clone()),
+        Link::Failed { .. } => (
+            Role::Error,
+            format!("console unavailable · {} back to virtdeck", h.detach),
+        ),
     };
     spans.extend(escape_spans(
         &text,
