@@ -111,7 +111,7 @@ fn cursor_movement_clearing_and_wrapping() {
     let (buf, _) = replay(bytes, 20, 6);
     assert_eq!(
         rows(&buf),
-        ["hello WORLD", "xy", "", "          up", "         abs", ""]
+        ["hello WORLD", "xy", "", "           up", "         abs", ""]
     );
 
     let (buf, _) = replay(b"junk\r\nmore junk\x1b[2J\x1b[Hfresh", 20, 3);
