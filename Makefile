@@ -28,6 +28,7 @@ test: rig lint
 bench: deps
 	$(CARGO) bench --bench domain_list
 	$(CARGO) bench --bench xml
+	$(CARGO) bench --bench console
 
 clean-rig:
 	tests/rig/cleanup.sh

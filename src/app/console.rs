@@ -38,6 +38,12 @@ impl App {
         let Some(s) = self.console.session.as_mut() else {
             return;
         };
+        if matches!(s.link, Link::Attached | Link::Connecting) {
+            // Forcing over our own stream: close it rather than leave it to be kicked.
+            self.backend.send(Command::Console(ConsoleCommand::Close {
+                console: s.console,
+            }));
+        }
         s.console = console;
         s.link = Link::Connecting;
         let id = s.domain.clone();
