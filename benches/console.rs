@@ -138,9 +138,13 @@ fn app_round(guest: &Guest, measure_latency: bool) -> (f64, Vec<f64>) {
     let mut got = 0usize;
     h.press(FLOOD);
     h.press("<Enter>");
+    let cpu0 = cpu_secs();
     let t0 = Instant::now();
     let mut last = t0;
+    let mut frames = 0u32;
+    // Like the app's loop: take what arrived, draw one frame, at most every 16 ms.
     while got < TOTAL {
+        let before = got;
         h.pump_with(|ev| {
             if let Event::Backend(BackendEvent::Console(ConsoleEvent::Output { bytes, .. })) = ev {
                 let z = bytes.iter().filter(|b| **b == b'Z').count();
@@ -154,11 +158,18 @@ fn app_round(guest: &Guest, measure_latency: bool) -> (f64, Vec<f64>) {
             t0.elapsed() < Duration::from_secs(600),
             "only {got} of {TOTAL} bytes arrived"
         );
-        std::thread::sleep(Duration::from_millis(1));
+        if got > before {
+            let _ = h.screen();
+            frames += 1;
+        }
+        std::thread::sleep(Duration::from_millis(16));
     }
     assert_eq!(got, TOTAL, "byte count");
     let secs = (last - t0).as_secs_f64();
-    println!("  virtdeck: all {got} bytes arrived in {secs:.2} s");
+    println!(
+        "  virtdeck: all {got} bytes arrived in {secs:.2} s ({frames} frames drawn, {:.2} s CPU)",
+        cpu_secs() - cpu0
+    );
     // Give the console back for virsh.
     h.press("<Ctrl-]>C");
     std::thread::sleep(Duration::from_millis(300));
@@ -227,6 +238,7 @@ fn virsh_round(guest: &Guest) -> f64 {
     }
     let secs = (last - t0).as_secs_f64();
     println!("  virsh console: all {z} bytes arrived in {secs:.2} s");
+    let cpu0 = children_cpu_secs();
     let _ = stdin.write_all(b"\x1d"); // Ctrl-] leaves virsh console
     let _ = stdin.flush();
     drop(stdin);
@@ -234,13 +246,39 @@ fn virsh_round(guest: &Guest) -> f64 {
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
         if let Ok(Some(_)) = child.try_wait() {
-            return secs;
+            break;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
     let _ = child.kill();
     let _ = child.wait();
+    println!(
+        "  virsh console + script: {:.2} s CPU for the whole session",
+        children_cpu_secs() - cpu0
+    );
     secs
+}
+
+/// (own, waited-for children) CPU seconds from /proc/self/stat (USER_HZ is 100 on Linux).
+fn proc_cpu() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the ")" closing the command name: state is field 3, utime field 14.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    let at = |i: usize| f.get(i - 3).copied().unwrap_or(0.0) / 100.0;
+    (at(14) + at(15), at(16) + at(17))
+}
+
+/// CPU time of this process (app threads, libvirt client, emulator, drawing).
+fn cpu_secs() -> f64 {
+    proc_cpu().0
+}
+
+fn children_cpu_secs() -> f64 {
+    proc_cpu().1
 }
 
 /// How fast the app's side alone (vt100 parse + scrollback) eats guest output: the

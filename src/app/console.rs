@@ -284,7 +284,20 @@ impl App {
                 event: LifecycleEventKind::Started,
                 ..
             } => self.console_domain_started(id),
+            BackendEvent::Connected { .. } => self.console_reconnected(),
             _ => {}
+        }
+    }
+
+    /// The connection came back: streams lost with the old one re-open.
+    fn console_reconnected(&mut self) {
+        let lost = self.console.session.as_ref().is_some_and(|s| {
+            matches!(&s.link, Link::Disconnected { reason } if reason.starts_with("connection lost"))
+        });
+        if lost {
+            let device = self.console.session.as_ref().and_then(|s| s.device.clone());
+            self.console_open(device, false);
+            self.dirty = true;
         }
     }
 

@@ -26,6 +26,10 @@ use crate::ui::text::escape;
 /// How long an info message stays in the status line.
 const STATUS_TTL: Duration = Duration::from_secs(8);
 
+/// Shortest time between two frames: a console flood arrives in many small batches, and
+/// redrawing each one would cost more than the output is worth (and flood an SSH link).
+const FRAME_MIN: Duration = Duration::from_millis(16);
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     Info,
@@ -255,6 +259,7 @@ impl App {
         rx: &mut UnboundedReceiver<Event>,
     ) -> Result<(), String> {
         self.draw(terminal)?;
+        let mut last_draw = Instant::now();
         while !self.quit {
             let Some(ev) = rx.recv().await else { break };
             self.handle(ev);
@@ -269,8 +274,19 @@ impl App {
                 self.run_external_editor(terminal);
                 self.dirty = true;
             }
+            let since = last_draw.elapsed();
+            if self.dirty && since < FRAME_MIN {
+                tokio::time::sleep(FRAME_MIN - since).await;
+                while !self.quit {
+                    match rx.try_recv() {
+                        Ok(ev) => self.handle(ev),
+                        Err(_) => break,
+                    }
+                }
+            }
             if self.take_dirty() {
                 self.draw(terminal)?;
+                last_draw = Instant::now();
             }
         }
         Ok(())

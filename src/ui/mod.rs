@@ -1,7 +1,7 @@
 //! Everything drawn on screen. Reads the App's state; never talks to libvirt.
 
-pub mod editor;
 pub mod console;
+pub mod editor;
 pub mod format;
 pub mod list_view;
 pub mod panes;

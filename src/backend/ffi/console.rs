@@ -33,6 +33,8 @@ type Outbox = Arc<Mutex<VecDeque<u8>>>;
 
 struct CallbackState {
     on_event: StreamFn,
+    /// Reused for every read: a flood means hundreds of callbacks a second.
+    buf: Vec<u8>,
     outbox: Outbox,
     ended: bool,
 }
@@ -77,7 +79,7 @@ fn on_stream_event(st: sys::virStreamPtr, events: c_int, state: &mut CallbackSta
     let mut end: Option<String> = None;
     if ev & sys::VIR_STREAM_EVENT_READABLE != 0 {
         let mut data = Vec::new();
-        let mut buf = vec![0u8; 64 * 1024];
+        let buf = &mut state.buf;
         while data.len() < MAX_READ_PER_CALLBACK {
             // SAFETY: st is the live stream libvirt passed to this callback; buf is a
             // writable buffer of buf.len() bytes.
@@ -197,6 +199,7 @@ pub fn open_console(
     let outbox: Outbox = Arc::default();
     let state = Box::new(CallbackState {
         on_event: Box::new(on_event),
+        buf: vec![0u8; 64 * 1024],
         outbox: outbox.clone(),
         ended: false,
     });

@@ -130,7 +130,10 @@ fn status_line<'a>(s: &ConsoleSession, h: &Hints, theme: &Theme) -> Line<'a> {
         ),
         Link::Disconnected { reason } => (
             Role::Error,
-            format!("DISCONNECTED: {reason}; re-attaches when the domain runs again"),
+            format!(
+                "DISCONNECTED: {reason} · re-attaches when the domain starts · {} retries",
+                h.focus
+            ),
         ),
         Link::Failed {
             kind: FailureKind::Busy,
