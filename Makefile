@@ -29,6 +29,7 @@ bench: deps
 	$(CARGO) bench --bench domain_list
 	$(CARGO) bench --bench xml
 	$(CARGO) bench --bench snapshots
+	$(CARGO) bench --bench console
 
 clean-rig:
 	tests/rig/cleanup.sh

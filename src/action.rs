@@ -39,11 +39,20 @@ pub enum Action {
     SnapshotDelete,
     SnapshotToggle,
     SnapshotXml,
+    Console,
+    ConsoleDetach,
+    ConsoleFullscreen,
+    ConsoleClose,
+    ConsoleForce,
+    ConsoleScrollUp,
+    ConsoleScrollDown,
+    ConsoleLive,
+    ConsoleSave,
 }
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 43] = [
         Action::Help,
         Action::Quit,
         Action::Up,
@@ -78,6 +87,15 @@ impl Action {
         Action::SnapshotDelete,
         Action::SnapshotToggle,
         Action::SnapshotXml,
+        Action::Console,
+        Action::ConsoleDetach,
+        Action::ConsoleFullscreen,
+        Action::ConsoleClose,
+        Action::ConsoleForce,
+        Action::ConsoleScrollUp,
+        Action::ConsoleScrollDown,
+        Action::ConsoleLive,
+        Action::ConsoleSave,
     ];
 
     /// The name used in the config file's `[keys]` table.
@@ -117,6 +135,15 @@ impl Action {
             Action::SnapshotDelete => "snapshot_delete",
             Action::SnapshotToggle => "snapshot_toggle",
             Action::SnapshotXml => "snapshot_xml",
+            Action::Console => "console",
+            Action::ConsoleDetach => "console_detach",
+            Action::ConsoleFullscreen => "console_fullscreen",
+            Action::ConsoleClose => "console_close",
+            Action::ConsoleForce => "console_force",
+            Action::ConsoleScrollUp => "console_scroll_up",
+            Action::ConsoleScrollDown => "console_scroll_down",
+            Action::ConsoleLive => "console_live",
+            Action::ConsoleSave => "console_save",
         }
     }
 
@@ -161,6 +188,15 @@ impl Action {
             Action::SnapshotDelete => "delete the selected snapshot (modes), asks first",
             Action::SnapshotToggle => "expand / collapse the selected snapshot's children",
             Action::SnapshotXml => "show the selected snapshot's XML",
+            Action::Console => "open the selected domain's serial console and type into it",
+            Action::ConsoleDetach => "leave the console, back to virtdeck (it stays attached)",
+            Action::ConsoleFullscreen => "console full screen on/off",
+            Action::ConsoleClose => "disconnect the console stream",
+            Action::ConsoleForce => "take a console another client holds (virsh console --force)",
+            Action::ConsoleScrollUp => "console: scroll back a page",
+            Action::ConsoleScrollDown => "console: scroll forward a page",
+            Action::ConsoleLive => "console: jump back to live output",
+            Action::ConsoleSave => "console: save the transcript to the state dir",
         }
     }
 

@@ -12,6 +12,10 @@ use crate::ui::text::escape;
 
 impl App {
     pub(super) fn on_key(&mut self, k: KeyEvent) {
+        // An attached console takes every key but its escape chord.
+        if self.console_key(k) {
+            return;
+        }
         if let Some(overlay) = self.overlay.take() {
             self.overlay = self.on_overlay_key(overlay, k);
             return;
@@ -176,6 +180,15 @@ impl App {
             | Action::SnapshotDelete
             | Action::SnapshotToggle
             | Action::SnapshotXml => self.on_snapshot_action(action),
+            Action::Console
+            | Action::ConsoleDetach
+            | Action::ConsoleFullscreen
+            | Action::ConsoleClose
+            | Action::ConsoleForce
+            | Action::ConsoleScrollUp
+            | Action::ConsoleScrollDown
+            | Action::ConsoleLive
+            | Action::ConsoleSave => self.on_console_action(action),
         }
     }
 

@@ -1,11 +1,15 @@
 //! The App: sole owner of UI state. Drains events, updates the model, sends commands,
 //! and draws once per batch of events.
 
+mod console;
+mod console_view;
 mod keys;
 mod render;
 mod snapshot_dialogs;
 mod snapshots;
 mod xml;
+
+pub use console::ConsoleUi;
 
 use std::time::{Duration, Instant};
 
@@ -25,6 +29,10 @@ use crate::ui::text::escape;
 
 /// How long an info message stays in the status line.
 const STATUS_TTL: Duration = Duration::from_secs(8);
+
+/// Shortest time between two frames: a console flood arrives in many small batches, and
+/// redrawing each one would cost more than the output is worth (and flood an SSH link).
+const FRAME_MIN: Duration = Duration::from_millis(16);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
@@ -76,6 +84,7 @@ pub struct App {
     schema: Option<crate::ui::editor::Schema>,
     external_pending: bool,
     pub snaps: SnapshotPane,
+    pub console: ConsoleUi,
     backend: CommandSender,
     next_req: RequestId,
     /// Body height of the list at the last draw, for PgUp/PgDn.
@@ -101,6 +110,7 @@ impl App {
             schema: None,
             external_pending: false,
             snaps: SnapshotPane::default(),
+            console: ConsoleUi::default(),
             backend,
             next_req: 1,
             list_height: 10,
@@ -163,7 +173,9 @@ impl App {
             }
             Event::Resize => self.dirty = true,
             Event::Paste(text) => {
-                self.on_xml_paste(&text);
+                if !self.console_paste(&text) {
+                    self.on_xml_paste(&text);
+                }
                 self.dirty = true;
             }
             Event::Tick => {
@@ -194,6 +206,7 @@ impl App {
             self.view.sync(&self.store);
             self.dirty = true;
         }
+        self.console_on_backend(&ev);
         match ev {
             BackendEvent::ActionDone { name, op, .. } => {
                 self.set_status(
@@ -261,6 +274,7 @@ impl App {
         rx: &mut UnboundedReceiver<Event>,
     ) -> Result<(), String> {
         self.draw(terminal)?;
+        let mut last_draw = Instant::now();
         while !self.quit {
             let Some(ev) = rx.recv().await else { break };
             self.handle(ev);
@@ -275,8 +289,19 @@ impl App {
                 self.run_external_editor(terminal);
                 self.dirty = true;
             }
+            let since = last_draw.elapsed();
+            if self.dirty && since < FRAME_MIN {
+                tokio::time::sleep(FRAME_MIN - since).await;
+                while !self.quit {
+                    match rx.try_recv() {
+                        Ok(ev) => self.handle(ev),
+                        Err(_) => break,
+                    }
+                }
+            }
             if self.take_dirty() {
                 self.draw(terminal)?;
+                last_draw = Instant::now();
             }
         }
         Ok(())

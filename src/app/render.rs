@@ -47,9 +47,16 @@ impl App {
             crate::ui::editor::view::render(f, area, ed, &self.config.theme);
             return;
         }
+        if self.console_fullscreen() {
+            self.render_console_full(f);
+            return;
+        }
         let detail_h = if self.tab == Tab::Snapshots && self.snaps.focused {
             // The tree gets half the screen while it has the keys.
             (area.height / 2).max(8)
+        } else if self.tab == Tab::Console {
+            // A console needs room; the list keeps the rest.
+            (area.height * 3 / 5).max(8)
         } else if area.height >= 34 {
             10
         } else {
@@ -74,12 +81,15 @@ impl App {
         if self.tab == Tab::Snapshots && selected.is_some() {
             self.snaps.render(f, body, &self.config.theme);
         }
+        if self.tab == Tab::Console {
+            self.render_console_pane(f, body);
+        }
         self.render_status(f, status);
         self.render_hints(f, hints);
         self.render_overlay(f, area, status);
     }
 
-    fn render_header(&self, f: &mut Frame, area: Rect) {
+    pub(super) fn render_header(&self, f: &mut Frame, area: Rect) {
         let t = &self.config.theme;
         let running = self.store.running();
         let mut spans = vec![Span::styled(" virtdeck ", t.style(Role::Title))];
@@ -120,7 +130,7 @@ impl App {
         f.render_widget(Line::from(spans), area);
     }
 
-    fn render_status(&self, f: &mut Frame, area: Rect) {
+    pub(super) fn render_status(&self, f: &mut Frame, area: Rect) {
         let t = &self.config.theme;
         if let Some(Overlay::Filter { input, .. }) = &self.overlay {
             let mut spans = vec![Span::styled("/", t.style(Role::Key))];

@@ -1,5 +1,6 @@
 //! Commands the UI sends to the backend worker.
 
+use super::console::ConsoleCommand;
 use super::model::{DomainId, LifecycleOp, RequestId};
 use super::snapshots::SnapshotCmd;
 
@@ -31,6 +32,8 @@ pub enum Command {
     Snapshot(SnapshotCmd),
     /// Re-read the whole domain list now (the user asked; normally events keep it current).
     Refresh,
+    /// Attach to, type into or detach from a serial console.
+    Console(ConsoleCommand),
     /// Close the connection and stop the worker.
     Quit,
 }

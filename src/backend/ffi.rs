@@ -9,6 +9,8 @@ use virt::domain::Domain;
 use virt::error::Error;
 use virt::sys;
 
+pub mod console;
+
 /// A domain lifecycle event as libvirt delivered it, copied out of the callback.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawLifecycleEvent {

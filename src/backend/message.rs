@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use super::console::ConsoleEvent;
 use super::model::{DomainId, DomainInfo, LifecycleOp, RequestId};
 use super::snapshots::SnapshotEvent;
 
@@ -70,6 +71,8 @@ pub enum BackendEvent {
     },
     /// Snapshot lists and snapshot job progress.
     Snapshot(SnapshotEvent),
+    /// A serial console's output or state changed.
+    Console(ConsoleEvent),
     /// Something failed outside any request (a reconcile, a stats read).
     Error(String),
 }

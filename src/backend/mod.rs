@@ -1,6 +1,8 @@
 //! The libvirt side: a worker thread per connection and the event plumbing. No UI here.
 
 pub mod command;
+pub mod console;
+pub mod console_xml;
 pub mod demo;
 mod domains;
 mod eventloop;

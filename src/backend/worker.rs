@@ -7,6 +7,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::command::Command;
+use super::console::{ConsoleId, Consoles};
 use super::domains::{self, CpuReader};
 use super::ffi::RawLifecycleEvent;
 use super::message::{BackendEvent, LifecycleEventKind};
@@ -45,7 +46,15 @@ impl Default for BackendConfig {
 pub enum WorkerMsg {
     Cmd(Command),
     DomainEvent(RawLifecycleEvent),
-    Closed { generation: u64, reason: i32 },
+    Closed {
+        generation: u64,
+        reason: i32,
+    },
+    /// A console stream ended (reported by its callback on the event-loop thread).
+    ConsoleEnded {
+        console: ConsoleId,
+        reason: String,
+    },
 }
 
 /// Handle to the worker thread. Dropping it closes the connection and joins the thread,
@@ -153,6 +162,7 @@ struct Worker {
     next_reconcile: Option<Instant>,
     /// (attempt number, when) of the next reconnect attempt while disconnected.
     reconnect: Option<(u32, Instant)>,
+    consoles: Consoles,
 }
 
 impl Worker {
@@ -168,6 +178,7 @@ impl Worker {
             cpu: CpuReader::default(),
             next_cpu: now,
             reconnect: None,
+            consoles: Consoles::default(),
         }
     }
 
@@ -196,6 +207,9 @@ impl Worker {
                     if generation == self.generation && self.session.is_some() {
                         self.lost(close_reason(reason));
                     }
+                }
+                Ok(WorkerMsg::ConsoleEnded { console, reason }) => {
+                    self.consoles.ended(console, reason, &self.sink)
                 }
                 Err(RecvTimeoutError::Timeout) => {}
             }
@@ -267,6 +281,8 @@ impl Worker {
 
     fn lost(&mut self, reason: String) {
         tracing::warn!("connection lost: {reason}");
+        self.consoles
+            .close_all(&format!("connection lost: {reason}"), &self.sink);
         // Drop the session first: its subscriptions hold references to the dead connection.
         self.session = None;
         self.emit(BackendEvent::Disconnected { reason });
@@ -365,6 +381,10 @@ impl Worker {
                 &self.sink,
                 c,
             ),
+            Command::Console(cmd) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                self.consoles.handle(conn, cmd, &self.sink, &self.tx);
+            }
             Command::Lifecycle { req, id, name, op } => {
                 let result = self.run_lifecycle(&id, op);
                 match result {

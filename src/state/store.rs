@@ -164,6 +164,7 @@ impl Store {
             | BackendEvent::XmlFetched { .. }
             | BackendEvent::XmlDefined { .. }
             | BackendEvent::Snapshot(_)
+            | BackendEvent::Console(_)
             | BackendEvent::Error(_) => false,
         }
     }

@@ -1,5 +1,6 @@
 //! Everything drawn on screen. Reads the App's state; never talks to libvirt.
 
+pub mod console;
 pub mod editor;
 pub mod format;
 pub mod list_view;

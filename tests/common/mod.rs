@@ -109,6 +109,15 @@ impl Harness {
         }
     }
 
+    /// Applies every event already queued, showing each to `inspect` first (benchmarks
+    /// count console bytes this way).
+    pub fn pump_with(&mut self, mut inspect: impl FnMut(&Event)) {
+        while let Ok(ev) = self.rx.try_recv() {
+            inspect(&ev);
+            self.app.handle(ev);
+        }
+    }
+
     /// Pumps events until `cond` holds or `timeout` passes; returns whether it held.
     pub fn wait_until(&mut self, timeout: Duration, mut cond: impl FnMut(&App) -> bool) -> bool {
         let deadline = Instant::now() + timeout;

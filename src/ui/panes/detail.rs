@@ -84,6 +84,8 @@ pub fn render(f: &mut Frame, area: Rect, tab: Tab, row: Option<&DomainRow>, them
             theme.style(Role::Dim),
         ))],
         Tab::Snapshots => return inner,
+        // Drawn by the App over `body(area)`: the console belongs to the App, not the row.
+        Tab::Console => Vec::new(),
         other => vec![Line::from(Span::styled(
             format!(" {}: not available in this version yet.", other.title()),
             theme.style(Role::Dim),
@@ -91,6 +93,15 @@ pub fn render(f: &mut Frame, area: Rect, tab: Tab, row: Option<&DomainRow>, them
     };
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     inner
+}
+
+/// The area under the tab titles, where a tab's content goes.
+pub fn body(area: Rect) -> Rect {
+    Rect {
+        y: area.y.saturating_add(1),
+        height: area.height.saturating_sub(1),
+        ..area
+    }
 }
 
 fn overview(row: &DomainRow, theme: &Theme) -> Vec<Line<'static>> {

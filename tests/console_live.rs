@@ -1,0 +1,208 @@
+//! Live console tests on the rig's guest: typing, Ctrl-C, reboot and re-attach, and a
+//! second client refused without force.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::rig::{self, Guest};
+use common::{Harness, Options};
+use virtdeck::ui::console::session::Link;
+
+const BOOT: Duration = Duration::from_secs(90);
+
+/// A started guest at its prompt and the app attached to its console.
+fn attached(suffix: &str) -> Option<(Guest, Harness)> {
+    let guest = Guest::define(suffix)?;
+    rig::virsh(&["start", &guest.name]);
+    assert!(
+        guest.wait_for_prompt(BOOT),
+        "guest never reached its prompt"
+    );
+    let h = attach(&guest);
+    Some((guest, h))
+}
+
+fn attach(guest: &Guest) -> Harness {
+    let mut h = Harness::start(Options {
+        height: 30,
+        width: 100,
+        ..Options::new(rig::URI)
+    });
+    assert!(
+        h.wait_until(Duration::from_secs(10), |app| Harness::state_of(
+            app,
+            &guest.name
+        )
+        .is_some_and(|st| st.starts_with("running"))),
+        "{} not listed as running",
+        guest.name
+    );
+    h.select(&guest.name);
+    h.press("c");
+    assert!(
+        h.wait_until(Duration::from_secs(20), |app| app
+            .console_session()
+            .is_some_and(|s| s.link != Link::Connecting)),
+        "no answer to the attach"
+    );
+    h
+}
+
+fn is_attached(app: &virtdeck::app::App) -> bool {
+    app.console_session().is_some_and(|s| s.is_attached())
+}
+
+/// Pumps events and redraws until a screen line satisfies `pred`.
+fn wait_screen(h: &mut Harness, timeout: Duration, pred: impl Fn(&str) -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    loop {
+        h.pump();
+        if h.screen().iter().any(|l| pred(l.trim())) {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn transcript(h: &mut Harness) -> String {
+    h.app
+        .console
+        .session
+        .as_mut()
+        .map(|s| s.term.transcript())
+        .unwrap_or_default()
+}
+
+#[test]
+fn typing_runs_commands_and_ctrl_c_interrupts_them() {
+    let Some((_guest, mut h)) = attached("console-type") else {
+        return;
+    };
+    assert!(is_attached(&h.app), "{}", h.screen_text());
+    h.press("echo $((6*7))<Enter>");
+    assert!(
+        wait_screen(&mut h, Duration::from_secs(20), |l| l == "42"),
+        "42 never shown:\n{}",
+        h.screen_text()
+    );
+    h.press("sleep 100<Enter>");
+    std::thread::sleep(Duration::from_millis(1500));
+    h.press("<Ctrl-c>");
+    // Typed while sleep still ran, this would only be echoed, not executed.
+    h.press("echo done-$((40+2))<Enter>");
+    assert!(
+        wait_screen(&mut h, Duration::from_secs(15), |l| l == "done-42"),
+        "Ctrl-C did not interrupt sleep:\n{}",
+        h.screen_text()
+    );
+    // Tab completion and Ctrl-U reach the shell too: `ech<Tab>` completes to echo.
+    h.press("ech<Tab> tab-$((1+1))<Enter>");
+    assert!(
+        wait_screen(&mut h, Duration::from_secs(15), |l| l == "tab-2"),
+        "Tab did not complete:\n{}",
+        h.screen_text()
+    );
+}
+
+#[test]
+fn a_second_client_is_refused_without_force_and_takes_over_with_it() {
+    let Some((guest, mut first)) = attached("console-busy") else {
+        return;
+    };
+    assert!(is_attached(&first.app), "{}", first.screen_text());
+    let mut second = attach(&guest);
+    let link = second.app.console_session().map(|s| s.link.clone());
+    assert!(
+        matches!(
+            link,
+            Some(Link::Failed {
+                kind: virtdeck::backend::console::FailureKind::Busy,
+                ..
+            })
+        ),
+        "{link:?}"
+    );
+    let text = second.screen_text();
+    assert!(text.contains("console busy"), "{text}");
+    assert!(text.contains("Active console session"), "{text}");
+    assert!(
+        is_attached(&first.app),
+        "the first client must keep the console"
+    );
+
+    second.press("f");
+    assert!(
+        second.wait_until(Duration::from_secs(20), is_attached),
+        "force did not attach: {}",
+        second.screen_text()
+    );
+    assert!(
+        first.wait_until(Duration::from_secs(20), |app| app
+            .console_session()
+            .is_some_and(|s| matches!(s.link, Link::Disconnected { .. }))),
+        "the first client was not told"
+    );
+    assert!(first.screen_text().contains("DISCONNECTED"));
+    second.press("echo $((6*7))<Enter>");
+    assert!(wait_screen(&mut second, Duration::from_secs(20), |l| l == "42"));
+}
+
+#[test]
+fn reboot_shows_new_boot_output_and_a_restart_reattaches() {
+    let Some((guest, mut h)) = attached("console-reboot") else {
+        return;
+    };
+    assert!(is_attached(&h.app), "{}", h.screen_text());
+    assert!(!transcript(&mut h).contains(rig::READY));
+    // A guest reboot keeps the QEMU process (and the pty): the stream carries on.
+    h.press("reboot -f<Enter>");
+    assert!(
+        wait_transcript(&mut h, BOOT, rig::READY, 1),
+        "no boot output after reboot:\n{}",
+        h.screen_text()
+    );
+    // Power off: the pane says so instead of hanging ...
+    rig::virsh(&["destroy", &guest.name]);
+    assert!(
+        h.wait_until(Duration::from_secs(20), |app| app
+            .console_session()
+            .is_some_and(|s| matches!(s.link, Link::Disconnected { .. }))),
+        "destroy not noticed"
+    );
+    assert!(
+        h.screen_text().contains("DISCONNECTED"),
+        "{}",
+        h.screen_text()
+    );
+    // ... and re-attaches by itself when the domain runs again.
+    rig::virsh(&["start", &guest.name]);
+    assert!(
+        h.wait_until(Duration::from_secs(30), is_attached),
+        "no re-attach: {}",
+        h.screen_text()
+    );
+    assert!(
+        wait_transcript(&mut h, BOOT, rig::READY, 2),
+        "no new boot output after re-attach:\n{}",
+        h.screen_text()
+    );
+    h.press("echo $((6*7))<Enter>");
+    assert!(wait_screen(&mut h, Duration::from_secs(20), |l| l == "42"));
+}
+
+/// Waits until `needle` occurs `count` times in the console transcript.
+fn wait_transcript(h: &mut Harness, timeout: Duration, needle: &str, count: usize) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        h.pump();
+        if transcript(h).matches(needle).count() >= count {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
