@@ -155,7 +155,11 @@ pub struct XmlEditor {
     /// Whether the last change came from $EDITOR (define failures then offer it again).
     pub external: bool,
     checked_version: u64,
-    states: (u64, Vec<highlight::State>),
+    /// Lexer states at line starts, valid for the lines computed so far; only the
+    /// lines from the first edit down to the visible ones are re-lexed after a change.
+    states: Vec<highlight::State>,
+    /// Whether the text differs from `base`, for the buffer version in `.0`.
+    modified: std::cell::Cell<(u64, bool)>,
 }
 
 impl XmlEditor {
@@ -179,7 +183,8 @@ impl XmlEditor {
             last_search: String::new(),
             external: false,
             checked_version: u64::MAX,
-            states: (u64::MAX, Vec::new()),
+            states: Vec::new(),
+            modified: std::cell::Cell::new((u64::MAX, false)),
         };
         e.recheck();
         e
@@ -191,11 +196,19 @@ impl XmlEditor {
         self.base = text.to_string();
         self.scroll = (0, 0);
         self.checked_version = u64::MAX;
+        self.states.clear();
+        self.modified.set((u64::MAX, false));
         self.recheck();
     }
 
     pub fn modified(&self) -> bool {
-        self.buf.text() != self.base
+        let (version, modified) = self.modified.get();
+        if version == self.buf.version {
+            return modified;
+        }
+        let modified = !self.buf.text_eq(&self.base);
+        self.modified.set((self.buf.version, modified));
+        modified
     }
 
     /// Re-checks well-formedness after a change (cheap: one pass over the text).
@@ -206,12 +219,24 @@ impl XmlEditor {
         }
     }
 
-    /// Lexer states at each line start, cached per buffer version.
-    pub fn line_states(&mut self) -> &[highlight::State] {
-        if self.states.0 != self.buf.version {
-            self.states = (self.buf.version, highlight::line_states(self.buf.lines()));
+    /// Lexer states at the start of lines `0..upto` (fewer at the end of the text).
+    /// A line's state depends only on the lines above it, so the states above the first
+    /// changed line are kept and the rest are lexed only as far as asked.
+    pub fn line_states(&mut self, upto: usize) -> &[highlight::State] {
+        let changed = self.buf.take_first_changed();
+        let lines = self.buf.lines();
+        // The state at the start of the changed line itself is still right.
+        self.states.truncate(changed.saturating_add(1).min(lines.len()));
+        let upto = upto.min(lines.len());
+        let mut st = self.states.last().copied().unwrap_or_default();
+        if self.states.is_empty() && upto > 0 {
+            self.states.push(st);
         }
-        &self.states.1
+        while self.states.len() < upto {
+            st = highlight::line(&lines[self.states.len() - 1], st).1;
+            self.states.push(st);
+        }
+        &self.states[..upto.min(self.states.len())]
     }
 
     /// Unknown elements and attributes according to libvirt's schema.
