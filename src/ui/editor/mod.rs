@@ -226,7 +226,8 @@ impl XmlEditor {
         let changed = self.buf.take_first_changed();
         let lines = self.buf.lines();
         // The state at the start of the changed line itself is still right.
-        self.states.truncate(changed.saturating_add(1).min(lines.len()));
+        self.states
+            .truncate(changed.saturating_add(1).min(lines.len()));
         let upto = upto.min(lines.len());
         let mut st = self.states.last().copied().unwrap_or_default();
         if self.states.is_empty() && upto > 0 {
