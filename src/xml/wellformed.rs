@@ -640,6 +640,18 @@ mod tests {
     }
 
     #[test]
+    fn non_ascii_names_and_text_are_read_whole() {
+        let x = "<domaine><é x='ü'>ça « va »</é><b x='1'/><c x='2' y=\"3\"/></domaine>";
+        assert_eq!(check(x), Ok(()));
+        let e = check("<a>\n  çé ]]> x\n</a>").expect_err("]]> in text");
+        assert_eq!((e.line, e.col), (2, 6));
+        assert!(e.message.contains("]]&gt;"), "{e}");
+        let e = check("<a>\n<b é='1' é='2'/></a>").expect_err("twice");
+        assert_eq!((e.line, e.col), (2, 10));
+        assert!(e.message.contains("appears twice"), "{e}");
+    }
+
+    #[test]
     fn line_col_counts_characters() {
         assert_eq!(line_col("ab\nc“d", 7), (2, 3));
     }

@@ -362,3 +362,55 @@ impl XmlEditor {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn editor(text: &str) -> XmlEditor {
+        XmlEditor::new(Target::New, text, Arc::new(Err("no schema".into())))
+    }
+
+    /// The cached states for the first `upto` lines, checked against lexing everything.
+    fn states(ed: &mut XmlEditor, upto: usize) -> Vec<highlight::State> {
+        let all = highlight::line_states(ed.buf.lines());
+        let got = ed.line_states(upto).to_vec();
+        assert_eq!(got, all[..upto.min(all.len())]);
+        got
+    }
+
+    #[test]
+    fn colouring_follows_edits_that_change_later_lines() {
+        let text: String = (0..40).map(|i| format!("<a n='{i}'>x</a>\n")).collect();
+        let mut ed = editor(&format!("<r>\n{text}</r>"));
+        states(&mut ed, 30);
+        // Opening a comment on line 5 turns every later line into comment.
+        ed.buf.move_to((5, 0), false);
+        ed.buf.insert("<!--");
+        states(&mut ed, 3);
+        states(&mut ed, 42);
+        assert_eq!(states(&mut ed, 42)[20], highlight::State::Comment);
+        // An unclosed value on line 2 changes lines above the cached comment ones.
+        ed.buf.move_to((2, 6), false);
+        ed.buf.insert("'\n");
+        states(&mut ed, 43);
+        assert!(ed.buf.undo() && ed.buf.undo());
+        states(&mut ed, 42);
+        assert_eq!(states(&mut ed, 42)[20], highlight::State::Text);
+        ed.load("<!--\n<r/>\n");
+        states(&mut ed, 10);
+    }
+
+    #[test]
+    fn modified_tracks_the_text_not_the_history() {
+        let mut ed = editor("<r>\n</r>");
+        assert!(!ed.modified());
+        ed.buf.move_to((0, 3), false);
+        ed.buf.insert("x");
+        assert!(ed.modified());
+        ed.buf.delete(true);
+        assert!(!ed.modified());
+        ed.buf.insert("\n");
+        assert!(ed.modified());
+    }
+}
