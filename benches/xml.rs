@@ -9,8 +9,8 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use virtdeck::config::Config;
 use virtdeck::ui::editor::{Target, XmlEditor, view};
-use virtdeck::xml::context;
 use virtdeck::xml::schema::SchemaIndex;
+use virtdeck::xml::{context, wellformed};
 
 fn report(name: &str, target: Duration, mut times: Vec<Duration>) {
     times.sort();
@@ -85,6 +85,18 @@ fn main() {
         "cursor context + lookup, 5,000 lines",
         Duration::from_millis(1),
         ctx_lookup,
+    );
+
+    let mut wf = Vec::new();
+    for _ in 0..100 {
+        let t = Instant::now();
+        std::hint::black_box(wellformed::check(&doc)).expect("the document is well-formed");
+        wf.push(t.elapsed());
+    }
+    report(
+        "well-formedness check, 5,000 lines",
+        Duration::from_millis(5),
+        wf,
     );
 
     let theme = Config::builtin().expect("config").theme;

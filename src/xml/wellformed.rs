@@ -61,7 +61,12 @@ fn is_ws(c: char) -> bool {
 
 /// Checks `text`; `Ok` when it is a well-formed XML document with one root element.
 pub fn check(text: &str) -> Result<(), XmlError> {
-    Checker { text, pos: 0 }.run()?;
+    Checker {
+        text,
+        pos: 0,
+        attrs: Vec::new(),
+    }
+    .run()?;
     backstop(text)
 }
 
@@ -79,6 +84,8 @@ fn err_at(text: &str, offset: usize, message: String) -> XmlError {
 struct Checker<'a> {
     text: &'a str,
     pos: usize,
+    /// The attribute names of the tag being read (kept to reuse its allocation).
+    attrs: Vec<&'a str>,
 }
 
 /// An open element: its name and where its tag starts.
@@ -89,7 +96,12 @@ struct Open<'a> {
 
 impl<'a> Checker<'a> {
     fn peek(&self) -> Option<char> {
-        self.text[self.pos..].chars().next()
+        // ASCII fast path: most of a domain definition is ASCII and this runs per character.
+        match self.text.as_bytes().get(self.pos) {
+            Some(&b) if b.is_ascii() => Some(char::from(b)),
+            Some(_) => self.text[self.pos..].chars().next(),
+            None => None,
+        }
     }
 
     fn rest(&self) -> &'a str {
@@ -113,7 +125,8 @@ impl<'a> Checker<'a> {
 
     fn skip_ws(&mut self) -> bool {
         let start = self.pos;
-        while self.peek().is_some_and(is_ws) {
+        let bytes = self.text.as_bytes();
+        while bytes.get(self.pos).is_some_and(|&b| is_ws(char::from(b))) {
             self.pos += 1;
         }
         self.pos > start
@@ -123,8 +136,22 @@ impl<'a> Checker<'a> {
         let start = self.pos;
         if self.peek().is_some_and(is_name_start) {
             self.bump();
-            while self.peek().is_some_and(is_name_char) {
-                self.bump();
+            let bytes = self.text.as_bytes();
+            loop {
+                match bytes.get(self.pos) {
+                    // ASCII: the same test as is_name_char, without decoding.
+                    Some(&b) if b.is_ascii() => {
+                        if b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.') {
+                            self.pos += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    Some(_) if self.peek().is_some_and(is_name_char) => {
+                        self.bump();
+                    }
+                    _ => break,
+                }
             }
         }
         &self.text[start..self.pos]
@@ -138,9 +165,12 @@ impl<'a> Checker<'a> {
             let at = self.pos;
             if c == '<' {
                 let rest = self.rest();
-                if rest.starts_with("<!--") {
+                // Most tags are plain start or end tags: look at one byte before comparing
+                // prefixes.
+                let bang = rest.as_bytes().get(1) == Some(&b'!');
+                if bang && rest.starts_with("<!--") {
                     self.comment()?;
-                } else if rest.starts_with("<![CDATA[") {
+                } else if bang && rest.starts_with("<![CDATA[") {
                     if stack.is_empty() {
                         return Err(self.err(at, "CDATA section outside the root element"));
                     }
@@ -150,7 +180,7 @@ impl<'a> Checker<'a> {
                             return Err(self.err(at, "CDATA section is never closed (missing ]]>)"));
                         }
                     }
-                } else if rest.starts_with("<!") {
+                } else if bang {
                     self.doctype(seen_root)?;
                 } else if rest.starts_with("<?") {
                     self.pi()?;
@@ -365,24 +395,23 @@ impl<'a> Checker<'a> {
             }
             self.pos = save;
         }
-        while let Some(c) = self.peek() {
-            match c {
-                '<' => break,
-                '&' => self.entity()?,
-                c if (c as u32) < 0x20 && !is_ws(c) => {
+        // Byte by byte: every character that matters here is ASCII, and no byte of a
+        // multi-byte UTF-8 character is, so those bytes are simply stepped over.
+        let bytes = self.text.as_bytes();
+        while let Some(&b) = bytes.get(self.pos) {
+            match b {
+                b'<' => break,
+                b'&' => self.entity()?,
+                b if b < 0x20 && !is_ws(char::from(b)) => {
                     return Err(self.err(
                         self.pos,
-                        format!("control character U+{:04X} is not allowed in XML", c as u32),
+                        format!("control character U+{:04X} is not allowed in XML", b),
                     ));
                 }
-                _ => {
-                    if self.rest().starts_with("]]>") {
-                        return Err(
-                            self.err(self.pos, "']]>' is not allowed in text; write ]]&gt;")
-                        );
-                    }
-                    self.bump();
+                b']' if self.rest().starts_with("]]>") => {
+                    return Err(self.err(self.pos, "']]>' is not allowed in text; write ]]&gt;"));
                 }
+                _ => self.pos += 1,
             }
         }
         Ok(())
@@ -404,7 +433,7 @@ impl<'a> Checker<'a> {
                 format!("{what} does not start a tag; write &lt; for a literal '<'"),
             ));
         }
-        let mut attrs: Vec<&str> = Vec::new();
+        self.attrs.clear();
         loop {
             let ws = self.skip_ws();
             let here = self.pos;
@@ -451,12 +480,12 @@ impl<'a> Checker<'a> {
                         ));
                     }
                     let attr = self.name();
-                    if attrs.contains(&attr) {
+                    if self.attrs.contains(&attr) {
                         return Err(
                             self.err(here, format!("attribute {attr} appears twice in <{name}>"))
                         );
                     }
-                    attrs.push(attr);
+                    self.attrs.push(attr);
                     self.attr_value(name, attr)?;
                 }
                 Some(c) => {
@@ -475,6 +504,7 @@ impl<'a> Checker<'a> {
         let mut c = Checker {
             text: self.text,
             pos: self.pos,
+            attrs: Vec::new(),
         };
         c.name()
     }
@@ -496,23 +526,27 @@ impl<'a> Checker<'a> {
                 self.pos += 1;
                 let start = self.pos;
                 let body = self.rest();
-                let close = body.find(q);
-                let stop = body.find('<');
-                if let Some(end) = close.filter(|&e| stop.is_none_or(|s| e < s)) {
+                // The value ends at the quote, unless a '<' comes first (a missing quote).
+                let first = body.bytes().position(|b| b == q as u8 || b == b'<');
+                let close = first.filter(|&e| body.as_bytes()[e] != b'<');
+                if let Some(end) = close {
                     let value = &body[..end];
                     // A typographic quote followed by a delimiter inside the value is the
                     // real end of the value, typed or pasted with the wrong character.
-                    for (i, ch) in value.char_indices() {
-                        let after = value[i + ch.len_utf8()..].chars().next();
-                        if is_typo_quote(ch)
-                            && after.is_none_or(|a| is_ws(a) || a == '/' || a == '>')
-                        {
-                            return Err(self.err(
-                                start + i,
-                                format!(
-                                    "typographic quote {ch} used as attribute delimiter for {attr}; use {q}"
-                                ),
-                            ));
+                    // Typographic quotes are never ASCII.
+                    if !value.is_ascii() {
+                        for (i, ch) in value.char_indices() {
+                            let after = value[i + ch.len_utf8()..].chars().next();
+                            if is_typo_quote(ch)
+                                && after.is_none_or(|a| is_ws(a) || a == '/' || a == '>')
+                            {
+                                return Err(self.err(
+                                    start + i,
+                                    format!(
+                                        "typographic quote {ch} used as attribute delimiter for {attr}; use {q}"
+                                    ),
+                                ));
+                            }
                         }
                     }
                     if let Some(i) = value.find('&') {
@@ -528,6 +562,7 @@ impl<'a> Checker<'a> {
                     self.pos = start + end + 1;
                     return Ok(());
                 }
+                let stop = body.find('<');
                 if let Some(i) = body[..stop.unwrap_or(body.len())].find(is_typo_quote) {
                     let ch = body[i..].chars().next().unwrap_or('”');
                     return Err(self.err(
@@ -602,6 +637,18 @@ mod tests {
         let e = check("<domain>\n  <disk type=“file”/>\n</domain>").expect_err("bad");
         assert_eq!((e.line, e.col), (2, 14));
         assert!(e.message.contains("typographic quote"), "{e}");
+    }
+
+    #[test]
+    fn non_ascii_names_and_text_are_read_whole() {
+        let x = "<domaine><é x='ü'>ça « va »</é><b x='1'/><c x='2' y=\"3\"/></domaine>";
+        assert_eq!(check(x), Ok(()));
+        let e = check("<a>\n  çé ]]> x\n</a>").expect_err("]]> in text");
+        assert_eq!((e.line, e.col), (2, 6));
+        assert!(e.message.contains("]]&gt;"), "{e}");
+        let e = check("<a>\n<b é='1' é='2'/></a>").expect_err("twice");
+        assert_eq!((e.line, e.col), (2, 10));
+        assert!(e.message.contains("appears twice"), "{e}");
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub struct Buffer {
     merge: bool,
     /// Bumped on every change (for caches and draft saving).
     pub version: u64,
+    /// The first line changed since `take_first_changed` was last called, so the
+    /// highlighter can keep the lexer states of the lines above it.
+    first_changed: usize,
 }
 
 fn byte_at(s: &str, col: usize) -> usize {
@@ -48,6 +51,7 @@ impl Buffer {
             redo: Vec::new(),
             merge: false,
             version: 0,
+            first_changed: 0,
         }
     }
 
@@ -106,9 +110,36 @@ impl Buffer {
         (a != self.cursor).then(|| (a.min(self.cursor), a.max(self.cursor)))
     }
 
+    /// The text between `a` and `b` (`a` first), copying only the lines involved.
     pub fn slice(&self, a: Pos, b: Pos) -> String {
-        let t = self.text();
-        t[self.offset(a)..self.offset(b)].to_string()
+        let (a, b) = (self.clamp(a), self.clamp(b));
+        if b <= a {
+            return String::new();
+        }
+        let first = &self.lines[a.0];
+        if a.0 == b.0 {
+            return first[byte_at(first, a.1)..byte_at(first, b.1)].to_string();
+        }
+        let mut out = first[byte_at(first, a.1)..].to_string();
+        for l in &self.lines[a.0 + 1..b.0] {
+            out.push('\n');
+            out.push_str(l);
+        }
+        let last = &self.lines[b.0];
+        out.push('\n');
+        out.push_str(&last[..byte_at(last, b.1)]);
+        out
+    }
+
+    /// The first line changed since the last call (`usize::MAX` when none), and resets it.
+    pub fn take_first_changed(&mut self) -> usize {
+        std::mem::replace(&mut self.first_changed, usize::MAX)
+    }
+
+    /// Whether the text equals `other`, without joining the lines into a copy.
+    pub fn text_eq(&self, other: &str) -> bool {
+        let len: usize = self.lines.iter().map(|l| l.len() + 1).sum::<usize>() - 1;
+        len == other.len() && self.lines.iter().map(String::as_str).eq(other.split('\n'))
     }
 
     pub fn selected_text(&self) -> Option<String> {
@@ -130,6 +161,7 @@ impl Buffer {
         let new: Vec<String> = joined.split('\n').map(str::to_string).collect();
         self.lines.splice(a.0..=b.0, new);
         self.version += 1;
+        self.first_changed = self.first_changed.min(a.0);
         removed
     }
 

@@ -155,7 +155,11 @@ pub struct XmlEditor {
     /// Whether the last change came from $EDITOR (define failures then offer it again).
     pub external: bool,
     checked_version: u64,
-    states: (u64, Vec<highlight::State>),
+    /// Lexer states at line starts, valid for the lines computed so far; only the
+    /// lines from the first edit down to the visible ones are re-lexed after a change.
+    states: Vec<highlight::State>,
+    /// Whether the text differs from `base`, for the buffer version in `.0`.
+    modified: std::cell::Cell<(u64, bool)>,
 }
 
 impl XmlEditor {
@@ -179,7 +183,8 @@ impl XmlEditor {
             last_search: String::new(),
             external: false,
             checked_version: u64::MAX,
-            states: (u64::MAX, Vec::new()),
+            states: Vec::new(),
+            modified: std::cell::Cell::new((u64::MAX, false)),
         };
         e.recheck();
         e
@@ -191,11 +196,19 @@ impl XmlEditor {
         self.base = text.to_string();
         self.scroll = (0, 0);
         self.checked_version = u64::MAX;
+        self.states.clear();
+        self.modified.set((u64::MAX, false));
         self.recheck();
     }
 
     pub fn modified(&self) -> bool {
-        self.buf.text() != self.base
+        let (version, modified) = self.modified.get();
+        if version == self.buf.version {
+            return modified;
+        }
+        let modified = !self.buf.text_eq(&self.base);
+        self.modified.set((self.buf.version, modified));
+        modified
     }
 
     /// Re-checks well-formedness after a change (cheap: one pass over the text).
@@ -206,12 +219,25 @@ impl XmlEditor {
         }
     }
 
-    /// Lexer states at each line start, cached per buffer version.
-    pub fn line_states(&mut self) -> &[highlight::State] {
-        if self.states.0 != self.buf.version {
-            self.states = (self.buf.version, highlight::line_states(self.buf.lines()));
+    /// Lexer states at the start of lines `0..upto` (fewer at the end of the text).
+    /// A line's state depends only on the lines above it, so the states above the first
+    /// changed line are kept and the rest are lexed only as far as asked.
+    pub fn line_states(&mut self, upto: usize) -> &[highlight::State] {
+        let changed = self.buf.take_first_changed();
+        let lines = self.buf.lines();
+        // The state at the start of the changed line itself is still right.
+        self.states
+            .truncate(changed.saturating_add(1).min(lines.len()));
+        let upto = upto.min(lines.len());
+        let mut st = self.states.last().copied().unwrap_or_default();
+        if self.states.is_empty() && upto > 0 {
+            self.states.push(st);
         }
-        &self.states.1
+        while self.states.len() < upto {
+            st = highlight::line(&lines[self.states.len() - 1], st).1;
+            self.states.push(st);
+        }
+        &self.states[..upto.min(self.states.len())]
     }
 
     /// Unknown elements and attributes according to libvirt's schema.
@@ -334,5 +360,57 @@ impl XmlEditor {
             // Straight on to the values, if the schema lists any.
             self.complete();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn editor(text: &str) -> XmlEditor {
+        XmlEditor::new(Target::New, text, Arc::new(Err("no schema".into())))
+    }
+
+    /// The cached states for the first `upto` lines, checked against lexing everything.
+    fn states(ed: &mut XmlEditor, upto: usize) -> Vec<highlight::State> {
+        let all = highlight::line_states(ed.buf.lines());
+        let got = ed.line_states(upto).to_vec();
+        assert_eq!(got, all[..upto.min(all.len())]);
+        got
+    }
+
+    #[test]
+    fn colouring_follows_edits_that_change_later_lines() {
+        let text: String = (0..40).map(|i| format!("<a n='{i}'>x</a>\n")).collect();
+        let mut ed = editor(&format!("<r>\n{text}</r>"));
+        states(&mut ed, 30);
+        // Opening a comment on line 5 turns every later line into comment.
+        ed.buf.move_to((5, 0), false);
+        ed.buf.insert("<!--");
+        states(&mut ed, 3);
+        states(&mut ed, 42);
+        assert_eq!(states(&mut ed, 42)[20], highlight::State::Comment);
+        // An unclosed value on line 2 changes lines above the cached comment ones.
+        ed.buf.move_to((2, 6), false);
+        ed.buf.insert("'\n");
+        states(&mut ed, 43);
+        assert!(ed.buf.undo() && ed.buf.undo());
+        states(&mut ed, 42);
+        assert_eq!(states(&mut ed, 42)[20], highlight::State::Text);
+        ed.load("<!--\n<r/>\n");
+        states(&mut ed, 10);
+    }
+
+    #[test]
+    fn modified_tracks_the_text_not_the_history() {
+        let mut ed = editor("<r>\n</r>");
+        assert!(!ed.modified());
+        ed.buf.move_to((0, 3), false);
+        ed.buf.insert("x");
+        assert!(ed.modified());
+        ed.buf.delete(true);
+        assert!(!ed.modified());
+        ed.buf.insert("\n");
+        assert!(ed.modified());
     }
 }

@@ -98,8 +98,8 @@ fn render_body(f: &mut Frame, area: Rect, ed: &mut XmlEditor, t: &Theme) {
     let err = ed.error.as_ref().map(|e| (e.line - 1, e.col - 1));
     let sel = ed.buf.selection();
     let states: Vec<highlight::State> = {
-        let all = ed.line_states();
-        all[top.min(all.len())..(top + height).min(all.len())].to_vec()
+        let all = ed.line_states(top + height);
+        all[top.min(all.len())..].to_vec()
     };
     let mut lines = Vec::with_capacity(height);
     for (i, st) in states.into_iter().enumerate() {
