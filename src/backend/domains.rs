@@ -16,7 +16,7 @@ pub fn is_no_domain(e: &Error) -> bool {
 }
 
 /// libvirt's VIR_ERR_INVALID_ARG, which drivers use for flags they do not support.
-fn is_invalid_arg(e: &Error) -> bool {
+pub(super) fn is_invalid_arg(e: &Error) -> bool {
     e.code().to_raw() == sys::VIR_ERR_INVALID_ARG
 }
 
@@ -72,6 +72,9 @@ pub fn run_op(dom: &Domain, op: LifecycleOp) -> Result<(), Error> {
         LifecycleOp::Resume => dom.resume().map(drop),
         LifecycleOp::Undefine => undefine_keeping_disks(dom),
         LifecycleOp::SetAutostart(on) => dom.set_autostart(on).map(drop),
+        LifecycleOp::SetBalloonPeriod(secs) => dom
+            .set_memory_stats_period(secs as i32, sys::VIR_DOMAIN_AFFECT_LIVE)
+            .map(drop),
     }
 }
 
@@ -91,64 +94,5 @@ fn undefine_keeping_disks(dom: &Domain) -> Result<(), Error> {
             )
         }
         other => other,
-    }
-}
-
-/// Cumulative CPU time of every active domain: one bulk stats call, and per-domain
-/// `virDomainGetInfo` only for drivers whose bulk stats lack the cpu group.
-pub struct CpuReader {
-    nowait: bool,
-}
-
-impl Default for CpuReader {
-    fn default() -> Self {
-        CpuReader { nowait: true }
-    }
-}
-
-impl CpuReader {
-    pub fn read(&mut self, conn: &Connect) -> Result<Vec<(DomainId, u64)>, Error> {
-        let stats = sys::VIR_DOMAIN_STATS_STATE | sys::VIR_DOMAIN_STATS_CPU_TOTAL;
-        let active = sys::VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE;
-        let records = if self.nowait {
-            match ffi::all_domain_stats(
-                conn,
-                stats,
-                active | sys::VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT,
-            ) {
-                Err(e) if is_invalid_arg(&e) => {
-                    self.nowait = false;
-                    ffi::all_domain_stats(conn, stats, active)?
-                }
-                other => other?,
-            }
-        } else {
-            ffi::all_domain_stats(conn, stats, active)?
-        };
-        let mut out = Vec::with_capacity(records.len());
-        let mut missing = false;
-        for rec in records {
-            let cpu = rec.params.iter().find_map(|(k, v)| match (k.as_str(), v) {
-                ("cpu.time", ffi::TypedValue::ULLong(t)) => Some(*t),
-                _ => None,
-            });
-            match cpu {
-                Some(t) => out.push((DomainId(rec.uuid), t)),
-                None => missing = true,
-            }
-        }
-        if missing {
-            let have: HashSet<DomainId> = out.iter().map(|(id, _)| id.clone()).collect();
-            for dom in conn.list_all_domains(sys::VIR_CONNECT_LIST_DOMAINS_ACTIVE)? {
-                let (Ok(uuid), Ok(info)) = (dom.uuid_string(), dom.info()) else {
-                    continue;
-                };
-                let id = DomainId(uuid);
-                if !have.contains(&id) {
-                    out.push((id, info.cpu_time));
-                }
-            }
-        }
-        Ok(out)
     }
 }

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use super::console::ConsoleEvent;
 use super::model::{DomainId, DomainInfo, LifecycleOp, RequestId};
 use super::snapshots::SnapshotEvent;
+use super::stats::DomainStats;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum BackendEvent {
@@ -36,10 +37,10 @@ pub enum BackendEvent {
         event: LifecycleEventKind,
         detail: i32,
     },
-    /// Cumulative CPU time of every active domain, read in one tick.
-    CpuTimes {
+    /// One stats tick: cumulative counters of every active domain (one bulk call).
+    Stats {
         at: Instant,
-        times: Vec<(DomainId, u64)>,
+        domains: Vec<DomainStats>,
     },
     /// A requested action finished.
     ActionDone {

@@ -11,6 +11,7 @@ pub mod message;
 pub mod model;
 mod session;
 pub mod snapshots;
+pub mod stats;
 mod worker;
 pub mod xmldef;
 
@@ -18,5 +19,6 @@ pub use command::Command;
 pub use message::{BackendEvent, LifecycleEventKind};
 pub use model::{DomainId, DomainInfo, DomainState, LifecycleOp, RequestId, RunState};
 pub use session::ConnectError;
+pub use stats::{DomainStats, StatsCounters};
 pub use worker::{Backend, BackendConfig, CommandSender, EventSink};
 pub use xmldef::Defined;

@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// A domain's UUID in its canonical string form; the only key the UI uses for a domain.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DomainId(pub String);
 
 impl fmt::Display for DomainId {
@@ -170,6 +170,9 @@ pub enum LifecycleOp {
     Resume,
     Undefine,
     SetAutostart(bool),
+    /// Ask the running guest's balloon driver to report memory figures every N seconds
+    /// (0 stops it). Changes the guest, so it is only done when the user confirms.
+    SetBalloonPeriod(u32),
 }
 
 impl LifecycleOp {
@@ -186,6 +189,7 @@ impl LifecycleOp {
             LifecycleOp::Undefine => "undefine",
             LifecycleOp::SetAutostart(true) => "enable autostart",
             LifecycleOp::SetAutostart(false) => "disable autostart",
+            LifecycleOp::SetBalloonPeriod(_) => "set balloon stats period",
         }
     }
 
@@ -202,6 +206,9 @@ impl LifecycleOp {
             LifecycleOp::Undefine => "undefine --snapshots-metadata --managed-save --keep-nvram",
             LifecycleOp::SetAutostart(true) => "autostart",
             LifecycleOp::SetAutostart(false) => "autostart --disable",
+            LifecycleOp::SetBalloonPeriod(secs) => {
+                return format!("virsh dommemstat {name} --period {secs} --live");
+            }
         };
         format!("virsh {cmd} {name}")
     }

@@ -8,11 +8,12 @@ use std::time::{Duration, Instant};
 
 use super::command::Command;
 use super::console::{ConsoleId, Consoles};
-use super::domains::{self, CpuReader};
+use super::domains;
 use super::ffi::RawLifecycleEvent;
 use super::message::{BackendEvent, LifecycleEventKind};
 use super::model::{DomainId, LifecycleOp};
 use super::session::{ConnectError, Session};
+use super::stats::{StatsCounters, StatsReader};
 
 /// Where backend events go. The App wraps its one event channel in this.
 pub type EventSink = Arc<dyn Fn(BackendEvent) + Send + Sync>;
@@ -24,7 +25,7 @@ pub struct BackendConfig {
     pub readonly: bool,
     /// How often to re-read the whole list to heal missed events; `None` disables it.
     pub reconcile_every: Option<Duration>,
-    /// How often to sample CPU time for the CPU % column.
+    /// How often to read stats (CPU %, disk, net, memory): one bulk call per tick.
     pub cpu_interval: Duration,
     /// Longest wait between reconnect attempts.
     pub reconnect_max: Duration,
@@ -65,6 +66,7 @@ pub struct Backend {
     thread: Option<JoinHandle<()>>,
     done: Receiver<()>,
     uri: String,
+    stats: Arc<StatsCounters>,
 }
 
 /// How long quitting waits for the worker to close the connection.
@@ -90,6 +92,8 @@ impl Backend {
         let (ready_tx, ready_rx) = mpsc::channel();
         let (done_tx, done) = mpsc::channel();
         let worker_tx = tx.clone();
+        let stats = Arc::new(StatsCounters::default());
+        let worker_stats = stats.clone();
         let thread = std::thread::Builder::new()
             .name("libvirt-worker".into())
             .spawn(move || {
@@ -103,7 +107,7 @@ impl Backend {
                 };
                 tracing::debug!("opened {} in {:?}", session.uri, t.elapsed());
                 let _ = ready_tx.send(Ok(session.uri.clone()));
-                Worker::new(cfg, sink, worker_tx, session).run(rx);
+                Worker::new(cfg, sink, worker_tx, session, worker_stats).run(rx);
                 let _ = done_tx.send(());
             })
             .map_err(|e| ConnectError::new(None, format!("cannot start worker thread: {e}")))?;
@@ -113,6 +117,7 @@ impl Backend {
                 thread: Some(thread),
                 done,
                 uri,
+                stats,
             }),
             Ok(Err(e)) => {
                 let _ = thread.join();
@@ -130,6 +135,11 @@ impl Backend {
 
     pub fn sender(&self) -> CommandSender {
         CommandSender(self.tx.clone())
+    }
+
+    /// How many stats ticks and libvirt stats calls the worker made (tests, benchmarks).
+    pub fn stats_counters(&self) -> Arc<StatsCounters> {
+        self.stats.clone()
     }
 
     /// The URI libvirt reports for the open connection.
@@ -157,7 +167,7 @@ struct Worker {
     tx: Sender<WorkerMsg>,
     session: Option<Session>,
     generation: u64,
-    cpu: CpuReader,
+    stats: StatsReader,
     next_cpu: Instant,
     next_reconcile: Option<Instant>,
     /// (attempt number, when) of the next reconnect attempt while disconnected.
@@ -166,7 +176,13 @@ struct Worker {
 }
 
 impl Worker {
-    fn new(cfg: BackendConfig, sink: EventSink, tx: Sender<WorkerMsg>, session: Session) -> Self {
+    fn new(
+        cfg: BackendConfig,
+        sink: EventSink,
+        tx: Sender<WorkerMsg>,
+        session: Session,
+        counters: Arc<StatsCounters>,
+    ) -> Self {
         let now = Instant::now();
         Worker {
             next_reconcile: cfg.reconcile_every.map(|d| now + d),
@@ -175,7 +191,7 @@ impl Worker {
             tx,
             generation: session.generation,
             session: Some(session),
-            cpu: CpuReader::default(),
+            stats: StatsReader::new(counters),
             next_cpu: now,
             reconnect: None,
             consoles: Consoles::default(),
@@ -226,7 +242,7 @@ impl Worker {
         }
         if now >= self.next_cpu {
             self.next_cpu = now + self.cfg.cpu_interval;
-            self.sample_cpu();
+            self.sample_stats();
         }
         if let Some(at) = self.next_reconcile
             && now >= at
@@ -260,12 +276,12 @@ impl Worker {
         }
     }
 
-    fn sample_cpu(&mut self) {
+    fn sample_stats(&mut self) {
         let Some(s) = &self.session else { return };
         let at = Instant::now();
-        match self.cpu.read(&s.conn) {
-            Ok(times) => self.emit(BackendEvent::CpuTimes { at, times }),
-            Err(e) => self.after_error(format!("cannot read CPU statistics: {}", e.message())),
+        match self.stats.read(&s.conn) {
+            Ok(domains) => self.emit(BackendEvent::Stats { at, domains }),
+            Err(e) => self.after_error(format!("cannot read statistics: {}", e.message())),
         }
     }
 
@@ -316,8 +332,10 @@ impl Worker {
     }
 
     fn handle_domain_event(&mut self, ev: RawLifecycleEvent) {
-        let Some(s) = &self.session else { return };
         let id = DomainId(ev.uuid.clone());
+        // Devices may differ after a (re)start or redefine; re-read them from the XML.
+        self.stats.forget(&id);
+        let Some(s) = &self.session else { return };
         self.emit(BackendEvent::Lifecycle {
             id: id.clone(),
             name: ev.name,

@@ -1,18 +1,19 @@
 //! Domains by UUID plus connection status; `apply` is the only way they change.
 
 use std::collections::HashMap;
-use std::time::Instant;
 
 use crate::backend::{BackendEvent, DomainId, DomainInfo, RunState};
 
-use super::cpu::cpu_percent;
+use super::stats::StatsBook;
 
 /// One domain as the UI knows it.
 #[derive(Clone, Debug)]
 pub struct DomainRow {
     pub info: DomainInfo,
     pub cpu_pct: Option<f64>,
-    last_cpu: Option<(Instant, u64)>,
+    /// Disk read+write and net rx+tx bytes/s of the last stats tick.
+    pub disk_bps: Option<f64>,
+    pub net_bps: Option<f64>,
 }
 
 /// What the header says about the connection.
@@ -39,6 +40,8 @@ pub struct Store {
     pub loaded: bool,
     /// Domains running or idle, recounted when rows change (not per frame).
     running: usize,
+    /// Stats histories of the active domains.
+    pub stats: StatsBook,
 }
 
 impl Store {
@@ -139,20 +142,15 @@ impl Store {
                 self.version += u64::from(changed);
                 changed
             }
-            BackendEvent::CpuTimes { at, times } => {
-                for (id, ns) in times {
-                    if let Some(row) = self.rows.get_mut(id) {
-                        let cur = (*at, *ns);
-                        row.cpu_pct = row.last_cpu.and_then(|prev| cpu_percent(prev, cur));
-                        row.last_cpu = Some(cur);
-                        row.info.cpu_time_ns = *ns;
-                    }
-                }
-                // Inactive domains use no CPU; clear stale figures.
+            BackendEvent::Stats { at, domains } => {
+                self.stats.apply(*at, domains);
                 for row in self.rows.values_mut() {
-                    if !row.info.state.state.is_active() {
-                        row.cpu_pct = None;
-                        row.last_cpu = None;
+                    let h = self.stats.get(&row.info.id);
+                    row.cpu_pct = h.and_then(|h| h.cpu_pct);
+                    row.disk_bps = h.and_then(|h| h.disk_bps());
+                    row.net_bps = h.and_then(|h| h.net_bps());
+                    if let Some(ns) = h.and_then(|h| h.latest.cpu_time_ns) {
+                        row.info.cpu_time_ns = ns;
                     }
                 }
                 self.version += 1;
@@ -169,18 +167,20 @@ impl Store {
         }
     }
 
-    /// Keeps the CPU history of a domain across updates of its row.
+    /// Keeps the live figures of a domain across updates of its row.
     fn merge(prev: Option<DomainRow>, info: DomainInfo) -> DomainRow {
         match prev {
             Some(p) if info.state.state.is_active() => DomainRow {
                 info,
                 cpu_pct: p.cpu_pct,
-                last_cpu: p.last_cpu,
+                disk_bps: p.disk_bps,
+                net_bps: p.net_bps,
             },
             _ => DomainRow {
                 info,
                 cpu_pct: None,
-                last_cpu: None,
+                disk_bps: None,
+                net_bps: None,
             },
         }
     }
@@ -190,7 +190,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::backend::DomainState;
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
 
     fn info(uuid: &str, name: &str, state: i32) -> DomainInfo {
         DomainInfo {
@@ -227,26 +227,48 @@ mod tests {
         assert!(s.is_empty());
     }
 
+    fn tick(id: &DomainId, cpu_ns: u64, wr: u64) -> crate::backend::DomainStats {
+        crate::backend::DomainStats {
+            id: id.clone(),
+            cpu_time_ns: Some(cpu_ns),
+            disks: vec![crate::backend::stats::DiskStats {
+                name: "vda".into(),
+                wr_bytes: Some(wr),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
     #[test]
-    fn cpu_percent_needs_two_samples_and_resets_on_stop() {
+    fn live_columns_need_two_samples_and_clear_on_stop() {
         let mut s = Store::default();
         s.apply(&BackendEvent::DomainList(vec![info("a", "one", 1)]));
         let id = DomainId("a".into());
         let t0 = Instant::now();
-        s.apply(&BackendEvent::CpuTimes {
+        s.apply(&BackendEvent::Stats {
             at: t0,
-            times: vec![(id.clone(), 0)],
+            domains: vec![tick(&id, 0, 0)],
         });
         assert_eq!(s.get(&id).and_then(|r| r.cpu_pct), None);
         let t1 = t0 + Duration::from_secs(2);
-        s.apply(&BackendEvent::CpuTimes {
+        s.apply(&BackendEvent::Stats {
             at: t1,
-            times: vec![(id.clone(), 500_000_000)],
+            domains: vec![tick(&id, 500_000_000, 4096)],
         });
-        let pct = s.get(&id).and_then(|r| r.cpu_pct);
-        assert!(pct.is_some_and(|p| (p - 25.0).abs() < 1e-6), "{pct:?}");
+        let row = s.get(&id).expect("row");
+        assert!(row.cpu_pct.is_some_and(|p| (p - 25.0).abs() < 1e-6), "{row:?}");
+        assert_eq!(row.disk_bps, Some(2048.0));
+        assert_eq!(row.net_bps, None, "no NIC, no figure");
         s.apply(&BackendEvent::DomainUpdated(info("a", "one", 5)));
         assert_eq!(s.get(&id).and_then(|r| r.cpu_pct), None);
+        // The next tick no longer lists it: its history goes too.
+        s.apply(&BackendEvent::Stats {
+            at: t1 + Duration::from_secs(1),
+            domains: vec![],
+        });
+        assert!(s.stats.get(&id).is_none());
+        assert_eq!(s.get(&id).and_then(|r| r.disk_bps), None);
     }
 
     #[test]

@@ -1,0 +1,100 @@
+//! Typed per-domain statistics as one tick reads them: CPU, vCPUs, balloon, disks, NICs.
+
+use super::super::model::DomainId;
+
+/// Where a domain's device and memory figures came from this tick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum StatsSource {
+    /// The bulk `virConnectGetAllDomainStats` record alone.
+    #[default]
+    Bulk,
+    /// The bulk record plus per-domain calls for groups the driver did not return.
+    Fallback,
+}
+
+/// Everything one tick knows about one active domain. Counters are cumulative, as libvirt
+/// reports them; `None` means the driver did not report that figure.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DomainStats {
+    pub id: DomainId,
+    pub state: Option<i32>,
+    /// Cumulative CPU time of the whole domain, ns (`cpu.time`).
+    pub cpu_time_ns: Option<u64>,
+    pub cpu_user_ns: Option<u64>,
+    pub cpu_system_ns: Option<u64>,
+    /// vCPUs online now (`vcpu.current`); the vCPU % divides by this.
+    pub vcpu_current: Option<u32>,
+    pub vcpu_maximum: Option<u32>,
+    pub vcpus: Vec<VcpuStats>,
+    pub balloon: Option<BalloonStats>,
+    pub disks: Vec<DiskStats>,
+    pub nics: Vec<NicStats>,
+    pub source: StatsSource,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VcpuStats {
+    pub index: u32,
+    pub state: Option<i32>,
+    pub time_ns: Option<u64>,
+    pub wait_ns: Option<u64>,
+}
+
+/// The guest's memory as the balloon driver reports it (`virsh dommemstat`), KiB except the
+/// fault and swap counters (pages / KiB as libvirt gives them) and `last_update` (seconds).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BalloonStats {
+    /// `actual` in dommemstat: the balloon's current size.
+    pub current: Option<u64>,
+    pub maximum: Option<u64>,
+    pub swap_in: Option<u64>,
+    pub swap_out: Option<u64>,
+    pub major_fault: Option<u64>,
+    pub minor_fault: Option<u64>,
+    pub unused: Option<u64>,
+    pub available: Option<u64>,
+    pub usable: Option<u64>,
+    pub rss: Option<u64>,
+    pub disk_caches: Option<u64>,
+    pub hugetlb_pgalloc: Option<u64>,
+    pub hugetlb_pgfail: Option<u64>,
+    /// When the guest last refreshed its figures (guest clock, seconds); stops moving when
+    /// the guest's balloon driver stops reporting.
+    pub last_update: Option<u64>,
+}
+
+/// One disk, named by its target (`vda`), with the counters `virsh domblkstat` prints.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DiskStats {
+    pub name: String,
+    pub path: Option<String>,
+    pub rd_reqs: Option<u64>,
+    pub rd_bytes: Option<u64>,
+    pub rd_times: Option<u64>,
+    pub wr_reqs: Option<u64>,
+    pub wr_bytes: Option<u64>,
+    pub wr_times: Option<u64>,
+    pub fl_reqs: Option<u64>,
+    pub fl_times: Option<u64>,
+    /// Only some drivers count errors (`errs` in domblkstat).
+    pub errs: Option<u64>,
+    pub capacity: Option<u64>,
+    pub allocation: Option<u64>,
+}
+
+/// One interface, named by its host-side device (`vnet0`), with `virsh domifstat`'s counters.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NicStats {
+    pub name: String,
+    pub mac: Option<String>,
+    /// Network, bridge or device the NIC is plugged into, from the domain XML.
+    pub source: Option<String>,
+    pub rx_bytes: Option<u64>,
+    pub rx_pkts: Option<u64>,
+    pub rx_errs: Option<u64>,
+    pub rx_drop: Option<u64>,
+    pub tx_bytes: Option<u64>,
+    pub tx_pkts: Option<u64>,
+    pub tx_errs: Option<u64>,
+    pub tx_drop: Option<u64>,
+}

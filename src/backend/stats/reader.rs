@@ -1,0 +1,281 @@
+//! One stats tick: ONE bulk `virConnectGetAllDomainStats` call for every active domain, and
+//! per-domain calls only for the groups a driver leaves out (the test driver sends `state`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use virt::connect::Connect;
+use virt::domain::Domain;
+use virt::error::Error;
+use virt::sys;
+
+use super::super::domains::{is_invalid_arg, is_no_domain};
+use super::super::ffi;
+use super::super::model::DomainId;
+use super::devices::{self, Devices};
+use super::model::{BalloonStats, DiskStats, DomainStats, NicStats, StatsSource};
+use super::parse::{Groups, parse_record};
+
+/// How many calls the stats ticks made; shared with the `Backend` handle so tests can prove
+/// the one-bulk-call-per-tick rule on a real driver.
+#[derive(Debug, Default)]
+pub struct StatsCounters {
+    pub ticks: AtomicU64,
+    pub bulk_calls: AtomicU64,
+    /// Domains that needed per-domain fallback calls, summed over ticks.
+    pub fallback_domains: AtomicU64,
+}
+
+impl StatsCounters {
+    pub fn snapshot(&self) -> (u64, u64, u64) {
+        (
+            self.ticks.load(Ordering::SeqCst),
+            self.bulk_calls.load(Ordering::SeqCst),
+            self.fallback_domains.load(Ordering::SeqCst),
+        )
+    }
+}
+
+/// A domain's devices from its XML, re-read when a device the bulk record names is unknown.
+struct CachedDevices {
+    devices: Devices,
+    read_at: Instant,
+}
+
+/// Re-reading the XML for an unknown device name at most this often per domain.
+const XML_REFRESH: Duration = Duration::from_secs(30);
+
+pub struct StatsReader {
+    nowait: bool,
+    devices: HashMap<DomainId, CachedDevices>,
+    counters: Arc<StatsCounters>,
+}
+
+const GROUPS: u32 = sys::VIR_DOMAIN_STATS_STATE
+    | sys::VIR_DOMAIN_STATS_CPU_TOTAL
+    | sys::VIR_DOMAIN_STATS_BALLOON
+    | sys::VIR_DOMAIN_STATS_VCPU
+    | sys::VIR_DOMAIN_STATS_INTERFACE
+    | sys::VIR_DOMAIN_STATS_BLOCK;
+
+impl StatsReader {
+    pub fn new(counters: Arc<StatsCounters>) -> Self {
+        StatsReader {
+            nowait: true,
+            devices: HashMap::new(),
+            counters,
+        }
+    }
+
+    /// Forgets a domain's cached devices (it restarted, changed or went away).
+    pub fn forget(&mut self, id: &DomainId) {
+        self.devices.remove(id);
+    }
+
+    /// Reads every active domain once.
+    pub fn read(&mut self, conn: &Connect) -> Result<Vec<DomainStats>, Error> {
+        self.counters.ticks.fetch_add(1, Ordering::SeqCst);
+        let records = self.bulk(conn)?;
+        let mut out = Vec::with_capacity(records.len());
+        let mut fallbacks = 0u64;
+        for rec in &records {
+            let (mut stats, groups) = parse_record(&rec.uuid, &rec.params);
+            if !(groups.cpu && groups.balloon && groups.block && groups.net) {
+                fallbacks += 1;
+                match self.fill_missing(conn, &mut stats, groups) {
+                    Ok(()) => {}
+                    // Stopped between the bulk call and ours: next tick will not list it.
+                    Err(e) if is_no_domain(&e) => continue,
+                    Err(e) => {
+                        tracing::debug!("stats fallback for {} failed: {}", rec.uuid, e.message())
+                    }
+                }
+            }
+            self.annotate(conn, &mut stats);
+            out.push(stats);
+        }
+        self.counters
+            .fallback_domains
+            .fetch_add(fallbacks, Ordering::SeqCst);
+        let live: std::collections::HashSet<&DomainId> = out.iter().map(|s| &s.id).collect();
+        self.devices.retain(|id, _| live.contains(id));
+        Ok(out)
+    }
+
+    fn bulk(&mut self, conn: &Connect) -> Result<Vec<ffi::StatsRecord>, Error> {
+        let active = sys::VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE;
+        self.counters.bulk_calls.fetch_add(1, Ordering::SeqCst);
+        if !self.nowait {
+            return ffi::all_domain_stats(conn, GROUPS, active);
+        }
+        match ffi::all_domain_stats(
+            conn,
+            GROUPS,
+            active | sys::VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT,
+        ) {
+            Err(e) if is_invalid_arg(&e) => {
+                // Drivers without NOWAIT support reject the flag; drop it for good. This is
+                // the only tick that makes a second bulk call.
+                self.nowait = false;
+                self.counters.bulk_calls.fetch_add(1, Ordering::SeqCst);
+                ffi::all_domain_stats(conn, GROUPS, active)
+            }
+            other => other,
+        }
+    }
+
+    fn devices_of(&mut self, dom: &Domain, id: &DomainId) -> Result<&Devices, Error> {
+        if !self.devices.contains_key(id) {
+            let xml = dom.xml_desc(0)?;
+            let devices = devices::parse(&xml).unwrap_or_else(|e| {
+                tracing::warn!("{id}: {e}");
+                Devices::default()
+            });
+            self.devices.insert(
+                id.clone(),
+                CachedDevices {
+                    devices,
+                    read_at: Instant::now(),
+                },
+            );
+        }
+        Ok(&self.devices[id].devices)
+    }
+
+    /// Adds MAC and source to NICs and the source path to disks the record left without.
+    fn annotate(&mut self, conn: &Connect, stats: &mut DomainStats) {
+        if stats.nics.is_empty() && stats.disks.iter().all(|d| d.path.is_some()) {
+            return;
+        }
+        let stale = self.devices.get(&stats.id).is_some_and(|c| {
+            c.read_at.elapsed() > XML_REFRESH
+                && stats
+                    .nics
+                    .iter()
+                    .any(|n| c.devices.nic_by_target(&n.name).is_none())
+        });
+        if stale {
+            self.devices.remove(&stats.id);
+        }
+        let Ok(dom) = conn.lookup_domain_by_uuid_string(&stats.id.0) else {
+            return;
+        };
+        let Ok(devs) = self.devices_of(&dom, &stats.id) else {
+            return;
+        };
+        for nic in &mut stats.nics {
+            if let Some(d) = devs.nic_by_target(&nic.name) {
+                nic.mac.clone_from(&d.mac);
+                nic.source.clone_from(&d.source);
+            }
+        }
+        for disk in stats.disks.iter_mut().filter(|d| d.path.is_none()) {
+            disk.path = devs
+                .disks
+                .iter()
+                .find(|d| d.target == disk.name)
+                .and_then(|d| d.source.clone());
+        }
+    }
+
+    /// The per-domain calls for groups the bulk record lacked.
+    fn fill_missing(
+        &mut self,
+        conn: &Connect,
+        stats: &mut DomainStats,
+        groups: Groups,
+    ) -> Result<(), Error> {
+        stats.source = StatsSource::Fallback;
+        let dom = conn.lookup_domain_by_uuid_string(&stats.id.0)?;
+        if !groups.cpu {
+            let info = dom.info()?;
+            stats.cpu_time_ns = Some(info.cpu_time);
+            if !groups.vcpu {
+                stats.vcpu_current = Some(info.nr_virt_cpu);
+            }
+        }
+        if !groups.balloon {
+            // Drivers without a balloon answer with an error; the pane then says so.
+            stats.balloon = dom.memory_stats(0).ok().map(|v| memory_from_tags(&v));
+        }
+        if groups.block && groups.net {
+            return Ok(());
+        }
+        let devs = self.devices_of(&dom, &stats.id)?.clone();
+        if !groups.block {
+            stats.disks = devs
+                .disks
+                .iter()
+                .filter_map(|d| {
+                    let b = dom.block_stats(&d.target).ok()?;
+                    Some(DiskStats {
+                        name: d.target.clone(),
+                        path: d.source.clone(),
+                        rd_reqs: counter(b.rd_req),
+                        rd_bytes: counter(b.rd_bytes),
+                        wr_reqs: counter(b.wr_req),
+                        wr_bytes: counter(b.wr_bytes),
+                        errs: counter(b.errs),
+                        ..DiskStats::default()
+                    })
+                })
+                .collect();
+        }
+        if !groups.net {
+            stats.nics = devs
+                .nics
+                .iter()
+                .filter_map(|n| {
+                    let target = n.target.as_deref()?;
+                    let s = dom.interface_stats(target).ok()?;
+                    Some(NicStats {
+                        name: target.to_string(),
+                        mac: n.mac.clone(),
+                        source: n.source.clone(),
+                        rx_bytes: counter(s.rx_bytes),
+                        rx_pkts: counter(s.rx_packets),
+                        rx_errs: counter(s.rx_errs),
+                        rx_drop: counter(s.rx_drop),
+                        tx_bytes: counter(s.tx_bytes),
+                        tx_pkts: counter(s.tx_packets),
+                        tx_errs: counter(s.tx_errs),
+                        tx_drop: counter(s.tx_drop),
+                    })
+                })
+                .collect();
+        }
+        Ok(())
+    }
+}
+
+/// libvirt's per-domain structs use -1 for "not supported".
+fn counter(v: i64) -> Option<u64> {
+    u64::try_from(v).ok()
+}
+
+/// `virDomainMemoryStats` tags (VIR_DOMAIN_MEMORY_STAT_*) into the balloon model.
+fn memory_from_tags(stats: &[virt::domain::MemoryStat]) -> BalloonStats {
+    let mut b = BalloonStats::default();
+    for s in stats {
+        let slot = match s.tag {
+            sys::VIR_DOMAIN_MEMORY_STAT_SWAP_IN => &mut b.swap_in,
+            sys::VIR_DOMAIN_MEMORY_STAT_SWAP_OUT => &mut b.swap_out,
+            sys::VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT => &mut b.major_fault,
+            sys::VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT => &mut b.minor_fault,
+            sys::VIR_DOMAIN_MEMORY_STAT_UNUSED => &mut b.unused,
+            sys::VIR_DOMAIN_MEMORY_STAT_AVAILABLE => &mut b.available,
+            sys::VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON => &mut b.current,
+            sys::VIR_DOMAIN_MEMORY_STAT_RSS => &mut b.rss,
+            sys::VIR_DOMAIN_MEMORY_STAT_USABLE => &mut b.usable,
+            sys::VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE => &mut b.last_update,
+            sys::VIR_DOMAIN_MEMORY_STAT_DISK_CACHES => &mut b.disk_caches,
+            sys::VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGALLOC => &mut b.hugetlb_pgalloc,
+            sys::VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGFAIL => &mut b.hugetlb_pgfail,
+            _ => continue,
+        };
+        *slot = Some(s.val);
+    }
+    b
+}

@@ -1,0 +1,291 @@
+//! One domain's stats history: the latest raw counters, current rates, and bounded graphs
+//! for CPU, disk and net throughput and memory, per device too.
+
+use std::time::{Duration, Instant};
+
+use crate::backend::stats::{DiskStats, DomainStats, NicStats};
+
+use super::rate::{cpu_percent, deltas, memory_stale};
+use super::ring::Ring;
+
+/// Memory figures are never called stale before this long without an update.
+const STALE_FLOOR: Duration = Duration::from_secs(5);
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct DiskRates {
+    pub rd_bps: Option<f64>,
+    pub wr_bps: Option<f64>,
+    pub rd_iops: Option<f64>,
+    pub wr_iops: Option<f64>,
+    pub fl_ps: Option<f64>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct NicRates {
+    pub rx_bps: Option<f64>,
+    pub tx_bps: Option<f64>,
+    pub rx_pps: Option<f64>,
+    pub tx_pps: Option<f64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DeviceHistory<R> {
+    pub name: String,
+    pub now: R,
+    /// Bytes/s read (disk) or received (NIC).
+    pub inbound: Ring,
+    /// Bytes/s written (disk) or sent (NIC).
+    pub outbound: Ring,
+    /// How often its counters went backwards (a new series began each time).
+    pub resets: u32,
+}
+
+impl<R: Default> DeviceHistory<R> {
+    fn new(name: &str, cap: usize) -> Self {
+        DeviceHistory {
+            name: name.to_string(),
+            now: R::default(),
+            inbound: Ring::new(cap),
+            outbound: Ring::new(cap),
+            resets: 0,
+        }
+    }
+
+    fn reset(&mut self) {
+        self.now = R::default();
+        self.inbound.clear();
+        self.outbound.clear();
+        self.resets += 1;
+    }
+}
+
+/// Whether the guest's balloon figures are current.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MemFreshness {
+    last_update: Option<u64>,
+    changed_at: Option<Instant>,
+    /// Wall time between the last two changes of `last_update`.
+    usual_gap: Option<Duration>,
+    pub stale: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct DomainHistory {
+    pub latest: DomainStats,
+    pub at: Instant,
+    pub samples: u64,
+    /// % of one host CPU.
+    pub cpu_pct: Option<f64>,
+    /// % of the domain's online vCPUs.
+    pub vcpu_pct: Option<f64>,
+    /// % of one host CPU per vCPU, by vCPU index.
+    pub per_vcpu: Vec<Option<f64>>,
+    pub disks: Vec<DeviceHistory<DiskRates>>,
+    pub nics: Vec<DeviceHistory<NicRates>>,
+    pub cpu: Ring,
+    /// Sum over disks of read + write bytes/s.
+    pub disk_total: Ring,
+    /// Sum over NICs of received + sent bytes/s.
+    pub net_total: Ring,
+    /// Guest memory in use (balloon actual − unused), KiB; rss when the guest says nothing.
+    pub mem_used: Ring,
+    pub mem: MemFreshness,
+    /// The book's tick that last saw this domain.
+    pub(super) seen_tick: u64,
+    cap: usize,
+}
+
+fn sum(vals: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    vals.flatten().fold(None, |acc, v| Some(acc.unwrap_or(0.0) + v))
+}
+
+impl DomainHistory {
+    pub fn new(first: DomainStats, at: Instant, cap: usize) -> DomainHistory {
+        let mut h = DomainHistory {
+            disks: first
+                .disks
+                .iter()
+                .map(|d| DeviceHistory::new(&d.name, cap))
+                .collect(),
+            nics: first
+                .nics
+                .iter()
+                .map(|n| DeviceHistory::new(&n.name, cap))
+                .collect(),
+            latest: first,
+            at,
+            samples: 1,
+            cpu_pct: None,
+            vcpu_pct: None,
+            per_vcpu: Vec::new(),
+            cpu: Ring::new(cap),
+            disk_total: Ring::new(cap),
+            net_total: Ring::new(cap),
+            mem_used: Ring::new(cap),
+            mem: MemFreshness::default(),
+            seen_tick: 0,
+            cap,
+        };
+        h.track_memory(at);
+        h
+    }
+
+    /// Disk read+write bytes/s now, summed over disks.
+    pub fn disk_bps(&self) -> Option<f64> {
+        sum(self
+            .disks
+            .iter()
+            .flat_map(|d| [d.now.rd_bps, d.now.wr_bps]))
+    }
+
+    /// Net rx+tx bytes/s now, summed over NICs.
+    pub fn net_bps(&self) -> Option<f64> {
+        sum(self
+            .nics
+            .iter()
+            .flat_map(|n| [n.now.rx_bps, n.now.tx_bps]))
+    }
+
+    pub fn disk(&self, name: &str) -> Option<&DeviceHistory<DiskRates>> {
+        self.disks.iter().find(|d| d.name == name)
+    }
+
+    pub fn nic(&self, name: &str) -> Option<&DeviceHistory<NicRates>> {
+        self.nics.iter().find(|n| n.name == name)
+    }
+
+    /// Folds the next tick in.
+    pub fn push(&mut self, cur: DomainStats, at: Instant) {
+        let dt = at.saturating_duration_since(self.at);
+        let prev = std::mem::replace(&mut self.latest, cur);
+        self.at = at;
+        self.samples += 1;
+        let cur = &self.latest;
+
+        match cpu_percent(prev.cpu_time_ns, cur.cpu_time_ns, dt) {
+            super::rate::Delta::Reset => {
+                self.cpu.clear();
+                self.cpu_pct = None;
+            }
+            d => {
+                self.cpu_pct = d.rate();
+                self.cpu.push(self.cpu_pct.unwrap_or(0.0));
+            }
+        }
+        self.vcpu_pct = match (self.cpu_pct, cur.vcpu_current) {
+            (Some(p), Some(n)) if n > 0 => Some(p / f64::from(n)),
+            _ => None,
+        };
+        self.per_vcpu.clear();
+        for v in &cur.vcpus {
+            let before = prev.vcpus.iter().find(|p| p.index == v.index);
+            self.per_vcpu
+                .push(cpu_percent(before.and_then(|p| p.time_ns), v.time_ns, dt).rate());
+        }
+
+        let cap = self.cap;
+        // Devices follow the current record (hot-plug adds, unplug drops); keyed by name.
+        self.disks.retain(|h| cur.disks.iter().any(|d| d.name == h.name));
+        for d in &cur.disks {
+            let before = prev.disks.iter().find(|p| p.name == d.name);
+            let h = entry(&mut self.disks, &d.name, cap);
+            match before.map(|b| deltas(disk_counters(b), disk_counters(d), dt)) {
+                Some(Ok([rd_bps, wr_bps, rd_iops, wr_iops, fl_ps])) => {
+                    h.now = DiskRates {
+                        rd_bps,
+                        wr_bps,
+                        rd_iops,
+                        wr_iops,
+                        fl_ps,
+                    };
+                    h.inbound.push(rd_bps.unwrap_or(0.0));
+                    h.outbound.push(wr_bps.unwrap_or(0.0));
+                }
+                Some(Err(())) => h.reset(),
+                None => h.now = DiskRates::default(),
+            }
+        }
+        self.nics.retain(|h| cur.nics.iter().any(|n| n.name == h.name));
+        for n in &cur.nics {
+            let before = prev.nics.iter().find(|p| p.name == n.name);
+            let h = entry(&mut self.nics, &n.name, cap);
+            match before.map(|b| deltas(nic_counters(b), nic_counters(n), dt)) {
+                Some(Ok([rx_bps, tx_bps, rx_pps, tx_pps])) => {
+                    h.now = NicRates {
+                        rx_bps,
+                        tx_bps,
+                        rx_pps,
+                        tx_pps,
+                    };
+                    h.inbound.push(rx_bps.unwrap_or(0.0));
+                    h.outbound.push(tx_bps.unwrap_or(0.0));
+                }
+                Some(Err(())) => h.reset(),
+                None => h.now = NicRates::default(),
+            }
+        }
+        let disk = self.disk_bps();
+        let net = self.net_bps();
+        self.disk_total.push(disk.unwrap_or(0.0));
+        self.net_total.push(net.unwrap_or(0.0));
+        self.track_memory(at);
+    }
+
+    fn track_memory(&mut self, at: Instant) {
+        let Some(b) = &self.latest.balloon else {
+            self.mem = MemFreshness::default();
+            return;
+        };
+        let used = match (b.current, b.unused) {
+            (Some(cur), Some(unused)) => Some(cur.saturating_sub(unused)),
+            _ => b.rss,
+        };
+        if let Some(u) = used {
+            self.mem_used.push(u as f64);
+        }
+        let m = &mut self.mem;
+        if b.last_update != m.last_update {
+            if let (Some(prev), Some(_)) = (m.changed_at, m.last_update) {
+                m.usual_gap = Some(at.saturating_duration_since(prev));
+            }
+            m.last_update = b.last_update;
+            m.changed_at = Some(at);
+        }
+        m.stale = match (b.last_update, m.changed_at) {
+            (Some(_), Some(since)) => memory_stale(
+                at.saturating_duration_since(since),
+                m.usual_gap,
+                STALE_FLOOR,
+            ),
+            _ => false,
+        };
+    }
+}
+
+/// The history of device `name`, created (empty) when it first appears.
+fn entry<'a, R: Default>(
+    v: &'a mut Vec<DeviceHistory<R>>,
+    name: &str,
+    cap: usize,
+) -> &'a mut DeviceHistory<R> {
+    let i = match v.iter().position(|h| h.name == name) {
+        Some(i) => i,
+        None => {
+            v.push(DeviceHistory::new(name, cap));
+            v.len() - 1
+        }
+    };
+    &mut v[i]
+}
+
+fn disk_counters(d: &DiskStats) -> [Option<u64>; 5] {
+    [d.rd_bytes, d.wr_bytes, d.rd_reqs, d.wr_reqs, d.fl_reqs]
+}
+
+fn nic_counters(n: &NicStats) -> [Option<u64>; 4] {
+    [n.rx_bytes, n.tx_bytes, n.rx_pkts, n.tx_pkts]
+}
+
+#[cfg(test)]
+#[path = "history_tests.rs"]
+mod tests;
