@@ -48,11 +48,14 @@ pub enum Action {
     ConsoleScrollDown,
     ConsoleLive,
     ConsoleSave,
+    FreezeStats,
+    ExpandStats,
+    BalloonPeriod,
 }
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 43] = [
+    pub const ALL: [Action; 46] = [
         Action::Help,
         Action::Quit,
         Action::Up,
@@ -96,6 +99,9 @@ impl Action {
         Action::ConsoleScrollDown,
         Action::ConsoleLive,
         Action::ConsoleSave,
+        Action::FreezeStats,
+        Action::ExpandStats,
+        Action::BalloonPeriod,
     ];
 
     /// The name used in the config file's `[keys]` table.
@@ -144,6 +150,9 @@ impl Action {
             Action::ConsoleScrollDown => "console_scroll_down",
             Action::ConsoleLive => "console_live",
             Action::ConsoleSave => "console_save",
+            Action::FreezeStats => "freeze_stats",
+            Action::ExpandStats => "expand_stats",
+            Action::BalloonPeriod => "balloon_period",
         }
     }
 
@@ -197,6 +206,11 @@ impl Action {
             Action::ConsoleScrollDown => "console: scroll forward a page",
             Action::ConsoleLive => "console: jump back to live output",
             Action::ConsoleSave => "console: save the transcript to the state dir",
+            Action::FreezeStats => "freeze / unfreeze the stats graphs (sampling goes on)",
+            Action::ExpandStats => "stats: raw counters (domblkstat/domifstat/dommemstat)",
+            Action::BalloonPeriod => {
+                "set the guest's balloon stats period, asks first (dommemstat --period)"
+            }
         }
     }
 
@@ -217,6 +231,7 @@ impl Action {
                 | Action::SnapshotCreate
                 | Action::SnapshotRevert
                 | Action::SnapshotDelete
+                | Action::BalloonPeriod
         )
     }
 }

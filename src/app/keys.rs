@@ -2,6 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::stats::balloon_body;
 use super::{App, Level, Overlay};
 use crate::action::Action;
 use crate::backend::{Command, LifecycleOp, RunState};
@@ -170,7 +171,8 @@ impl App {
             | Action::Suspend
             | Action::Resume
             | Action::Undefine
-            | Action::ToggleAutostart => self.on_lifecycle_action(action),
+            | Action::ToggleAutostart
+            | Action::BalloonPeriod => self.on_lifecycle_action(action),
             Action::EditXml => self.open_xml_editor(),
             Action::NewDomain => self.open_new_domain(),
             Action::SnapshotFocus
@@ -189,6 +191,8 @@ impl App {
             | Action::ConsoleScrollDown
             | Action::ConsoleLive
             | Action::ConsoleSave => self.on_console_action(action),
+            Action::FreezeStats => self.toggle_freeze(),
+            Action::ExpandStats => self.toggle_expand(),
         }
     }
 
@@ -223,6 +227,7 @@ impl App {
             Action::Suspend => LifecycleOp::Suspend,
             Action::Resume => LifecycleOp::Resume,
             Action::Undefine => LifecycleOp::Undefine,
+            Action::BalloonPeriod => LifecycleOp::SetBalloonPeriod(self.config.balloon_period_secs),
             _ => LifecycleOp::SetAutostart(!row.info.autostart),
         };
         let (title, body, kind) = match op {
@@ -259,6 +264,20 @@ impl App {
                     },
                 )
             }
+            LifecycleOp::SetBalloonPeriod(secs) => {
+                if !running {
+                    self.set_status(
+                        Level::Warn,
+                        "the balloon stats period needs a running guest",
+                    );
+                    return;
+                }
+                (
+                    "Set balloon stats period?",
+                    balloon_body(&name, secs),
+                    ConfirmKind::YesNo,
+                )
+            }
             _ => {
                 self.send_op(id, name, op);
                 return;
@@ -285,6 +304,8 @@ fn sort_name(k: SortKey) -> &'static str {
         SortKey::Vcpus => "vCPUs",
         SortKey::Memory => "memory",
         SortKey::Cpu => "CPU %",
+        SortKey::Disk => "disk throughput",
+        SortKey::Net => "net throughput",
         SortKey::Autostart => "autostart",
         SortKey::Persistent => "persistent",
     }

@@ -7,6 +7,7 @@ mod keys;
 mod render;
 mod snapshot_dialogs;
 mod snapshots;
+mod stats;
 mod xml;
 
 pub use console::ConsoleUi;
@@ -20,9 +21,11 @@ use crate::backend::{BackendEvent, CommandSender, DomainId, LifecycleOp, Request
 use crate::config::Config;
 use crate::event::Event;
 use crate::state::Store;
+use crate::state::stats::{DomainHistory, capacity_for};
 use crate::ui::list_view::ListView;
 use crate::ui::panes::detail::Tab;
 use crate::ui::panes::snapshots::SnapshotPane;
+use crate::ui::panes::stats::StatsView;
 use crate::ui::popups::confirm::ConfirmKind;
 use crate::ui::popups::snapshot_dialogs::SnapDialog;
 use crate::ui::text::escape;
@@ -85,6 +88,9 @@ pub struct App {
     external_pending: bool,
     pub snaps: SnapshotPane,
     pub console: ConsoleUi,
+    pub stats_view: StatsView,
+    /// The selected domain's history as it was when the user froze the graphs.
+    pub frozen: Option<(DomainId, Box<DomainHistory>)>,
     backend: CommandSender,
     next_req: RequestId,
     /// Body height of the list at the last draw, for PgUp/PgDn.
@@ -97,8 +103,10 @@ pub struct App {
 
 impl App {
     pub fn new(config: Config, backend: CommandSender, readonly: bool) -> App {
+        let mut store = Store::default();
+        store.stats.set_capacity(capacity_for(config.cpu_interval));
         App {
-            store: Store::default(),
+            store,
             view: ListView::default(),
             tab: Tab::default(),
             config,
@@ -111,6 +119,8 @@ impl App {
             external_pending: false,
             snaps: SnapshotPane::default(),
             console: ConsoleUi::default(),
+            stats_view: StatsView::default(),
+            frozen: None,
             backend,
             next_req: 1,
             list_height: 10,

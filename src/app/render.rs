@@ -5,6 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
+use super::stats::stats_height;
 use super::{App, Level, Overlay};
 use crate::action::Action;
 use crate::config::Role;
@@ -51,7 +52,9 @@ impl App {
             self.render_console_full(f);
             return;
         }
-        let detail_h = if self.tab == Tab::Snapshots && self.snaps.focused {
+        let detail_h = if self.tab == Tab::Stats {
+            stats_height(area.height, self.stats_view.expanded)
+        } else if self.tab == Tab::Snapshots && self.snaps.focused {
             // The tree gets half the screen while it has the keys.
             (area.height / 2).max(8)
         } else if self.tab == Tab::Console {
@@ -83,6 +86,9 @@ impl App {
         }
         if self.tab == Tab::Console {
             self.render_console_pane(f, body);
+        }
+        if self.tab == Tab::Stats {
+            self.render_stats(f, body);
         }
         self.render_status(f, status);
         self.render_hints(f, hints);

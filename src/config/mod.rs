@@ -22,6 +22,7 @@ struct ConfigFile {
     reconcile_secs: Option<u64>,
     cpu_interval_ms: Option<u64>,
     snapshot_safety: Option<bool>,
+    balloon_period_secs: Option<u32>,
     #[serde(default)]
     keys: HashMap<String, Vec<String>>,
 }
@@ -35,6 +36,8 @@ pub struct Config {
     pub cpu_interval: Duration,
     /// Take a safety snapshot before reverting.
     pub snapshot_safety: bool,
+    /// Balloon stats period the balloon_period action sets (seconds).
+    pub balloon_period_secs: u32,
 }
 
 /// `~/.config/virtdeck` (honours XDG_CONFIG_HOME).
@@ -90,6 +93,11 @@ impl Config {
                 .snapshot_safety
                 .or(base.snapshot_safety)
                 .unwrap_or(true),
+            balloon_period_secs: user
+                .balloon_period_secs
+                .or(base.balloon_period_secs)
+                .unwrap_or(2)
+                .clamp(1, 3600),
         })
     }
 

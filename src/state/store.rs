@@ -257,7 +257,10 @@ mod tests {
             domains: vec![tick(&id, 500_000_000, 4096)],
         });
         let row = s.get(&id).expect("row");
-        assert!(row.cpu_pct.is_some_and(|p| (p - 25.0).abs() < 1e-6), "{row:?}");
+        assert!(
+            row.cpu_pct.is_some_and(|p| (p - 25.0).abs() < 1e-6),
+            "{row:?}"
+        );
         assert_eq!(row.disk_bps, Some(2048.0));
         assert_eq!(row.net_bps, None, "no NIC, no figure");
         s.apply(&BackendEvent::DomainUpdated(info("a", "one", 5)));

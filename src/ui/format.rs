@@ -19,9 +19,60 @@ pub fn mem_pair(cur: u64, max: u64) -> String {
     format!("{}/{}", mem(cur), mem(max))
 }
 
+/// Bytes per second, compact for a narrow column: `0`, `730`, `4.0K`, `12M`, `1.1G`.
+pub fn rate(bps: f64) -> String {
+    const K: f64 = 1024.0;
+    let units = [
+        ("K", K),
+        ("M", K * K),
+        ("G", K * K * K),
+        ("T", K * K * K * K),
+    ];
+    if bps < 1000.0 {
+        return format!("{:.0}", bps.max(0.0));
+    }
+    let (unit, div) = units
+        .iter()
+        .rev()
+        .find(|(_, d)| bps >= *d * 0.9765625)
+        .copied()
+        .unwrap_or(("K", K));
+    let v = bps / div;
+    if v < 9.95 {
+        format!("{v:.1}{unit}")
+    } else {
+        format!("{v:.0}{unit}")
+    }
+}
+
+/// A per-second count (IOPS, packets/s): `0`, `12`, `3.4k`, `120k`.
+pub fn per_sec(v: f64) -> String {
+    if v < 1000.0 {
+        format!("{:.0}", v.max(0.0))
+    } else if v < 9950.0 {
+        format!("{:.1}k", v / 1000.0)
+    } else {
+        format!("{:.0}k", v / 1000.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_fit_five_columns() {
+        assert_eq!(rate(0.0), "0");
+        assert_eq!(rate(730.0), "730");
+        assert_eq!(rate(4096.0), "4.0K");
+        assert_eq!(rate(12.0 * 1024.0 * 1024.0), "12M");
+        assert_eq!(rate(1.1 * 1024.0 * 1024.0 * 1024.0), "1.1G");
+        assert_eq!(per_sec(12.4), "12");
+        assert_eq!(per_sec(3400.0), "3.4k");
+        for v in [999.0, 1000.0, 1023.0, 1024.0 * 1023.0, 1e15] {
+            assert!(rate(v).len() <= 5, "{v} -> {}", rate(v));
+        }
+    }
 
     #[test]
     fn memory_reads_like_a_sysadmin_writes_it() {

@@ -16,18 +16,24 @@ pub enum SortKey {
     Vcpus,
     Memory,
     Cpu,
+    /// Disk read+write bytes/s.
+    Disk,
+    /// Net rx+tx bytes/s.
+    Net,
     Autostart,
     Persistent,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 8] = [
+    pub const ALL: [SortKey; 10] = [
         SortKey::Name,
         SortKey::State,
         SortKey::Id,
         SortKey::Vcpus,
         SortKey::Memory,
         SortKey::Cpu,
+        SortKey::Disk,
+        SortKey::Net,
         SortKey::Autostart,
         SortKey::Persistent,
     ];
@@ -126,6 +132,14 @@ fn compare(key: SortKey, a: &DomainRow, b: &DomainRow) -> Ordering {
             .cpu_pct
             .unwrap_or(-1.0)
             .total_cmp(&a.cpu_pct.unwrap_or(-1.0)),
+        SortKey::Disk => b
+            .disk_bps
+            .unwrap_or(-1.0)
+            .total_cmp(&a.disk_bps.unwrap_or(-1.0)),
+        SortKey::Net => b
+            .net_bps
+            .unwrap_or(-1.0)
+            .total_cmp(&a.net_bps.unwrap_or(-1.0)),
         SortKey::Autostart => y.autostart.cmp(&x.autostart),
         SortKey::Persistent => y.persistent.cmp(&x.persistent),
     };

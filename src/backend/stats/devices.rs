@@ -189,6 +189,9 @@ mod tests {
     fn malformed_xml_is_an_error_not_a_panic() {
         let err = parse("<domain><devices><disk><target dev='vda'></devices>").expect_err("bad");
         assert!(err.contains("domain XML"), "{err}");
-        assert_eq!(parse("<domain/>").expect("empty domain"), Devices::default());
+        assert_eq!(
+            parse("<domain/>").expect("empty domain"),
+            Devices::default()
+        );
     }
 }

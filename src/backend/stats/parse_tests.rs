@@ -102,18 +102,30 @@ fn a_qemu_record_yields_every_group() {
         d.path.as_deref(),
         Some("/var/lib/libvirt/images/vdtest-stats-cap.qcow2")
     );
-    assert_eq!((d.rd_reqs, d.rd_bytes, d.rd_times), (Some(2), Some(4608), Some(3_125_052)));
+    assert_eq!(
+        (d.rd_reqs, d.rd_bytes, d.rd_times),
+        (Some(2), Some(4608), Some(3_125_052))
+    );
     assert_eq!((d.wr_bytes, d.fl_reqs, d.errs), (Some(0), Some(0), None));
     assert_eq!(s.nics.len(), 1);
     let n = &s.nics[0];
     assert_eq!(n.name, "vnet9");
-    assert_eq!((n.rx_bytes, n.rx_pkts, n.tx_bytes, n.tx_pkts), (Some(586), Some(7), Some(266), Some(3)));
-    assert_eq!(n.mac, None, "the MAC comes from the domain XML, not the record");
+    assert_eq!(
+        (n.rx_bytes, n.rx_pkts, n.tx_bytes, n.tx_pkts),
+        (Some(586), Some(7), Some(266), Some(3))
+    );
+    assert_eq!(
+        n.mac, None,
+        "the MAC comes from the domain XML, not the record"
+    );
 }
 
 #[test]
 fn the_test_driver_record_has_only_state_and_asks_for_the_fallback() {
-    let (s, g) = parse_record("u-2", &[p("state.state", Int(3)), p("state.reason", Int(0))]);
+    let (s, g) = parse_record(
+        "u-2",
+        &[p("state.state", Int(3)), p("state.reason", Int(0))],
+    );
     assert_eq!(g, Groups::default());
     assert_eq!(s.state, Some(3));
     assert_eq!((s.cpu_time_ns, s.balloon.as_ref()), (None, None));
@@ -133,7 +145,11 @@ fn several_devices_keep_their_order_and_a_domain_without_nics_still_has_the_grou
     let (s, g) = parse_record("u", &rec);
     assert!(g.net && g.block);
     assert!(s.nics.is_empty());
-    let names: Vec<_> = s.disks.iter().map(|d| (d.name.as_str(), d.wr_bytes)).collect();
+    let names: Vec<_> = s
+        .disks
+        .iter()
+        .map(|d| (d.name.as_str(), d.wr_bytes))
+        .collect();
     assert_eq!(names, [("vda", Some(7)), ("sda", Some(9))]);
 }
 
@@ -156,6 +172,9 @@ fn odd_values_are_dropped_not_misread() {
     assert_eq!(s.cpu_time_ns, None);
     assert_eq!(s.disks.len(), 1, "{:?}", s.disks);
     assert_eq!((s.disks[0].rd_bytes, s.disks[0].wr_bytes), (None, Some(12)));
-    assert!(s.nics.is_empty(), "a NIC without a usable name is not shown");
+    assert!(
+        s.nics.is_empty(),
+        "a NIC without a usable name is not shown"
+    );
     assert_eq!(s.balloon, Some(BalloonStats::default()));
 }

@@ -96,7 +96,8 @@ pub struct DomainHistory {
 }
 
 fn sum(vals: impl Iterator<Item = Option<f64>>) -> Option<f64> {
-    vals.flatten().fold(None, |acc, v| Some(acc.unwrap_or(0.0) + v))
+    vals.flatten()
+        .fold(None, |acc, v| Some(acc.unwrap_or(0.0) + v))
 }
 
 impl DomainHistory {
@@ -132,18 +133,12 @@ impl DomainHistory {
 
     /// Disk read+write bytes/s now, summed over disks.
     pub fn disk_bps(&self) -> Option<f64> {
-        sum(self
-            .disks
-            .iter()
-            .flat_map(|d| [d.now.rd_bps, d.now.wr_bps]))
+        sum(self.disks.iter().flat_map(|d| [d.now.rd_bps, d.now.wr_bps]))
     }
 
     /// Net rx+tx bytes/s now, summed over NICs.
     pub fn net_bps(&self) -> Option<f64> {
-        sum(self
-            .nics
-            .iter()
-            .flat_map(|n| [n.now.rx_bps, n.now.tx_bps]))
+        sum(self.nics.iter().flat_map(|n| [n.now.rx_bps, n.now.tx_bps]))
     }
 
     pub fn disk(&self, name: &str) -> Option<&DeviceHistory<DiskRates>> {
@@ -185,12 +180,13 @@ impl DomainHistory {
 
         let cap = self.cap;
         // Devices follow the current record (hot-plug adds, unplug drops); keyed by name.
-        self.disks.retain(|h| cur.disks.iter().any(|d| d.name == h.name));
+        self.disks
+            .retain(|h| cur.disks.iter().any(|d| d.name == h.name));
         for d in &cur.disks {
             let before = prev.disks.iter().find(|p| p.name == d.name);
             let h = entry(&mut self.disks, &d.name, cap);
             match before.map(|b| deltas(disk_counters(b), disk_counters(d), dt)) {
-                Some(Ok([rd_bps, wr_bps, rd_iops, wr_iops, fl_ps])) => {
+                Some(Some([rd_bps, wr_bps, rd_iops, wr_iops, fl_ps])) => {
                     h.now = DiskRates {
                         rd_bps,
                         wr_bps,
@@ -201,16 +197,17 @@ impl DomainHistory {
                     h.inbound.push(rd_bps.unwrap_or(0.0));
                     h.outbound.push(wr_bps.unwrap_or(0.0));
                 }
-                Some(Err(())) => h.reset(),
+                Some(None) => h.reset(),
                 None => h.now = DiskRates::default(),
             }
         }
-        self.nics.retain(|h| cur.nics.iter().any(|n| n.name == h.name));
+        self.nics
+            .retain(|h| cur.nics.iter().any(|n| n.name == h.name));
         for n in &cur.nics {
             let before = prev.nics.iter().find(|p| p.name == n.name);
             let h = entry(&mut self.nics, &n.name, cap);
             match before.map(|b| deltas(nic_counters(b), nic_counters(n), dt)) {
-                Some(Ok([rx_bps, tx_bps, rx_pps, tx_pps])) => {
+                Some(Some([rx_bps, tx_bps, rx_pps, tx_pps])) => {
                     h.now = NicRates {
                         rx_bps,
                         tx_bps,
@@ -220,7 +217,7 @@ impl DomainHistory {
                     h.inbound.push(rx_bps.unwrap_or(0.0));
                     h.outbound.push(tx_bps.unwrap_or(0.0));
                 }
-                Some(Err(())) => h.reset(),
+                Some(None) => h.reset(),
                 None => h.now = NicRates::default(),
             }
         }

@@ -41,7 +41,11 @@ fn rates_follow_the_counters() {
     assert_eq!(h.cpu_pct, None, "one sample gives no rate");
     h.push(tick(1_000_000_000, 8 << 20, 3000, 12), t0 + S * 2);
     assert_eq!(h.cpu_pct, Some(50.0));
-    assert_eq!(h.vcpu_pct, Some(25.0), "50% of one host CPU is 25% of 2 vCPUs");
+    assert_eq!(
+        h.vcpu_pct,
+        Some(25.0),
+        "50% of one host CPU is 25% of 2 vCPUs"
+    );
     let vda = h.disk("vda").expect("vda");
     assert_eq!(vda.now.wr_bps, Some(4.0 * 1024.0 * 1024.0));
     assert_eq!(vda.now.wr_iops, Some(1024.0));
@@ -61,7 +65,12 @@ fn a_counter_reset_starts_a_new_series() {
     let mut h = DomainHistory::new(tick(0, 0, 0, 1), t0, 300);
     for i in 1..=5u32 {
         h.push(
-            tick(u64::from(i) * 1_000_000, u64::from(i) << 20, u64::from(i) * 10, 1),
+            tick(
+                u64::from(i) * 1_000_000,
+                u64::from(i) << 20,
+                u64::from(i) * 10,
+                1,
+            ),
             t0 + S * i,
         );
     }
@@ -70,7 +79,10 @@ fn a_counter_reset_starts_a_new_series() {
     h.push(tick(5, 4096, 1, 1), t0 + S * 6);
     let vda = h.disk("vda").expect("vda");
     assert_eq!(vda.resets, 1);
-    assert!(vda.outbound.is_empty(), "old samples belong to the old series");
+    assert!(
+        vda.outbound.is_empty(),
+        "old samples belong to the old series"
+    );
     assert_eq!(vda.now.wr_bps, None, "no rate across a reset");
     assert_eq!(h.cpu_pct, None);
     assert!(h.cpu.is_empty());
@@ -91,7 +103,11 @@ fn hot_plugged_devices_join_and_unplugged_ones_leave() {
     });
     h.push(two.clone(), t0 + S);
     assert_eq!(h.disks.len(), 2);
-    assert_eq!(h.disk("vdb").and_then(|d| d.now.wr_bps), None, "first sample");
+    assert_eq!(
+        h.disk("vdb").and_then(|d| d.now.wr_bps),
+        None,
+        "first sample"
+    );
     two.disks.remove(0);
     h.push(two, t0 + S * 2);
     assert!(h.disk("vda").is_none());
@@ -110,7 +126,10 @@ fn memory_is_marked_stale_when_last_update_stops_moving() {
     for i in 7..=9u32 {
         h.push(tick(0, 0, 0, 112), t0 + S * (2 * i));
     }
-    assert!(h.mem.stale, "6 s without an update when it used to come every 2 s");
+    assert!(
+        h.mem.stale,
+        "6 s without an update when it used to come every 2 s"
+    );
     h.push(tick(0, 0, 0, 130), t0 + S * 20);
     assert!(!h.mem.stale, "fresh again once it moves");
 }
@@ -120,7 +139,10 @@ fn the_rings_stay_bounded_over_hours() {
     let t0 = Instant::now();
     let mut h = DomainHistory::new(tick(0, 0, 0, 1), t0, 300);
     for i in 1..=3600u32 {
-        h.push(tick(u64::from(i), u64::from(i), u64::from(i), u64::from(i)), t0 + S * i);
+        h.push(
+            tick(u64::from(i), u64::from(i), u64::from(i), u64::from(i)),
+            t0 + S * i,
+        );
     }
     for r in [&h.cpu, &h.disk_total, &h.net_total, &h.mem_used] {
         assert_eq!(r.len(), 300);

@@ -38,21 +38,22 @@ pub fn delta(prev: Option<u64>, cur: Option<u64>, dt: Duration) -> Delta {
     Delta::Rate((c - p) as f64 / secs)
 }
 
-/// Rates of several counters of one device; any reset resets the whole device.
+/// Rates of several counters of one device; `None` when any of them was reset (the whole
+/// device starts a new series).
 pub fn deltas<const N: usize>(
     prev: [Option<u64>; N],
     cur: [Option<u64>; N],
     dt: Duration,
-) -> Result<[Option<f64>; N], ()> {
+) -> Option<[Option<f64>; N]> {
     let mut out = [None; N];
     for i in 0..N {
         match delta(prev[i], cur[i], dt) {
             Delta::Rate(r) => out[i] = Some(r),
-            Delta::Reset => return Err(()),
+            Delta::Reset => return None,
             Delta::Unknown => {}
         }
     }
-    Ok(out)
+    Some(out)
 }
 
 /// CPU time (ns) used between two readings as % of one host CPU, like virt-top.
@@ -89,13 +90,10 @@ mod tests {
     #[test]
     fn a_counter_going_backwards_is_a_reset_not_a_negative_or_huge_rate() {
         assert_eq!(delta(Some(1 << 40), Some(12), S), Delta::Reset);
-        assert_eq!(
-            deltas([Some(10), Some(100)], [Some(20), Some(3)], S),
-            Err(())
-        );
+        assert_eq!(deltas([Some(10), Some(100)], [Some(20), Some(3)], S), None);
         assert_eq!(
             deltas([Some(10), None], [Some(20), Some(3)], S),
-            Ok([Some(10.0), None])
+            Some([Some(10.0), None])
         );
     }
 

@@ -70,7 +70,11 @@ mod tests {
             r.push(f64::from(i));
         }
         assert_eq!(r.len(), 300);
-        assert_eq!(r.buf.capacity(), cap_before, "no reallocation after warm-up");
+        assert_eq!(
+            r.buf.capacity(),
+            cap_before,
+            "no reallocation after warm-up"
+        );
         assert_eq!(r.last(), Some(9_999.0));
         let tail: Vec<f64> = r.tail(3).collect();
         assert_eq!(tail, [9_997.0, 9_998.0, 9_999.0]);

@@ -86,10 +86,8 @@ pub fn render(f: &mut Frame, area: Rect, tab: Tab, row: Option<&DomainRow>, them
         Tab::Snapshots => return inner,
         // Drawn by the App over `body(area)`: the console belongs to the App, not the row.
         Tab::Console => Vec::new(),
-        other => vec![Line::from(Span::styled(
-            format!(" {}: not available in this version yet.", other.title()),
-            theme.style(Role::Dim),
-        ))],
+        // The App draws the stats pane into `body(area)` itself: it needs the histories.
+        Tab::Stats => Vec::new(),
     };
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     inner

@@ -20,7 +20,7 @@ struct Column {
     right: bool,
 }
 
-const COLUMNS: [Column; 8] = [
+const COLUMNS: [Column; 10] = [
     Column {
         key: SortKey::Name,
         title: "Name",
@@ -58,6 +58,18 @@ const COLUMNS: [Column; 8] = [
         right: true,
     },
     Column {
+        key: SortKey::Disk,
+        title: "Disk/s",
+        width: 6,
+        right: true,
+    },
+    Column {
+        key: SortKey::Net,
+        title: "Net/s",
+        width: 6,
+        right: true,
+    },
+    Column {
         key: SortKey::Autostart,
         title: "Auto",
         width: 4,
@@ -71,10 +83,13 @@ const COLUMNS: [Column; 8] = [
     },
 ];
 
-/// Columns that fit: the flags go first when the terminal is narrow.
+/// Columns that fit: the flags go first when the terminal is narrow, then the live
+/// disk and net columns.
 fn visible_columns(width: u16) -> &'static [Column] {
-    if width >= 76 {
+    if width >= 90 {
         &COLUMNS
+    } else if width >= 80 {
+        &COLUMNS[..8]
     } else if width >= 66 {
         &COLUMNS[..6]
     } else {
@@ -118,6 +133,8 @@ fn cell(col: &Column, row: &DomainRow, theme: &Theme, name_width: usize) -> Cell
             row.cpu_pct.map_or("-".into(), |p| format!("{p:.1}")),
             true,
         )),
+        SortKey::Disk => Cell::from(align(row.disk_bps.map_or("-".into(), format::rate), true)),
+        SortKey::Net => Cell::from(align(row.net_bps.map_or("-".into(), format::rate), true)),
         SortKey::Autostart => Cell::from(yes_no(i.autostart)),
         SortKey::Persistent => Cell::from(yes_no(i.persistent)),
     }

@@ -3,3 +3,5 @@
 pub mod detail;
 pub mod domains;
 pub mod snapshots;
+pub mod stats;
+pub mod stats_text;
