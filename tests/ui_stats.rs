@@ -160,7 +160,7 @@ fn freezing_keeps_the_pane_still_while_sampling_goes_on() {
 #[test]
 fn the_list_has_live_cpu_disk_and_net_columns() {
     let mut h = Harness::demo(Options {
-        width: 100,
+        width: 120,
         height: 24,
         ..Options::new("")
     });

@@ -86,7 +86,7 @@ const COLUMNS: [Column; 10] = [
 /// Columns that fit: the flags go first when the terminal is narrow, then the live
 /// disk and net columns.
 fn visible_columns(width: u16) -> &'static [Column] {
-    if width >= 90 {
+    if width >= 110 {
         &COLUMNS
     } else if width >= 80 {
         &COLUMNS[..8]
