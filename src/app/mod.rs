@@ -208,6 +208,16 @@ impl App {
     }
 
     fn on_backend(&mut self, ev: BackendEvent) {
+        // The hot path (every tick, every active domain): hand the samples over uncopied.
+        let ev = match ev {
+            BackendEvent::Stats { at, domains } => {
+                self.store.apply_stats(at, domains);
+                self.view.sync(&self.store);
+                self.dirty = true;
+                return;
+            }
+            other => other,
+        };
         if self.on_xml_backend(&ev) {
             self.dirty = true;
             return;

@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use std::time::Instant;
+
 use crate::backend::{BackendEvent, DomainId, DomainInfo, RunState};
 
 use super::stats::StatsBook;
@@ -143,17 +145,7 @@ impl Store {
                 changed
             }
             BackendEvent::Stats { at, domains } => {
-                self.stats.apply(*at, domains);
-                for row in self.rows.values_mut() {
-                    let h = self.stats.get(&row.info.id);
-                    row.cpu_pct = h.and_then(|h| h.cpu_pct);
-                    row.disk_bps = h.and_then(|h| h.disk_bps());
-                    row.net_bps = h.and_then(|h| h.net_bps());
-                    if let Some(ns) = h.and_then(|h| h.latest.cpu_time_ns) {
-                        row.info.cpu_time_ns = ns;
-                    }
-                }
-                self.version += 1;
+                self.apply_stats(*at, domains.clone());
                 true
             }
             BackendEvent::Lifecycle { .. }
@@ -165,6 +157,21 @@ impl Store {
             | BackendEvent::Console(_)
             | BackendEvent::Error(_) => false,
         }
+    }
+
+    /// Folds one stats tick in, taking the samples over (no copy: 1000 domains per tick).
+    pub fn apply_stats(&mut self, at: Instant, domains: Vec<crate::backend::DomainStats>) {
+        self.stats.apply(at, domains);
+        for row in self.rows.values_mut() {
+            let h = self.stats.get(&row.info.id);
+            row.cpu_pct = h.and_then(|h| h.cpu_pct);
+            row.disk_bps = h.and_then(|h| h.disk_bps());
+            row.net_bps = h.and_then(|h| h.net_bps());
+            if let Some(ns) = h.and_then(|h| h.latest.cpu_time_ns) {
+                row.info.cpu_time_ns = ns;
+            }
+        }
+        self.version += 1;
     }
 
     /// Keeps the live figures of a domain across updates of its row.

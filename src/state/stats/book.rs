@@ -61,20 +61,21 @@ impl StatsBook {
 
     /// Folds one tick in. Domains absent from it (stopped, gone) lose their history: a
     /// restarted domain starts a new series.
-    pub fn apply(&mut self, at: Instant, domains: &[DomainStats]) {
+    pub fn apply(&mut self, at: Instant, domains: Vec<DomainStats>) {
         self.ticks += 1;
         let tick = self.ticks;
         for d in domains {
-            match self.domains.get_mut(&d.id) {
-                Some(h) => h.push(d.clone(), at),
-                None => {
-                    self.domains
-                        .insert(d.id.clone(), DomainHistory::new(d.clone(), at, self.cap));
+            let h = match self.domains.get_mut(&d.id) {
+                Some(h) => {
+                    h.push(d, at);
+                    h
                 }
-            }
-            if let Some(h) = self.domains.get_mut(&d.id) {
-                h.seen_tick = tick;
-            }
+                None => self
+                    .domains
+                    .entry(d.id.clone())
+                    .or_insert(DomainHistory::new(d, at, self.cap)),
+            };
+            h.seen_tick = tick;
         }
         self.domains.retain(|_, h| h.seen_tick == tick);
     }
