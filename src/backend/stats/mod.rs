@@ -6,5 +6,5 @@ pub mod model;
 mod parse;
 mod reader;
 
-pub use model::{BalloonStats, DiskStats, DomainStats, NicStats, StatsSource, VcpuStats};
+pub use model::{BalloonStats, DiskStats, DomainStats, Groups, NicStats, StatsSource, VcpuStats};
 pub use reader::{StatsCounters, StatsReader};

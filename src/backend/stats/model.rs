@@ -12,6 +12,51 @@ pub enum StatsSource {
     Fallback,
 }
 
+/// A set of bulk stats groups.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Groups {
+    pub cpu: bool,
+    pub balloon: bool,
+    pub block: bool,
+    pub net: bool,
+    pub vcpu: bool,
+}
+
+impl Groups {
+    pub const ALL: Groups = Groups {
+        cpu: true,
+        balloon: true,
+        block: true,
+        net: true,
+        vcpu: true,
+    };
+
+    pub fn any(self) -> bool {
+        self.cpu || self.balloon || self.block || self.net || self.vcpu
+    }
+
+    pub fn union(self, o: Groups) -> Groups {
+        Groups {
+            cpu: self.cpu || o.cpu,
+            balloon: self.balloon || o.balloon,
+            block: self.block || o.block,
+            net: self.net || o.net,
+            vcpu: self.vcpu || o.vcpu,
+        }
+    }
+
+    /// The groups in `self` that are not in `o`.
+    pub fn minus(self, o: Groups) -> Groups {
+        Groups {
+            cpu: self.cpu && !o.cpu,
+            balloon: self.balloon && !o.balloon,
+            block: self.block && !o.block,
+            net: self.net && !o.net,
+            vcpu: self.vcpu && !o.vcpu,
+        }
+    }
+}
+
 /// Everything one tick knows about one active domain. Counters are cumulative, as libvirt
 /// reports them; `None` means the driver did not report that figure.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -30,6 +75,9 @@ pub struct DomainStats {
     pub disks: Vec<DiskStats>,
     pub nics: Vec<NicStats>,
     pub source: StatsSource,
+    /// Groups the driver reports but this record lacked: the domain was busy (a job held
+    /// it and NOWAIT skipped it). Their figures are unknown this tick, not zero.
+    pub absent: Groups,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

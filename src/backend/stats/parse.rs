@@ -3,17 +3,7 @@
 
 use super::super::ffi::TypedValue;
 use super::super::model::DomainId;
-use super::model::{BalloonStats, DiskStats, DomainStats, NicStats};
-
-/// Which stats groups a record carried; missing ones need the per-domain fallback.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Groups {
-    pub cpu: bool,
-    pub balloon: bool,
-    pub block: bool,
-    pub net: bool,
-    pub vcpu: bool,
-}
+use super::model::{BalloonStats, DiskStats, DomainStats, Groups, NicStats};
 
 /// Any non-negative integer as u64: drivers differ in which integer type they use.
 fn as_u64(v: &TypedValue) -> Option<u64> {
@@ -59,7 +49,8 @@ fn slot<T: Default>(v: &mut Vec<T>, idx: usize) -> &mut T {
     &mut v[idx]
 }
 
-/// Parses one record. Unknown fields are ignored (newer libvirt adds some every release).
+/// Parses one record and says which groups it carried (missing ones need the per-domain
+/// fallback or were skipped for a busy domain). Unknown fields are ignored (newer libvirt adds some every release).
 pub fn parse_record(uuid: &str, params: &[(String, TypedValue)]) -> (DomainStats, Groups) {
     let mut s = DomainStats {
         id: DomainId(uuid.to_string()),

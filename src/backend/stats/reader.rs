@@ -15,8 +15,8 @@ use super::super::domains::{is_invalid_arg, is_no_domain};
 use super::super::ffi;
 use super::super::model::DomainId;
 use super::devices::{self, Devices};
-use super::model::{BalloonStats, DiskStats, DomainStats, NicStats, StatsSource};
-use super::parse::{Groups, parse_record};
+use super::model::{BalloonStats, DiskStats, DomainStats, Groups, NicStats, StatsSource};
+use super::parse::parse_record;
 
 /// How many calls the stats ticks made; shared with the `Backend` handle so tests can prove
 /// the one-bulk-call-per-tick rule on a real driver.
@@ -49,6 +49,9 @@ const XML_REFRESH: Duration = Duration::from_secs(30);
 
 pub struct StatsReader {
     nowait: bool,
+    /// Groups this connection's driver has returned in any record: a record lacking one of
+    /// them comes from a busy domain, not from a driver that needs the fallback.
+    supported: Groups,
     devices: HashMap<DomainId, CachedDevices>,
     counters: Arc<StatsCounters>,
 }
@@ -64,6 +67,7 @@ impl StatsReader {
     pub fn new(counters: Arc<StatsCounters>) -> Self {
         StatsReader {
             nowait: true,
+            supported: Groups::default(),
             devices: HashMap::new(),
             counters,
         }
@@ -78,18 +82,27 @@ impl StatsReader {
     pub fn read(&mut self, conn: &Connect) -> Result<Vec<DomainStats>, Error> {
         self.counters.ticks.fetch_add(1, Ordering::SeqCst);
         let records = self.bulk(conn)?;
-        let mut out = Vec::with_capacity(records.len());
+        let parsed: Vec<(DomainStats, Groups)> = records
+            .iter()
+            .map(|r| parse_record(&r.uuid, &r.params))
+            .collect();
+        drop(records);
+        for (_, g) in &parsed {
+            self.supported = self.supported.union(*g);
+        }
+        let mut out = Vec::with_capacity(parsed.len());
         let mut fallbacks = 0u64;
-        for rec in &records {
-            let (mut stats, groups) = parse_record(&rec.uuid, &rec.params);
-            if !(groups.cpu && groups.balloon && groups.block && groups.net) {
+        for (mut stats, groups) in parsed {
+            let (absent, missing) = classify(groups, self.supported);
+            stats.absent = absent;
+            if missing.any() {
                 fallbacks += 1;
-                match self.fill_missing(conn, &mut stats, groups) {
+                match self.fill_missing(conn, &mut stats, missing) {
                     Ok(()) => {}
                     // Stopped between the bulk call and ours: next tick will not list it.
                     Err(e) if is_no_domain(&e) => continue,
                     Err(e) => {
-                        tracing::debug!("stats fallback for {} failed: {}", rec.uuid, e.message())
+                        tracing::debug!("stats fallback for {} failed: {}", stats.id, e.message())
                     }
                 }
             }
@@ -180,31 +193,31 @@ impl StatsReader {
         }
     }
 
-    /// The per-domain calls for groups the bulk record lacked.
+    /// The per-domain calls for the groups this driver does not return in bulk.
     fn fill_missing(
         &mut self,
         conn: &Connect,
         stats: &mut DomainStats,
-        groups: Groups,
+        missing: Groups,
     ) -> Result<(), Error> {
         stats.source = StatsSource::Fallback;
         let dom = conn.lookup_domain_by_uuid_string(&stats.id.0)?;
-        if !groups.cpu {
+        if missing.cpu {
             let info = dom.info()?;
             stats.cpu_time_ns = Some(info.cpu_time);
-            if !groups.vcpu {
+            if missing.vcpu {
                 stats.vcpu_current = Some(info.nr_virt_cpu);
             }
         }
-        if !groups.balloon {
+        if missing.balloon {
             // Drivers without a balloon answer with an error; the pane then says so.
             stats.balloon = dom.memory_stats(0).ok().map(|v| memory_from_tags(&v));
         }
-        if groups.block && groups.net {
+        if !missing.block && !missing.net {
             return Ok(());
         }
         let devs = self.devices_of(&dom, &stats.id)?.clone();
-        if !groups.block {
+        if missing.block {
             stats.disks = devs
                 .disks
                 .iter()
@@ -223,7 +236,7 @@ impl StatsReader {
                 })
                 .collect();
         }
-        if !groups.net {
+        if missing.net {
             stats.nics = devs
                 .nics
                 .iter()
@@ -248,6 +261,15 @@ impl StatsReader {
         }
         Ok(())
     }
+}
+
+/// Splits the groups a record lacks into (absent: the driver has them, the domain was busy;
+/// missing: the driver never returns them and the per-domain fallback must fetch them).
+/// Per-domain calls would wait for a busy domain's job, which is what NOWAIT avoids.
+pub fn classify(record: Groups, supported: Groups) -> (Groups, Groups) {
+    let lacking = Groups::ALL.minus(record);
+    let missing = lacking.minus(supported);
+    (lacking.minus(missing), missing)
 }
 
 /// libvirt's per-domain structs use -1 for "not supported".
@@ -278,4 +300,35 @@ fn memory_from_tags(stats: &[virt::domain::MemoryStat]) -> BalloonStats {
         *slot = Some(s.val);
     }
     b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_groups_the_driver_never_returns_go_to_the_fallback() {
+        // Test driver: every record has state only, no group ever seen.
+        let state_only = Groups::default();
+        let (absent, missing) = classify(state_only, Groups::default());
+        assert_eq!(absent, Groups::default());
+        assert_eq!(missing, Groups::ALL);
+        // QEMU, a domain busy with a job: NOWAIT left out balloon and block this tick.
+        let busy = Groups {
+            balloon: false,
+            block: false,
+            ..Groups::ALL
+        };
+        let (absent, missing) = classify(busy, Groups::ALL);
+        assert!(
+            !missing.any(),
+            "no blocking per-domain call for a busy domain"
+        );
+        assert!(absent.balloon && absent.block && !absent.cpu && !absent.net);
+        // A full record needs nothing.
+        assert_eq!(
+            classify(Groups::ALL, Groups::ALL),
+            (Groups::default(), Groups::default())
+        );
+    }
 }

@@ -73,6 +73,11 @@ pub struct MemFreshness {
 pub struct DomainHistory {
     pub latest: DomainStats,
     pub at: Instant,
+    /// When each rate's counters were last read (a busy domain skips groups).
+    cpu_at: Instant,
+    vcpu_at: Instant,
+    disk_at: Instant,
+    net_at: Instant,
     pub samples: u64,
     /// % of one host CPU.
     pub cpu_pct: Option<f64>,
@@ -115,6 +120,10 @@ impl DomainHistory {
                 .collect(),
             latest: first,
             at,
+            cpu_at: at,
+            vcpu_at: at,
+            disk_at: at,
+            net_at: at,
             samples: 1,
             cpu_pct: None,
             vcpu_pct: None,
@@ -149,22 +158,49 @@ impl DomainHistory {
         self.nics.iter().find(|n| n.name == name)
     }
 
-    /// Folds the next tick in.
-    pub fn push(&mut self, cur: DomainStats, at: Instant) {
-        let dt = at.saturating_duration_since(self.at);
+    /// Folds the next tick in. Groups a busy domain could not report are carried over from
+    /// the last reading and show no rate this tick; the next reading's rate spans the gap.
+    pub fn push(&mut self, mut cur: DomainStats, at: Instant) {
+        let a = cur.absent;
+        let last = &mut self.latest;
+        if a.cpu {
+            cur.cpu_time_ns = last.cpu_time_ns;
+            cur.cpu_user_ns = last.cpu_user_ns;
+            cur.cpu_system_ns = last.cpu_system_ns;
+        }
+        if a.vcpu {
+            cur.vcpu_current = last.vcpu_current;
+            cur.vcpu_maximum = last.vcpu_maximum;
+            cur.vcpus = std::mem::take(&mut last.vcpus);
+        }
+        if a.balloon {
+            cur.balloon = last.balloon.take();
+        }
+        if a.block {
+            cur.disks = std::mem::take(&mut last.disks);
+        }
+        if a.net {
+            cur.nics = std::mem::take(&mut last.nics);
+        }
         let prev = std::mem::replace(&mut self.latest, cur);
         self.at = at;
         self.samples += 1;
         let cur = &self.latest;
 
-        match cpu_percent(prev.cpu_time_ns, cur.cpu_time_ns, dt) {
-            super::rate::Delta::Reset => {
-                self.cpu.clear();
-                self.cpu_pct = None;
-            }
-            d => {
-                self.cpu_pct = d.rate();
-                self.cpu.push(self.cpu_pct.unwrap_or(0.0));
+        if a.cpu {
+            self.cpu_pct = None;
+        } else {
+            let dt = at.saturating_duration_since(self.cpu_at);
+            self.cpu_at = at;
+            match cpu_percent(prev.cpu_time_ns, cur.cpu_time_ns, dt) {
+                super::rate::Delta::Reset => {
+                    self.cpu.clear();
+                    self.cpu_pct = None;
+                }
+                d => {
+                    self.cpu_pct = d.rate();
+                    self.cpu.push(self.cpu_pct.unwrap_or(0.0));
+                }
             }
         }
         self.vcpu_pct = match (self.cpu_pct, cur.vcpu_current) {
@@ -172,60 +208,82 @@ impl DomainHistory {
             _ => None,
         };
         self.per_vcpu.clear();
-        for v in &cur.vcpus {
-            let before = prev.vcpus.iter().find(|p| p.index == v.index);
-            self.per_vcpu
-                .push(cpu_percent(before.and_then(|p| p.time_ns), v.time_ns, dt).rate());
+        if !a.vcpu {
+            let dt = at.saturating_duration_since(self.vcpu_at);
+            self.vcpu_at = at;
+            for v in &cur.vcpus {
+                let before = prev.vcpus.iter().find(|p| p.index == v.index);
+                self.per_vcpu
+                    .push(cpu_percent(before.and_then(|p| p.time_ns), v.time_ns, dt).rate());
+            }
         }
 
         let cap = self.cap;
-        // Devices follow the current record (hot-plug adds, unplug drops); keyed by name.
-        self.disks
-            .retain(|h| cur.disks.iter().any(|d| d.name == h.name));
-        for d in &cur.disks {
-            let before = prev.disks.iter().find(|p| p.name == d.name);
-            let h = entry(&mut self.disks, &d.name, cap);
-            match before.map(|b| deltas(disk_counters(b), disk_counters(d), dt)) {
-                Some(Some([rd_bps, wr_bps, rd_iops, wr_iops, fl_ps])) => {
-                    h.now = DiskRates {
-                        rd_bps,
-                        wr_bps,
-                        rd_iops,
-                        wr_iops,
-                        fl_ps,
-                    };
-                    h.inbound.push(rd_bps.unwrap_or(0.0));
-                    h.outbound.push(wr_bps.unwrap_or(0.0));
+        if a.block {
+            self.disks
+                .iter_mut()
+                .for_each(|h| h.now = DiskRates::default());
+        } else {
+            let dt = at.saturating_duration_since(self.disk_at);
+            self.disk_at = at;
+            // Devices follow the current record (hot-plug adds, unplug drops); keyed by name.
+            self.disks
+                .retain(|h| cur.disks.iter().any(|d| d.name == h.name));
+            for d in &cur.disks {
+                let before = prev.disks.iter().find(|p| p.name == d.name);
+                let h = entry(&mut self.disks, &d.name, cap);
+                match before.map(|b| deltas(disk_counters(b), disk_counters(d), dt)) {
+                    Some(Some([rd_bps, wr_bps, rd_iops, wr_iops, fl_ps])) => {
+                        h.now = DiskRates {
+                            rd_bps,
+                            wr_bps,
+                            rd_iops,
+                            wr_iops,
+                            fl_ps,
+                        };
+                        h.inbound.push(rd_bps.unwrap_or(0.0));
+                        h.outbound.push(wr_bps.unwrap_or(0.0));
+                    }
+                    Some(None) => h.reset(),
+                    None => h.now = DiskRates::default(),
                 }
-                Some(None) => h.reset(),
-                None => h.now = DiskRates::default(),
             }
+            let disk = self.disk_bps();
+            self.disk_total.push(disk.unwrap_or(0.0));
         }
-        self.nics
-            .retain(|h| cur.nics.iter().any(|n| n.name == h.name));
-        for n in &cur.nics {
-            let before = prev.nics.iter().find(|p| p.name == n.name);
-            let h = entry(&mut self.nics, &n.name, cap);
-            match before.map(|b| deltas(nic_counters(b), nic_counters(n), dt)) {
-                Some(Some([rx_bps, tx_bps, rx_pps, tx_pps])) => {
-                    h.now = NicRates {
-                        rx_bps,
-                        tx_bps,
-                        rx_pps,
-                        tx_pps,
-                    };
-                    h.inbound.push(rx_bps.unwrap_or(0.0));
-                    h.outbound.push(tx_bps.unwrap_or(0.0));
+        if a.net {
+            self.nics
+                .iter_mut()
+                .for_each(|h| h.now = NicRates::default());
+        } else {
+            let dt = at.saturating_duration_since(self.net_at);
+            self.net_at = at;
+            self.nics
+                .retain(|h| cur.nics.iter().any(|n| n.name == h.name));
+            for n in &cur.nics {
+                let before = prev.nics.iter().find(|p| p.name == n.name);
+                let h = entry(&mut self.nics, &n.name, cap);
+                match before.map(|b| deltas(nic_counters(b), nic_counters(n), dt)) {
+                    Some(Some([rx_bps, tx_bps, rx_pps, tx_pps])) => {
+                        h.now = NicRates {
+                            rx_bps,
+                            tx_bps,
+                            rx_pps,
+                            tx_pps,
+                        };
+                        h.inbound.push(rx_bps.unwrap_or(0.0));
+                        h.outbound.push(tx_bps.unwrap_or(0.0));
+                    }
+                    Some(None) => h.reset(),
+                    None => h.now = NicRates::default(),
                 }
-                Some(None) => h.reset(),
-                None => h.now = NicRates::default(),
             }
+            let net = self.net_bps();
+            self.net_total.push(net.unwrap_or(0.0));
         }
-        let disk = self.disk_bps();
-        let net = self.net_bps();
-        self.disk_total.push(disk.unwrap_or(0.0));
-        self.net_total.push(net.unwrap_or(0.0));
-        self.track_memory(at);
+        if !a.balloon {
+            self.track_memory(at);
+        }
     }
 
     fn track_memory(&mut self, at: Instant) {

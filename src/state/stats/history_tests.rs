@@ -149,3 +149,34 @@ fn the_rings_stay_bounded_over_hours() {
     }
     assert_eq!(h.disk("vda").map(|d| d.outbound.len()), Some(300));
 }
+
+#[test]
+fn a_busy_tick_shows_unknown_rates_and_the_next_one_spans_the_gap() {
+    let t0 = Instant::now();
+    let mut h = DomainHistory::new(tick(0, 0, 0, 1), t0, 300);
+    h.push(tick(1_000_000_000, 1 << 20, 1000, 1), t0 + S);
+    assert_eq!(h.disk("vda").and_then(|d| d.now.wr_bps), Some(1048576.0));
+    // NOWAIT skipped the block and net groups of a domain busy with a job.
+    let mut busy = tick(2_000_000_000, 0, 0, 1);
+    busy.disks.clear();
+    busy.nics.clear();
+    busy.absent = crate::backend::stats::Groups {
+        block: true,
+        net: true,
+        ..Default::default()
+    };
+    h.push(busy, t0 + S * 2);
+    assert_eq!(h.cpu_pct, Some(100.0), "the groups it did get still count");
+    let vda = h.disk("vda").expect("the disk stays listed while busy");
+    assert_eq!(vda.now.wr_bps, None, "unknown, not zero");
+    assert_eq!(vda.resets, 0, "a busy tick is not a counter reset");
+    assert_eq!(
+        h.latest.disks[0].wr_bytes,
+        Some(1 << 20),
+        "last reading carried"
+    );
+    // The next full reading: 2 MiB more over the 2 s since the disk was last read.
+    h.push(tick(3_000_000_000, 3 << 20, 3000, 1), t0 + S * 3);
+    assert_eq!(h.disk("vda").and_then(|d| d.now.wr_bps), Some(1048576.0));
+    assert_eq!(h.nic("vnet0").and_then(|n| n.now.tx_bps), Some(1000.0));
+}
