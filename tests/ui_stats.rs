@@ -91,7 +91,7 @@ fn the_raw_view_prints_the_counters_libvirt_returned() {
     let mut h = Harness::demo(big());
     h.select("web-01");
     let id = id_of(&h, "web-01");
-    h.press("<Tab>x");
+    h.press("<Tab>E");
     wait_samples(&mut h, &id, 2);
     let screen = h.screen_text();
     let hist = h.app.store.stats.get(&id).expect("history");
@@ -134,7 +134,7 @@ fn freezing_keeps_the_pane_still_while_sampling_goes_on() {
     let id = id_of(&h, "web-01");
     h.press("<Tab>");
     wait_samples(&mut h, &id, 3);
-    h.press("z");
+    h.press("Z");
     let frozen_at = h
         .app
         .store
@@ -151,7 +151,7 @@ fn freezing_keeps_the_pane_still_while_sampling_goes_on() {
     wait_samples(&mut h, &id, frozen_at + 2);
     let during = pane(&mut h);
     assert_eq!(before, during, "the frozen pane changed");
-    h.press("z");
+    h.press("Z");
     let after = pane(&mut h);
     assert_ne!(before, after, "unfreezing shows the newer samples");
     assert!(!after.join("\n").contains("FROZEN"));
