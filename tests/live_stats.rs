@@ -305,3 +305,78 @@ fn one_tick_makes_exactly_one_bulk_stats_call_on_qemu() {
         assert!(!s.latest.nics.is_empty() && !s.latest.vcpus.is_empty());
     }
 }
+
+#[test]
+fn quiet_balloon_figures_are_marked_stale_and_the_period_key_revives_them() {
+    let Some(guest) = Guest::define("stats-balloon") else {
+        return;
+    };
+    start(&guest);
+    assert!(
+        guest.wait_for_prompt(Duration::from_secs(90)),
+        "guest did not boot"
+    );
+    let mut h = Harness::start(Options::new(rig::URI));
+    let id = id_of(&mut h, &guest.name);
+    h.select(&guest.name);
+    h.press("<Tab>");
+    for _ in 0..4 {
+        next_sample(&mut h, &id);
+    }
+    let s = hist(&h, &id);
+    assert!(
+        s.latest
+            .balloon
+            .as_ref()
+            .is_some_and(|b| b.last_update.is_some())
+    );
+    assert!(!s.mem.stale, "the rig guest reports every 2 s");
+
+    // Someone turns the guest's reporting off behind virtdeck's back.
+    rig::virsh(&["dommemstat", &guest.name, "--period", "0", "--live"]);
+    let id2 = id.clone();
+    assert!(
+        h.wait_until(Duration::from_secs(20), |app| app
+            .store
+            .stats
+            .get(&id2)
+            .is_some_and(|s| s.mem.stale)),
+        "memory never marked stale"
+    );
+    let screen = h.screen_text();
+    assert!(screen.contains("STALE"), "{screen}");
+
+    // The opt-in action: shown, confirmed, then done on the live guest.
+    h.press("b");
+    let prompt = h.screen_text();
+    assert!(
+        prompt.contains("Set balloon stats period?") && prompt.contains("--period 2"),
+        "{prompt}"
+    );
+    let xml = rig::virsh(&["dumpxml", &guest.name]);
+    assert!(
+        !xml.contains("<stats period="),
+        "nothing changes before confirming"
+    );
+    h.press("y");
+    let done = format!("set balloon stats period {}: done", guest.name);
+    assert!(
+        h.wait_until(Duration::from_secs(10), |app| app
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text == done)),
+        "status: {:?}",
+        h.app.status
+    );
+    let xml = rig::virsh(&["dumpxml", &guest.name]);
+    assert!(xml.contains("<stats period='2'/>"), "{xml}");
+    assert!(
+        h.wait_until(Duration::from_secs(20), |app| app
+            .store
+            .stats
+            .get(&id2)
+            .is_some_and(|s| !s.mem.stale)),
+        "figures did not come back"
+    );
+    assert!(!h.screen_text().contains("STALE"));
+}

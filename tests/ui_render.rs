@@ -117,7 +117,10 @@ fn long_and_wide_names_are_cut_with_an_ellipsis_not_wrapped() {
     let text = h.screen_text();
     // At 80 columns the live CPU%/Disk/s/Net/s columns leave the name 16 cells.
     assert!(text.contains("build-runner-c…"), "{text}");
-    assert!(!text.contains("build-runner-ci-pipeline-worker-eu"), "{text}");
+    assert!(
+        !text.contains("build-runner-ci-pipeline-worker-eu"),
+        "{text}"
+    );
     assert!(text.contains("数据库服务器"), "{text}");
 }
 

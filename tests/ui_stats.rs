@@ -76,6 +76,7 @@ fn the_stats_tab_shows_cpu_disks_nics_memory_and_graphs() {
         screen.contains(" mem ") && screen.contains("actual"),
         "{screen}"
     );
+    assert!(screen.contains("graphs: last 5 min"), "{screen}");
     // Graph titles with current figures, and sparkline bars under them.
     for t in [" CPU ", " Disk ", " Net ", " Mem "] {
         assert!(screen.contains(t), "graph {t} missing:\n{screen}");
@@ -236,4 +237,28 @@ fn the_balloon_period_is_only_set_after_a_visible_confirmation() {
     h.press("b");
     assert!(h.app.overlay.is_none());
     assert!(h.screen_text().contains("needs a running guest"));
+}
+
+#[test]
+fn device_paths_and_names_from_the_xml_are_shown_escaped() {
+    // A disk whose source path carries a bidi override and a tab (valid in XML).
+    let xml = virtdeck::backend::demo::DEMO_HOST_XML.replacen(
+        "/var/lib/libvirt/images/web-01.qcow2",
+        "/srv/evil&#x202E;gpj.qcow2&#9;x",
+        1,
+    );
+    let mut h = Harness::on_node(&xml, big());
+    h.select("web-01");
+    let id = id_of(&h, "web-01");
+    h.press("<Tab>");
+    wait_samples(&mut h, &id, 2);
+    let screen = h.screen_text();
+    assert!(
+        screen.contains(r"/srv/evil\u{202e}gpj.qcow2\tx"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains('\u{202e}') && !screen.contains('\t'),
+        "{screen}"
+    );
 }

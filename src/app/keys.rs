@@ -274,7 +274,7 @@ impl App {
                 }
                 (
                     "Set balloon stats period?",
-                    balloon_body(&name, secs),
+                    balloon_body(secs),
                     ConfirmKind::YesNo,
                 )
             }

@@ -13,15 +13,12 @@ pub(super) fn stats_height(total: u16, expanded: bool) -> u16 {
     want.min(total.saturating_sub(6))
 }
 
-/// What the confirmation for the balloon period says: it changes the guest.
-pub(super) fn balloon_body(name: &str, secs: u32) -> Vec<String> {
+/// What the confirmation for the balloon period says: it changes the guest. (The dialog
+/// adds the equivalent virsh command itself.)
+pub(super) fn balloon_body(secs: u32) -> Vec<String> {
     vec![
         format!("Asks the running guest's balloon driver to report memory every {secs} s."),
-        "This changes the live guest (until it restarts); nothing is saved to its XML.".into(),
-        format!(
-            "Same as: {}",
-            crate::backend::LifecycleOp::SetBalloonPeriod(secs).virsh(name)
-        ),
+        "Applies to the running guest only (--live); its saved configuration is unchanged.".into(),
     ]
 }
 
@@ -62,8 +59,10 @@ impl App {
             Some((fid, h)) if fid == id => (Some(h.as_ref()), true),
             _ => (self.store.stats.get(id), false),
         };
+        let window = self.config.cpu_interval * self.store.stats.capacity() as u32;
         let view = stats::StatsView {
             frozen,
+            window_secs: window.as_secs(),
             ..self.stats_view
         };
         stats::render(f, area, row, hist, view, &self.config.theme);

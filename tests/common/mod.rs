@@ -95,8 +95,8 @@ impl Harness {
             _node: node,
         };
         assert!(
-            h.wait_until(Duration::from_secs(10), |app| !app.store.is_empty()
-                || app.store.conn == virtdeck::state::ConnState::Connected),
+            // A full list, not just the connection: tests select domains right away.
+            h.wait_until(Duration::from_secs(10), |app| app.store.loaded),
             "no domain list arrived"
         );
         Ok(h)

@@ -46,6 +46,12 @@ def main():
                 stage = "prompt"
                 mark = len(seen)
                 os.write(fd, b"\r")
+                poked = time.monotonic()
+            elif stage == "prompt" and PROMPT not in seen[mark:] and time.monotonic() - poked > 2:
+                # The first Enter can be lost while the console attaches, or eaten by ash
+                # while it waits for the answer to its cursor query (ESC [6n): ask again.
+                os.write(fd, b"\r")
+                poked = time.monotonic()
             elif stage == "prompt" and PROMPT in seen[mark:]:
                 stage = "run"
                 mark = len(seen)

@@ -56,6 +56,26 @@ impl Ring {
     pub fn max_of_tail(&self, n: usize) -> f64 {
         self.tail(n).fold(0.0, f64::max)
     }
+
+    /// The whole capacity window squeezed into `width` buckets, oldest first, newest at
+    /// the right; each bucket is the peak of its samples (a busy second must not vanish in
+    /// an average), `None` where no sample exists yet. A graph of any width spans the same
+    /// history.
+    pub fn buckets(&self, width: usize) -> Vec<Option<f64>> {
+        let mut out = vec![None; width];
+        if width == 0 {
+            return out;
+        }
+        let per = self.cap.div_ceil(width);
+        for (age, v) in self.buf.iter().rev().enumerate() {
+            let Some(slot) = (width - 1).checked_sub(age / per) else {
+                break;
+            };
+            let v = f64::from(*v);
+            out[slot] = Some(out[slot].map_or(v, |m: f64| m.max(v)));
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -80,5 +100,38 @@ mod tests {
         assert_eq!(tail, [9_997.0, 9_998.0, 9_999.0]);
         assert_eq!(r.tail(1000).count(), 300);
         assert_eq!(r.max_of_tail(5), 9_999.0);
+    }
+
+    #[test]
+    fn buckets_span_the_whole_window_and_keep_peaks() {
+        let mut r = Ring::new(300);
+        for i in 0..300 {
+            r.push(f64::from(i % 7));
+        }
+        r.push(1000.0); // newest, evicts the oldest
+        let b = r.buckets(30);
+        assert_eq!(b.len(), 30);
+        assert_eq!(
+            b[29],
+            Some(1000.0),
+            "the newest spike is in the last bucket"
+        );
+        assert!(
+            b.iter().all(Option::is_some),
+            "a full ring fills every bucket"
+        );
+        assert_eq!(b[0], Some(6.0), "peak of the oldest ten samples");
+        // A young series fills buckets from the right.
+        let mut young = Ring::new(300);
+        for _ in 0..25 {
+            young.push(1.0);
+        }
+        let b = young.buckets(30);
+        assert_eq!(b.iter().filter(|v| v.is_some()).count(), 3);
+        assert_eq!(b[26], None);
+        assert_eq!(b[27], Some(1.0));
+        // Wider than the ring: one sample per bucket.
+        assert_eq!(young.buckets(400)[399], Some(1.0));
+        assert_eq!(young.buckets(400)[374], None);
     }
 }

@@ -17,6 +17,8 @@ use crate::ui::panes::stats_text::{self, Labels};
 pub struct StatsView {
     pub frozen: bool,
     pub expanded: bool,
+    /// How much time the graphs span (ring capacity × sampling interval), seconds.
+    pub window_secs: u64,
 }
 
 pub fn render(
@@ -39,6 +41,12 @@ pub fn render(
     };
     let l = Labels::new(theme);
     let mut summary = stats_text::cpu_line(h, &l);
+    if !view.expanded && view.window_secs > 0 {
+        summary.spans.push(Span::styled(
+            format!("   graphs: last {}", span_label(view.window_secs)),
+            dim,
+        ));
+    }
     if view.frozen {
         summary
             .spans
@@ -68,6 +76,15 @@ pub fn render(
         render_graphs(f, graphs, h, theme);
     }
     f.render_widget(Paragraph::new(details), rest);
+}
+
+/// `300` → `5 min`, `90` → `90 s`.
+fn span_label(secs: u64) -> String {
+    if secs >= 120 && secs.is_multiple_of(60) {
+        format!("{} min", secs / 60)
+    } else {
+        format!("{secs} s")
+    }
 }
 
 fn render_graphs(f: &mut Frame, area: Rect, h: &DomainHistory, theme: &Theme) {
@@ -124,18 +141,19 @@ fn render_graphs(f: &mut Frame, area: Rect, h: &DomainHistory, theme: &Theme) {
     }
 }
 
-/// The newest `width` samples, right-aligned (newest at the right edge), scaled so that
+/// The ring's whole window (newest at the right edge), peaks per column, scaled so that
 /// `floor` (100 % CPU, the balloon size) or the largest sample fills the height.
 fn sparkline(ring: &Ring, width: u16, floor: f64, theme: &Theme) -> Sparkline<'static> {
-    let n = usize::from(width);
-    let max = ring.max_of_tail(n).max(floor).max(1.0);
+    let buckets = ring.buckets(usize::from(width));
+    let max = buckets
+        .iter()
+        .flatten()
+        .fold(floor, |m, v| m.max(*v))
+        .max(1.0);
     // Scale into 0..=1000 so fractional CPU % and huge byte rates draw alike.
-    let pad = n.saturating_sub(ring.len());
-    let data: Vec<Option<u64>> = std::iter::repeat_n(None, pad)
-        .chain(
-            ring.tail(n)
-                .map(|v| Some((v / max * 1000.0).round() as u64)),
-        )
+    let data: Vec<Option<u64>> = buckets
+        .into_iter()
+        .map(|b| b.map(|v| (v / max * 1000.0).round() as u64))
         .collect();
     Sparkline::default()
         .data(data)
