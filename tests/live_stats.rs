@@ -134,17 +134,18 @@ fn figures_match_virsh_under_disk_and_network_load() {
     assert!(vda0.path.as_deref().is_some_and(|p| p.ends_with(".qcow2")));
 
     // The load: 8 MiB with O_DIRECT to vda, then pings out of eth0.
-    let helper = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/helpers/guest_run.py");
+    // tests/support/guest_console.py: `virsh console` in a pty, answering ash's cursor query.
+    let helper = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/guest_console.py");
     let mut child = Command::new(helper)
         .args([
-            &guest.name,
-            "120",
+            guest.name.as_str(),
             "ip addr add 10.0.0.2/24 dev eth0; dd if=/dev/zero of=/dev/vda bs=1M count=8 \
              oflag=direct; ping -c4 -W1 10.0.0.1",
+            "120",
         ])
         .stdout(std::process::Stdio::piped())
         .spawn()
-        .expect("run guest_run.py");
+        .expect("run guest_console.py");
     let (mut max_wr, mut max_tx) = (0.0f64, 0.0f64);
     let started = Instant::now();
     loop {
