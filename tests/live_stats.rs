@@ -135,7 +135,10 @@ fn figures_match_virsh_under_disk_and_network_load() {
 
     // The load: 8 MiB with O_DIRECT to vda, then pings out of eth0.
     // tests/support/guest_console.py: `virsh console` in a pty, answering ash's cursor query.
-    let helper = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/guest_console.py");
+    let helper = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/support/guest_console.py"
+    );
     let mut child = Command::new(helper)
         .args([
             guest.name.as_str(),
