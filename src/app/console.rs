@@ -57,8 +57,7 @@ impl App {
 
     /// `c`: attach to the selected domain's console (or focus the one already open).
     fn console_attach_selected(&mut self) {
-        let Some(row) = self.view.selected().and_then(|id| self.store.get(id)) else {
-            self.set_status(Level::Warn, "no domain selected");
+        let Some(row) = self.selected_row() else {
             return;
         };
         let (id, name) = (row.info.id.clone(), row.info.name.clone());

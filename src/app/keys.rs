@@ -6,7 +6,7 @@ use super::stats::balloon_body;
 use super::{App, Level, Overlay};
 use crate::action::Action;
 use crate::backend::{Command, LifecycleOp, RunState};
-use crate::state::ConnState;
+use crate::state::{ConnState, DomainRow};
 use crate::ui::list_view::SortKey;
 use crate::ui::popups::confirm::{ConfirmKind, name_matches};
 use crate::ui::text::escape;
@@ -196,7 +196,9 @@ impl App {
         }
     }
 
-    fn on_lifecycle_action(&mut self, action: Action) {
+    /// Refuses a host-changing `action` on a read-only or lost connection, saying why.
+    /// Returns true when it was refused.
+    pub(super) fn refuse_mutation(&mut self, action: Action) -> bool {
         if self.readonly {
             self.set_status(
                 Level::Error,
@@ -205,14 +207,33 @@ impl App {
                     action.name().replace('_', " ")
                 ),
             );
-            return;
+            return true;
         }
         if let ConnState::Disconnected { .. } = self.store.conn {
             self.set_status(Level::Error, "not connected: wait for the reconnect");
+            return true;
+        }
+        false
+    }
+
+    /// A copy of the selected domain's row; says so in the status line when none is selected.
+    pub(super) fn selected_row(&mut self) -> Option<DomainRow> {
+        let row = self
+            .view
+            .selected()
+            .and_then(|id| self.store.get(id))
+            .cloned();
+        if row.is_none() {
+            self.set_status(Level::Warn, "no domain selected");
+        }
+        row
+    }
+
+    fn on_lifecycle_action(&mut self, action: Action) {
+        if self.refuse_mutation(action) {
             return;
         }
-        let Some(row) = self.view.selected().and_then(|id| self.store.get(id)) else {
-            self.set_status(Level::Warn, "no domain selected");
+        let Some(row) = self.selected_row() else {
             return;
         };
         let id = row.info.id.clone();

@@ -7,7 +7,6 @@ use crate::backend::Command;
 use crate::backend::snapshots::{
     AfterRevert, CreateSpec, DeleteMode, JobOutcome, SnapshotCmd, SnapshotEvent, SnapshotInfo,
 };
-use crate::state::ConnState;
 use crate::ui::panes::detail::Tab;
 use crate::ui::panes::snapshots::JobView;
 use crate::ui::popups::snapshot_dialogs::{CreateForm, SnapDialog};
@@ -164,24 +163,10 @@ impl App {
             }
             return;
         }
-        if action.is_mutating() {
-            if self.readonly {
-                self.set_status(
-                    Level::Error,
-                    format!(
-                        "read-only connection: {} is disabled",
-                        action.name().replace('_', " ")
-                    ),
-                );
-                return;
-            }
-            if let ConnState::Disconnected { .. } = self.store.conn {
-                self.set_status(Level::Error, "not connected: wait for the reconnect");
-                return;
-            }
+        if action.is_mutating() && self.refuse_mutation(action) {
+            return;
         }
-        let Some(row) = self.view.selected().and_then(|id| self.store.get(id)) else {
-            self.set_status(Level::Warn, "no domain selected");
+        let Some(row) = self.selected_row() else {
             return;
         };
         let id = row.info.id.clone();

@@ -46,8 +46,7 @@ impl App {
 
     /// Opens the selected domain's persistent definition.
     pub(super) fn open_xml_editor(&mut self) {
-        let Some(row) = self.view.selected().and_then(|id| self.store.get(id)) else {
-            self.set_status(Level::Warn, "no domain selected");
+        let Some(row) = self.selected_row() else {
             return;
         };
         let target = Target::Domain {
