@@ -16,10 +16,25 @@ use virtdeck::backend::BackendEvent;
 use virtdeck::backend::console::ConsoleEvent;
 use virtdeck::event::Event;
 
-const TOTAL: usize = 5 * 1024 * 1024;
+/// 5 MiB under `cargo bench`; a 256 KiB smoke run when `cargo test --all-targets` runs it.
+fn total() -> usize {
+    if full() { 5 * 1024 * 1024 } else { 256 * 1024 }
+}
+
+fn full() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
 /// 5 MiB of 'Z' (octal 132, so the echoed command line itself holds no 'Z').
-const FLOOD: &str = "dd if=/dev/zero bs=1k count=5120 2>/dev/null | tr '\\0' '\\132'";
-const ROUNDS: usize = 3;
+/// The guest command printing `total()` bytes of 'Z'.
+fn flood() -> String {
+    format!(
+        "dd if=/dev/zero bs=1k count={} 2>/dev/null | tr '\\0' '\\132'",
+        total() / 1024
+    )
+}
+fn rounds() -> usize {
+    if full() { 3 } else { 1 }
+}
 
 fn main() {
     let Some(guest) = Guest::define("console-bench") else {
@@ -31,7 +46,7 @@ fn main() {
     let mut app_secs = Vec::new();
     let mut virsh_secs = Vec::new();
     let mut latencies = Vec::new();
-    for round in 0..ROUNDS {
+    for round in 0..rounds() {
         // Alternate who goes first so drift in host load hits both sides alike.
         if round % 2 == 1 {
             virsh_secs.push(virsh_round(&guest));
@@ -43,14 +58,14 @@ fn main() {
             virsh_secs.push(virsh_round(&guest));
         }
     }
-    let mib = TOTAL as f64 / (1024.0 * 1024.0);
+    let mib = total() as f64 / (1024.0 * 1024.0);
     let med = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
     println!(
         "console bench: {} rounds of 5 MiB each way, alternating",
-        ROUNDS
+        rounds()
     );
     for (i, (a, v)) in app_secs.iter().zip(&virsh_secs).enumerate() {
         println!(
@@ -73,8 +88,8 @@ fn main() {
     let sum_v: f64 = virsh_secs.iter().sum();
     println!(
         "  all rounds: virtdeck {:.3} MiB/s, virsh console {:.3} MiB/s, ratio {:.2}",
-        mib * ROUNDS as f64 / sum_a,
-        mib * ROUNDS as f64 / sum_v,
+        mib * rounds() as f64 / sum_a,
+        mib * rounds() as f64 / sum_v,
         sum_v / sum_a
     );
     println!("  (both are bound by the guest's emulated 16550 serial line under TCG)");
@@ -136,14 +151,14 @@ fn app_round(guest: &Guest, measure_latency: bool) -> (f64, Vec<f64>) {
     std::thread::sleep(Duration::from_millis(500));
     h.pump();
     let mut got = 0usize;
-    h.press(FLOOD);
+    h.press(&flood());
     h.press("<Enter>");
     let cpu0 = cpu_secs();
     let t0 = Instant::now();
     let mut last = t0;
     let mut frames = 0u32;
     // Like the app's loop: take what arrived, draw one frame, at most every 16 ms.
-    while got < TOTAL {
+    while got < total() {
         let before = got;
         h.pump_with(|ev| {
             if let Event::Backend(BackendEvent::Console(ConsoleEvent::Output { bytes, .. })) = ev {
@@ -156,7 +171,8 @@ fn app_round(guest: &Guest, measure_latency: bool) -> (f64, Vec<f64>) {
         });
         assert!(
             t0.elapsed() < Duration::from_secs(600),
-            "only {got} of {TOTAL} bytes arrived"
+            "only {got} of {} bytes arrived",
+            total()
         );
         if got > before {
             let _ = h.screen();
@@ -164,7 +180,7 @@ fn app_round(guest: &Guest, measure_latency: bool) -> (f64, Vec<f64>) {
         }
         std::thread::sleep(Duration::from_millis(16));
     }
-    assert_eq!(got, TOTAL, "byte count");
+    assert_eq!(got, total(), "byte count");
     let secs = (last - t0).as_secs_f64();
     println!(
         "  virtdeck: all {got} bytes arrived in {secs:.2} s ({frames} frames drawn, {:.2} s CPU)",
@@ -194,14 +210,14 @@ fn virsh_round(guest: &Guest) -> f64 {
     let (tx, rx) = mpsc::channel::<(usize, usize, Instant)>();
     let reader = std::thread::spawn(move || {
         let mut buf = vec![0u8; 1 << 16];
-        let (mut total, mut z) = (0usize, 0usize);
+        let (mut received, mut z) = (0usize, 0usize);
         let mut seen_escape = false;
         let mut text = Vec::new();
         while let Ok(n) = stdout.read(&mut buf) {
             if n == 0 {
                 break;
             }
-            total += n;
+            received += n;
             if !seen_escape {
                 text.extend_from_slice(&buf[..n]);
                 seen_escape = String::from_utf8_lossy(&text).contains("Escape character");
@@ -211,8 +227,8 @@ fn virsh_round(guest: &Guest) -> f64 {
                 continue;
             }
             z += buf[..n].iter().filter(|b| **b == b'Z').count();
-            let _ = tx.send((total, z, Instant::now()));
-            if z >= TOTAL {
+            let _ = tx.send((received, z, Instant::now()));
+            if z >= total() {
                 break;
             }
         }
@@ -222,12 +238,12 @@ fn virsh_round(guest: &Guest) -> f64 {
     std::thread::sleep(Duration::from_millis(500));
     while rx.try_recv().is_ok() {}
     stdin
-        .write_all(format!("{FLOOD}\r").as_bytes())
+        .write_all(format!("{}\r", flood()).as_bytes())
         .expect("type into virsh");
     let t0 = Instant::now();
     let mut last = t0;
     let mut z = 0;
-    while z < TOTAL {
+    while z < total() {
         let (_, zz, at) = rx
             .recv_timeout(Duration::from_secs(60))
             .unwrap_or_else(|_| panic!("virsh console stalled at {z} bytes"));
@@ -291,7 +307,7 @@ fn emulator_capacity() {
     }
     let t0 = Instant::now();
     let mut fed = 0;
-    while fed < TOTAL {
+    while fed < total() {
         term.feed(&chunk);
         fed += chunk.len();
     }
