@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::rig::{self, Guest};
 use common::{Harness, Options};
+use virtdeck::app::frame_interval;
 use virtdeck::backend::BackendEvent;
 use virtdeck::backend::console::ConsoleEvent;
 use virtdeck::event::Event;
@@ -157,7 +158,8 @@ fn app_round(guest: &Guest, measure_latency: bool) -> (f64, Vec<f64>) {
     let t0 = Instant::now();
     let mut last = t0;
     let mut frames = 0u32;
-    // Like the app's loop: take what arrived, draw one frame, at most every 16 ms.
+    let mut drawn_bytes = h.app.console_received();
+    // Like the app's loop: take what arrived, draw one frame, paced by App's frame_interval.
     while got < total() {
         let before = got;
         h.pump_with(|ev| {
@@ -174,11 +176,13 @@ fn app_round(guest: &Guest, measure_latency: bool) -> (f64, Vec<f64>) {
             "only {got} of {} bytes arrived",
             total()
         );
+        let pace = frame_interval(h.app.console_received().saturating_sub(drawn_bytes));
         if got > before {
             let _ = h.screen();
             frames += 1;
+            drawn_bytes = h.app.console_received();
         }
-        std::thread::sleep(Duration::from_millis(16));
+        std::thread::sleep(pace);
     }
     assert_eq!(got, total(), "byte count");
     let secs = (last - t0).as_secs_f64();

@@ -26,6 +26,35 @@ fn start_suspend_resume_destroy_through_the_app_on_a_real_guest() {
         shows(&mut h, &name, "shut off", Duration::from_secs(5)),
         "guest listed"
     );
+    // The initial list comes from one bulk stats call plus list filters on a daemon: it
+    // must say what virsh dominfo says.
+    let row = h
+        .app
+        .store
+        .rows()
+        .find(|r| r.info.name == name)
+        .map(|r| r.info.clone())
+        .expect("row");
+    let dominfo = rig::virsh(&["dominfo", &name]);
+    let field = |k: &str| {
+        dominfo
+            .lines()
+            .find(|l| l.starts_with(k))
+            .and_then(|l| l.split(':').nth(1))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(format!("{} KiB", row.max_memory_kib), field("Max memory"));
+    assert_eq!(format!("{} KiB", row.memory_kib), field("Used memory"));
+    assert_eq!(row.vcpus.to_string(), field("CPU(s)"));
+    assert_eq!(
+        if row.persistent { "yes" } else { "no" },
+        field("Persistent")
+    );
+    assert_eq!(
+        if row.autostart { "enable" } else { "disable" },
+        field("Autostart")
+    );
     h.select(&name);
 
     h.press("s");

@@ -27,6 +27,11 @@ impl App {
         self.console.session.as_ref()
     }
 
+    /// Bytes the open console has received so far (0 without one), for frame pacing.
+    pub fn console_received(&self) -> u64 {
+        self.console.session.as_ref().map_or(0, |s| s.received)
+    }
+
     pub(super) fn console_fullscreen(&self) -> bool {
         self.console.session.as_ref().is_some_and(|s| s.fullscreen)
     }

@@ -37,6 +37,23 @@ const STATUS_TTL: Duration = Duration::from_secs(8);
 /// redrawing each one would cost more than the output is worth (and flood an SSH link).
 const FRAME_MIN: Duration = Duration::from_millis(16);
 
+/// Console output since the last frame above which the console counts as flooding.
+const FLOOD_BYTES: u64 = 8 * 1024;
+
+/// Frame spacing while a console floods: nobody reads text scrolling that fast, and on a
+/// small host every frame's CPU is taken from the guest producing the output.
+const FRAME_FLOOD: Duration = Duration::from_millis(100);
+
+/// Shortest time between frames given how much console output arrived since the last one:
+/// 16 ms for typing and ordinary output (echo stays immediate), 100 ms during a flood.
+pub fn frame_interval(console_bytes_since_last_frame: u64) -> Duration {
+    if console_bytes_since_last_frame > FLOOD_BYTES {
+        FRAME_FLOOD
+    } else {
+        FRAME_MIN
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     Info,
@@ -295,6 +312,7 @@ impl App {
     ) -> Result<(), String> {
         self.draw(terminal)?;
         let mut last_draw = Instant::now();
+        let mut drawn_bytes = self.console_received();
         while !self.quit {
             let Some(ev) = rx.recv().await else { break };
             self.handle(ev);
@@ -310,8 +328,9 @@ impl App {
                 self.dirty = true;
             }
             let since = last_draw.elapsed();
-            if self.dirty && since < FRAME_MIN {
-                tokio::time::sleep(FRAME_MIN - since).await;
+            let min = frame_interval(self.console_received().saturating_sub(drawn_bytes));
+            if self.dirty && since < min {
+                tokio::time::sleep(min - since).await;
                 while !self.quit {
                     match rx.try_recv() {
                         Ok(ev) => self.handle(ev),
@@ -322,8 +341,25 @@ impl App {
             if self.take_dirty() {
                 self.draw(terminal)?;
                 last_draw = Instant::now();
+                drawn_bytes = self.console_received();
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_slow_down_only_while_a_console_floods() {
+        assert_eq!(frame_interval(0), FRAME_MIN);
+        assert_eq!(
+            frame_interval(200),
+            FRAME_MIN,
+            "typing and echo stay at 60 fps"
+        );
+        assert_eq!(frame_interval(64 * 1024), FRAME_FLOOD);
     }
 }
