@@ -66,12 +66,17 @@ fn in_process(count: usize, frames: usize) -> (f64, f64, f64, f64, f64) {
 /// took to open the connection, when the first complete frame was drawn and its peak RSS.
 fn real_binary(count: usize) -> Option<Vec<String>> {
     let node = demo::NodeFile::write(&demo::synthetic_node(count)).ok()?;
+    run_binary(&node.uri())
+}
+
+/// Runs the real binary in a pty on `uri` for 3 s and returns its timing/RSS log lines.
+fn run_binary(uri: &str) -> Option<Vec<String>> {
     let state = tempfile::tempdir().ok()?;
     let bin = env!("CARGO_BIN_EXE_virtdeck");
     let mut child = Command::new("script")
         .args([
             "-qfec",
-            &format!("stty cols 120 rows 40; exec {bin} -c {}", node.uri()),
+            &format!("stty cols 120 rows 40; exec {bin} -c {uri}"),
             "/dev/null",
         ])
         .env("XDG_STATE_HOME", state.path())
@@ -96,6 +101,33 @@ fn real_binary(count: usize) -> Option<Vec<String>> {
     )
 }
 
+/// 1000 inactive domains defined on the rig's real libvirtd (qemu:///system): the
+/// production shape, where the daemon holds the domains and virtdeck talks RPC.
+fn real_daemon(count: usize) -> Option<Vec<String>> {
+    let conn = virt::connect::Connect::open(Some("qemu:///system")).ok()?;
+    let mut defined = Vec::new();
+    for i in 0..count {
+        let xml = format!(
+            "<domain type='qemu'><name>vdbench-{i:05}</name><memory unit='MiB'>64</memory>\
+             <os><type arch='x86_64'>hvm</type></os></domain>"
+        );
+        match conn.define_domain_xml(&xml) {
+            Ok(d) => defined.push(d),
+            Err(e) => {
+                println!("  real daemon: cannot define domains ({e})");
+                break;
+            }
+        }
+    }
+    let result = (defined.len() == count)
+        .then(|| run_binary("qemu:///system"))
+        .flatten();
+    for d in defined {
+        let _ = d.undefine();
+    }
+    result
+}
+
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` runs this too: keep that quick.
     let quick = !std::env::args().any(|a| a == "--bench");
@@ -115,6 +147,15 @@ fn main() {
         match real_binary(count) {
             Some(lines) => println!("  real binary, {count} domains: {}", lines.join("; ")),
             None => println!("  real binary run failed (script(1) missing?)"),
+        }
+    }
+    if !quick {
+        match real_daemon(1000) {
+            Some(lines) => println!(
+                "  real binary, 1000 inactive domains on libvirtd (qemu:///system): {}",
+                lines.join("; ")
+            ),
+            None => println!("  real daemon run skipped: qemu:///system not reachable (make rig)"),
         }
     }
     println!("  targets: first frame <= 150 ms, render <= 2 ms per frame, RSS <= 40 MB");
