@@ -17,18 +17,6 @@ fn start(guest: &Guest) {
     rig::virsh(&["start", &guest.name]);
 }
 
-fn id_of(h: &mut Harness, name: &str) -> DomainId {
-    h.wait_until(Duration::from_secs(10), |app| {
-        app.store.rows().any(|r| r.info.name == name)
-    });
-    h.app
-        .store
-        .rows()
-        .find(|r| r.info.name == name)
-        .map(|r| r.info.id.clone())
-        .unwrap_or_else(|| panic!("{name} not in the store"))
-}
-
 fn hist(h: &Harness, id: &DomainId) -> DomainHistory {
     h.app.store.stats.get(id).cloned().expect("history")
 }
@@ -109,7 +97,7 @@ fn figures_match_virsh_under_disk_and_network_load() {
         "guest did not boot"
     );
     let mut h = Harness::start(Options::new(rig::URI));
-    let id = id_of(&mut h, &guest.name);
+    let id = h.id_of(&guest.name);
     h.select(&guest.name);
     h.press("<Tab>");
     next_sample(&mut h, &id);
@@ -279,7 +267,7 @@ fn one_tick_makes_exactly_one_bulk_stats_call_on_qemu() {
         start(g);
     }
     let mut h = Harness::start(Options::new(rig::URI));
-    let ids: Vec<DomainId> = guests.iter().map(|g| id_of(&mut h, &g.name)).collect();
+    let ids: Vec<DomainId> = guests.iter().map(|g| h.id_of(&g.name)).collect();
     assert!(
         h.wait_until(Duration::from_secs(20), |app| ids.iter().all(|id| app
             .store
@@ -321,7 +309,7 @@ fn quiet_balloon_figures_are_marked_stale_and_the_period_key_revives_them() {
         "guest did not boot"
     );
     let mut h = Harness::start(Options::new(rig::URI));
-    let id = id_of(&mut h, &guest.name);
+    let id = h.id_of(&guest.name);
     h.select(&guest.name);
     h.press("<Tab>");
     for _ in 0..4 {

@@ -8,15 +8,6 @@ use std::time::Duration;
 use common::{Harness, Options};
 use virtdeck::backend::DomainId;
 
-fn id_of(h: &Harness, name: &str) -> DomainId {
-    h.app
-        .store
-        .rows()
-        .find(|r| r.info.name == name)
-        .map(|r| r.info.id.clone())
-        .unwrap_or_else(|| panic!("{name} not in the store"))
-}
-
 /// Waits until the domain has `n` samples in its history.
 fn wait_samples(h: &mut Harness, id: &DomainId, n: u64) {
     let id = id.clone();
@@ -42,7 +33,7 @@ fn big() -> Options {
 fn the_stats_tab_shows_cpu_disks_nics_memory_and_graphs() {
     let mut h = Harness::demo(big());
     h.select("db-primary");
-    let id = id_of(&h, "db-primary");
+    let id = h.id_of("db-primary");
     h.press("<Tab>");
     wait_samples(&mut h, &id, 3);
     let screen = h.screen_text();
@@ -91,7 +82,7 @@ fn the_stats_tab_shows_cpu_disks_nics_memory_and_graphs() {
 fn the_raw_view_prints_the_counters_libvirt_returned() {
     let mut h = Harness::demo(big());
     h.select("web-01");
-    let id = id_of(&h, "web-01");
+    let id = h.id_of("web-01");
     h.press("<Tab>E");
     wait_samples(&mut h, &id, 2);
     let screen = h.screen_text();
@@ -132,7 +123,7 @@ fn pane(h: &mut Harness) -> Vec<String> {
 fn freezing_keeps_the_pane_still_while_sampling_goes_on() {
     let mut h = Harness::demo(big());
     h.select("web-01");
-    let id = id_of(&h, "web-01");
+    let id = h.id_of("web-01");
     h.press("<Tab>");
     wait_samples(&mut h, &id, 3);
     h.press("Z");
@@ -165,7 +156,7 @@ fn the_list_has_live_cpu_disk_and_net_columns() {
         height: 24,
         ..Options::new("")
     });
-    let id = id_of(&h, "web-01");
+    let id = h.id_of("web-01");
     wait_samples(&mut h, &id, 3);
     let screen = h.screen();
     let header = screen
@@ -249,7 +240,7 @@ fn device_paths_and_names_from_the_xml_are_shown_escaped() {
     );
     let mut h = Harness::on_node(&xml, big());
     h.select("web-01");
-    let id = id_of(&h, "web-01");
+    let id = h.id_of("web-01");
     h.press("<Tab>");
     wait_samples(&mut h, &id, 2);
     let screen = h.screen_text();

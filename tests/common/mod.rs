@@ -203,6 +203,19 @@ impl Harness {
         self.app.view.select_index(idx);
     }
 
+    /// The UUID of the domain called `name`, waiting up to 10 s for it to be listed.
+    pub fn id_of(&mut self, name: &str) -> virtdeck::backend::DomainId {
+        self.wait_until(Duration::from_secs(10), |app| {
+            app.store.rows().any(|r| r.info.name == name)
+        });
+        self.app
+            .store
+            .rows()
+            .find(|r| r.info.name == name)
+            .map(|r| r.info.id.clone())
+            .unwrap_or_else(|| panic!("{name} not in the store"))
+    }
+
     /// The App's view of one domain's state, e.g. "running" or "shut off (destroyed)".
     pub fn state_of(app: &App, name: &str) -> Option<String> {
         app.store
