@@ -9,6 +9,7 @@ use virt::sys;
 
 use super::ffi;
 use super::model::{DomainId, DomainInfo, DomainState, LifecycleOp};
+use super::stats::{self, DomainStats};
 
 /// libvirt's VIR_ERR_NO_DOMAIN: the domain does not exist (any more).
 pub fn is_no_domain(e: &Error) -> bool {
@@ -41,50 +42,20 @@ pub fn read_info(dom: &Domain) -> Result<DomainInfo, Error> {
     })
 }
 
-/// What one bulk stats call tells about a domain's row.
-#[derive(Default)]
-struct BulkRow {
-    state: Option<(i32, i32)>,
-    memory_kib: Option<u64>,
-    max_memory_kib: Option<u64>,
-    vcpus: Option<u32>,
-}
-
-/// State, balloon and vCPU figures of every domain in one `virConnectGetAllDomainStats`
-/// call (NOWAIT: a domain busy with a job is read per domain instead of waited for).
-fn bulk_rows(conn: &Connect) -> HashMap<String, BulkRow> {
+/// State, balloon and vCPU figures of every domain in one bulk stats call, keyed by UUID.
+fn bulk_rows(conn: &Connect) -> HashMap<String, DomainStats> {
     let groups =
         sys::VIR_DOMAIN_STATS_STATE | sys::VIR_DOMAIN_STATS_BALLOON | sys::VIR_DOMAIN_STATS_VCPU;
-    let records =
-        match ffi::all_domain_stats(conn, groups, sys::VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT) {
-            Err(e) if is_invalid_arg(&e) => ffi::all_domain_stats(conn, groups, 0),
-            other => other,
-        };
-    let mut out = HashMap::new();
-    for rec in records.unwrap_or_default() {
-        let mut row = BulkRow::default();
-        let (mut state, mut reason) = (None, 0);
-        for (key, value) in &rec.params {
-            let n = match value {
-                ffi::TypedValue::Int(v) => i64::from(*v),
-                ffi::TypedValue::UInt(v) => i64::from(*v),
-                ffi::TypedValue::LLong(v) => *v,
-                ffi::TypedValue::ULLong(v) => i64::try_from(*v).unwrap_or(i64::MAX),
-                _ => continue,
-            };
-            match key.as_str() {
-                "state.state" => state = i32::try_from(n).ok(),
-                "state.reason" => reason = i32::try_from(n).unwrap_or(0),
-                "balloon.current" => row.memory_kib = u64::try_from(n).ok(),
-                "balloon.maximum" => row.max_memory_kib = u64::try_from(n).ok(),
-                "vcpu.current" => row.vcpus = u32::try_from(n).ok(),
-                _ => {}
-            }
-        }
-        row.state = state.map(|s| (s, reason));
-        out.insert(rec.uuid, row);
-    }
-    out
+    let mut nowait = true;
+    let (records, _) = stats::bulk_call(conn, groups, 0, &mut nowait);
+    records
+        .unwrap_or_default()
+        .into_iter()
+        .map(|rec| {
+            let (parsed, _) = stats::parse_record(&rec.uuid, &rec.params);
+            (rec.uuid, parsed)
+        })
+        .collect()
 }
 
 /// UUIDs of the domains a list filter selects (autostart, persistent): one call each.
@@ -113,14 +84,14 @@ pub fn list_all(conn: &Connect) -> Result<Vec<DomainInfo>, Error> {
     for dom in &doms {
         let from_bulk = dom.uuid_string().ok().and_then(|uuid| {
             let b = bulk.get(&uuid)?;
-            let (state, reason) = b.state?;
+            let balloon = b.balloon.as_ref()?;
             Some(DomainInfo {
                 name: dom.name().ok()?,
-                state: DomainState::from_raw(state, reason),
+                state: DomainState::from_raw(b.state?, b.state_reason.unwrap_or(0)),
                 dom_id: dom.id(),
-                vcpus: b.vcpus?,
-                memory_kib: b.memory_kib?,
-                max_memory_kib: b.max_memory_kib?,
+                vcpus: b.vcpu_current?,
+                memory_kib: balloon.current?,
+                max_memory_kib: balloon.maximum?,
                 // The stats tick supplies CPU time; an inactive domain has none worth showing.
                 cpu_time_ns: 0,
                 autostart: autostart.contains(&uuid),

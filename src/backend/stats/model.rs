@@ -63,6 +63,8 @@ impl Groups {
 pub struct DomainStats {
     pub id: DomainId,
     pub state: Option<i32>,
+    /// Why it is in that state (`state.reason`, as `virsh domstate --reason`).
+    pub state_reason: Option<i32>,
     /// Cumulative CPU time of the whole domain, ns (`cpu.time`).
     pub cpu_time_ns: Option<u64>,
     pub cpu_user_ns: Option<u64>,

@@ -64,6 +64,7 @@ pub fn parse_record(uuid: &str, params: &[(String, TypedValue)]) -> (DomainStats
         };
         match group {
             "state" if rest == "state" => s.state = as_i32(v),
+            "state" if rest == "reason" => s.state_reason = as_i32(v),
             "cpu" => {
                 let slot = match rest {
                     "time" => {

@@ -84,6 +84,7 @@ fn a_qemu_record_yields_every_group() {
     );
     assert_eq!(s.id, DomainId("u-1".into()));
     assert_eq!(s.state, Some(1));
+    assert_eq!(s.state_reason, Some(1), "booted, as domstate --reason says");
     assert_eq!(s.cpu_time_ns, Some(7_040_000_000));
     assert_eq!(s.cpu_system_ns, Some(630_000_000));
     assert_eq!(s.vcpu_current, Some(1));

@@ -11,7 +11,7 @@ use virt::domain::Domain;
 use virt::error::Error;
 use virt::sys;
 
-use super::super::domains::{is_invalid_arg, is_no_domain};
+use super::super::domains::is_no_domain;
 use super::super::ffi;
 use super::super::model::DomainId;
 use super::devices::{self, Devices};
@@ -123,24 +123,13 @@ impl StatsReader {
 
     fn bulk(&mut self, conn: &Connect) -> Result<Vec<ffi::StatsRecord>, Error> {
         let active = sys::VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE;
+        // Counted with the tick, before the call, so a reader never sees a tick without
+        // its call. A second call happens once per connection at most: on the tick that
+        // learns the driver rejects NOWAIT.
         self.counters.bulk_calls.fetch_add(1, Ordering::SeqCst);
-        if !self.nowait {
-            return ffi::all_domain_stats(conn, GROUPS, active);
-        }
-        match ffi::all_domain_stats(
-            conn,
-            GROUPS,
-            active | sys::VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT,
-        ) {
-            Err(e) if is_invalid_arg(&e) => {
-                // Drivers without NOWAIT support reject the flag; drop it for good. This is
-                // the only tick that makes a second bulk call.
-                self.nowait = false;
-                self.counters.bulk_calls.fetch_add(1, Ordering::SeqCst);
-                ffi::all_domain_stats(conn, GROUPS, active)
-            }
-            other => other,
-        }
+        let (records, calls) = super::bulk_call(conn, GROUPS, active, &mut self.nowait);
+        self.counters.bulk_calls.fetch_add(calls - 1, Ordering::SeqCst);
+        records
     }
 
     fn devices_of(&mut self, dom: &Domain, id: &DomainId) -> Result<&Devices, Error> {
