@@ -128,7 +128,9 @@ impl StatsReader {
         // learns the driver rejects NOWAIT.
         self.counters.bulk_calls.fetch_add(1, Ordering::SeqCst);
         let (records, calls) = super::bulk_call(conn, GROUPS, active, &mut self.nowait);
-        self.counters.bulk_calls.fetch_add(calls - 1, Ordering::SeqCst);
+        self.counters
+            .bulk_calls
+            .fetch_add(calls - 1, Ordering::SeqCst);
         records
     }
 

@@ -5,7 +5,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use crate::ui::popups::frame;
 
 use super::highlight::{self, Kind};
 use super::keys::HELP;
@@ -262,14 +264,6 @@ fn render_hints(f: &mut Frame, area: Rect, ed: &XmlEditor, t: &Theme) {
     f.render_widget(Line::from(spans), area);
 }
 
-fn boxed<'a>(title: &str, t: &Theme) -> Block<'a> {
-    Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.style(Role::Border))
-        .style(t.style(Role::Popup))
-        .title(Span::styled(format!(" {title} "), t.style(Role::Title)))
-}
-
 fn render_popup(f: &mut Frame, body: Rect, area: Rect, ed: &XmlEditor, t: &Theme) {
     match &ed.popup {
         None => {}
@@ -312,7 +306,7 @@ fn render_popup(f: &mut Frame, body: Rect, area: Rect, ed: &XmlEditor, t: &Theme
                 })
                 .collect();
             f.render_widget(Clear, rect);
-            f.render_widget(Paragraph::new(lines).block(boxed(&c.title, t)), rect);
+            f.render_widget(Paragraph::new(lines).block(frame(&c.title, false, t)), rect);
         }
         Some(Popup::Diff { lines, scroll }) => {
             f.render_widget(Clear, body);
@@ -335,8 +329,9 @@ fn render_popup(f: &mut Frame, body: Rect, area: Rect, ed: &XmlEditor, t: &Theme
                 })
                 .collect();
             f.render_widget(
-                Paragraph::new(shown).block(boxed(
+                Paragraph::new(shown).block(frame(
                     "Apply? diff against the current definition — y defines",
+                    false,
                     t,
                 )),
                 body,
@@ -353,7 +348,7 @@ fn render_popup(f: &mut Frame, body: Rect, area: Rect, ed: &XmlEditor, t: &Theme
             ];
             f.render_widget(
                 Paragraph::new(text)
-                    .block(boxed("Draft found", t))
+                    .block(frame("Draft found", false, t))
                     .wrap(Wrap { trim: false }),
                 rect,
             );
@@ -388,7 +383,7 @@ fn render_popup(f: &mut Frame, body: Rect, area: Rect, ed: &XmlEditor, t: &Theme
                 })
                 .collect();
             f.render_widget(
-                Paragraph::new(lines).block(boxed("XML editor keys", t)),
+                Paragraph::new(lines).block(frame("XML editor keys", false, t)),
                 rect,
             );
         }

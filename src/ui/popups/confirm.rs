@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::config::{Role, Theme};
 use crate::ui::text::{escape, escape_spans};
@@ -53,11 +53,7 @@ pub fn render(
         .min(area.height);
     let rect = super::centered(area, width, height);
     f.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Role::Warn))
-        .style(theme.style(Role::Popup))
-        .title(Span::styled(format!(" {title} "), theme.style(Role::Warn)));
+    let block = super::frame(title, true, theme);
     let mut lines = Vec::new();
     let mut head = vec![Span::raw("Domain: ")];
     head.extend(escape_spans(

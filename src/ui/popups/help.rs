@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 
 use crate::action::Action;
 use crate::config::{Keymap, Role, Theme};
@@ -45,13 +45,6 @@ pub fn render(
     let height = (body.len() as u16 + 2).min(area.height);
     let rect = super::centered(area, 72, height);
     f.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Role::Border))
-        .style(theme.style(Role::Popup))
-        .title(Span::styled(
-            " Keys (Esc closes, j/k scroll) ",
-            theme.style(Role::Title),
-        ));
+    let block = super::frame("Keys (Esc closes, j/k scroll)", false, theme);
     f.render_widget(Paragraph::new(body).block(block).scroll((scroll, 0)), rect);
 }

@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::backend::DomainId;
 use crate::backend::snapshots::{AfterRevert, DeleteMode};
@@ -118,15 +118,7 @@ fn popup(
 ) {
     let rect = super::centered(area, 76, h.min(area.height));
     f.render_widget(Clear, rect);
-    let role = if warn { Role::Warn } else { Role::Border };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(role))
-        .style(theme.style(Role::Popup))
-        .title(Span::styled(
-            format!(" {title} "),
-            theme.style(if warn { Role::Warn } else { Role::Title }),
-        ));
+    let block = super::frame(title, warn, theme);
     f.render_widget(
         Paragraph::new(lines)
             .block(block)
@@ -326,14 +318,7 @@ pub fn render(f: &mut Frame, area: Rect, d: &SnapDialog, theme: &Theme) {
                 area.height.saturating_sub(2),
             );
             f.render_widget(Clear, rect);
-            let block = Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.style(Role::Border))
-                .style(theme.style(Role::Popup))
-                .title(Span::styled(
-                    format!(" {title} (j/k scroll, Esc closes) "),
-                    theme.style(Role::Title),
-                ));
+            let block = super::frame(&format!("{title} (j/k scroll, Esc closes)"), false, theme);
             f.render_widget(Paragraph::new(body).block(block).scroll((*scroll, 0)), rect);
         }
     }
