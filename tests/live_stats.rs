@@ -17,6 +17,20 @@ fn start(guest: &Guest) {
     rig::virsh(&["start", &guest.name]);
 }
 
+/// Boots `guest` to its prompt and opens the app on it with the Stats tab showing.
+fn booted_on_stats_tab(guest: &Guest) -> (Harness, DomainId) {
+    start(guest);
+    assert!(
+        guest.wait_for_prompt(Duration::from_secs(90)),
+        "guest did not boot"
+    );
+    let mut h = Harness::start(Options::new(rig::URI));
+    let id = h.id_of(&guest.name);
+    h.select(&guest.name);
+    h.press("<Tab>");
+    (h, id)
+}
+
 fn hist(h: &Harness, id: &DomainId) -> DomainHistory {
     h.app.store.stats.get(id).cloned().expect("history")
 }
@@ -91,15 +105,7 @@ fn figures_match_virsh_under_disk_and_network_load() {
     let Some(guest) = Guest::define("stats-fid") else {
         return;
     };
-    start(&guest);
-    assert!(
-        guest.wait_for_prompt(Duration::from_secs(90)),
-        "guest did not boot"
-    );
-    let mut h = Harness::start(Options::new(rig::URI));
-    let id = h.id_of(&guest.name);
-    h.select(&guest.name);
-    h.press("<Tab>");
+    let (mut h, id) = booted_on_stats_tab(&guest);
     next_sample(&mut h, &id);
     let first = next_sample(&mut h, &id);
     let vda0 = first
@@ -303,15 +309,7 @@ fn quiet_balloon_figures_are_marked_stale_and_the_period_key_revives_them() {
     let Some(guest) = Guest::define("stats-balloon") else {
         return;
     };
-    start(&guest);
-    assert!(
-        guest.wait_for_prompt(Duration::from_secs(90)),
-        "guest did not boot"
-    );
-    let mut h = Harness::start(Options::new(rig::URI));
-    let id = h.id_of(&guest.name);
-    h.select(&guest.name);
-    h.press("<Tab>");
+    let (mut h, id) = booted_on_stats_tab(&guest);
     for _ in 0..4 {
         next_sample(&mut h, &id);
     }
