@@ -27,7 +27,8 @@ resolve_kernel() {
   printf '%s %s\n' "$pkg" "$ver"
 }
 # apt-cache is slow (~2 s here): reuse the last answer while the apt lists are unchanged.
-lists=$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -printf '%T@ %f\n' 2>/dev/null | sort | sha256sum | cut -c1-64)
+# (No lists yet on a new machine: find fails, which is an answer, not an error.)
+lists=$( { find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -printf '%T@ %f\n' 2>/dev/null || true; } | sort | sha256sum | cut -c1-64)
 kpkg=
 if [ "$(sed -n 1p "$debs/resolved" 2>/dev/null)" = "$lists" ]; then
   kpkg=$(sed -n 2p "$debs/resolved")
@@ -105,7 +106,8 @@ for m in "${MODULES[@]}"; do
   if grep -Eq "/$m\.ko(\.[a-z]+)?$" "$moddir/modules.builtin"; then
     loaded+="$m "; continue
   fi
-  f=$(find "$moddir/kernel" -name "$m.ko" -o -name "$m.ko.xz" -o -name "$m.ko.zst" -o -name "$m.ko.gz" | head -n1)
+  # -quit rather than | head: head closing the pipe early would fail the pipeline (pipefail).
+  f=$(find "$moddir/kernel" \( -name "$m.ko" -o -name "$m.ko.xz" -o -name "$m.ko.zst" -o -name "$m.ko.gz" \) -print -quit)
   [ -n "$f" ] || { log "module $m not in $kver, skipped"; continue; }
   dst=$r/lib/modules/$m.ko
   case $f in

@@ -14,6 +14,10 @@ RIG_PROMPT='virtdeck-guest# '
 RIG_READY=VIRTDECK-GUEST-READY
 
 log() { printf 'rig: %s\n' "$*" >&2; }
+# A step that fails under set -e (a failing command substitution, a pipeline under pipefail)
+# would otherwise end the script without a word: say which script, line and command.
+set -E
+trap 'rc=$?; printf "rig: ERROR: %s line %s: \`%s\` exited %s\n" "$(basename "$0")" "$LINENO" "$BASH_COMMAND" "$rc" >&2' ERR
 die() { printf 'rig: ERROR: %s\n' "$*" >&2; exit 1; }
 
 # The prefix ends up in globs passed to rm: keep it to a safe, non-empty charset.

@@ -85,10 +85,14 @@ else
   if [ -n "$pid" ]; then
     why=
     [ "$conf_changed" -eq 0 ] || why="qemu.conf changed"
-    # libvirtd looks for qemu-img once, at start: one installed later is not seen.
-    if [ "$(stat -c %Z "$(command -v qemu-img)")" -ge "$(proc_start "$pid")" ]; then
-      why="qemu-img installed after libvirtd started"
-    fi
+    # libvirtd looks for qemu-img and iptables once, at start: ones installed later are not seen.
+    started=$(proc_start "$pid")
+    for tool in qemu-img iptables; do
+      path=$(command -v "$tool") || die "$tool is not installed (tests/rig/install-packages.sh should have installed it)"
+      if [ "$(stat -c %Z "$path")" -ge "$started" ]; then
+        why="$tool installed after libvirtd started"
+      fi
+    done
     if [ -n "$why" ]; then
       if [ "$configure" -eq 1 ]; then
         stop_daemon libvirtd "$pid" "$why"
