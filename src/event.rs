@@ -18,6 +18,8 @@ pub enum Event {
     Paste(String),
     /// The input reader failed (terminal gone); the App exits.
     InputClosed(String),
+    /// SIGHUP / SIGTERM / SIGINT: leave through the normal exit path.
+    Signal(crate::signals::ExitSignal),
 }
 
 /// Wraps the App's channel as the backend's event sink.

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod event;
 pub mod logging;
+pub mod signals;
 pub mod state;
 pub mod terminal;
 pub mod ui;

@@ -75,6 +75,9 @@ fn main() -> ExitCode {
     let mut app = App::new(config, backend.sender(), cli.readonly);
     app.log_first_frame_since(started);
     let result = runtime.block_on(async {
+        // Before the screen is taken: from here on a hang-up or kill leaves cleanly.
+        virtdeck::signals::spawn(tx.clone())
+            .map_err(|e| format!("cannot install signal handlers: {e}"))?;
         let mut terminal =
             virtdeck::terminal::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;
         event::spawn_input(tx.clone());

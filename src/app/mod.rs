@@ -113,6 +113,8 @@ pub struct App {
     /// Body height of the list at the last draw, for PgUp/PgDn.
     list_height: usize,
     quit: bool,
+    /// The signal that ended the session, if one did.
+    exit_signal: Option<crate::signals::ExitSignal>,
     dirty: bool,
     /// When the process started; the first complete frame is logged against it.
     started: Option<Instant>,
@@ -142,6 +144,7 @@ impl App {
             next_req: 1,
             list_height: 10,
             quit: false,
+            exit_signal: None,
             dirty: true,
             started: None,
         }
@@ -173,6 +176,11 @@ impl App {
 
     pub fn should_quit(&self) -> bool {
         self.quit
+    }
+
+    /// The signal that ended the session (SIGHUP, SIGTERM, SIGINT), if one did.
+    pub fn exit_signal(&self) -> Option<crate::signals::ExitSignal> {
+        self.exit_signal
     }
 
     /// True once after anything visible changed.
@@ -218,6 +226,10 @@ impl App {
             Event::InputClosed(e) => {
                 tracing::error!("terminal input closed: {e}");
                 self.quit = true;
+            }
+            Event::Signal(sig) => {
+                self.quit = true;
+                self.exit_signal = Some(sig);
             }
             Event::Backend(be) => self.on_backend(be),
         }
@@ -322,6 +334,10 @@ impl App {
                     Ok(ev) => self.handle(ev),
                     Err(_) => break,
                 }
+            }
+            if self.quit {
+                // A hung-up terminal cannot take a last frame, and a leaving App needs none.
+                break;
             }
             if self.take_external_edit() {
                 self.run_external_editor(terminal);
