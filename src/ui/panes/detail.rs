@@ -10,7 +10,7 @@ use crate::config::{Role, Theme};
 use crate::state::DomainRow;
 use crate::ui::format;
 use crate::ui::panes::domains::state_role;
-use crate::ui::text::{escape, escape_spans};
+use crate::ui::text::{escape, name_spans};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Tab {
@@ -106,7 +106,7 @@ fn overview(row: &DomainRow, theme: &Theme) -> Vec<Line<'static>> {
     let i = &row.info;
     let label = |s: &'static str| Span::styled(format!(" {s:<10}"), theme.style(Role::Dim));
     let mut name = vec![label("Name")];
-    name.extend(escape_spans(
+    name.extend(name_spans(
         &i.name,
         theme.style(Role::Base),
         theme.style(Role::Escaped),

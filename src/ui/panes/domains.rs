@@ -11,7 +11,7 @@ use crate::config::{Role, Theme};
 use crate::state::{DomainRow, Store};
 use crate::ui::format;
 use crate::ui::list_view::{Filter, ListView, SortKey};
-use crate::ui::text::{escape_spans, fit_spans};
+use crate::ui::text::{escape_spans, fit_spans, name_spans};
 
 struct Column {
     key: SortKey,
@@ -116,7 +116,7 @@ fn cell(col: &Column, row: &DomainRow, theme: &Theme, name_width: usize) -> Cell
     let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
     match col.key {
         SortKey::Name => {
-            let spans = escape_spans(&i.name, Style::default(), theme.style(Role::Escaped));
+            let spans = name_spans(&i.name, Style::default(), theme.style(Role::Escaped));
             Cell::from(Line::from(fit_spans(spans, name_width)))
         }
         SortKey::State => Cell::from(Line::from(Span::styled(

@@ -15,7 +15,7 @@ use crate::backend::snapshots::{SnapshotInfo, format_time};
 use crate::backend::{DomainId, RequestId};
 use crate::config::{Role, Theme};
 use crate::ui::popups::snapshot_dialogs::SnapDialog;
-use crate::ui::text::{escape, escape_spans, fit_spans};
+use crate::ui::text::{escape, escape_spans, fit_spans, name_spans};
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
@@ -311,7 +311,7 @@ impl SnapshotPane {
         // One column of the name area stays blank before the time.
         let name_w = width.saturating_sub(tree.width() + cols.width() + 2).max(8);
         let name = fit_spans(
-            escape_spans(&s.name, base, theme.style(Role::Escaped)),
+            name_spans(&s.name, base, theme.style(Role::Escaped)),
             name_w,
         );
         let used: usize = name.iter().map(|sp| sp.content.width()).sum();

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::config::{Role, Theme};
-use crate::ui::text::{escape, escape_spans};
+use crate::ui::text::{escape, escape_spans, name_spans};
 
 /// How the user must confirm.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,7 +56,7 @@ pub fn render(
     let block = super::frame(title, true, theme);
     let mut lines = Vec::new();
     let mut head = vec![Span::raw("Domain: ")];
-    head.extend(escape_spans(
+    head.extend(name_spans(
         name,
         theme.style(Role::Title),
         theme.style(Role::Escaped),
