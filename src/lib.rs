@@ -4,6 +4,7 @@ pub mod action;
 pub mod app;
 pub mod backend;
 pub mod cli;
+pub mod cmdline;
 pub mod config;
 pub mod event;
 pub mod logging;
