@@ -8,6 +8,7 @@ pub mod cmdline;
 pub mod config;
 pub mod event;
 pub mod logging;
+pub mod palette;
 pub mod state;
 pub mod terminal;
 pub mod ui;
