@@ -3,6 +3,7 @@
 pub mod action;
 pub mod app;
 pub mod backend;
+pub mod bulk;
 pub mod cli;
 pub mod cmdline;
 pub mod config;
