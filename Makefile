@@ -32,6 +32,7 @@ bench: deps
 	$(CARGO) bench --bench console
 	$(CARGO) bench --bench stats
 	$(CARGO) bench --bench palette
+	$(CARGO) bench --bench bulk
 
 clean-rig:
 	tests/rig/cleanup.sh
