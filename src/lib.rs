@@ -5,6 +5,7 @@ pub mod app;
 pub mod backend;
 pub mod bulk;
 pub mod cli;
+pub mod clipboard;
 pub mod cmdline;
 pub mod config;
 pub mod event;

@@ -101,8 +101,8 @@ impl<P> Palette<P> {
                     .map(|score| Hit { index, score })
             })
             .collect();
-        // sort_by is stable: ties stay in entry order.
-        hits.sort_by(|a, b| b.score.cmp(&a.score));
+        // sort_by_key is stable: ties stay in entry order.
+        hits.sort_by_key(|h| std::cmp::Reverse(h.score));
         hits
     }
 
