@@ -5,6 +5,7 @@
 //! over the App's current lists (domain names of the view, snapshots of a domain, the
 //! view's sort keys) and on Tab replaces the line with what [`Completer::complete`] returns.
 
+use super::line::LineEditor;
 use super::parse::split_words;
 use super::table::{self, ArgKind, COMMANDS};
 
@@ -157,6 +158,19 @@ impl Completer {
     }
 }
 
+/// Tab on a [`LineEditor`]: completes the text before the cursor, keeps the text after
+/// it, and leaves the cursor right after the completion. Returns whether anything changed.
+pub fn tab(completer: &mut Completer, editor: &mut LineEditor, src: &dyn CompletionSource) -> bool {
+    let (head, tail) = editor.split_at_cursor();
+    match completer.complete(&head, src) {
+        Some(new_head) => {
+            editor.set_text_cursor(&format!("{new_head}{tail}"), new_head.chars().count());
+            true
+        }
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,6 +279,51 @@ mod tests {
             Some(":revert web-01 before-upgrade ")
         );
         assert_eq!(c.complete(":revert db-primary b", &Host), None);
+    }
+
+    #[test]
+    fn tab_on_the_editor_completes_before_the_cursor_and_keeps_the_rest() {
+        use crate::cmdline::line::EditKey;
+        let mut c = Completer::new();
+        let mut e = LineEditor::with_text(":revert web-01 before-upgrade");
+        e.apply(EditKey::WordLeft);
+        e.apply(EditKey::WordLeft);
+        for _ in 0..4 {
+            e.apply(EditKey::Right);
+        }
+        assert!(tab(&mut c, &mut e, &Host), "web- -> web-0");
+        assert_eq!(e.text(), ":revert web-001 before-upgrade");
+        assert_eq!(e.cursor(), ":revert web-0".len());
+        let mut e = LineEditor::with_text(":zz");
+        assert!(!tab(&mut c, &mut e, &Host));
+        assert_eq!(e.text(), ":zz");
+    }
+
+    #[test]
+    fn random_lines_never_panic_the_completer() {
+        let alphabet: Vec<char> = ":'\" \\tswrdbm-é€\u{1b}".chars().collect();
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut c = Completer::new();
+        for _ in 0..5_000 {
+            let len = (next() % 16) as usize;
+            let line: String = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            let mut l = line;
+            // Repeated Tabs, as a user would press them.
+            for _ in 0..3 {
+                match c.complete(&l, &Host) {
+                    Some(n) => l = n,
+                    None => break,
+                }
+            }
+        }
     }
 
     #[test]

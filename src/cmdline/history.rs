@@ -7,7 +7,7 @@
 //! (or on quit); a save error goes to the log, not to the user's flow.
 
 use std::collections::VecDeque;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// File name inside the state dir (`~/.local/state/virtdeck/cmdline_history`).
 pub const FILE_NAME: &str = "cmdline_history";
@@ -44,6 +44,11 @@ impl History {
             pos: None,
             draft: String::new(),
         }
+    }
+
+    /// `STATE_DIR/cmdline_history` (pass `config::state_dir()`).
+    pub fn path_in(state_dir: &Path) -> PathBuf {
+        state_dir.join(FILE_NAME)
     }
 
     /// Reads `path`; missing, unreadable or non-UTF-8 content yields what could be read.

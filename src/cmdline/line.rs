@@ -74,6 +74,20 @@ impl LineEditor {
         self.cursor = self.chars.len();
     }
 
+    /// Text before the cursor and from the cursor on (completion works on the first part).
+    pub fn split_at_cursor(&self) -> (String, String) {
+        (
+            self.chars[..self.cursor].iter().collect(),
+            self.chars[self.cursor..].iter().collect(),
+        )
+    }
+
+    /// Replaces the line and puts the cursor after the first `cursor` chars (clamped).
+    pub fn set_text_cursor(&mut self, text: &str, cursor: usize) {
+        self.set_text(text);
+        self.cursor = cursor.min(self.chars.len());
+    }
+
     pub fn clear(&mut self) {
         self.chars.clear();
         self.cursor = 0;
@@ -221,5 +235,47 @@ mod tests {
         assert_eq!(e.text(), "a[31mb");
         e.set_text("x\ty\u{7}z");
         assert_eq!(e.text(), "x yz");
+    }
+
+    #[test]
+    fn random_key_sequences_keep_the_cursor_in_bounds() {
+        let keys = [
+            Char('a'),
+            Char('é'),
+            Char(' '),
+            Backspace,
+            Delete,
+            Left,
+            Right,
+            Home,
+            End,
+            WordLeft,
+            WordRight,
+            CtrlA,
+            CtrlE,
+            CtrlU,
+            CtrlW,
+            CtrlK,
+        ];
+        let mut seed: u64 = 0xdead_beef_cafe_f00d;
+        let mut e = LineEditor::new();
+        let mut model = 0usize;
+        for _ in 0..50_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let k = keys[(seed % keys.len() as u64) as usize];
+            e.apply(k);
+            let len = e.text().chars().count();
+            assert!(
+                e.cursor() <= len,
+                "{k:?} left the cursor at {} of {len}",
+                e.cursor()
+            );
+            if let Char(_) = k {
+                model += 1;
+            }
+        }
+        assert!(model > 0);
     }
 }

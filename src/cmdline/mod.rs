@@ -8,7 +8,7 @@ pub mod line;
 pub mod parse;
 pub mod table;
 
-pub use complete::{Candidates, Completer, CompletionSource};
+pub use complete::{Candidates, Completer, CompletionSource, tab};
 pub use history::History;
 pub use line::{EditKey, LineEditor};
 pub use parse::{Command, DomainOp, ParseError, SnapshotOp, View, parse};

@@ -222,19 +222,20 @@ pub fn usage(spec: &CommandSpec) -> String {
     s
 }
 
+/// `:help NAME`: usage, aliases and description of one command, if it exists.
+pub fn help_for(word: &str) -> Option<String> {
+    let c = lookup(word)?;
+    let aliases = if c.aliases.is_empty() {
+        String::new()
+    } else {
+        format!(" (also :{})", c.aliases.join(" :"))
+    };
+    Some(format!(":{}{aliases} — {}", usage(c), c.description))
+}
+
 /// One line per command for the help popup: usage, aliases, description.
 pub fn help_lines() -> Vec<String> {
-    COMMANDS
-        .iter()
-        .map(|c| {
-            let aliases = if c.aliases.is_empty() {
-                String::new()
-            } else {
-                format!(" (also :{})", c.aliases.join(" :"))
-            };
-            format!(":{}{aliases} — {}", usage(c), c.description)
-        })
-        .collect()
+    COMMANDS.iter().filter_map(|c| help_for(c.name)).collect()
 }
 
 #[cfg(test)]
@@ -271,5 +272,7 @@ mod tests {
                 .any(|l| l.contains(":destroy [DOMAIN] (also :force-off)"))
         );
         assert_eq!(lines.len(), COMMANDS.len());
+        assert_eq!(help_for("force-off"), help_for("destroy"));
+        assert_eq!(help_for("nope"), None);
     }
 }
