@@ -259,7 +259,6 @@ mod tests {
         ];
         let mut seed: u64 = 0xdead_beef_cafe_f00d;
         let mut e = LineEditor::new();
-        let mut model = 0usize;
         for _ in 0..50_000 {
             seed ^= seed << 13;
             seed ^= seed >> 7;
@@ -272,10 +271,6 @@ mod tests {
                 "{k:?} left the cursor at {} of {len}",
                 e.cursor()
             );
-            if let Char(_) = k {
-                model += 1;
-            }
         }
-        assert!(model > 0);
     }
 }
