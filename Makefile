@@ -31,6 +31,8 @@ bench: deps
 	$(CARGO) bench --bench snapshots
 	$(CARGO) bench --bench console
 	$(CARGO) bench --bench stats
+	$(CARGO) bench --bench palette
+	$(CARGO) bench --bench bulk
 
 clean-rig:
 	tests/rig/cleanup.sh

@@ -12,6 +12,15 @@ use virtdeck::event;
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
     let cli = Cli::parse();
+    if let Some(done) = virtdeck::cli::print_generated(&cli, &mut std::io::stdout().lock()) {
+        return match done {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("virtdeck: cannot write to stdout: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let _log = virtdeck::logging::init();
 
     let monochrome = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
