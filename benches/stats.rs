@@ -12,7 +12,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use virtdeck::app::App;
-use virtdeck::backend::{Backend, BackendConfig, BackendEvent, demo};
+use virtdeck::backend::{Backend, BackendConfig, BackendEvent, HostId, demo};
 use virtdeck::config::Config;
 use virtdeck::event::{self, Event};
 use virtdeck::ui::panes::detail::Tab;
@@ -158,6 +158,7 @@ fn live_phase(label: &str, uri: &str, ticks: usize, interval: Duration) -> Optio
         if let Event::Backend(BackendEvent::Stats { domains: d, .. }) = &ev {
             domains = d.len();
             last = Some(BackendEvent::Stats {
+                host: HostId::FIRST,
                 at: Instant::now(),
                 domains: d.clone(),
             });
@@ -199,7 +200,7 @@ fn live_phase(label: &str, uri: &str, ticks: usize, interval: Duration) -> Optio
 /// Replays `total` synthetic ticks built from a real one (counters advanced each tick,
 /// timestamps 1 s apart) into a fresh App: 10 minutes of 1 s ticks take seconds.
 fn replay_phase(label: &str, template: BackendEvent, uri: &str, total: usize) {
-    let BackendEvent::Stats { at, domains } = template else {
+    let BackendEvent::Stats { at, domains, .. } = template else {
         return;
     };
     let (tx, _rx) = unbounded_channel();
@@ -229,7 +230,10 @@ fn replay_phase(label: &str, template: BackendEvent, uri: &str, total: usize) {
             persistent: true,
         })
         .collect();
-    app.handle(Event::Backend(BackendEvent::DomainList(infos)));
+    app.handle(Event::Backend(BackendEvent::DomainList(
+        HostId::FIRST,
+        infos,
+    )));
     app.view.sync(&app.store);
     app.view.select_index(0);
     // Allocated up front so the bench's own bookkeeping does not show as growth.
@@ -257,6 +261,7 @@ fn replay_phase(label: &str, template: BackendEvent, uri: &str, total: usize) {
             }
         }
         let ev = Event::Backend(BackendEvent::Stats {
+            host: HostId::FIRST,
             at: at + Duration::from_secs(k),
             domains: ds,
         });

@@ -45,19 +45,23 @@ impl App {
         };
         if matches!(s.link, Link::Attached | Link::Connecting) {
             // Forcing over our own stream: close it rather than leave it to be kicked.
-            self.backend.send(Command::Console(ConsoleCommand::Close {
-                console: s.console,
-            }));
+            self.backend.send(Command::Console(
+                s.domain.host,
+                ConsoleCommand::Close { console: s.console },
+            ));
         }
         s.console = console;
         s.link = Link::Connecting;
         let id = s.domain.clone();
-        self.backend.send(Command::Console(ConsoleCommand::Open {
-            console,
-            id,
-            device,
-            force,
-        }));
+        self.backend.send(Command::Console(
+            id.host,
+            ConsoleCommand::Open {
+                console,
+                id,
+                device,
+                force,
+            },
+        ));
     }
 
     /// `c`: attach to the selected domain's console (or focus the one already open).
@@ -84,9 +88,10 @@ impl App {
 
     fn console_close(&mut self) {
         if let Some(s) = self.console.session.take() {
-            self.backend.send(Command::Console(ConsoleCommand::Close {
-                console: s.console,
-            }));
+            self.backend.send(Command::Console(
+                s.domain.host,
+                ConsoleCommand::Close { console: s.console },
+            ));
         }
     }
 
@@ -95,10 +100,13 @@ impl App {
             return;
         };
         s.term.live();
-        self.backend.send(Command::Console(ConsoleCommand::Input {
-            console: s.console,
-            bytes,
-        }));
+        self.backend.send(Command::Console(
+            s.domain.host,
+            ConsoleCommand::Input {
+                console: s.console,
+                bytes,
+            },
+        ));
     }
 
     /// Keys while the console has focus. Returns false when the console does not take
@@ -282,7 +290,7 @@ impl App {
     /// Console events, and the domain starting again under a disconnected console.
     pub(super) fn console_on_backend(&mut self, ev: &BackendEvent) {
         match ev {
-            BackendEvent::Console(ce) => self.on_console_event(ce),
+            BackendEvent::Console(_, ce) => self.on_console_event(ce),
             BackendEvent::Lifecycle {
                 id,
                 event: LifecycleEventKind::Started,

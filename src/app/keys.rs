@@ -160,7 +160,7 @@ impl App {
             Action::NextTab => self.tab = self.tab.cycle(1),
             Action::PrevTab => self.tab = self.tab.cycle(-1),
             Action::Refresh => {
-                self.backend.send(Command::Refresh);
+                self.backend.send(Command::Refresh(self.host));
                 self.set_status(Level::Info, "re-reading all domains…");
             }
             Action::Start

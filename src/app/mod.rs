@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use ratatui::Terminal;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::backend::{BackendEvent, CommandSender, DomainId, LifecycleOp, RequestId};
+use crate::backend::{BackendEvent, CommandSender, DomainId, HostId, LifecycleOp, RequestId};
 use crate::config::Config;
 use crate::event::Event;
 use crate::state::Store;
@@ -109,6 +109,8 @@ pub struct App {
     /// The selected domain's history as it was when the user froze the graphs.
     pub frozen: Option<(DomainId, Box<DomainHistory>)>,
     backend: CommandSender,
+    /// The host new things (a new domain, a refresh) go to; one host today.
+    pub host: HostId,
     next_req: RequestId,
     /// Body height of the list at the last draw, for PgUp/PgDn.
     list_height: usize,
@@ -139,6 +141,7 @@ impl App {
             stats_view: StatsView::default(),
             frozen: None,
             backend,
+            host: HostId::FIRST,
             next_req: 1,
             list_height: 10,
             quit: false,
@@ -227,7 +230,7 @@ impl App {
     fn on_backend(&mut self, ev: BackendEvent) {
         // The hot path (every tick, every active domain): hand the samples over uncopied.
         let ev = match ev {
-            BackendEvent::Stats { at, domains } => {
+            BackendEvent::Stats { at, domains, .. } => {
                 self.store.apply_stats(at, domains);
                 self.view.sync(&self.store);
                 self.dirty = true;
@@ -239,6 +242,11 @@ impl App {
             self.dirty = true;
             return;
         }
+        // A reconnect is a Connected after a Disconnected, whatever the status line says.
+        let was_lost = matches!(
+            self.store.conn,
+            crate::state::ConnState::Disconnected { .. }
+        );
         if self.store.apply(&ev) {
             self.view.sync(&self.store);
             self.dirty = true;
@@ -259,7 +267,7 @@ impl App {
                     format!("{} {} failed: {}", op.verb(), escape(&name), message),
                 );
             }
-            BackendEvent::Error(message) => self.set_status(Level::Error, message),
+            BackendEvent::Error(_, message) => self.set_status(Level::Error, message),
             BackendEvent::Snapshot(ev) => self.on_snapshot_event(ev),
             BackendEvent::Lifecycle {
                 id, name, event, ..
@@ -277,15 +285,10 @@ impl App {
                     self.set_status(Level::Info, format!("{}: {}", escape(&name), event.label()));
                 }
             }
-            BackendEvent::Disconnected { reason } => {
+            BackendEvent::Disconnected { reason, .. } => {
                 self.set_status(Level::Error, format!("disconnected: {reason}"));
             }
-            BackendEvent::Connected { .. }
-                if self
-                    .status
-                    .as_ref()
-                    .is_some_and(|s| s.text.starts_with("disconnected")) =>
-            {
+            BackendEvent::Connected { .. } if was_lost => {
                 self.set_status(Level::Info, "reconnected");
             }
             _ => {}

@@ -168,7 +168,13 @@ impl App {
             Target::Domain { id, .. } => Some(id.clone()),
             Target::New => None,
         };
-        self.backend.send(Command::DefineXml { req, editing, xml });
+        let host = editing.as_ref().map_or(self.host, |id| id.host);
+        self.backend.send(Command::DefineXml {
+            host,
+            req,
+            editing,
+            xml,
+        });
     }
 
     /// Saves the buffer as a draft, or removes the draft when it matches the definition.
@@ -222,7 +228,7 @@ impl App {
                 }
                 true
             }
-            BackendEvent::XmlDefined { req, result } => {
+            BackendEvent::XmlDefined { req, result, .. } => {
                 let open = self.xml.as_mut().filter(|ed| ed.applying == Some(*req));
                 match (open, result) {
                     (Some(ed), Ok(d)) => {

@@ -17,7 +17,7 @@ pub mod xmldef;
 
 pub use command::Command;
 pub use message::{BackendEvent, LifecycleEventKind};
-pub use model::{DomainId, DomainInfo, DomainState, LifecycleOp, RequestId, RunState};
+pub use model::{DomainId, DomainInfo, DomainState, HostId, LifecycleOp, RequestId, RunState};
 pub use session::ConnectError;
 pub use stats::{DomainStats, StatsCounters};
 pub use worker::{Backend, BackendConfig, CommandSender, EventSink};

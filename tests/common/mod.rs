@@ -76,6 +76,7 @@ impl Harness {
     ) -> Result<Harness, ConnectError> {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let cfg = BackendConfig {
+            host: virtdeck::backend::HostId::FIRST,
             uri: Some(opts.uri.clone()),
             readonly: opts.readonly,
             reconcile_every: opts.reconcile_every,

@@ -162,6 +162,18 @@ pub enum SnapshotCmd {
     },
 }
 
+impl SnapshotCmd {
+    /// The domain the command is about.
+    pub fn id(&self) -> &DomainId {
+        match self {
+            SnapshotCmd::List { id, .. }
+            | SnapshotCmd::Create { id, .. }
+            | SnapshotCmd::Revert { id, .. }
+            | SnapshotCmd::Delete { id, .. } => id,
+        }
+    }
+}
+
 /// How a background job ended.
 #[derive(Clone, Debug, PartialEq)]
 pub enum JobOutcome {
@@ -199,6 +211,18 @@ pub enum SnapshotEvent {
         what: String,
         outcome: JobOutcome,
     },
+}
+
+impl SnapshotEvent {
+    /// The domain the event is about.
+    pub fn id(&self) -> &DomainId {
+        match self {
+            SnapshotEvent::List { id, .. }
+            | SnapshotEvent::JobStarted { id, .. }
+            | SnapshotEvent::JobProgress { id, .. }
+            | SnapshotEvent::JobFinished { id, .. } => id,
+        }
+    }
 }
 
 /// Why a snapshot name is refused before libvirt sees it; `None` when it is usable.

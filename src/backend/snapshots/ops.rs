@@ -14,7 +14,7 @@ fn msg(e: &Error) -> String {
 }
 
 pub fn domain(conn: &Connect, id: &DomainId) -> Result<Domain, String> {
-    conn.lookup_domain_by_uuid_string(&id.0).map_err(|e| {
+    conn.lookup_domain_by_uuid_string(&id.uuid).map_err(|e| {
         if e.code().to_raw() == sys::VIR_ERR_NO_DOMAIN {
             "the domain no longer exists".to_string()
         } else {

@@ -113,7 +113,10 @@ fn overview(row: &DomainRow, theme: &Theme) -> Vec<Line<'static>> {
     ));
     vec![
         Line::from(name),
-        Line::from(vec![label("UUID"), Span::raw(escape(&i.id.0).into_owned())]),
+        Line::from(vec![
+            label("UUID"),
+            Span::raw(escape(&i.id.uuid).into_owned()),
+        ]),
         Line::from(vec![
             label("State"),
             Span::styled(i.state.to_string(), theme.style(state_role(i.state.state))),
