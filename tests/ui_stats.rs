@@ -226,7 +226,7 @@ fn the_balloon_period_is_only_set_after_a_visible_confirmation() {
     // A shut-off guest is refused before anything is asked.
     h.select("backup-nas");
     h.press("b");
-    assert!(h.app.overlay.is_none());
+    assert!(!h.app.has_popup());
     assert!(h.screen_text().contains("needs a running guest"));
 }
 

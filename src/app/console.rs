@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 
 use super::{App, Level};
-use crate::action::Action;
+use crate::action::{Action, Scope};
 use crate::backend::console::{ConsoleCommand, ConsoleEvent, FailureKind};
 use crate::backend::{BackendEvent, Command, DomainId, LifecycleEventKind};
 use crate::ui::console::keys;
@@ -38,8 +38,7 @@ impl App {
 
     /// Sends `Open` for the session under a fresh id (older events are then dropped).
     fn console_open(&mut self, device: Option<String>, force: bool) {
-        let console = self.next_req;
-        self.next_req += 1;
+        let console = self.reqs.allocate();
         let Some(s) = self.console.session.as_mut() else {
             return;
         };
@@ -110,42 +109,46 @@ impl App {
     }
 
     /// Keys while the console has focus. Returns false when the console does not take
-    /// them (no session, or not focused).
+    /// them (no session, or not focused). Only `[keys.terminal]` keys stay with virtdeck
+    /// while attached; everything else goes to the guest.
     pub(super) fn console_key(&mut self, k: KeyEvent) -> bool {
-        let detach = self.config.keymap.keys(Action::ConsoleDetach).to_vec();
+        let keymap = &self.config.keymap;
+        let key = keys::normalize(&k);
+        let own = keymap.lookup(&[Scope::Terminal], &key);
+        // Between attachments (choosing a device, failed, disconnected) the console is
+        // not typing into a guest: navigation, Enter/Esc and force work.
+        let menu = keymap.lookup(&[Scope::Input, Scope::Console, Scope::Global], &key);
         let Some(s) = self.console.session.as_mut() else {
             return false;
         };
-        if !s.focused || self.overlay.is_some() {
+        if !s.focused || !self.layers.is_empty() {
             return false;
         }
-        if detach.contains(&keys::normalize(&k)) {
-            s.focused = false;
-            s.fullscreen = false;
-            let back = self.config.keymap.keys_label(Action::Console);
-            self.set_status(
-                Level::Info,
-                format!("back to virtdeck; {back} types into the console again"),
-            );
-            return true;
-        }
         let page = s.term.size().0.saturating_sub(1).max(1) as isize;
-        if k.modifiers.contains(KeyModifiers::SHIFT) {
-            match k.code {
-                KeyCode::PageUp => return scrolled(s, page),
-                KeyCode::PageDown => return scrolled(s, -page),
-                KeyCode::Up => return scrolled(s, 1),
-                KeyCode::Down => return scrolled(s, -1),
-                KeyCode::Home => {
-                    s.term.scroll_to_top();
-                    return true;
-                }
-                KeyCode::End => {
-                    s.term.live();
-                    return true;
-                }
-                _ => {}
+        match own {
+            Some(Action::ConsoleDetach) => {
+                s.focused = false;
+                s.fullscreen = false;
+                let back = self.config.keymap.keys_label(Action::Console);
+                self.set_status(
+                    Level::Info,
+                    format!("back to virtdeck; {back} types into the console again"),
+                );
+                return true;
             }
+            Some(Action::TerminalPageUp) => return scrolled(s, page),
+            Some(Action::TerminalPageDown) => return scrolled(s, -page),
+            Some(Action::TerminalLineUp) => return scrolled(s, 1),
+            Some(Action::TerminalLineDown) => return scrolled(s, -1),
+            Some(Action::TerminalTop) => {
+                s.term.scroll_to_top();
+                return true;
+            }
+            Some(Action::TerminalLive) => {
+                s.term.live();
+                return true;
+            }
+            _ => {}
         }
         match &mut s.link {
             Link::Attached => {
@@ -154,27 +157,28 @@ impl App {
                     self.send_input(bytes);
                 }
             }
-            Link::Choosing { devices, selected } => match k.code {
-                KeyCode::Up | KeyCode::Char('k') => *selected = selected.saturating_sub(1),
-                KeyCode::Down | KeyCode::Char('j') => {
+            Link::Choosing { devices, selected } => match menu {
+                Some(Action::Up) => *selected = selected.saturating_sub(1),
+                Some(Action::Down) => {
                     *selected = (*selected + 1).min(devices.len().saturating_sub(1))
                 }
-                KeyCode::Enter => {
+                Some(Action::InputAccept) => {
                     let alias = devices.get(*selected).map(|d| d.alias.clone());
                     s.device = alias.clone();
                     self.console_open(alias, false);
                 }
-                KeyCode::Esc => self.console_close(),
+                Some(Action::InputCancel) => self.console_close(),
                 _ => {}
             },
             Link::Failed { kind, .. }
-                if *kind == FailureKind::Busy
-                    && self.config.keymap.action(&k) == Some(Action::ConsoleForce) =>
+                if *kind == FailureKind::Busy && menu == Some(Action::ConsoleForce) =>
             {
                 let device = s.device.clone();
                 self.console_open(device, true);
             }
-            Link::Failed { .. } | Link::Disconnected { .. } if k.code == KeyCode::Enter => {
+            Link::Failed { .. } | Link::Disconnected { .. }
+                if menu == Some(Action::InputAccept) =>
+            {
                 let device = s.device.clone();
                 self.console_open(device, false);
             }
@@ -189,7 +193,7 @@ impl App {
             .console
             .session
             .as_ref()
-            .is_some_and(|s| s.focused && s.is_attached() && self.overlay.is_none());
+            .is_some_and(|s| s.focused && s.is_attached() && self.layers.is_empty());
         if to_guest {
             let bracketed = self
                 .console

@@ -1,24 +1,28 @@
-//! Key handling: overlays first, then the keymap.
+//! Key routing: the layer stack first, then the main screen's keymap and its actions.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 
 use super::stats::balloon_body;
-use super::{App, Level, Overlay};
-use crate::action::Action;
+use super::{App, Level};
+use crate::action::{Action, Scope};
 use crate::backend::{Command, LifecycleOp, RunState};
 use crate::state::{ConnState, DomainRow};
 use crate::ui::list_view::SortKey;
-use crate::ui::popups::confirm::{ConfirmKind, name_matches};
+use crate::ui::panes::detail::Tab;
+use crate::ui::popups::confirm::{Confirm, ConfirmKind, send_op};
+use crate::ui::popups::filter::FilterPrompt;
+use crate::ui::popups::help::Help;
 use crate::ui::text::escape;
 
 impl App {
+    /// A key goes down the layer stack (popups, prompts), then to an attached console,
+    /// the XML editor, and finally the main screen's keymap.
     pub(super) fn on_key(&mut self, k: KeyEvent) {
-        // An attached console takes every key but its escape chord.
-        if self.console_key(k) {
+        if self.layers_key(&k) {
             return;
         }
-        if let Some(overlay) = self.overlay.take() {
-            self.overlay = self.on_overlay_key(overlay, k);
+        // An attached console takes every key but its own (`[keys.terminal]`).
+        if self.console_key(k) {
             return;
         }
         if self.xml.is_some() {
@@ -30,118 +34,53 @@ impl App {
         }
     }
 
-    /// Handles a key inside an overlay; returns the overlay if it stays open.
-    fn on_overlay_key(&mut self, overlay: Overlay, k: KeyEvent) -> Option<Overlay> {
-        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-        match overlay {
-            Overlay::Help { scroll } => match k.code {
-                KeyCode::Char('j') | KeyCode::Down => Some(Overlay::Help { scroll: scroll + 1 }),
-                KeyCode::Char('k') | KeyCode::Up => Some(Overlay::Help {
-                    scroll: scroll.saturating_sub(1),
-                }),
-                _ => None,
-            },
-            Overlay::Snapshot(d) => self.on_snapshot_dialog_key(d, k),
-            Overlay::Filter {
-                mut input,
-                previous,
-            } => {
-                match k.code {
-                    KeyCode::Esc => {
-                        self.view.set_filter(&previous);
-                        self.view.sync(&self.store);
-                        return None;
-                    }
-                    KeyCode::Enter => return None,
-                    KeyCode::Backspace => {
-                        input.pop();
-                    }
-                    KeyCode::Char('u') if ctrl => input.clear(),
-                    KeyCode::Char(c) if !ctrl => input.push(c),
-                    _ => {}
-                }
-                self.view.set_filter(&input);
-                self.view.sync(&self.store);
-                Some(Overlay::Filter { input, previous })
-            }
-            Overlay::Confirm {
-                id,
-                name,
-                op,
-                title,
-                body,
-                kind,
-            } => match kind {
-                ConfirmKind::YesNo => {
-                    if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) && !ctrl {
-                        self.send_op(id, name, op);
-                    } else {
-                        self.set_status(Level::Warn, format!("{}: cancelled", op.verb()));
-                    }
-                    None
-                }
-                ConfirmKind::TypeName { mut input } => {
-                    match k.code {
-                        KeyCode::Esc => {
-                            self.set_status(Level::Warn, format!("{}: cancelled", op.verb()));
-                            return None;
-                        }
-                        KeyCode::Enter => {
-                            if name_matches(&input, &name) {
-                                self.send_op(id, name, op);
-                            } else {
-                                self.set_status(
-                                    Level::Error,
-                                    format!(
-                                        "{}: the name typed does not match {}; nothing was done",
-                                        op.verb(),
-                                        escape(&name)
-                                    ),
-                                );
-                            }
-                            return None;
-                        }
-                        KeyCode::Backspace => {
-                            input.pop();
-                        }
-                        KeyCode::Char('u') if ctrl => input.clear(),
-                        KeyCode::Char(c) if !ctrl => input.push(c),
-                        KeyCode::Tab => input.push('\t'),
-                        _ => {}
-                    }
-                    Some(Overlay::Confirm {
-                        id,
-                        name,
-                        op,
-                        title,
-                        body,
-                        kind: ConfirmKind::TypeName { input },
-                    })
-                }
-            },
+    /// The scopes of whatever has the keys, most specific first (help and the footer
+    /// list these first).
+    pub fn focus_scopes(&self) -> Vec<Scope> {
+        if let Some(top) = self.layers.last() {
+            return top.scopes().to_vec();
         }
+        if self.console.session.as_ref().is_some_and(|s| s.focused) {
+            return vec![Scope::Terminal];
+        }
+        let tab = match self.tab {
+            Tab::Snapshots => Some(Scope::Snapshots),
+            Tab::Stats => Some(Scope::Stats),
+            Tab::Console => Some(Scope::Console),
+            _ => None,
+        };
+        let mut out = Vec::new();
+        if self.tab == Tab::Snapshots && self.snaps.focused {
+            out.push(Scope::Snapshots);
+            out.push(Scope::Domains);
+        } else {
+            out.push(Scope::Domains);
+            out.extend(tab);
+        }
+        out.push(Scope::Global);
+        out
     }
 
-    fn on_action(&mut self, action: Action) {
+    pub(super) fn on_action(&mut self, action: Action) {
         let page = self.list_height.max(1) as isize;
         if self.on_tree_key(action) {
             return;
         }
         match action {
             Action::Quit => self.quit = true,
-            Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
+            Action::Help => {
+                let focus = self.focus_scopes();
+                self.layers.push(Box::new(Help::new(&focus)));
+            }
             Action::Up => self.view.move_by(-1),
             Action::Down => self.view.move_by(1),
             Action::PageUp => self.view.move_by(-page),
             Action::PageDown => self.view.move_by(page),
             Action::Top => self.view.select_index(0),
             Action::Bottom => self.view.select_last(),
-            Action::Filter => {
-                self.overlay = Some(Overlay::Filter {
-                    input: self.view.filter_text.clone(),
-                    previous: self.view.filter_text.clone(),
-                })
-            }
+            Action::Filter => self
+                .layers
+                .push(Box::new(FilterPrompt::new(&self.view.filter_text))),
             Action::ClearFilter => {
                 self.view.set_filter("");
                 self.view.sync(&self.store);
@@ -160,7 +99,7 @@ impl App {
             Action::NextTab => self.tab = self.tab.cycle(1),
             Action::PrevTab => self.tab = self.tab.cycle(-1),
             Action::Refresh => {
-                self.backend.send(Command::Refresh(self.host));
+                self.send(Command::Refresh(self.host));
                 self.set_status(Level::Info, "re-reading all domains…");
             }
             Action::Start
@@ -193,6 +132,25 @@ impl App {
             | Action::ConsoleSave => self.on_console_action(action),
             Action::FreezeStats => self.toggle_freeze(),
             Action::ExpandStats => self.toggle_expand(),
+            // Keys of popups and the attached console: they never reach the main screen.
+            Action::TerminalPageUp
+            | Action::TerminalPageDown
+            | Action::TerminalLineUp
+            | Action::TerminalLineDown
+            | Action::TerminalTop
+            | Action::TerminalLive
+            | Action::ConfirmYes
+            | Action::RevertAsSnapshot
+            | Action::RevertRunning
+            | Action::RevertPaused
+            | Action::RevertSafety
+            | Action::NextField
+            | Action::PrevField
+            | Action::ToggleOption
+            | Action::InputAccept
+            | Action::InputCancel
+            | Action::InputBackspace
+            | Action::InputClear => {}
         }
     }
 
@@ -277,13 +235,7 @@ impl App {
                             .to_string(),
                     );
                 }
-                (
-                    "Undefine?",
-                    body,
-                    ConfirmKind::TypeName {
-                        input: String::new(),
-                    },
-                )
+                ("Undefine?", body, ConfirmKind::type_name())
             }
             LifecycleOp::SetBalloonPeriod(secs) => {
                 if !running {
@@ -300,20 +252,20 @@ impl App {
                 )
             }
             _ => {
-                self.send_op(id, name, op);
+                self.with_ctx(|cx| send_op(cx, id, name, op));
                 return;
             }
         };
         let mut body = body;
         body.push(format!("Same as: {}", escape(&op.virsh(&name))));
-        self.overlay = Some(Overlay::Confirm {
+        self.layers.push(Box::new(Confirm {
             id,
             name,
             op,
             title: title.to_string(),
             body,
             kind,
-        });
+        }));
     }
 }
 

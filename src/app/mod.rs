@@ -5,7 +5,6 @@ mod console;
 mod console_view;
 mod keys;
 mod render;
-mod snapshot_dialogs;
 mod snapshots;
 mod stats;
 mod xml;
@@ -17,17 +16,16 @@ use std::time::{Duration, Instant};
 use ratatui::Terminal;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::backend::{BackendEvent, CommandSender, DomainId, HostId, LifecycleOp, RequestId};
+use crate::backend::{BackendEvent, Command, CommandSender, DomainId, HostId};
 use crate::config::Config;
 use crate::event::Event;
 use crate::state::Store;
 use crate::state::stats::{DomainHistory, capacity_for};
+use crate::ui::layer::{Ctx, Effect, Flow, Layer, RequestIds};
 use crate::ui::list_view::ListView;
 use crate::ui::panes::detail::Tab;
 use crate::ui::panes::snapshots::SnapshotPane;
 use crate::ui::panes::stats::StatsView;
-use crate::ui::popups::confirm::ConfirmKind;
-use crate::ui::popups::snapshot_dialogs::SnapDialog;
 use crate::ui::text::escape;
 
 /// How long an info message stays in the status line.
@@ -68,34 +66,14 @@ pub struct Status {
     pub at: Instant,
 }
 
-/// Whatever sits on top of the main screen and takes the keys.
-#[derive(Clone, Debug)]
-pub enum Overlay {
-    Help {
-        scroll: u16,
-    },
-    Confirm {
-        id: DomainId,
-        name: String,
-        op: LifecycleOp,
-        title: String,
-        body: Vec<String>,
-        kind: ConfirmKind,
-    },
-    Filter {
-        input: String,
-        previous: String,
-    },
-    Snapshot(SnapDialog),
-}
-
 pub struct App {
     pub store: Store,
     pub view: ListView,
     pub tab: Tab,
     pub config: Config,
     pub readonly: bool,
-    pub overlay: Option<Overlay>,
+    /// Popups and prompts over the main screen, bottom first; the last one gets keys first.
+    pub layers: Vec<Box<dyn Layer>>,
     pub status: Option<Status>,
     /// The XML editor, full-screen while open.
     pub xml: Option<Box<crate::ui::editor::XmlEditor>>,
@@ -111,7 +89,7 @@ pub struct App {
     backend: CommandSender,
     /// The host new things (a new domain, a refresh) go to; one host today.
     pub host: HostId,
-    next_req: RequestId,
+    reqs: RequestIds,
     /// Body height of the list at the last draw, for PgUp/PgDn.
     list_height: usize,
     quit: bool,
@@ -130,7 +108,7 @@ impl App {
             tab: Tab::default(),
             config,
             readonly,
-            overlay: None,
+            layers: Vec::new(),
             status: None,
             xml: None,
             drafts_dir: crate::xml::drafts::Drafts::default_dir(),
@@ -142,7 +120,7 @@ impl App {
             frozen: None,
             backend,
             host: HostId::FIRST,
-            next_req: 1,
+            reqs: RequestIds::default(),
             list_height: 10,
             quit: false,
             dirty: true,
@@ -203,7 +181,7 @@ impl App {
             }
             Event::Resize => self.dirty = true,
             Event::Paste(text) => {
-                if !self.console_paste(&text) {
+                if !self.layers_paste(&text) && !self.console_paste(&text) {
                     self.on_xml_paste(&text);
                 }
                 self.dirty = true;
@@ -295,16 +273,75 @@ impl App {
         }
     }
 
-    /// Sends a lifecycle command for `id`; the list changes when libvirt's event arrives.
-    fn send_op(&mut self, id: DomainId, name: String, op: LifecycleOp) {
-        let req = self.next_req;
-        self.next_req += 1;
-        self.set_status(
-            Level::Info,
-            format!("{}…   ({})", op.verb(), escape(&op.virsh(&name))),
-        );
-        self.backend
-            .send(crate::backend::Command::Lifecycle { req, id, name, op });
+    /// Whether a popup or prompt is open over the main screen.
+    pub fn has_popup(&self) -> bool {
+        !self.layers.is_empty()
+    }
+
+    /// Runs `f` with a context for a component and applies the effects it returned.
+    pub(crate) fn with_ctx<R>(&mut self, f: impl FnOnce(&mut Ctx) -> R) -> R {
+        let mut cx = Ctx::new(&self.store, &self.config, self.readonly, &mut self.reqs);
+        let out = f(&mut cx);
+        let effects = std::mem::take(&mut cx.effects);
+        self.apply(effects);
+        out
+    }
+
+    /// Offers a key to the layers from the top down; true when one of them took it.
+    fn layers_key(&mut self, k: &crossterm::event::KeyEvent) -> bool {
+        let mut i = self.layers.len();
+        while i > 0 {
+            i -= 1;
+            let mut layer = self.layers.remove(i);
+            let flow = self.with_ctx(|cx| layer.on_key(k, cx));
+            if flow != Flow::Close {
+                // Effects may have pushed layers above it: keep it at its own place.
+                self.layers.insert(i, layer);
+            }
+            if flow != Flow::Ignored {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Offers pasted text to the top layer; true when it took it.
+    fn layers_paste(&mut self, text: &str) -> bool {
+        let Some(mut layer) = self.layers.pop() else {
+            return false;
+        };
+        let n = self.layers.len();
+        let flow = self.with_ctx(|cx| layer.on_paste(text, cx));
+        if flow != Flow::Close {
+            self.layers.insert(n, layer);
+        }
+        flow != Flow::Ignored
+    }
+
+    /// Carries out what a component asked for.
+    pub(crate) fn apply(&mut self, effects: Vec<Effect>) {
+        for e in effects {
+            match e {
+                Effect::Send(cmd) => self.send(cmd),
+                Effect::Push(layer) => self.layers.push(layer),
+                Effect::Status(level, text) => self.set_status(level, text),
+                Effect::Run(action) => self.on_action(action),
+                Effect::Filter(text) => {
+                    self.view.set_filter(&text);
+                    self.view.sync(&self.store);
+                }
+                Effect::TrackRevert(req, dialog) => {
+                    self.snaps.reverts.insert(req, dialog);
+                }
+                Effect::Quit => self.quit = true,
+            }
+            self.dirty = true;
+        }
+    }
+
+    /// Sends `cmd` to the worker of the host it names (one host today).
+    pub(crate) fn send(&mut self, cmd: Command) {
+        self.backend.send(cmd);
     }
 
     /// Runs the App on `terminal` until the user quits or the channel closes.

@@ -1,7 +1,7 @@
 //! The App's side of snapshots: keeping the pane's list current, the snapshot keys,
 //! opening the dialogs, and the background jobs' progress.
 
-use super::{App, Level, Overlay};
+use super::{App, Level};
 use crate::action::Action;
 use crate::backend::Command;
 use crate::backend::snapshots::{
@@ -9,6 +9,7 @@ use crate::backend::snapshots::{
 };
 use crate::ui::panes::detail::Tab;
 use crate::ui::panes::snapshots::JobView;
+use crate::ui::popups::snapshot_dialog::SnapshotDialog;
 use crate::ui::popups::snapshot_dialogs::{CreateForm, SnapDialog};
 use crate::ui::text::escape;
 
@@ -34,16 +35,10 @@ impl App {
         let Some(id) = self.snaps.domain.clone() else {
             return;
         };
-        let req = self.next_request();
+        let req = self.reqs.allocate();
         self.snaps.pending = Some(req);
         self.backend
             .send(Command::Snapshot(SnapshotCmd::List { req, id }));
-    }
-
-    pub(super) fn next_request(&mut self) -> u64 {
-        let r = self.next_req;
-        self.next_req += 1;
-        r
     }
 
     pub(super) fn on_snapshot_event(&mut self, ev: SnapshotEvent) {
@@ -111,16 +106,17 @@ impl App {
                         }) = retry
                         {
                             lost.push(format!("libvirt: {m}"));
-                            self.overlay = Some(Overlay::Snapshot(SnapDialog::Revert {
-                                id,
-                                domain,
-                                snapshot,
-                                after,
-                                // The safety snapshot, if any, was already taken.
-                                safety: false,
-                                force: true,
-                                lost,
-                            }));
+                            self.layers
+                                .push(Box::new(SnapshotDialog::new(SnapDialog::Revert {
+                                    id,
+                                    domain,
+                                    snapshot,
+                                    after,
+                                    // The safety snapshot, if any, was already taken.
+                                    safety: false,
+                                    force: true,
+                                    lost,
+                                })));
                         }
                     }
                 }
@@ -174,7 +170,7 @@ impl App {
         let running = row.info.state.state.is_active();
         match action {
             Action::SnapshotQuick => {
-                let req = self.next_request();
+                let req = self.reqs.allocate();
                 self.set_status(
                     Level::Info,
                     format!(
@@ -183,7 +179,7 @@ impl App {
                         escape(&domain)
                     ),
                 );
-                self.backend.send(Command::Snapshot(SnapshotCmd::Create {
+                self.send(Command::Snapshot(SnapshotCmd::Create {
                     req,
                     id,
                     domain,
@@ -191,11 +187,20 @@ impl App {
                 }));
             }
             Action::SnapshotCreate => {
-                self.overlay = Some(Overlay::Snapshot(SnapDialog::Create {
-                    id,
-                    domain,
-                    running,
-                    form: CreateForm::new(running),
+                let existing = self
+                    .snaps
+                    .snapshots()
+                    .iter()
+                    .map(|s| s.name.clone())
+                    .collect();
+                self.layers.push(Box::new(SnapshotDialog {
+                    dialog: SnapDialog::Create {
+                        id,
+                        domain,
+                        running,
+                        form: CreateForm::new(running),
+                    },
+                    existing,
                 }));
             }
             _ => self.on_selected_snapshot(action, id, domain, running),
@@ -223,23 +228,25 @@ impl App {
         match action {
             Action::SnapshotToggle => self.snaps.toggle(),
             Action::SnapshotXml => {
-                self.overlay = Some(Overlay::Snapshot(SnapDialog::Xml {
-                    title: format!("snapshot {}", escape(&snap.name)),
-                    lines: snap.xml.lines().map(str::to_string).collect(),
-                    scroll: 0,
-                }))
+                self.layers
+                    .push(Box::new(SnapshotDialog::new(SnapDialog::Xml {
+                        title: format!("snapshot {}", escape(&snap.name)),
+                        lines: snap.xml.lines().map(str::to_string).collect(),
+                        scroll: 0,
+                    })))
             }
             Action::SnapshotRevert => {
                 let lost = revert_consequences(&domain, &snap, running);
-                self.overlay = Some(Overlay::Snapshot(SnapDialog::Revert {
-                    id,
-                    domain,
-                    snapshot: snap.name,
-                    after: AfterRevert::AsSnapshot,
-                    safety: self.config.snapshot_safety,
-                    force: false,
-                    lost,
-                }));
+                self.layers
+                    .push(Box::new(SnapshotDialog::new(SnapDialog::Revert {
+                        id,
+                        domain,
+                        snapshot: snap.name,
+                        after: AfterRevert::AsSnapshot,
+                        safety: self.config.snapshot_safety,
+                        force: false,
+                        lost,
+                    })));
             }
             Action::SnapshotDelete => {
                 let children = self.snaps.descendants(&snap.name);
@@ -249,14 +256,15 @@ impl App {
                         files.extend(s.files.iter().cloned());
                     }
                 }
-                self.overlay = Some(Overlay::Snapshot(SnapDialog::Delete {
-                    id,
-                    domain,
-                    snapshot: snap.name,
-                    mode: DeleteMode::This,
-                    children,
-                    files,
-                }));
+                self.layers
+                    .push(Box::new(SnapshotDialog::new(SnapDialog::Delete {
+                        id,
+                        domain,
+                        snapshot: snap.name,
+                        mode: DeleteMode::This,
+                        children,
+                        files,
+                    })));
             }
             _ => {}
         }

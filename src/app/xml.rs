@@ -39,9 +39,7 @@ impl App {
     }
 
     fn req(&mut self) -> u64 {
-        let r = self.next_req;
-        self.next_req += 1;
-        r
+        self.reqs.allocate()
     }
 
     /// Opens the selected domain's persistent definition.
@@ -58,7 +56,7 @@ impl App {
         let req = self.req();
         ed.loading = Some(req);
         if let Target::Domain { id, .. } = &ed.target {
-            self.backend.send(Command::FetchXml {
+            self.send(Command::FetchXml {
                 req,
                 id: id.clone(),
                 live: false,
@@ -130,10 +128,9 @@ impl App {
             Out::Fetch { live, secure } => {
                 if let Target::Domain { id, .. } = &ed.target {
                     let id = id.clone();
-                    let req = self.next_req;
-                    self.next_req += 1;
+                    let req = self.reqs.allocate();
                     ed.loading = Some(req);
-                    self.backend.send(Command::FetchXml {
+                    self.send(Command::FetchXml {
                         req,
                         id,
                         live,
@@ -169,7 +166,7 @@ impl App {
             Target::New => None,
         };
         let host = editing.as_ref().map_or(self.host, |id| id.host);
-        self.backend.send(Command::DefineXml {
+        self.send(Command::DefineXml {
             host,
             req,
             editing,

@@ -3,7 +3,9 @@
 pub mod console;
 pub mod editor;
 pub mod format;
+pub mod layer;
 pub mod list_view;
 pub mod panes;
 pub mod popups;
 pub mod text;
+pub mod widgets;

@@ -147,6 +147,7 @@ impl Harness {
                     code: KeyCode::Char(c),
                     ctrl: false,
                     alt: false,
+                    shift: false,
                 }
             };
             let mut mods = KeyModifiers::NONE;
@@ -155,6 +156,9 @@ impl Harness {
             }
             if key.alt {
                 mods |= KeyModifiers::ALT;
+            }
+            if key.shift {
+                mods |= KeyModifiers::SHIFT;
             }
             if let KeyCode::Char(ch) = key.code
                 && ch.is_ascii_uppercase()
