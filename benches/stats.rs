@@ -15,7 +15,7 @@ use virtdeck::app::App;
 use virtdeck::backend::{Backend, BackendConfig, BackendEvent, HostId, demo};
 use virtdeck::config::Config;
 use virtdeck::event::{self, Event};
-use virtdeck::ui::panes::detail::Tab;
+use virtdeck::ui::domains::detail::Tab;
 
 /// Counts the Rust heap exactly (live bytes), so growth is not hidden in RSS noise.
 #[global_allocator]

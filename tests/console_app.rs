@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::{Harness, Options};
 use virtdeck::ui::console::session::Link;
-use virtdeck::ui::panes::detail::Tab;
+use virtdeck::ui::domains::detail::Tab;
 
 const NO_CONSOLE_NODE: &str = r#"<node>
   <domain type='test'>

@@ -188,7 +188,7 @@ fn the_list_has_live_cpu_disk_and_net_columns() {
     // Sorting by disk throughput (busiest first) puts shut-off domains last.
     h.app
         .view
-        .set_sort(virtdeck::ui::list_view::SortKey::Disk, false);
+        .set_sort(virtdeck::ui::domains::list_view::SortKey::Disk, false);
     let screen = h.screen();
     let body: Vec<&String> = screen.iter().skip(3).take(12).collect();
     let first_off = body.iter().position(|l| l.contains("shut off"));

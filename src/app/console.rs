@@ -11,7 +11,7 @@ use crate::backend::console::{ConsoleCommand, ConsoleEvent, FailureKind};
 use crate::backend::{BackendEvent, Command, DomainId, LifecycleEventKind};
 use crate::ui::console::keys;
 use crate::ui::console::session::{ConsoleSession, Link};
-use crate::ui::panes::detail::Tab;
+use crate::ui::domains::detail::Tab;
 use crate::ui::text::escape;
 
 /// Console state the App owns besides the session itself.

@@ -21,11 +21,11 @@ use crate::config::Config;
 use crate::event::Event;
 use crate::state::Store;
 use crate::state::stats::{DomainHistory, capacity_for};
+use crate::ui::domains::detail::Tab;
+use crate::ui::domains::list_view::ListView;
 use crate::ui::layer::{Ctx, Effect, Flow, Layer, RequestIds};
-use crate::ui::list_view::ListView;
-use crate::ui::panes::detail::Tab;
-use crate::ui::panes::snapshots::SnapshotPane;
-use crate::ui::panes::stats::StatsView;
+use crate::ui::snapshots::pane::SnapshotPane;
+use crate::ui::stats::pane::StatsView;
 use crate::ui::text::escape;
 
 /// How long an info message stays in the status line.
@@ -76,10 +76,10 @@ pub struct App {
     pub layers: Vec<Box<dyn Layer>>,
     pub status: Option<Status>,
     /// The XML editor, full-screen while open.
-    pub xml: Option<Box<crate::ui::editor::XmlEditor>>,
+    pub xml: Option<Box<crate::ui::xml_editor::XmlEditor>>,
     /// Where editor drafts are kept (`None`: no state dir, drafts disabled).
     pub drafts_dir: Option<std::path::PathBuf>,
-    schema: Option<crate::ui::editor::Schema>,
+    schema: Option<crate::ui::xml_editor::Schema>,
     external_pending: bool,
     pub snaps: SnapshotPane,
     pub console: ConsoleUi,

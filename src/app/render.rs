@@ -10,16 +10,16 @@ use super::{App, Level};
 use crate::action::{Action, Scope};
 use crate::config::Role;
 use crate::state::ConnState;
+use crate::ui::domains::detail::Tab;
+use crate::ui::domains::{detail, table as domains};
 use crate::ui::layer::DrawCtx;
-use crate::ui::panes::detail::Tab;
-use crate::ui::panes::{detail, domains};
 use crate::ui::text::escape_spans;
 
 impl App {
     pub fn render(&mut self, f: &mut Frame) {
         let area = f.area();
         if let Some(ed) = self.xml.as_mut() {
-            crate::ui::editor::view::render(f, area, ed, &self.config.theme);
+            crate::ui::xml_editor::view::render(f, area, ed, &self.config.theme);
             return;
         }
         if self.console_fullscreen() {

@@ -7,10 +7,10 @@ use crate::backend::Command;
 use crate::backend::snapshots::{
     AfterRevert, CreateSpec, DeleteMode, JobOutcome, SnapshotCmd, SnapshotEvent, SnapshotInfo,
 };
-use crate::ui::panes::detail::Tab;
-use crate::ui::panes::snapshots::JobView;
-use crate::ui::popups::snapshot_dialog::SnapshotDialog;
-use crate::ui::popups::snapshot_dialogs::{CreateForm, SnapDialog};
+use crate::ui::domains::detail::Tab;
+use crate::ui::snapshots::dialog::SnapshotDialog;
+use crate::ui::snapshots::dialogs::{CreateForm, SnapDialog};
+use crate::ui::snapshots::pane::JobView;
 use crate::ui::text::escape;
 
 impl App {

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::{App, Level};
-use crate::ui::panes::stats;
+use crate::ui::stats::pane as stats;
 
 /// The Stats tab takes about half the screen (graphs and per-device lines need the room);
 /// the raw view all but three list rows.

@@ -10,8 +10,8 @@ use ratatui::Terminal;
 
 use super::{App, Level};
 use crate::backend::{BackendEvent, Command};
-use crate::ui::editor::{Out, Popup, Schema, TEMPLATE, Target, XmlEditor};
 use crate::ui::text::escape;
+use crate::ui::xml_editor::{Out, Popup, Schema, TEMPLATE, Target, XmlEditor};
 use crate::xml::drafts::Drafts;
 use crate::xml::schema::SchemaIndex;
 

@@ -16,6 +16,7 @@ mod worker;
 pub mod xmldef;
 
 pub use command::Command;
+pub use ffi::{LocalTime, local_time};
 pub use message::{BackendEvent, LifecycleEventKind};
 pub use model::{DomainId, DomainInfo, DomainState, HostId, LifecycleOp, RequestId, RunState};
 pub use session::ConnectError;

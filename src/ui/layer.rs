@@ -39,7 +39,7 @@ pub enum Effect {
     /// Set the domain list's filter (the filter prompt filters as you type).
     Filter(String),
     /// Remember a snapshot revert request, so a "needs force" reply can reopen its dialog.
-    TrackRevert(RequestId, crate::ui::popups::snapshot_dialogs::SnapDialog),
+    TrackRevert(RequestId, crate::ui::snapshots::dialogs::SnapDialog),
     Quit,
 }
 

@@ -3,7 +3,6 @@
 
 mod jobs;
 mod ops;
-pub mod tree;
 pub mod xml;
 
 use std::time::Duration;
@@ -247,15 +246,6 @@ pub fn quick_name(domain: &str, epoch: i64) -> String {
     let t = super::ffi::local_time(epoch);
     format!(
         "{domain}-{:04}{:02}{:02}-{:02}{:02}{:02}",
-        t.year, t.month, t.day, t.hour, t.minute, t.second
-    )
-}
-
-/// `YYYY-MM-DD HH:MM:SS` in local time, like `virsh snapshot-list`.
-pub fn format_time(epoch: i64) -> String {
-    let t = super::ffi::local_time(epoch);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
         t.year, t.month, t.day, t.hour, t.minute, t.second
     )
 }

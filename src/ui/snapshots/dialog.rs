@@ -10,7 +10,7 @@ use crate::app::Level;
 use crate::backend::Command;
 use crate::backend::snapshots::{AfterRevert, CreateSpec, DeleteMode, SnapshotCmd, invalid_name};
 use crate::ui::layer::{Ctx, DrawCtx, Effect, Flow, Layer};
-use crate::ui::popups::snapshot_dialogs::{self, CreateForm, FIELDS, SnapDialog};
+use crate::ui::snapshots::dialogs::{self as snapshot_dialogs, CreateForm, FIELDS, SnapDialog};
 use crate::ui::text::escape;
 use crate::ui::widgets::Edit;
 

@@ -10,11 +10,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
-use crate::backend::snapshots::tree::{Tree, TreeRow};
-use crate::backend::snapshots::{SnapshotInfo, format_time};
+use crate::backend::snapshots::SnapshotInfo;
 use crate::backend::{DomainId, RequestId};
 use crate::config::{Role, Theme};
-use crate::ui::popups::snapshot_dialogs::SnapDialog;
+use crate::ui::format::format_time;
+use crate::ui::snapshots::dialogs::SnapDialog;
+use crate::ui::snapshots::tree::{Tree, TreeRow};
 use crate::ui::text::{escape, escape_spans, fit_spans};
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];

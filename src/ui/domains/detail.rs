@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::config::{Role, Theme};
 use crate::state::DomainRow;
+use crate::ui::domains::table::state_role;
 use crate::ui::format;
-use crate::ui::panes::domains::state_role;
 use crate::ui::text::{escape, escape_spans};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -127,9 +127,9 @@ fn popup(
     theme: &Theme,
     warn: bool,
 ) {
-    let rect = super::centered(area, 76, h.min(area.height));
+    let rect = crate::ui::widgets::centered(area, 76, h.min(area.height));
     f.render_widget(Clear, rect);
-    let block = super::frame(title, warn, theme);
+    let block = crate::ui::widgets::frame(title, warn, theme);
     f.render_widget(
         Paragraph::new(lines)
             .block(block)
@@ -340,13 +340,13 @@ pub fn render(f: &mut Frame, area: Rect, d: &SnapDialog, config: &crate::config:
             scroll,
         } => {
             let body: Vec<Line> = lines.iter().map(|l| Line::from(text(l, theme))).collect();
-            let rect = super::centered(
+            let rect = crate::ui::widgets::centered(
                 area,
                 area.width.saturating_sub(4),
                 area.height.saturating_sub(2),
             );
             f.render_widget(Clear, rect);
-            let block = super::frame(
+            let block = crate::ui::widgets::frame(
                 &format!(
                     "{title} ({}/{} scroll, any other key closes)",
                     k(Action::Down),

@@ -1,0 +1,6 @@
+//! The Snapshots view: the tree pane, its keys and jobs, and the snapshot dialogs.
+
+pub mod dialog;
+pub mod dialogs;
+pub mod pane;
+pub mod tree;

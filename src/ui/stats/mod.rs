@@ -1,0 +1,4 @@
+//! The Stats tab: graphs and per-device figures of the selected domain.
+
+pub mod pane;
+pub mod text;
