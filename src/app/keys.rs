@@ -2,16 +2,16 @@
 
 use crossterm::event::KeyEvent;
 
-use super::stats::balloon_body;
-use super::{App, Level};
+use super::{App, Level, with_ctx};
 use crate::action::{Action, Scope};
 use crate::backend::{Command, LifecycleOp, RunState};
-use crate::state::{ConnState, DomainRow};
+use crate::state::DomainRow;
 use crate::ui::domains::detail::Tab;
 use crate::ui::domains::list_view::SortKey;
 use crate::ui::popups::confirm::{Confirm, ConfirmKind, send_op};
 use crate::ui::popups::filter::FilterPrompt;
 use crate::ui::popups::help::Help;
+use crate::ui::stats::view::balloon_body;
 use crate::ui::text::escape;
 
 impl App {
@@ -63,7 +63,11 @@ impl App {
 
     pub(super) fn on_action(&mut self, action: Action) {
         let page = self.list_height.max(1) as isize;
-        if self.on_tree_key(action) {
+        let visible = self.tab == Tab::Snapshots;
+        if with_ctx!(self, |cx| self
+            .snaps
+            .on_tree_action(action, visible, &mut cx))
+        {
             return;
         }
         match action {
@@ -120,7 +124,9 @@ impl App {
             | Action::SnapshotRevert
             | Action::SnapshotDelete
             | Action::SnapshotToggle
-            | Action::SnapshotXml => self.on_snapshot_action(action),
+            | Action::SnapshotXml => {
+                with_ctx!(self, |cx| self.snaps.on_action(action, visible, &mut cx))
+            }
             Action::Console
             | Action::ConsoleDetach
             | Action::ConsoleFullscreen
@@ -130,8 +136,8 @@ impl App {
             | Action::ConsoleScrollDown
             | Action::ConsoleLive
             | Action::ConsoleSave => self.on_console_action(action),
-            Action::FreezeStats => self.toggle_freeze(),
-            Action::ExpandStats => self.toggle_expand(),
+            Action::FreezeStats => with_ctx!(self, |cx| self.stats.toggle_freeze(&mut cx)),
+            Action::ExpandStats => self.stats.toggle_expand(),
             // Keys of popups and the attached console: they never reach the main screen.
             Action::TerminalPageUp
             | Action::TerminalPageDown
@@ -157,34 +163,12 @@ impl App {
     /// Refuses a host-changing `action` on a read-only or lost connection, saying why.
     /// Returns true when it was refused.
     pub(super) fn refuse_mutation(&mut self, action: Action) -> bool {
-        if self.readonly {
-            self.set_status(
-                Level::Error,
-                format!(
-                    "read-only connection: {} is disabled",
-                    action.name().replace('_', " ")
-                ),
-            );
-            return true;
-        }
-        if let ConnState::Disconnected { .. } = self.store.conn {
-            self.set_status(Level::Error, "not connected: wait for the reconnect");
-            return true;
-        }
-        false
+        with_ctx!(self, |cx| cx.refuse_mutation(action))
     }
 
     /// A copy of the selected domain's row; says so in the status line when none is selected.
     pub(super) fn selected_row(&mut self) -> Option<DomainRow> {
-        let row = self
-            .view
-            .selected()
-            .and_then(|id| self.store.get(id))
-            .cloned();
-        if row.is_none() {
-            self.set_status(Level::Warn, "no domain selected");
-        }
-        row
+        with_ctx!(self, |cx| cx.selected_row())
     }
 
     fn on_lifecycle_action(&mut self, action: Action) {
@@ -252,7 +236,7 @@ impl App {
                 )
             }
             _ => {
-                self.with_ctx(|cx| send_op(cx, id, name, op));
+                with_ctx!(self, |cx| send_op(&mut cx, id, name, op));
                 return;
             }
         };

@@ -5,8 +5,6 @@ mod console;
 mod console_view;
 mod keys;
 mod render;
-mod snapshots;
-mod stats;
 mod xml;
 
 pub use console::ConsoleUi;
@@ -16,17 +14,38 @@ use std::time::{Duration, Instant};
 use ratatui::Terminal;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::backend::{BackendEvent, Command, CommandSender, DomainId, HostId};
+use crate::backend::{BackendEvent, Command, CommandSender, HostId};
 use crate::config::Config;
 use crate::event::Event;
 use crate::state::Store;
-use crate::state::stats::{DomainHistory, capacity_for};
+use crate::state::stats::capacity_for;
 use crate::ui::domains::detail::Tab;
 use crate::ui::domains::list_view::ListView;
-use crate::ui::layer::{Ctx, Effect, Flow, Layer, RequestIds};
+use crate::ui::layer::{Effect, Flow, Layer, RequestIds};
 use crate::ui::snapshots::pane::SnapshotPane;
-use crate::ui::stats::pane::StatsView;
+use crate::ui::stats::view::StatsTab;
 use crate::ui::text::escape;
+
+/// Runs `$body` with a component context `$cx` built from the App's parts, then applies
+/// the effects the component returned. A macro, not a method, so the body may borrow
+/// another field of the App (the component) mutably at the same time.
+macro_rules! with_ctx {
+    ($app:expr, |$cx:ident| $body:expr) => {{
+        let selected = $app.view.selected().cloned();
+        let mut $cx = $crate::ui::layer::Ctx::new(
+            &$app.store,
+            &$app.config,
+            $app.readonly,
+            &mut $app.reqs,
+            selected,
+        );
+        let out = $body;
+        let effects = std::mem::take(&mut $cx.effects);
+        $app.apply(effects);
+        out
+    }};
+}
+pub(crate) use with_ctx;
 
 /// How long an info message stays in the status line.
 const STATUS_TTL: Duration = Duration::from_secs(8);
@@ -52,12 +71,7 @@ pub fn frame_interval(console_bytes_since_last_frame: u64) -> Duration {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
-    Info,
-    Warn,
-    Error,
-}
+pub use crate::ui::layer::Level;
 
 #[derive(Clone, Debug)]
 pub struct Status {
@@ -83,9 +97,7 @@ pub struct App {
     external_pending: bool,
     pub snaps: SnapshotPane,
     pub console: ConsoleUi,
-    pub stats_view: StatsView,
-    /// The selected domain's history as it was when the user froze the graphs.
-    pub frozen: Option<(DomainId, Box<DomainHistory>)>,
+    pub stats: StatsTab,
     backend: CommandSender,
     /// The host new things (a new domain, a refresh) go to; one host today.
     pub host: HostId,
@@ -116,8 +128,7 @@ impl App {
             external_pending: false,
             snaps: SnapshotPane::default(),
             console: ConsoleUi::default(),
-            stats_view: StatsView::default(),
-            frozen: None,
+            stats: StatsTab::default(),
             backend,
             host: HostId::FIRST,
             reqs: RequestIds::default(),
@@ -202,7 +213,13 @@ impl App {
             }
             Event::Backend(be) => self.on_backend(be),
         }
-        self.sync_snapshots();
+        let visible = self.tab == Tab::Snapshots;
+        let selected = self.view.selected().cloned();
+        with_ctx!(self, |cx| self.snaps.sync(
+            visible,
+            selected.as_ref(),
+            &mut cx
+        ));
     }
 
     fn on_backend(&mut self, ev: BackendEvent) {
@@ -246,7 +263,10 @@ impl App {
                 );
             }
             BackendEvent::Error(_, message) => self.set_status(Level::Error, message),
-            BackendEvent::Snapshot(ev) => self.on_snapshot_event(ev),
+            BackendEvent::Snapshot(ev) => {
+                self.dirty = true;
+                with_ctx!(self, |cx| self.snaps.on_event(ev, &mut cx));
+            }
             BackendEvent::Lifecycle {
                 id, name, event, ..
             } => {
@@ -278,22 +298,13 @@ impl App {
         !self.layers.is_empty()
     }
 
-    /// Runs `f` with a context for a component and applies the effects it returned.
-    pub(crate) fn with_ctx<R>(&mut self, f: impl FnOnce(&mut Ctx) -> R) -> R {
-        let mut cx = Ctx::new(&self.store, &self.config, self.readonly, &mut self.reqs);
-        let out = f(&mut cx);
-        let effects = std::mem::take(&mut cx.effects);
-        self.apply(effects);
-        out
-    }
-
     /// Offers a key to the layers from the top down; true when one of them took it.
     fn layers_key(&mut self, k: &crossterm::event::KeyEvent) -> bool {
         let mut i = self.layers.len();
         while i > 0 {
             i -= 1;
             let mut layer = self.layers.remove(i);
-            let flow = self.with_ctx(|cx| layer.on_key(k, cx));
+            let flow = with_ctx!(self, |cx| layer.on_key(k, &mut cx));
             if flow != Flow::Close {
                 // Effects may have pushed layers above it: keep it at its own place.
                 self.layers.insert(i, layer);
@@ -311,7 +322,7 @@ impl App {
             return false;
         };
         let n = self.layers.len();
-        let flow = self.with_ctx(|cx| layer.on_paste(text, cx));
+        let flow = with_ctx!(self, |cx| layer.on_paste(text, &mut cx));
         if flow != Flow::Close {
             self.layers.insert(n, layer);
         }
@@ -333,6 +344,7 @@ impl App {
                 Effect::TrackRevert(req, dialog) => {
                     self.snaps.reverts.insert(req, dialog);
                 }
+                Effect::ShowTab(tab) => self.tab = tab,
                 Effect::Quit => self.quit = true,
             }
             self.dirty = true;

@@ -5,7 +5,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
-use super::stats::stats_height;
 use super::{App, Level};
 use crate::action::{Action, Scope};
 use crate::config::Role;
@@ -13,6 +12,7 @@ use crate::state::ConnState;
 use crate::ui::domains::detail::Tab;
 use crate::ui::domains::{detail, table as domains};
 use crate::ui::layer::DrawCtx;
+use crate::ui::stats::view::stats_height;
 use crate::ui::text::escape_spans;
 
 impl App {
@@ -27,7 +27,7 @@ impl App {
             return;
         }
         let detail_h = if self.tab == Tab::Stats {
-            stats_height(area.height, self.stats_view.expanded)
+            stats_height(area.height, self.stats.view.expanded)
         } else if self.tab == Tab::Snapshots && self.snaps.focused {
             // The tree gets half the screen while it has the keys.
             (area.height / 2).max(8)
@@ -62,7 +62,8 @@ impl App {
             self.render_console_pane(f, body);
         }
         if self.tab == Tab::Stats {
-            self.render_stats(f, body);
+            self.stats
+                .render(f, body, self.view.selected(), &self.store, &self.config);
         }
         self.render_status(f, status);
         self.render_hints(f, hints);

@@ -10,10 +10,10 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use crate::action::{Action, Scope};
-use crate::app::Level;
-use crate::backend::{BackendEvent, Command, RequestId};
+use crate::backend::{BackendEvent, Command, DomainId, RequestId};
 use crate::config::Config;
-use crate::state::Store;
+use crate::state::{ConnState, DomainRow, Store};
+use crate::ui::domains::detail::Tab;
 
 /// Scopes whose keys work on the main screen (the domain list and its tabs), most
 /// specific first. The snapshot tree's own keys are the same actions, used on the tree.
@@ -24,6 +24,14 @@ pub const MAIN_SCOPES: &[Scope] = &[
     Scope::Domains,
     Scope::Global,
 ];
+
+/// How loud a status line message is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
 
 /// What a layer asks the App to do.
 pub enum Effect {
@@ -40,6 +48,8 @@ pub enum Effect {
     Filter(String),
     /// Remember a snapshot revert request, so a "needs force" reply can reopen its dialog.
     TrackRevert(RequestId, crate::ui::snapshots::dialogs::SnapDialog),
+    /// Show a tab of the detail pane.
+    ShowTab(Tab),
     Quit,
 }
 
@@ -78,6 +88,8 @@ pub struct Ctx<'a> {
     pub config: &'a Config,
     pub readonly: bool,
     pub reqs: &'a mut RequestIds,
+    /// The domain selected in the list, if any.
+    pub selected: Option<DomainId>,
     pub effects: Vec<Effect>,
 }
 
@@ -87,14 +99,47 @@ impl<'a> Ctx<'a> {
         config: &'a Config,
         readonly: bool,
         reqs: &'a mut RequestIds,
+        selected: Option<DomainId>,
     ) -> Ctx<'a> {
         Ctx {
             store,
             config,
             readonly,
             reqs,
+            selected,
             effects: Vec::new(),
         }
+    }
+
+    /// A copy of the selected domain's row; says so in the status line when none is.
+    pub fn selected_row(&mut self) -> Option<DomainRow> {
+        let row = self
+            .selected
+            .as_ref()
+            .and_then(|id| self.store.get(id))
+            .cloned();
+        if row.is_none() {
+            self.status(Level::Warn, "no domain selected");
+        }
+        row
+    }
+
+    /// Refuses a host-changing `action` on a read-only or lost connection, saying why.
+    /// Returns true when it was refused.
+    pub fn refuse_mutation(&mut self, action: Action) -> bool {
+        if self.readonly {
+            let what = action.name().replace('_', " ");
+            self.status(
+                Level::Error,
+                format!("read-only connection: {what} is disabled"),
+            );
+            return true;
+        }
+        if let ConnState::Disconnected { .. } = self.store.conn {
+            self.status(Level::Error, "not connected: wait for the reconnect");
+            return true;
+        }
+        false
     }
 
     pub fn send(&mut self, cmd: Command) {

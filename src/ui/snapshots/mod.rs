@@ -2,5 +2,6 @@
 
 pub mod dialog;
 pub mod dialogs;
+pub mod keys;
 pub mod pane;
 pub mod tree;

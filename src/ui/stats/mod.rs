@@ -2,3 +2,4 @@
 
 pub mod pane;
 pub mod text;
+pub mod view;
