@@ -54,8 +54,9 @@ impl App {
             out.push(Scope::Snapshots);
             out.push(Scope::Domains);
         } else {
-            out.push(Scope::Domains);
+            // The tab on show is what the user looks at: its keys come first.
             out.extend(tab);
+            out.push(Scope::Domains);
         }
         out.push(Scope::Global);
         out

@@ -21,5 +21,5 @@ pub use message::{BackendEvent, LifecycleEventKind};
 pub use model::{DomainId, DomainInfo, DomainState, HostId, LifecycleOp, RequestId, RunState};
 pub use session::ConnectError;
 pub use stats::{DomainStats, StatsCounters};
-pub use worker::{Backend, BackendConfig, CommandSender, EventSink};
+pub use worker::{Backend, BackendConfig, CommandLog, CommandSender, EventSink};
 pub use xmldef::Defined;

@@ -79,7 +79,30 @@ const QUIT_GRACE: Duration = Duration::from_secs(2);
 #[derive(Clone)]
 pub struct CommandSender(Sender<WorkerMsg>);
 
+/// The commands a detached `CommandSender` was given, for tests and benchmarks that drive
+/// the App without a libvirt worker.
+pub struct CommandLog(Receiver<WorkerMsg>);
+
+impl CommandLog {
+    /// Every command sent since the last call, in order.
+    pub fn drain(&self) -> Vec<Command> {
+        self.0
+            .try_iter()
+            .filter_map(|m| match m {
+                WorkerMsg::Cmd(c) => Some(c),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 impl CommandSender {
+    /// A sender with no worker behind it: what it is given can be read from the log.
+    pub fn detached() -> (CommandSender, CommandLog) {
+        let (tx, rx) = mpsc::channel();
+        (CommandSender(tx), CommandLog(rx))
+    }
+
     /// Queues a command; never blocks. A dead worker is reported by the events it stops sending.
     pub fn send(&self, cmd: Command) {
         let _ = self.0.send(WorkerMsg::Cmd(cmd));

@@ -111,6 +111,13 @@ impl Layer for Confirm {
         }
     }
 
+    fn hints(&self) -> Vec<Action> {
+        match self.kind {
+            ConfirmKind::YesNo => vec![Action::ConfirmYes],
+            ConfirmKind::TypeName { .. } => vec![Action::InputAccept, Action::InputCancel],
+        }
+    }
+
     fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawCtx) {
         render(
             f,
