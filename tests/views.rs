@@ -465,3 +465,54 @@ mod screens {
         });
     }
 }
+
+#[test]
+fn a_console_lost_with_the_connection_reattaches_when_it_comes_back() {
+    use virtdeck::backend::console::{ConsoleCommand, ConsoleEvent};
+    let mut f = Fake::new(80, 24);
+    f.select("web-01");
+    f.commands();
+    f.press("c");
+    let console = f
+        .commands()
+        .into_iter()
+        .find_map(|c| match c {
+            Command::Console(_, ConsoleCommand::Open { console, .. }) => Some(console),
+            _ => None,
+        })
+        .expect("c opens the console");
+    let host = HostId::FIRST;
+    let ev = |e| Event::Backend(BackendEvent::Console(host, e));
+    f.app.handle(ev(ConsoleEvent::Opened {
+        console,
+        device: "serial0".into(),
+    }));
+    // The worker closes the stream, then reports the lost connection; the reason text
+    // is not what decides.
+    f.app.handle(ev(ConsoleEvent::Closed {
+        console,
+        reason: "keepalive timeout".into(),
+    }));
+    f.app.handle(Event::Backend(BackendEvent::Disconnected {
+        host,
+        reason: "keepalive timeout".into(),
+    }));
+    f.app.handle(Event::Backend(BackendEvent::Connected {
+        host,
+        uri: "test:///fake".into(),
+        hostname: "fakehost".into(),
+        readonly: false,
+    }));
+    let reopened = f
+        .commands()
+        .into_iter()
+        .any(|c| matches!(c, Command::Console(_, ConsoleCommand::Open { .. })));
+    assert!(reopened, "the console re-attaches after the reconnect");
+    assert!(
+        f.app
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text == "reconnected"),
+        "the status line says so"
+    );
+}

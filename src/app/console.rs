@@ -20,6 +20,8 @@ pub struct ConsoleUi {
     pub session: Option<ConsoleSession>,
     /// Where transcripts go; `None` = `<state dir>/consoles`.
     pub save_dir: Option<PathBuf>,
+    /// The session's stream went down with the connection: re-attach on reconnect.
+    lost_with_connection: bool,
 }
 
 impl App {
@@ -300,6 +302,13 @@ impl App {
                 event: LifecycleEventKind::Started,
                 ..
             } => self.console_domain_started(id),
+            BackendEvent::Disconnected { host, .. } => {
+                // The worker closes every stream before it reports the loss.
+                self.console.lost_with_connection =
+                    self.console.session.as_ref().is_some_and(|s| {
+                        s.domain.host == *host && !matches!(s.link, Link::Failed { .. })
+                    });
+            }
             BackendEvent::Connected { .. } => self.console_reconnected(),
             _ => {}
         }
@@ -307,10 +316,8 @@ impl App {
 
     /// The connection came back: streams lost with the old one re-open.
     fn console_reconnected(&mut self) {
-        let lost = self.console.session.as_ref().is_some_and(|s| {
-            matches!(&s.link, Link::Disconnected { reason } if reason.starts_with("connection lost"))
-        });
-        if lost {
+        let lost = std::mem::take(&mut self.console.lost_with_connection);
+        if lost && self.console.session.is_some() {
             let device = self.console.session.as_ref().and_then(|s| s.device.clone());
             self.console_open(device, false);
             self.dirty = true;

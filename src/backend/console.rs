@@ -10,6 +10,7 @@ use super::console_xml::{self, ConsoleDevice};
 use super::ffi::console::{ConsoleStream, StreamEvent, open_console};
 use super::message::BackendEvent;
 use super::model::{DomainId, HostId};
+use super::session::usable;
 use super::worker::{EventSink, WorkerMsg};
 
 /// Names one console session; chosen by the UI, unique per attach attempt.
@@ -95,14 +96,12 @@ impl Consoles {
             } => {
                 // A re-attach replaces the old stream of the same session.
                 self.open.remove(&console);
-                let ev = match conn {
-                    None => failed(console, FailureKind::Other, "not connected (reconnecting)"),
-                    Some(conn) => {
-                        match self.open_one(conn, console, &id, device, force, sink, tx) {
-                            Ok(ev) => ev,
-                            Err((kind, message)) => failed(console, kind, &message),
-                        }
-                    }
+                let ev = match usable(conn, false, false) {
+                    Err(why) => failed(console, FailureKind::Other, &why.to_string()),
+                    Ok(conn) => match self.open_one(conn, console, &id, device, force, sink, tx) {
+                        Ok(ev) => ev,
+                        Err((kind, message)) => failed(console, kind, &message),
+                    },
                 };
                 emit(self.host, sink, ev);
             }

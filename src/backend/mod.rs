@@ -19,7 +19,7 @@ pub use command::Command;
 pub use ffi::{LocalTime, local_time};
 pub use message::{BackendEvent, LifecycleEventKind};
 pub use model::{DomainId, DomainInfo, DomainState, HostId, LifecycleOp, RequestId, RunState};
-pub use session::ConnectError;
+pub use session::{ConnectError, Refusal};
 pub use stats::{DomainStats, StatsCounters};
 pub use worker::{Backend, BackendConfig, CommandLog, CommandSender, EventSink};
 pub use xmldef::Defined;

@@ -7,6 +7,31 @@ use virt::connect::Connect;
 use super::ffi::{self, CloseSubscription, LifecycleSubscription};
 use super::worker::WorkerMsg;
 
+/// Why the worker refuses a request before any libvirt call: the one wording of both
+/// guards, whichever command hits them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("not connected (reconnecting)")]
+    NotConnected,
+    #[error("the connection is read-only")]
+    ReadOnly,
+}
+
+impl From<Refusal> for String {
+    fn from(r: Refusal) -> String {
+        r.to_string()
+    }
+}
+
+/// The connection a request may use. `changes`: the request changes the host, refused on
+/// a read-only connection; everything is refused while reconnecting (`conn` is `None`).
+pub fn usable(conn: Option<&Connect>, readonly: bool, changes: bool) -> Result<&Connect, Refusal> {
+    if changes && readonly {
+        return Err(Refusal::ReadOnly);
+    }
+    conn.ok_or(Refusal::NotConnected)
+}
+
 /// Why opening a connection failed, worded for the person who typed the URI.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("cannot connect to {uri}: {message}\nhint: {hint}")]

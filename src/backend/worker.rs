@@ -12,7 +12,7 @@ use super::domains;
 use super::ffi::RawLifecycleEvent;
 use super::message::{BackendEvent, LifecycleEventKind};
 use super::model::{DomainId, HostId, LifecycleOp};
-use super::session::{ConnectError, Session};
+use super::session::{ConnectError, Refusal, Session, usable};
 use super::stats::{StatsCounters, StatsReader};
 
 /// Where backend events go. The App wraps its one event channel in this.
@@ -225,6 +225,11 @@ impl Worker {
         }
     }
 
+    /// The open connection, `None` while reconnecting.
+    fn conn(&self) -> Option<&virt::connect::Connect> {
+        self.session.as_ref().map(|s| &s.conn)
+    }
+
     fn emit(&self, ev: BackendEvent) {
         (self.sink)(ev);
     }
@@ -399,10 +404,9 @@ impl Worker {
                 live,
                 secure,
             } => {
-                let result = match &self.session {
-                    Some(s) => super::xmldef::fetch(&s.conn, &id, live, secure),
-                    None => Err("not connected (reconnecting)".into()),
-                };
+                let result = usable(self.conn(), self.cfg.readonly, false)
+                    .map_err(String::from)
+                    .and_then(|c| super::xmldef::fetch(c, &id, live, secure));
                 self.emit(BackendEvent::XmlFetched {
                     req,
                     id,
@@ -414,15 +418,12 @@ impl Worker {
             Command::DefineXml {
                 req, editing, xml, ..
             } => {
-                let result = if self.cfg.readonly {
-                    Err("the connection is read-only".into())
-                } else {
-                    match &self.session {
-                        Some(s) => {
-                            super::xmldef::define(&s.conn, self.cfg.host, editing.as_ref(), &xml)
-                        }
-                        None => Err("not connected (reconnecting): the buffer is kept".into()),
+                let result = match usable(self.conn(), self.cfg.readonly, true) {
+                    Ok(c) => super::xmldef::define(c, self.cfg.host, editing.as_ref(), &xml),
+                    Err(Refusal::NotConnected) => {
+                        Err(format!("{}: the buffer is kept", Refusal::NotConnected))
                     }
+                    Err(why) => Err(why.into()),
                 };
                 if let Ok(d) = &result
                     && let Some(s) = &self.session
@@ -469,14 +470,8 @@ impl Worker {
     }
 
     fn run_lifecycle(&mut self, id: &DomainId, op: LifecycleOp) -> Result<(), String> {
-        if self.cfg.readonly {
-            return Err("the connection is read-only".into());
-        }
-        let Some(s) = &self.session else {
-            return Err("not connected (reconnecting)".into());
-        };
-        let dom = s
-            .conn
+        let conn = usable(self.conn(), self.cfg.readonly, true)?;
+        let dom = conn
             .lookup_domain_by_uuid_string(&id.uuid)
             .map_err(|e| e.message().to_string())?;
         domains::run_op(&dom, op).map_err(|e| e.message().to_string())?;
