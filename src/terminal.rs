@@ -1,6 +1,7 @@
 //! Entering and leaving the full-screen terminal, including on panic.
 
 use std::io::{self, Stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::execute;
 use crossterm::terminal::{
@@ -10,6 +11,22 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 pub type Tui = Terminal<CrosstermBackend<Stdout>>;
+
+/// Whether virtdeck takes the mouse (config `mouse = true`); off leaves the terminal's
+/// own text selection alone.
+static MOUSE: AtomicBool = AtomicBool::new(false);
+
+/// Sets whether [`enter`] and [`resume`] capture the mouse.
+pub fn set_mouse(on: bool) {
+    MOUSE.store(on, Ordering::SeqCst);
+}
+
+fn capture_mouse() -> io::Result<()> {
+    if MOUSE.load(Ordering::SeqCst) {
+        execute!(io::stdout(), crossterm::event::EnableMouseCapture)?;
+    }
+    Ok(())
+}
 
 /// Raw mode + alternate screen, and a panic hook that restores the terminal before the
 /// panic message is printed (otherwise it lands, garbled, in the alternate screen).
@@ -25,6 +42,7 @@ pub fn enter() -> io::Result<Tui> {
         EnterAlternateScreen,
         crossterm::event::EnableBracketedPaste
     )?;
+    capture_mouse()?;
     Terminal::new(CrosstermBackend::new(io::stdout()))
 }
 
@@ -34,6 +52,7 @@ pub fn restore() {
     let _ = execute!(
         io::stdout(),
         crossterm::event::DisableBracketedPaste,
+        crossterm::event::DisableMouseCapture,
         LeaveAlternateScreen,
         crossterm::cursor::Show
     );
@@ -51,5 +70,6 @@ pub fn resume() -> io::Result<()> {
         io::stdout(),
         EnterAlternateScreen,
         crossterm::event::EnableBracketedPaste
-    )
+    )?;
+    capture_mouse()
 }

@@ -516,3 +516,58 @@ fn a_console_lost_with_the_connection_reattaches_when_it_comes_back() {
         "the status line says so"
     );
 }
+
+fn mouse(f: &mut Fake, kind: crossterm::event::MouseEventKind, column: u16, row: u16) {
+    f.app.handle(Event::Mouse(crossterm::event::MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    }));
+}
+
+#[test]
+fn with_mouse_on_a_click_selects_a_row_or_a_tab_and_the_wheel_scrolls() {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "mouse = true\n").expect("write config");
+    let config = Config::load(Some(&path), None, false).expect("config");
+    let mut f = Fake::with(80, 24, config, false);
+    let screen = f.screen();
+    let row = screen
+        .lines()
+        .position(|l| l.starts_with("web-01"))
+        .expect("web-01 drawn") as u16;
+    mouse(&mut f, MouseEventKind::Down(MouseButton::Left), 3, row);
+    assert_eq!(f.selected_name().as_deref(), Some("web-01"));
+    // The tab titles line of the lower pane.
+    let tabs = screen
+        .lines()
+        .position(|l| l.contains("Overview │ Stats"))
+        .expect("tab titles") as u16;
+    let x = screen
+        .lines()
+        .nth(tabs as usize)
+        .and_then(|l| l.find("Snapshots"))
+        .expect("x") as u16;
+    mouse(&mut f, MouseEventKind::Down(MouseButton::Left), x + 2, tabs);
+    let screen = f.screen();
+    assert!(screen.contains("reading snapshots"), "{screen}");
+    mouse(&mut f, MouseEventKind::ScrollUp, 3, 4);
+    assert_eq!(f.selected_name().as_deref(), Some("db-primary"));
+}
+
+#[test]
+fn with_mouse_off_clicks_change_nothing() {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    let mut f = Fake::new(80, 24);
+    let screen = f.screen();
+    let row = screen
+        .lines()
+        .position(|l| l.starts_with("web-02"))
+        .expect("web-02 drawn") as u16;
+    let before = f.selected_name();
+    mouse(&mut f, MouseEventKind::Down(MouseButton::Left), 3, row);
+    assert_eq!(f.selected_name(), before);
+}

@@ -394,6 +394,16 @@ impl App {
     }
 }
 
+impl App {
+    /// Scrolls the console's scrollback by `lines` (positive: back in time).
+    pub(super) fn console_scroll(&mut self, lines: isize) -> bool {
+        self.console
+            .session
+            .as_mut()
+            .is_some_and(|s| scrolled(s, lines))
+    }
+}
+
 fn scrolled(s: &mut ConsoleSession, lines: isize) -> bool {
     s.term.scroll(lines);
     true

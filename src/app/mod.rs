@@ -4,6 +4,7 @@
 mod console;
 mod console_view;
 mod keys;
+mod mouse;
 mod render;
 mod xml;
 
@@ -104,6 +105,8 @@ pub struct App {
     reqs: RequestIds,
     /// Body height of the list at the last draw, for PgUp/PgDn.
     list_height: usize,
+    /// Where the last frame put the list and the lower pane, for mouse clicks.
+    areas: mouse::Areas,
     quit: bool,
     dirty: bool,
     /// When the process started; the first complete frame is logged against it.
@@ -133,6 +136,7 @@ impl App {
             host: HostId::FIRST,
             reqs: RequestIds::default(),
             list_height: 10,
+            areas: mouse::Areas::default(),
             quit: false,
             dirty: true,
             started: None,
@@ -191,6 +195,11 @@ impl App {
                 }
             }
             Event::Resize => self.dirty = true,
+            Event::Mouse(m) => {
+                if self.config.mouse && self.on_mouse(m) {
+                    self.dirty = true;
+                }
+            }
             Event::Paste(text) => {
                 if !self.layers_paste(&text) && !self.console_paste(&text) {
                     self.on_xml_paste(&text);

@@ -55,6 +55,7 @@ impl App {
         self.list_height = usize::from(list.height.saturating_sub(2));
         let selected = self.view.selected().and_then(|id| self.store.get(id));
         let body = detail::render(f, lower, self.tab, selected, &self.config.theme);
+        self.areas = super::mouse::Areas { list, lower, body };
         if self.tab == Tab::Snapshots && selected.is_some() {
             self.snaps.render(f, body, &self.config.theme);
         }

@@ -50,6 +50,20 @@ impl Tab {
 
 /// Draws the tab bar and the tabs drawn here; returns the body area, where panes with
 /// state of their own (Snapshots) draw themselves.
+/// The tab whose title is drawn at column `x` of the pane's top line (`area` as given to
+/// `render`).
+pub fn tab_at(area: Rect, x: u16) -> Option<Tab> {
+    let mut left = area.x + 1;
+    for t in Tab::ALL {
+        let w = t.title().chars().count() as u16;
+        if (left..left + w).contains(&x) {
+            return Some(t);
+        }
+        left += w + 3;
+    }
+    None
+}
+
 pub fn render(f: &mut Frame, area: Rect, tab: Tab, row: Option<&DomainRow>, theme: &Theme) -> Rect {
     let mut titles = vec![Span::raw(" ")];
     for t in Tab::ALL {

@@ -153,6 +153,22 @@ impl SnapshotPane {
         self.selected = Some(self.snaps[rows[next].index].name.clone());
     }
 
+    /// Selects the tree row drawn on line `line` of the pane (0 = the header line), as
+    /// last drawn; false when that line holds no snapshot.
+    pub fn select_line(&mut self, line: usize) -> bool {
+        let Some(k) = line.checked_sub(1).map(|l| l + self.offset) else {
+            return false;
+        };
+        let rows = self.rows();
+        match rows.get(k) {
+            Some(r) => {
+                self.selected = Some(self.snaps[r.index].name.clone());
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn select_edge(&mut self, last: bool) {
         let rows = self.rows();
         let row = if last { rows.last() } else { rows.first() };
