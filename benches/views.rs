@@ -40,7 +40,21 @@ fn script() -> Vec<KeyEvent> {
     keys.extend(std::iter::repeat_n(key("j"), 20));
     keys.extend(["PgDn", "PgDn", "G", "k", "g", ">", ">", "<", "I", "I"].map(key));
     keys.extend(["Tab", "Tab", "Tab", "Tab", "Tab"].map(key));
-    keys.extend(["/", "v", "m", "-", "0", "4", "Backspace", "Backspace", "Enter", "Esc"].map(key));
+    keys.extend(
+        [
+            "/",
+            "v",
+            "m",
+            "-",
+            "0",
+            "4",
+            "Backspace",
+            "Backspace",
+            "Enter",
+            "Esc",
+        ]
+        .map(key),
+    );
     keys.extend(["?", "j", "Esc", "S", "j", "Esc"].map(key));
     keys
 }

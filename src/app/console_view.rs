@@ -11,6 +11,19 @@ use crate::config::Role;
 use crate::ui::console::widget::{self, Hints};
 
 impl App {
+    pub fn console_session(&self) -> Option<&crate::ui::console::session::ConsoleSession> {
+        self.console.session.as_ref()
+    }
+
+    /// Bytes the open console has received so far (0 without one), for frame pacing.
+    pub fn console_received(&self) -> u64 {
+        self.console.received()
+    }
+
+    pub(super) fn console_fullscreen(&self) -> bool {
+        self.console.fullscreen()
+    }
+
     fn console_hints(&self) -> Hints {
         let k = |a| self.config.keymap.keys_label(a);
         Hints {

@@ -22,7 +22,7 @@ impl App {
             return;
         }
         // An attached console takes every key but its own (`[keys.terminal]`).
-        if self.console_key(k) {
+        if with_ctx!(self, |cx| self.console.on_key(k, &mut cx)) {
             return;
         }
         if self.xml.is_some() {
@@ -136,7 +136,7 @@ impl App {
             | Action::ConsoleScrollUp
             | Action::ConsoleScrollDown
             | Action::ConsoleLive
-            | Action::ConsoleSave => self.on_console_action(action),
+            | Action::ConsoleSave => with_ctx!(self, |cx| self.console.on_action(action, &mut cx)),
             Action::FreezeStats => with_ctx!(self, |cx| self.stats.toggle_freeze(&mut cx)),
             Action::ExpandStats => self.stats.toggle_expand(),
             // Keys of popups and the attached console: they never reach the main screen.

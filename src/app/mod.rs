@@ -1,14 +1,13 @@
 //! The App: sole owner of UI state. Drains events, updates the model, sends commands,
 //! and draws once per batch of events.
 
-mod console;
 mod console_view;
 mod keys;
 mod mouse;
 mod render;
 mod xml;
 
-pub use console::ConsoleUi;
+pub use crate::ui::console::view::ConsoleUi;
 
 use std::time::{Duration, Instant};
 
@@ -201,7 +200,9 @@ impl App {
                 }
             }
             Event::Paste(text) => {
-                if !self.layers_paste(&text) && !self.console_paste(&text) {
+                if !self.layers_paste(&text)
+                    && !with_ctx!(self, |cx| self.console.on_paste(&text, &mut cx))
+                {
                     self.on_xml_paste(&text);
                 }
                 self.dirty = true;
@@ -255,7 +256,10 @@ impl App {
             self.view.sync(&self.store);
             self.dirty = true;
         }
-        self.console_on_backend(&ev);
+        with_ctx!(self, |cx| self.console.on_backend(&ev, &mut cx));
+        if matches!(ev, BackendEvent::Console(..)) {
+            self.dirty = true;
+        }
         match ev {
             BackendEvent::ActionDone { name, op, .. } => {
                 self.set_status(

@@ -72,7 +72,7 @@ impl App {
                 self.snaps.focused = true;
                 self.snaps.select_line(usize::from(m.row - a.body.y))
             }
-            Tab::Console if wheel != 0 => self.console_scroll(-wheel),
+            Tab::Console if wheel != 0 => self.console.scroll(-wheel),
             _ => false,
         }
     }
