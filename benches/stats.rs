@@ -109,7 +109,7 @@ impl Figures {
 fn app_and_terminal(backend: &Backend) -> (App, Terminal<TestBackend>) {
     let config = Config::builtin().expect("built-in config");
     let mut app = App::new(config, backend.sender(), false);
-    app.tab = Tab::Stats;
+    app.domains.tab = Tab::Stats;
     let terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
     (app, terminal)
 }
@@ -165,8 +165,8 @@ fn live_phase(label: &str, uri: &str, ticks: usize, interval: Duration) -> Optio
         }
         if is_stats && seen == 1 {
             // Select a running domain so the stats pane is drawn (the costly case).
-            app.view.sync(&app.store);
-            app.view.select_index(0);
+            app.domains.list.sync(&app.store);
+            app.domains.list.select_index(0);
         }
         let us = apply_and_draw(&mut app, &mut terminal, ev);
         if is_stats {
@@ -234,8 +234,8 @@ fn replay_phase(label: &str, template: BackendEvent, uri: &str, total: usize) {
         HostId::FIRST,
         infos,
     )));
-    app.view.sync(&app.store);
-    app.view.select_index(0);
+    app.domains.list.sync(&app.store);
+    app.domains.list.select_index(0);
     // Allocated up front so the bench's own bookkeeping does not show as growth.
     let mut fig = Figures {
         per_tick_us: Vec::with_capacity(total),

@@ -187,7 +187,8 @@ fn the_list_has_live_cpu_disk_and_net_columns() {
     assert!(cols.ends_with(&["-", "-", "-", "no", "yes"]), "{off}");
     // Sorting by disk throughput (busiest first) puts shut-off domains last.
     h.app
-        .view
+        .domains
+        .list
         .set_sort(virtdeck::ui::domains::list_view::SortKey::Disk, false);
     let screen = h.screen();
     let body: Vec<&String> = screen.iter().skip(3).take(12).collect();

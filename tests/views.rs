@@ -117,7 +117,7 @@ impl Fake {
     }
 
     fn selected_name(&self) -> Option<String> {
-        let id = self.app.view.selected()?;
+        let id = self.app.domains.list.selected()?;
         self.app.store.get(id).map(|r| r.info.name.clone())
     }
 
@@ -356,7 +356,8 @@ fn bottom_on_a_thousand_rows_selects_the_last_and_draws_it() {
     term.draw(|f| app.render(f)).expect("draw");
     assert!(t.elapsed() < Duration::from_secs(5));
     assert_eq!(
-        app.view
+        app.domains
+            .list
             .selected()
             .and_then(|id| app.store.get(id))
             .map(|r| r.info.name.as_str()),

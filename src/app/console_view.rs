@@ -43,7 +43,7 @@ impl App {
         let hints = self.console_hints();
         match self.console.session.as_mut() {
             Some(s) => widget::render(f, area, s, &hints, &self.config.theme),
-            None if self.view.selected().is_some() => f.render_widget(
+            None if self.domains.list.selected().is_some() => f.render_widget(
                 Paragraph::new(Span::styled(
                     format!(
                         " {} opens the serial console of the selected domain \

@@ -20,7 +20,7 @@ use crate::event::Event;
 use crate::state::Store;
 use crate::state::stats::capacity_for;
 use crate::ui::domains::detail::Tab;
-use crate::ui::domains::list_view::ListView;
+use crate::ui::domains::view::DomainsView;
 use crate::ui::layer::{Effect, Flow, Layer, RequestIds};
 use crate::ui::snapshots::pane::SnapshotPane;
 use crate::ui::stats::view::StatsTab;
@@ -31,13 +31,14 @@ use crate::ui::text::escape;
 /// another field of the App (the component) mutably at the same time.
 macro_rules! with_ctx {
     ($app:expr, |$cx:ident| $body:expr) => {{
-        let selected = $app.view.selected().cloned();
+        let selected = $app.domains.list.selected().cloned();
         let mut $cx = $crate::ui::layer::Ctx::new(
             &$app.store,
             &$app.config,
             $app.readonly,
             &mut $app.reqs,
             selected,
+            $app.host,
         );
         let out = $body;
         let effects = std::mem::take(&mut $cx.effects);
@@ -82,8 +83,8 @@ pub struct Status {
 
 pub struct App {
     pub store: Store,
-    pub view: ListView,
-    pub tab: Tab,
+    /// The domain list and its detail tabs: the main screen, bottom of the stack.
+    pub domains: DomainsView,
     pub config: Config,
     pub readonly: bool,
     /// Popups and prompts over the main screen, bottom first; the last one gets keys first.
@@ -102,8 +103,6 @@ pub struct App {
     /// The host new things (a new domain, a refresh) go to; one host today.
     pub host: HostId,
     reqs: RequestIds,
-    /// Body height of the list at the last draw, for PgUp/PgDn.
-    list_height: usize,
     /// Where the last frame put the list and the lower pane, for mouse clicks.
     areas: mouse::Areas,
     quit: bool,
@@ -118,8 +117,7 @@ impl App {
         store.stats.set_capacity(capacity_for(config.cpu_interval));
         App {
             store,
-            view: ListView::default(),
-            tab: Tab::default(),
+            domains: DomainsView::default(),
             config,
             readonly,
             layers: Vec::new(),
@@ -134,7 +132,6 @@ impl App {
             backend,
             host: HostId::FIRST,
             reqs: RequestIds::default(),
-            list_height: 10,
             areas: mouse::Areas::default(),
             quit: false,
             dirty: true,
@@ -223,8 +220,8 @@ impl App {
             }
             Event::Backend(be) => self.on_backend(be),
         }
-        let visible = self.tab == Tab::Snapshots;
-        let selected = self.view.selected().cloned();
+        let visible = self.domains.tab == Tab::Snapshots;
+        let selected = self.domains.list.selected().cloned();
         with_ctx!(self, |cx| self.snaps.sync(
             visible,
             selected.as_ref(),
@@ -237,7 +234,7 @@ impl App {
         let ev = match ev {
             BackendEvent::Stats { at, domains, .. } => {
                 self.store.apply_stats(at, domains);
-                self.view.sync(&self.store);
+                self.domains.list.sync(&self.store);
                 self.dirty = true;
                 return;
             }
@@ -253,7 +250,7 @@ impl App {
             crate::state::ConnState::Disconnected { .. }
         );
         if self.store.apply(&ev) {
-            self.view.sync(&self.store);
+            self.domains.list.sync(&self.store);
             self.dirty = true;
         }
         with_ctx!(self, |cx| self.console.on_backend(&ev, &mut cx));
@@ -351,13 +348,14 @@ impl App {
                 Effect::Status(level, text) => self.set_status(level, text),
                 Effect::Run(action) => self.on_action(action),
                 Effect::Filter(text) => {
-                    self.view.set_filter(&text);
-                    self.view.sync(&self.store);
+                    self.domains.list.set_filter(&text);
+                    self.domains.list.sync(&self.store);
                 }
                 Effect::TrackRevert(req, dialog) => {
                     self.snaps.reverts.insert(req, dialog);
                 }
-                Effect::ShowTab(tab) => self.tab = tab,
+                Effect::ShowTab(tab) => self.domains.tab = tab,
+                Effect::ClearStatus => self.status = None,
                 Effect::Quit => self.quit = true,
             }
             self.dirty = true;

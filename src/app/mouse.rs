@@ -39,23 +39,23 @@ impl App {
         };
         if a.list.contains(at) {
             if wheel != 0 {
-                self.view.move_by(wheel);
+                self.domains.list.move_by(wheel);
                 return true;
             }
             // Border line and header row first, then the rows from the scroll offset.
             let Some(line) = (m.row - a.list.y).checked_sub(2) else {
                 return false;
             };
-            let i = self.view.offset + usize::from(line);
-            if i < self.view.rows().len() {
-                self.view.select_index(i);
+            let i = self.domains.list.offset + usize::from(line);
+            if i < self.domains.list.rows().len() {
+                self.domains.list.select_index(i);
                 return true;
             }
             return false;
         }
         if m.row == a.lower.y && wheel == 0 {
             if let Some(tab) = detail::tab_at(a.lower, m.column) {
-                self.tab = tab;
+                self.domains.tab = tab;
                 return true;
             }
             return false;
@@ -63,7 +63,7 @@ impl App {
         if !a.body.contains(at) {
             return false;
         }
-        match self.tab {
+        match self.domains.tab {
             Tab::Snapshots if wheel != 0 => {
                 self.snaps.move_by(wheel);
                 true

@@ -26,12 +26,12 @@ impl App {
             self.render_console_full(f);
             return;
         }
-        let detail_h = if self.tab == Tab::Stats {
+        let detail_h = if self.domains.tab == Tab::Stats {
             stats_height(area.height, self.stats.view.expanded)
-        } else if self.tab == Tab::Snapshots && self.snaps.focused {
+        } else if self.domains.tab == Tab::Snapshots && self.snaps.focused {
             // The tree gets half the screen while it has the keys.
             (area.height / 2).max(8)
-        } else if self.tab == Tab::Console {
+        } else if self.domains.tab == Tab::Console {
             // A console needs room; the list keeps the rest.
             (area.height * 3 / 5).max(8)
         } else if area.height >= 34 {
@@ -49,22 +49,37 @@ impl App {
         .areas(area);
 
         self.render_header(f, header);
-        self.view.sync(&self.store);
-        domains::render(f, list, &self.store, &mut self.view, &self.config.theme);
+        self.domains.list.sync(&self.store);
+        domains::render(
+            f,
+            list,
+            &self.store,
+            &mut self.domains.list,
+            &self.config.theme,
+        );
         // Table body = list area minus border line and header row.
-        self.list_height = usize::from(list.height.saturating_sub(2));
-        let selected = self.view.selected().and_then(|id| self.store.get(id));
-        let body = detail::render(f, lower, self.tab, selected, &self.config.theme);
+        self.domains.list_height = usize::from(list.height.saturating_sub(2));
+        let selected = self
+            .domains
+            .list
+            .selected()
+            .and_then(|id| self.store.get(id));
+        let body = detail::render(f, lower, self.domains.tab, selected, &self.config.theme);
         self.areas = super::mouse::Areas { list, lower, body };
-        if self.tab == Tab::Snapshots && selected.is_some() {
+        if self.domains.tab == Tab::Snapshots && selected.is_some() {
             self.snaps.render(f, body, &self.config.theme);
         }
-        if self.tab == Tab::Console {
+        if self.domains.tab == Tab::Console {
             self.render_console_pane(f, body);
         }
-        if self.tab == Tab::Stats {
-            self.stats
-                .render(f, body, self.view.selected(), &self.store, &self.config);
+        if self.domains.tab == Tab::Stats {
+            self.stats.render(
+                f,
+                body,
+                self.domains.list.selected(),
+                &self.store,
+                &self.config,
+            );
         }
         self.render_status(f, status);
         self.render_hints(f, hints);

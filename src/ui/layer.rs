@@ -10,7 +10,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use crate::action::{Action, Scope};
-use crate::backend::{BackendEvent, Command, DomainId, RequestId};
+use crate::backend::{BackendEvent, Command, DomainId, HostId, RequestId};
 use crate::config::Config;
 use crate::state::{ConnState, DomainRow, Store};
 use crate::ui::domains::detail::Tab;
@@ -50,6 +50,8 @@ pub enum Effect {
     TrackRevert(RequestId, crate::ui::snapshots::dialogs::SnapDialog),
     /// Show a tab of the detail pane.
     ShowTab(Tab),
+    /// Clear the status line.
+    ClearStatus,
     Quit,
 }
 
@@ -90,6 +92,8 @@ pub struct Ctx<'a> {
     pub reqs: &'a mut RequestIds,
     /// The domain selected in the list, if any.
     pub selected: Option<DomainId>,
+    /// The host new things (a refresh, a new domain) go to.
+    pub host: HostId,
     pub effects: Vec<Effect>,
 }
 
@@ -100,6 +104,7 @@ impl<'a> Ctx<'a> {
         readonly: bool,
         reqs: &'a mut RequestIds,
         selected: Option<DomainId>,
+        host: HostId,
     ) -> Ctx<'a> {
         Ctx {
             store,
@@ -107,6 +112,7 @@ impl<'a> Ctx<'a> {
             readonly,
             reqs,
             selected,
+            host,
             effects: Vec::new(),
         }
     }

@@ -197,15 +197,16 @@ impl Harness {
 
     /// Moves the selection to the domain called `name`.
     pub fn select(&mut self, name: &str) {
-        self.app.view.sync(&self.app.store);
+        self.app.domains.list.sync(&self.app.store);
         let idx = self
             .app
-            .view
+            .domains
+            .list
             .rows()
             .iter()
             .position(|id| self.app.store.get(id).is_some_and(|r| r.info.name == name))
             .unwrap_or_else(|| panic!("domain {name} is not in the list"));
-        self.app.view.select_index(idx);
+        self.app.domains.list.select_index(idx);
     }
 
     /// The UUID of the domain called `name`, waiting up to 10 s for it to be listed.

@@ -3,3 +3,4 @@
 pub mod detail;
 pub mod list_view;
 pub mod table;
+pub mod view;
