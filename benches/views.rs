@@ -15,7 +15,15 @@ use virtdeck::config::keymap::Key;
 use virtdeck::event::{self, Event};
 
 const DOMAINS: usize = 1000;
-const ROUNDS: usize = 40;
+
+/// 40 rounds under `cargo bench`; one smoke round when `cargo test --all-targets` runs it.
+fn rounds() -> usize {
+    if std::env::args().any(|a| a == "--bench") {
+        40
+    } else {
+        1
+    }
+}
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let i = ((sorted.len() - 1) as f64 * p).round() as usize;
@@ -82,7 +90,7 @@ fn main() {
         let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
         term.draw(|f| app.render(f)).expect("draw");
         let mut times = Vec::new();
-        for _ in 0..ROUNDS {
+        for _ in 0..rounds() {
             for k in script() {
                 // Replies (snapshot lists) are applied between keys, as the run loop does.
                 while let Ok(ev) = rx.try_recv() {
