@@ -21,13 +21,6 @@ pub fn set_mouse(on: bool) {
     MOUSE.store(on, Ordering::SeqCst);
 }
 
-fn capture_mouse() -> io::Result<()> {
-    if MOUSE.load(Ordering::SeqCst) {
-        execute!(io::stdout(), crossterm::event::EnableMouseCapture)?;
-    }
-    Ok(())
-}
-
 /// Raw mode + alternate screen, and a panic hook that restores the terminal before the
 /// panic message is printed (otherwise it lands, garbled, in the alternate screen).
 pub fn enter() -> io::Result<Tui> {
@@ -36,13 +29,7 @@ pub fn enter() -> io::Result<Tui> {
         restore();
         previous(info);
     }));
-    enable_raw_mode()?;
-    execute!(
-        io::stdout(),
-        EnterAlternateScreen,
-        crossterm::event::EnableBracketedPaste
-    )?;
-    capture_mouse()?;
+    resume()?;
     Terminal::new(CrosstermBackend::new(io::stdout()))
 }
 
@@ -63,7 +50,8 @@ pub fn suspend() {
     restore();
 }
 
-/// Takes the terminal back after [`suspend`].
+/// Takes the terminal back after [`suspend`] (and takes it the first time, for [`enter`]):
+/// raw mode, alternate screen, bracketed paste, the mouse when configured.
 pub fn resume() -> io::Result<()> {
     enable_raw_mode()?;
     execute!(
@@ -71,5 +59,8 @@ pub fn resume() -> io::Result<()> {
         EnterAlternateScreen,
         crossterm::event::EnableBracketedPaste
     )?;
-    capture_mouse()
+    if MOUSE.load(Ordering::SeqCst) {
+        execute!(io::stdout(), crossterm::event::EnableMouseCapture)?;
+    }
+    Ok(())
 }

@@ -73,71 +73,21 @@ impl App {
             }
             Action::EditXml => self.open_xml_editor(),
             Action::NewDomain => self.open_new_domain(),
-            Action::SnapshotFocus
-            | Action::SnapshotQuick
-            | Action::SnapshotCreate
-            | Action::SnapshotRevert
-            | Action::SnapshotDelete
-            | Action::SnapshotToggle
-            | Action::SnapshotXml => {
-                with_ctx!(self, |cx| self.snaps.on_action(action, visible, &mut cx))
-            }
-            Action::Console
-            | Action::ConsoleDetach
-            | Action::ConsoleFullscreen
-            | Action::ConsoleClose
-            | Action::ConsoleForce
-            | Action::ConsoleScrollUp
-            | Action::ConsoleScrollDown
-            | Action::ConsoleLive
-            | Action::ConsoleSave => with_ctx!(self, |cx| self.console.on_action(action, &mut cx)),
             Action::FreezeStats => with_ctx!(self, |cx| self.stats.toggle_freeze(&mut cx)),
             Action::ExpandStats => self.stats.toggle_expand(),
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
-            | Action::Bottom
-            | Action::Filter
-            | Action::ClearFilter
-            | Action::SortNext
-            | Action::SortPrev
-            | Action::SortReverse
-            | Action::NextTab
-            | Action::PrevTab
-            | Action::Refresh
-            | Action::Start
-            | Action::Shutdown
-            | Action::Reboot
-            | Action::Reset
-            | Action::ForceOff
-            | Action::Suspend
-            | Action::Resume
-            | Action::Undefine
-            | Action::ToggleAutostart
-            | Action::BalloonPeriod => {
-                with_ctx!(self, |cx| self.domains.on_action(action, &mut cx));
-            }
-            // Keys of popups and the attached console: they never reach the main screen.
-            Action::TerminalPageUp
-            | Action::TerminalPageDown
-            | Action::TerminalLineUp
-            | Action::TerminalLineDown
-            | Action::TerminalTop
-            | Action::TerminalLive
-            | Action::ConfirmYes
-            | Action::RevertAsSnapshot
-            | Action::RevertRunning
-            | Action::RevertPaused
-            | Action::RevertSafety
-            | Action::NextField
-            | Action::PrevField
-            | Action::ToggleOption
-            | Action::InputAccept
-            | Action::InputCancel
-            | Action::InputBackspace
-            | Action::InputClear => {}
+            // Everything else belongs to the component of its scope. (The balloon period is
+            // a Stats key but a lifecycle command, which the domain list sends.)
+            _ => match action.scope() {
+                Scope::Snapshots => {
+                    with_ctx!(self, |cx| self.snaps.on_action(action, visible, &mut cx))
+                }
+                Scope::Console => with_ctx!(self, |cx| self.console.on_action(action, &mut cx)),
+                Scope::Domains | Scope::Global | Scope::Stats => {
+                    with_ctx!(self, |cx| self.domains.on_action(action, &mut cx));
+                }
+                // Keys of popups and the attached console never reach the main screen.
+                Scope::Terminal | Scope::Confirm | Scope::SnapshotDialog | Scope::Input => {}
+            },
         }
     }
 
