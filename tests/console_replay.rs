@@ -23,6 +23,11 @@ fn hints() -> Hints {
         live: s("="),
         save: s("w"),
         fullscreen: s("z"),
+        terminal_scroll: s("Shift-PgUp/Shift-PgDn"),
+        terminal_live: s("Shift-End"),
+        choose: s("k/↑/j/↓"),
+        accept: s("Enter"),
+        cancel: s("Esc"),
     }
 }
 

@@ -35,6 +35,15 @@ impl App {
             live: k(Action::ConsoleLive),
             save: k(Action::ConsoleSave),
             fullscreen: k(Action::ConsoleFullscreen),
+            terminal_scroll: format!(
+                "{}/{}",
+                k(Action::TerminalPageUp),
+                k(Action::TerminalPageDown)
+            ),
+            terminal_live: k(Action::TerminalLive),
+            choose: format!("{}/{}", k(Action::Up), k(Action::Down)),
+            accept: k(Action::InputAccept),
+            cancel: k(Action::InputCancel),
         }
     }
 
