@@ -572,3 +572,55 @@ fn with_mouse_off_clicks_change_nothing() {
     mouse(&mut f, MouseEventKind::Down(MouseButton::Left), 3, row);
     assert_eq!(f.selected_name(), before);
 }
+
+/// What a palette or command line does: a layer that picks an action from the table by
+/// name and runs it on the main screen.
+struct RunByName(&'static str);
+
+impl virtdeck::ui::layer::Layer for RunByName {
+    fn scopes(&self) -> &'static [virtdeck::action::Scope] {
+        &[virtdeck::action::Scope::Input]
+    }
+
+    fn on_key(
+        &mut self,
+        _key: &KeyEvent,
+        cx: &mut virtdeck::ui::layer::Ctx,
+    ) -> virtdeck::ui::layer::Flow {
+        if let Some(a) = virtdeck::action::Action::from_name(self.0) {
+            cx.effects.push(virtdeck::ui::layer::Effect::Run(a));
+        }
+        virtdeck::ui::layer::Flow::Close
+    }
+
+    fn draw(
+        &mut self,
+        _f: &mut ratatui::Frame,
+        _area: ratatui::layout::Rect,
+        _cx: &virtdeck::ui::layer::DrawCtx,
+    ) {
+    }
+}
+
+#[test]
+fn a_layer_on_top_gets_keys_first_and_can_run_any_action_by_its_table_name() {
+    let mut f = Fake::new(80, 24);
+    f.select("web-01");
+    f.commands();
+    f.app.layers.push(Box::new(RunByName("snapshot_quick")));
+    // q would quit on the main screen; the layer on top takes it.
+    f.press("q");
+    assert!(!f.app.should_quit());
+    assert!(!f.app.has_popup(), "the layer closed itself");
+    assert!(
+        matches!(
+            &f.commands()[..],
+            [Command::Snapshot(SnapshotCmd::Create { domain, .. })] if domain == "web-01"
+        ),
+        "the action ran on the selected domain"
+    );
+    // Every action has one row: name, scope, help text.
+    for row in virtdeck::action::Action::TABLE {
+        assert!(!row.description.is_empty(), "{}", row.name);
+    }
+}
