@@ -33,6 +33,7 @@ bench: deps
 	$(CARGO) bench --bench stats
 	$(CARGO) bench --bench palette
 	$(CARGO) bench --bench bulk
+	$(CARGO) bench --bench views
 
 clean-rig:
 	tests/rig/cleanup.sh

@@ -81,6 +81,7 @@ fn main() -> ExitCode {
     };
     tracing::info!("connected to {}", backend.uri());
 
+    virtdeck::terminal::set_mouse(config.mouse);
     let mut app = App::new(config, backend.sender(), cli.readonly);
     app.log_first_frame_since(started);
     let result = runtime.block_on(async {

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use super::console::ConsoleEvent;
-use super::model::{DomainId, DomainInfo, LifecycleOp, RequestId};
+use super::model::{DomainId, DomainInfo, HostId, LifecycleOp, RequestId};
 use super::snapshots::SnapshotEvent;
 use super::stats::DomainStats;
 
@@ -11,20 +11,22 @@ use super::stats::DomainStats;
 pub enum BackendEvent {
     /// The connection is (again) open.
     Connected {
+        host: HostId,
         uri: String,
         hostname: String,
         readonly: bool,
     },
     /// The connection dropped; the worker is reconnecting.
-    Disconnected { reason: String },
+    Disconnected { host: HostId, reason: String },
     /// A reconnect attempt failed; the next one follows after `retry_in`.
     ReconnectFailed {
+        host: HostId,
         attempt: u32,
         error: String,
         retry_in: Duration,
     },
     /// The complete set of domains (initial load, reconcile, reconnect).
-    DomainList(Vec<DomainInfo>),
+    DomainList(HostId, Vec<DomainInfo>),
     /// One domain changed (after a libvirt event or an action without an event).
     DomainUpdated(DomainInfo),
     /// A domain is gone (undefined while shut off, or a transient one stopped).
@@ -39,6 +41,7 @@ pub enum BackendEvent {
     },
     /// One stats tick: cumulative counters of every active domain (one bulk call).
     Stats {
+        host: HostId,
         at: Instant,
         domains: Vec<DomainStats>,
     },
@@ -67,15 +70,39 @@ pub enum BackendEvent {
     },
     /// The outcome of `Command::DefineXml`; the error is libvirt's text.
     XmlDefined {
+        host: HostId,
         req: RequestId,
         result: Result<super::xmldef::Defined, String>,
     },
     /// Snapshot lists and snapshot job progress.
     Snapshot(SnapshotEvent),
     /// A serial console's output or state changed.
-    Console(ConsoleEvent),
+    Console(HostId, ConsoleEvent),
     /// Something failed outside any request (a reconcile, a stats read).
-    Error(String),
+    Error(HostId, String),
+}
+
+impl BackendEvent {
+    /// The connection this event comes from.
+    pub fn host(&self) -> HostId {
+        match self {
+            BackendEvent::Connected { host, .. }
+            | BackendEvent::Disconnected { host, .. }
+            | BackendEvent::ReconnectFailed { host, .. }
+            | BackendEvent::DomainList(host, _)
+            | BackendEvent::Stats { host, .. }
+            | BackendEvent::XmlDefined { host, .. }
+            | BackendEvent::Console(host, _)
+            | BackendEvent::Error(host, _) => *host,
+            BackendEvent::DomainUpdated(info) => info.id.host,
+            BackendEvent::DomainRemoved(id)
+            | BackendEvent::Lifecycle { id, .. }
+            | BackendEvent::ActionDone { id, .. }
+            | BackendEvent::ActionFailed { id, .. }
+            | BackendEvent::XmlFetched { id, .. } => id.host,
+            BackendEvent::Snapshot(ev) => ev.id().host,
+        }
+    }
 }
 
 /// libvirt's `virDomainEventType`.

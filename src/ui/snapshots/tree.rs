@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::SnapshotInfo;
+use crate::backend::snapshots::SnapshotInfo;
 
 /// One visible line of the tree.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,174 +1,190 @@
-//! The App's side of the serial console: attach/detach, keys while attached, console
-//! events from the backend, automatic re-attach when the domain starts again.
+//! The serial console as a component: attach/detach, keys while attached, console
+//! events from the backend, automatic re-attach when the domain starts again or the
+//! connection comes back. It reaches the rest of the App only through effects.
 
 use std::path::PathBuf;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 
-use super::{App, Level};
-use crate::action::Action;
+use crate::action::{Action, Scope};
 use crate::backend::console::{ConsoleCommand, ConsoleEvent, FailureKind};
 use crate::backend::{BackendEvent, Command, DomainId, LifecycleEventKind};
 use crate::ui::console::keys;
 use crate::ui::console::session::{ConsoleSession, Link};
-use crate::ui::panes::detail::Tab;
+use crate::ui::domains::detail::Tab;
+use crate::ui::layer::{Ctx, Effect, Level};
 use crate::ui::text::escape;
 
-/// Console state the App owns besides the session itself.
+/// The console component: the session (if any) and where transcripts go.
 #[derive(Default)]
 pub struct ConsoleUi {
     pub session: Option<ConsoleSession>,
     /// Where transcripts go; `None` = `<state dir>/consoles`.
     pub save_dir: Option<PathBuf>,
+    /// The session's stream went down with the connection: re-attach on reconnect.
+    lost_with_connection: bool,
 }
 
-impl App {
-    pub fn console_session(&self) -> Option<&ConsoleSession> {
-        self.console.session.as_ref()
-    }
-
+impl ConsoleUi {
     /// Bytes the open console has received so far (0 without one), for frame pacing.
-    pub fn console_received(&self) -> u64 {
-        self.console.session.as_ref().map_or(0, |s| s.received)
+    pub fn received(&self) -> u64 {
+        self.session.as_ref().map_or(0, |s| s.received)
     }
 
-    pub(super) fn console_fullscreen(&self) -> bool {
-        self.console.session.as_ref().is_some_and(|s| s.fullscreen)
+    pub fn fullscreen(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| s.fullscreen)
+    }
+
+    /// Whether the console has the keys (typing goes to the guest).
+    pub fn focused(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| s.focused)
     }
 
     /// Sends `Open` for the session under a fresh id (older events are then dropped).
-    fn console_open(&mut self, device: Option<String>, force: bool) {
-        let console = self.next_req;
-        self.next_req += 1;
-        let Some(s) = self.console.session.as_mut() else {
+    fn console_open(&mut self, device: Option<String>, force: bool, cx: &mut Ctx) {
+        let console = cx.reqs.allocate();
+        let Some(s) = self.session.as_mut() else {
             return;
         };
         if matches!(s.link, Link::Attached | Link::Connecting) {
             // Forcing over our own stream: close it rather than leave it to be kicked.
-            self.backend.send(Command::Console(ConsoleCommand::Close {
-                console: s.console,
-            }));
+            cx.send(Command::Console(
+                s.domain.host,
+                ConsoleCommand::Close { console: s.console },
+            ));
         }
         s.console = console;
         s.link = Link::Connecting;
         let id = s.domain.clone();
-        self.backend.send(Command::Console(ConsoleCommand::Open {
-            console,
-            id,
-            device,
-            force,
-        }));
+        cx.send(Command::Console(
+            id.host,
+            ConsoleCommand::Open {
+                console,
+                id,
+                device,
+                force,
+            },
+        ));
     }
 
     /// `c`: attach to the selected domain's console (or focus the one already open).
-    fn console_attach_selected(&mut self) {
-        let Some(row) = self.selected_row() else {
+    fn console_attach_selected(&mut self, cx: &mut Ctx) {
+        let Some(row) = cx.selected_row() else {
             return;
         };
         let (id, name) = (row.info.id.clone(), row.info.name.clone());
-        self.tab = Tab::Console;
-        if let Some(s) = self.console.session.as_mut()
+        cx.effects.push(Effect::ShowTab(Tab::Console));
+        if let Some(s) = self.session.as_mut()
             && s.domain == id
         {
             s.focused = true;
             if matches!(s.link, Link::Failed { .. } | Link::Disconnected { .. }) {
                 let device = s.device.clone();
-                self.console_open(device, false);
+                self.console_open(device, false, cx);
             }
             return;
         }
-        self.console_close();
-        self.console.session = Some(ConsoleSession::new(0, id, name));
-        self.console_open(None, false);
+        self.console_close(cx);
+        self.session = Some(ConsoleSession::new(0, id, name));
+        self.console_open(None, false, cx);
     }
 
-    fn console_close(&mut self) {
-        if let Some(s) = self.console.session.take() {
-            self.backend.send(Command::Console(ConsoleCommand::Close {
-                console: s.console,
-            }));
+    fn console_close(&mut self, cx: &mut Ctx) {
+        if let Some(s) = self.session.take() {
+            cx.send(Command::Console(
+                s.domain.host,
+                ConsoleCommand::Close { console: s.console },
+            ));
         }
     }
 
-    fn send_input(&mut self, bytes: Vec<u8>) {
-        let Some(s) = self.console.session.as_mut() else {
+    fn send_input(&mut self, bytes: Vec<u8>, cx: &mut Ctx) {
+        let Some(s) = self.session.as_mut() else {
             return;
         };
         s.term.live();
-        self.backend.send(Command::Console(ConsoleCommand::Input {
-            console: s.console,
-            bytes,
-        }));
+        cx.send(Command::Console(
+            s.domain.host,
+            ConsoleCommand::Input {
+                console: s.console,
+                bytes,
+            },
+        ));
     }
 
     /// Keys while the console has focus. Returns false when the console does not take
-    /// them (no session, or not focused).
-    pub(super) fn console_key(&mut self, k: KeyEvent) -> bool {
-        let detach = self.config.keymap.keys(Action::ConsoleDetach).to_vec();
-        let Some(s) = self.console.session.as_mut() else {
+    /// them (no session, or not focused). Only `[keys.terminal]` keys stay with virtdeck
+    /// while attached; everything else goes to the guest.
+    pub fn on_key(&mut self, k: KeyEvent, cx: &mut Ctx) -> bool {
+        let keymap = &cx.config.keymap;
+        let key = keys::normalize(&k);
+        let own = keymap.lookup(&[Scope::Terminal], &key);
+        // Between attachments (choosing a device, failed, disconnected) the console is
+        // not typing into a guest: navigation, Enter/Esc and force work.
+        let menu = keymap.lookup(&[Scope::Input, Scope::Console, Scope::Global], &key);
+        let Some(s) = self.session.as_mut() else {
             return false;
         };
-        if !s.focused || self.overlay.is_some() {
+        if !s.focused {
             return false;
         }
-        if detach.contains(&keys::normalize(&k)) {
-            s.focused = false;
-            s.fullscreen = false;
-            let back = self.config.keymap.keys_label(Action::Console);
-            self.set_status(
-                Level::Info,
-                format!("back to virtdeck; {back} types into the console again"),
-            );
-            return true;
-        }
         let page = s.term.size().0.saturating_sub(1).max(1) as isize;
-        if k.modifiers.contains(KeyModifiers::SHIFT) {
-            match k.code {
-                KeyCode::PageUp => return scrolled(s, page),
-                KeyCode::PageDown => return scrolled(s, -page),
-                KeyCode::Up => return scrolled(s, 1),
-                KeyCode::Down => return scrolled(s, -1),
-                KeyCode::Home => {
-                    s.term.scroll_to_top();
-                    return true;
-                }
-                KeyCode::End => {
-                    s.term.live();
-                    return true;
-                }
-                _ => {}
+        match own {
+            Some(Action::ConsoleDetach) => {
+                s.focused = false;
+                s.fullscreen = false;
+                let back = cx.config.keymap.keys_label(Action::Console);
+                cx.status(
+                    Level::Info,
+                    format!("back to virtdeck; {back} types into the console again"),
+                );
+                return true;
             }
+            Some(Action::TerminalPageUp) => return scrolled(s, page),
+            Some(Action::TerminalPageDown) => return scrolled(s, -page),
+            Some(Action::TerminalLineUp) => return scrolled(s, 1),
+            Some(Action::TerminalLineDown) => return scrolled(s, -1),
+            Some(Action::TerminalTop) => {
+                s.term.scroll_to_top();
+                return true;
+            }
+            Some(Action::TerminalLive) => {
+                s.term.live();
+                return true;
+            }
+            _ => {}
         }
         match &mut s.link {
             Link::Attached => {
                 let app_cursor = s.term.screen().application_cursor();
                 if let Some(bytes) = keys::encode(&k, app_cursor) {
-                    self.send_input(bytes);
+                    self.send_input(bytes, cx);
                 }
             }
-            Link::Choosing { devices, selected } => match k.code {
-                KeyCode::Up | KeyCode::Char('k') => *selected = selected.saturating_sub(1),
-                KeyCode::Down | KeyCode::Char('j') => {
+            Link::Choosing { devices, selected } => match menu {
+                Some(Action::Up) => *selected = selected.saturating_sub(1),
+                Some(Action::Down) => {
                     *selected = (*selected + 1).min(devices.len().saturating_sub(1))
                 }
-                KeyCode::Enter => {
+                Some(Action::InputAccept) => {
                     let alias = devices.get(*selected).map(|d| d.alias.clone());
                     s.device = alias.clone();
-                    self.console_open(alias, false);
+                    self.console_open(alias, false, cx);
                 }
-                KeyCode::Esc => self.console_close(),
+                Some(Action::InputCancel) => self.console_close(cx),
                 _ => {}
             },
             Link::Failed { kind, .. }
-                if *kind == FailureKind::Busy
-                    && self.config.keymap.action(&k) == Some(Action::ConsoleForce) =>
+                if *kind == FailureKind::Busy && menu == Some(Action::ConsoleForce) =>
             {
                 let device = s.device.clone();
-                self.console_open(device, true);
+                self.console_open(device, true, cx);
             }
-            Link::Failed { .. } | Link::Disconnected { .. } if k.code == KeyCode::Enter => {
+            Link::Failed { .. } | Link::Disconnected { .. }
+                if menu == Some(Action::InputAccept) =>
+            {
                 let device = s.device.clone();
-                self.console_open(device, false);
+                self.console_open(device, false, cx);
             }
             _ => {}
         }
@@ -176,35 +192,33 @@ impl App {
     }
 
     /// Pasted text goes to the guest when the console has focus; false if it did not.
-    pub(super) fn console_paste(&mut self, text: &str) -> bool {
+    pub fn on_paste(&mut self, text: &str, cx: &mut Ctx) -> bool {
         let to_guest = self
-            .console
             .session
             .as_ref()
-            .is_some_and(|s| s.focused && s.is_attached() && self.overlay.is_none());
+            .is_some_and(|s| s.focused && s.is_attached());
         if to_guest {
             let bracketed = self
-                .console
                 .session
                 .as_ref()
                 .is_some_and(|s| s.term.screen().bracketed_paste());
-            self.send_input(keys::encode_paste(text, bracketed));
+            self.send_input(keys::encode_paste(text, bracketed), cx);
         }
         to_guest
     }
 
     /// Console actions from the keymap (the console is not focused).
-    pub(super) fn on_console_action(&mut self, action: Action) {
+    pub fn on_action(&mut self, action: Action, cx: &mut Ctx) {
         if action == Action::Console {
-            self.console_attach_selected();
+            self.console_attach_selected(cx);
             return;
         }
-        if action == Action::ConsoleFullscreen && self.console.session.is_none() {
-            self.console_attach_selected();
+        if action == Action::ConsoleFullscreen && self.session.is_none() {
+            self.console_attach_selected(cx);
         }
-        let Some(s) = self.console.session.as_mut() else {
-            let key = self.config.keymap.keys_label(Action::Console);
-            self.set_status(Level::Warn, format!("no console open; {key} opens one"));
+        let Some(s) = self.session.as_mut() else {
+            let key = cx.config.keymap.keys_label(Action::Console);
+            cx.status(Level::Warn, format!("no console open; {key} opens one"));
             return;
         };
         let page = s.term.size().0.saturating_sub(1).max(1) as isize;
@@ -212,35 +226,34 @@ impl App {
             Action::ConsoleFullscreen => {
                 s.fullscreen = !s.fullscreen;
                 s.focused = s.fullscreen || s.focused;
-                self.tab = Tab::Console;
+                cx.effects.push(Effect::ShowTab(Tab::Console));
             }
             Action::ConsoleScrollUp => s.term.scroll(page),
             Action::ConsoleScrollDown => s.term.scroll(-page),
             Action::ConsoleLive => s.term.live(),
             Action::ConsoleForce => {
                 let device = s.device.clone();
-                self.console_open(device, true);
+                self.console_open(device, true, cx);
             }
             Action::ConsoleClose => {
-                self.console_close();
-                self.set_status(Level::Info, "console disconnected");
+                self.console_close(cx);
+                cx.status(Level::Info, "console disconnected");
             }
-            Action::ConsoleSave => self.console_save(),
+            Action::ConsoleSave => self.console_save(cx),
             _ => {}
         }
     }
 
-    fn console_save(&mut self) {
+    fn console_save(&mut self, cx: &mut Ctx) {
         let dir = self
-            .console
             .save_dir
             .clone()
             .or_else(|| crate::config::state_dir().map(|d| d.join("consoles")));
-        let Some(s) = self.console.session.as_mut() else {
+        let Some(s) = self.session.as_mut() else {
             return;
         };
         let Some(dir) = dir else {
-            self.set_status(
+            cx.status(
                 Level::Error,
                 "cannot save: no state directory (set XDG_STATE_HOME)",
             );
@@ -265,14 +278,14 @@ impl App {
         let lines = text.lines().count();
         let result = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, text));
         match result {
-            Ok(()) => self.set_status(
+            Ok(()) => cx.status(
                 Level::Info,
                 format!(
                     "console transcript saved: {} ({lines} lines)",
                     path.display()
                 ),
             ),
-            Err(e) => self.set_status(
+            Err(e) => cx.status(
                 Level::Error,
                 format!("cannot save the transcript to {}: {e}", path.display()),
             ),
@@ -280,44 +293,46 @@ impl App {
     }
 
     /// Console events, and the domain starting again under a disconnected console.
-    pub(super) fn console_on_backend(&mut self, ev: &BackendEvent) {
+    pub fn on_backend(&mut self, ev: &BackendEvent, cx: &mut Ctx) {
         match ev {
-            BackendEvent::Console(ce) => self.on_console_event(ce),
+            BackendEvent::Console(_, ce) => self.on_console_event(ce, cx),
             BackendEvent::Lifecycle {
                 id,
                 event: LifecycleEventKind::Started,
                 ..
-            } => self.console_domain_started(id),
-            BackendEvent::Connected { .. } => self.console_reconnected(),
+            } => self.console_domain_started(id, cx),
+            BackendEvent::Disconnected { host, .. } => {
+                // The worker closes every stream before it reports the loss.
+                self.lost_with_connection = self.session.as_ref().is_some_and(|s| {
+                    s.domain.host == *host && !matches!(s.link, Link::Failed { .. })
+                });
+            }
+            BackendEvent::Connected { .. } => self.console_reconnected(cx),
             _ => {}
         }
     }
 
     /// The connection came back: streams lost with the old one re-open.
-    fn console_reconnected(&mut self) {
-        let lost = self.console.session.as_ref().is_some_and(|s| {
-            matches!(&s.link, Link::Disconnected { reason } if reason.starts_with("connection lost"))
-        });
-        if lost {
-            let device = self.console.session.as_ref().and_then(|s| s.device.clone());
-            self.console_open(device, false);
-            self.dirty = true;
+    fn console_reconnected(&mut self, cx: &mut Ctx) {
+        let lost = std::mem::take(&mut self.lost_with_connection);
+        if lost && self.session.is_some() {
+            let device = self.session.as_ref().and_then(|s| s.device.clone());
+            self.console_open(device, false, cx);
         }
     }
 
-    fn console_domain_started(&mut self, id: &DomainId) {
-        let Some(s) = self.console.session.as_mut() else {
+    fn console_domain_started(&mut self, id: &DomainId, cx: &mut Ctx) {
+        let Some(s) = self.session.as_mut() else {
             return;
         };
         if &s.domain == id && matches!(s.link, Link::Disconnected { .. }) {
             let device = s.device.clone();
-            self.console_open(device, false);
-            self.dirty = true;
+            self.console_open(device, false, cx);
         }
     }
 
-    fn on_console_event(&mut self, ev: &ConsoleEvent) {
-        let Some(s) = self.console.session.as_mut() else {
+    fn on_console_event(&mut self, ev: &ConsoleEvent, cx: &mut Ctx) {
+        let Some(s) = self.session.as_mut() else {
             return;
         };
         let console = match ev {
@@ -330,7 +345,6 @@ impl App {
         if console != s.console {
             return;
         }
-        self.dirty = true;
         match ev {
             ConsoleEvent::Output { bytes, .. } => {
                 s.received += bytes.len() as u64;
@@ -369,9 +383,16 @@ impl App {
                     }
                 };
                 let text = format!("console of {}: {message}", escape(&s.name));
-                self.set_status(Level::Error, text);
+                cx.status(Level::Error, text);
             }
         }
+    }
+}
+
+impl ConsoleUi {
+    /// Scrolls the console's scrollback by `lines` (positive: back in time).
+    pub fn scroll(&mut self, lines: isize) -> bool {
+        self.session.as_mut().is_some_and(|s| scrolled(s, lines))
     }
 }
 

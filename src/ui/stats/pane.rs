@@ -10,7 +10,7 @@ use crate::config::{Role, Theme};
 use crate::state::DomainRow;
 use crate::state::stats::{DomainHistory, Ring};
 use crate::ui::format;
-use crate::ui::panes::stats_text::{self, Labels};
+use crate::ui::stats::text::{self as stats_text, Labels};
 
 /// How the pane is shown; the App owns it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -9,8 +9,8 @@ use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 use crate::backend::RunState;
 use crate::config::{Role, Theme};
 use crate::state::{DomainRow, Store};
+use crate::ui::domains::list_view::{Filter, ListView, SortKey};
 use crate::ui::format;
-use crate::ui::list_view::{Filter, ListView, SortKey};
 use crate::ui::text::{escape_spans, fit_spans, name_spans};
 
 struct Column {

@@ -1,77 +1,71 @@
-//! The App's side of snapshots: keeping the pane's list current, the snapshot keys,
-//! opening the dialogs, and the background jobs' progress.
+//! The Snapshots view's behaviour: keeping the list current, the snapshot keys, opening
+//! the dialogs, and the background jobs' progress. Everything it wants done elsewhere
+//! (a command, a dialog, a status line, showing its tab) it returns as an effect.
 
-use super::{App, Level, Overlay};
 use crate::action::Action;
-use crate::backend::Command;
 use crate::backend::snapshots::{
     AfterRevert, CreateSpec, DeleteMode, JobOutcome, SnapshotCmd, SnapshotEvent, SnapshotInfo,
 };
-use crate::ui::panes::detail::Tab;
-use crate::ui::panes::snapshots::JobView;
-use crate::ui::popups::snapshot_dialogs::{CreateForm, SnapDialog};
+use crate::backend::{Command, DomainId};
+use crate::ui::domains::detail::Tab;
+use crate::ui::layer::{Ctx, Effect, Level};
+use crate::ui::snapshots::dialog::SnapshotDialog;
+use crate::ui::snapshots::dialogs::{CreateForm, SnapDialog};
+use crate::ui::snapshots::pane::{JobView, SnapshotPane};
 use crate::ui::text::escape;
 
-impl App {
+impl SnapshotPane {
     /// After every event: (re)reads the list when the tab shows another domain or a
     /// change made it stale. Nothing is read while the tab is hidden.
-    pub(super) fn sync_snapshots(&mut self) {
-        if self.tab != Tab::Snapshots {
-            self.snaps.focused = false;
+    pub fn sync(&mut self, visible: bool, selected: Option<&DomainId>, cx: &mut Ctx) {
+        if !visible {
+            self.focused = false;
             return;
         }
-        let sel = self.view.selected().cloned();
-        if sel != self.snaps.domain {
-            self.snaps.switch_to(sel);
-            self.request_snapshot_list();
-        } else if self.snaps.stale {
-            self.request_snapshot_list();
+        if selected != self.domain.as_ref() {
+            self.switch_to(selected.cloned());
+            self.request_list(cx);
+        } else if self.stale {
+            self.request_list(cx);
         }
     }
 
-    fn request_snapshot_list(&mut self) {
-        self.snaps.stale = false;
-        let Some(id) = self.snaps.domain.clone() else {
+    fn request_list(&mut self, cx: &mut Ctx) {
+        self.stale = false;
+        let Some(id) = self.domain.clone() else {
             return;
         };
-        let req = self.next_request();
-        self.snaps.pending = Some(req);
-        self.backend
-            .send(Command::Snapshot(SnapshotCmd::List { req, id }));
+        let req = cx.reqs.allocate();
+        self.pending = Some(req);
+        cx.send(Command::Snapshot(SnapshotCmd::List { req, id }));
     }
 
-    pub(super) fn next_request(&mut self) -> u64 {
-        let r = self.next_req;
-        self.next_req += 1;
-        r
-    }
-
-    pub(super) fn on_snapshot_event(&mut self, ev: SnapshotEvent) {
-        self.dirty = true;
+    /// A snapshot list or job event from the backend.
+    pub fn on_event(&mut self, ev: SnapshotEvent, cx: &mut Ctx) {
         match ev {
             SnapshotEvent::List { req, id, result } => {
-                if self.snaps.pending != Some(req) || self.snaps.domain.as_ref() != Some(&id) {
+                if self.pending != Some(req) || self.domain.as_ref() != Some(&id) {
                     return; // a reply for an older selection
                 }
-                self.snaps.pending = None;
+                self.pending = None;
                 match result {
-                    Ok(list) => self.snaps.set_list(list),
+                    Ok(list) => self.set_list(list),
                     Err(e) => {
-                        self.snaps.error = Some(e);
-                        self.snaps.loaded = true;
+                        self.error = Some(e);
+                        self.loaded = true;
                     }
                 }
             }
             SnapshotEvent::JobStarted { req, id, what } => {
-                self.snaps.jobs.retain(|j| j.req != req);
-                self.snaps.jobs.push(JobView {
+                self.jobs.retain(|j| j.req != req);
+                self.jobs.push(JobView {
                     req,
                     id,
                     what: what.clone(),
                     elapsed: Default::default(),
                     percent: None,
                 });
-                self.set_status(Level::Info, format!("{what}…"));
+                cx.status(Level::Info, format!("{what}…"));
             }
             SnapshotEvent::JobProgress {
                 req,
@@ -79,11 +73,11 @@ impl App {
                 percent,
                 ..
             } => {
-                if let Some(j) = self.snaps.jobs.iter_mut().find(|j| j.req == req) {
+                if let Some(j) = self.jobs.iter_mut().find(|j| j.req == req) {
                     j.elapsed = elapsed;
                     j.percent = percent;
                     let line = j.line();
-                    self.set_status(Level::Info, line);
+                    cx.status(Level::Info, line);
                 }
             }
             SnapshotEvent::JobFinished {
@@ -92,15 +86,13 @@ impl App {
                 what,
                 outcome,
             } => {
-                self.snaps.jobs.retain(|j| j.req != req);
-                let retry = self.snaps.reverts.remove(&req);
+                self.jobs.retain(|j| j.req != req);
+                let retry = self.reverts.remove(&req);
                 match outcome {
-                    JobOutcome::Done(m) => self.set_status(Level::Info, format!("{m}: done")),
-                    JobOutcome::Failed(m) => {
-                        self.set_status(Level::Error, format!("{what} failed: {m}"))
-                    }
+                    JobOutcome::Done(m) => cx.status(Level::Info, format!("{m}: done")),
+                    JobOutcome::Failed(m) => cx.status(Level::Error, format!("{what} failed: {m}")),
                     JobOutcome::NeedsForce(m) => {
-                        self.set_status(Level::Warn, format!("{what}: {m}"));
+                        cx.status(Level::Warn, format!("{what}: {m}"));
                         if let Some(SnapDialog::Revert {
                             id,
                             domain,
@@ -111,7 +103,7 @@ impl App {
                         }) = retry
                         {
                             lost.push(format!("libvirt: {m}"));
-                            self.overlay = Some(Overlay::Snapshot(SnapDialog::Revert {
+                            cx.push(SnapshotDialog::new(SnapDialog::Revert {
                                 id,
                                 domain,
                                 snapshot,
@@ -124,49 +116,50 @@ impl App {
                         }
                     }
                 }
-                if self.snaps.domain.as_ref() == Some(&id) {
-                    self.snaps.stale = true;
+                if self.domain.as_ref() == Some(&id) {
+                    self.stale = true;
                 }
             }
         }
     }
 
     /// Navigation keys while the tree has the focus; returns whether the key was used.
-    pub(super) fn on_tree_key(&mut self, action: Action) -> bool {
-        if !(self.snaps.focused && self.tab == Tab::Snapshots) {
+    pub fn on_tree_action(&mut self, action: Action, visible: bool, cx: &mut Ctx) -> bool {
+        if !(self.focused && visible) {
             return false;
         }
         match action {
-            Action::Up => self.snaps.move_by(-1),
-            Action::Down => self.snaps.move_by(1),
-            Action::PageUp => self.snaps.move_by(-5),
-            Action::PageDown => self.snaps.move_by(5),
-            Action::Top => self.snaps.select_edge(false),
-            Action::Bottom => self.snaps.select_edge(true),
-            Action::ClearFilter => self.snaps.focused = false,
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-5),
+            Action::PageDown => self.move_by(5),
+            Action::Top => self.select_edge(false),
+            Action::Bottom => self.select_edge(true),
+            Action::ClearFilter => self.focused = false,
             Action::Refresh => {
-                self.snaps.stale = true;
-                self.set_status(Level::Info, "re-reading snapshots…");
+                self.stale = true;
+                cx.status(Level::Info, "re-reading snapshots…");
             }
             _ => return false,
         }
         true
     }
 
-    pub(super) fn on_snapshot_action(&mut self, action: Action) {
+    /// A snapshot action from the main screen (`visible`: the Snapshots tab is shown).
+    pub fn on_action(&mut self, action: Action, visible: bool, cx: &mut Ctx) {
         if action == Action::SnapshotFocus {
-            if self.tab == Tab::Snapshots && self.snaps.focused {
-                self.snaps.focused = false;
+            if visible && self.focused {
+                self.focused = false;
             } else {
-                self.tab = Tab::Snapshots;
-                self.snaps.focused = true;
+                cx.effects.push(Effect::ShowTab(Tab::Snapshots));
+                self.focused = true;
             }
             return;
         }
-        if action.is_mutating() && self.refuse_mutation(action) {
+        if action.is_mutating() && cx.refuse_mutation(action) {
             return;
         }
-        let Some(row) = self.selected_row() else {
+        let Some(row) = cx.selected_row() else {
             return;
         };
         let id = row.info.id.clone();
@@ -174,8 +167,8 @@ impl App {
         let running = row.info.state.state.is_active();
         match action {
             Action::SnapshotQuick => {
-                let req = self.next_request();
-                self.set_status(
+                let req = cx.reqs.allocate();
+                cx.status(
                     Level::Info,
                     format!(
                         "snapshot of {}…   (virsh snapshot-create-as {})",
@@ -183,7 +176,7 @@ impl App {
                         escape(&domain)
                     ),
                 );
-                self.backend.send(Command::Snapshot(SnapshotCmd::Create {
+                cx.send(Command::Snapshot(SnapshotCmd::Create {
                     req,
                     id,
                     domain,
@@ -191,14 +184,18 @@ impl App {
                 }));
             }
             Action::SnapshotCreate => {
-                self.overlay = Some(Overlay::Snapshot(SnapDialog::Create {
-                    id,
-                    domain,
-                    running,
-                    form: CreateForm::new(running),
-                }));
+                let existing = self.snapshots().iter().map(|s| s.name.clone()).collect();
+                cx.push(SnapshotDialog {
+                    dialog: SnapDialog::Create {
+                        id,
+                        domain,
+                        running,
+                        form: CreateForm::new(running),
+                    },
+                    existing,
+                });
             }
-            _ => self.on_selected_snapshot(action, id, domain, running),
+            _ => self.on_selected_snapshot(action, visible, id, domain, running, cx),
         }
     }
 
@@ -206,50 +203,50 @@ impl App {
     fn on_selected_snapshot(
         &mut self,
         action: Action,
-        id: crate::backend::DomainId,
+        visible: bool,
+        id: DomainId,
         domain: String,
         running: bool,
+        cx: &mut Ctx,
     ) {
-        let usable = self.tab == Tab::Snapshots && self.snaps.domain.as_ref() == Some(&id);
-        let Some(snap) = self.snaps.selected_info().filter(|_| usable).cloned() else {
-            self.tab = Tab::Snapshots;
-            self.snaps.focused = true;
-            self.set_status(
+        let usable = visible && self.domain.as_ref() == Some(&id);
+        let Some(snap) = self.selected_info().filter(|_| usable).cloned() else {
+            cx.effects.push(Effect::ShowTab(Tab::Snapshots));
+            self.focused = true;
+            cx.status(
                 Level::Warn,
                 "pick a snapshot in the tree first (j/k), then press the key again",
             );
             return;
         };
         match action {
-            Action::SnapshotToggle => self.snaps.toggle(),
-            Action::SnapshotXml => {
-                self.overlay = Some(Overlay::Snapshot(SnapDialog::Xml {
-                    title: format!("snapshot {}", escape(&snap.name)),
-                    lines: snap.xml.lines().map(str::to_string).collect(),
-                    scroll: 0,
-                }))
-            }
+            Action::SnapshotToggle => self.toggle(),
+            Action::SnapshotXml => cx.push(SnapshotDialog::new(SnapDialog::Xml {
+                title: format!("snapshot {}", escape(&snap.name)),
+                lines: snap.xml.lines().map(str::to_string).collect(),
+                scroll: 0,
+            })),
             Action::SnapshotRevert => {
                 let lost = revert_consequences(&domain, &snap, running);
-                self.overlay = Some(Overlay::Snapshot(SnapDialog::Revert {
+                cx.push(SnapshotDialog::new(SnapDialog::Revert {
                     id,
                     domain,
                     snapshot: snap.name,
                     after: AfterRevert::AsSnapshot,
-                    safety: self.config.snapshot_safety,
+                    safety: cx.config.snapshot_safety,
                     force: false,
                     lost,
                 }));
             }
             Action::SnapshotDelete => {
-                let children = self.snaps.descendants(&snap.name);
+                let children = self.descendants(&snap.name);
                 let mut files = snap.files.clone();
                 for c in &children {
-                    if let Some(s) = self.snaps.snapshots().iter().find(|s| &s.name == c) {
+                    if let Some(s) = self.snapshots().iter().find(|s| &s.name == c) {
                         files.extend(s.files.iter().cloned());
                     }
                 }
-                self.overlay = Some(Overlay::Snapshot(SnapDialog::Delete {
+                cx.push(SnapshotDialog::new(SnapDialog::Delete {
                     id,
                     domain,
                     snapshot: snap.name,

@@ -273,11 +273,11 @@ impl ListView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{BackendEvent, DomainInfo, DomainState};
+    use crate::backend::{BackendEvent, DomainInfo, DomainState, HostId};
 
     fn info(uuid: &str, name: &str, state: i32, vcpus: u32) -> DomainInfo {
         DomainInfo {
-            id: DomainId(uuid.into()),
+            id: DomainId::new(HostId::FIRST, uuid),
             name: name.into(),
             state: DomainState::from_raw(state, 0),
             dom_id: (state == 1).then_some(1),
@@ -292,11 +292,14 @@ mod tests {
 
     fn store() -> Store {
         let mut s = Store::default();
-        s.apply(&BackendEvent::DomainList(vec![
-            info("1", "web-01", 1, 2),
-            info("2", "db-primary", 5, 8),
-            info("3", "web-02", 3, 4),
-        ]));
+        s.apply(&BackendEvent::DomainList(
+            HostId::FIRST,
+            vec![
+                info("1", "web-01", 1, 2),
+                info("2", "db-primary", 5, 8),
+                info("3", "web-02", 3, 4),
+            ],
+        ));
         s
     }
 
@@ -342,13 +345,16 @@ mod tests {
         v.select_index(2); // web-02
         s.apply(&BackendEvent::DomainUpdated(info("4", "aaa-new", 1, 1)));
         v.sync(&s);
-        assert_eq!(v.selected(), Some(&DomainId("3".into())));
+        assert_eq!(v.selected(), Some(&DomainId::new(HostId::FIRST, "3")));
         assert_eq!(v.cursor(), 3);
         // When the selected domain goes away the cursor stays in place.
-        s.apply(&BackendEvent::DomainRemoved(DomainId("3".into())));
+        s.apply(&BackendEvent::DomainRemoved(DomainId::new(
+            HostId::FIRST,
+            "3",
+        )));
         v.sync(&s);
         assert_eq!(v.cursor(), 2);
-        assert_eq!(v.selected(), Some(&DomainId("1".into())));
+        assert_eq!(v.selected(), Some(&DomainId::new(HostId::FIRST, "1")));
     }
 
     #[test]

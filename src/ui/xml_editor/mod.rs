@@ -49,7 +49,7 @@ impl Target {
     /// The draft key: the UUID, or "new".
     pub fn key(&self) -> String {
         match self {
-            Target::Domain { id, .. } => id.0.clone(),
+            Target::Domain { id, .. } => id.uuid.clone(),
             Target::New => "new".into(),
         }
     }

@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::config::{Role, Theme};
 use crate::state::DomainRow;
+use crate::ui::domains::table::state_role;
 use crate::ui::format;
-use crate::ui::panes::domains::state_role;
 use crate::ui::text::{escape, name_spans};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -50,6 +50,20 @@ impl Tab {
 
 /// Draws the tab bar and the tabs drawn here; returns the body area, where panes with
 /// state of their own (Snapshots) draw themselves.
+/// The tab whose title is drawn at column `x` of the pane's top line (`area` as given to
+/// `render`).
+pub fn tab_at(area: Rect, x: u16) -> Option<Tab> {
+    let mut left = area.x + 1;
+    for t in Tab::ALL {
+        let w = t.title().chars().count() as u16;
+        if (left..left + w).contains(&x) {
+            return Some(t);
+        }
+        left += w + 3;
+    }
+    None
+}
+
 pub fn render(f: &mut Frame, area: Rect, tab: Tab, row: Option<&DomainRow>, theme: &Theme) -> Rect {
     let mut titles = vec![Span::raw(" ")];
     for t in Tab::ALL {
@@ -113,7 +127,10 @@ fn overview(row: &DomainRow, theme: &Theme) -> Vec<Line<'static>> {
     ));
     vec![
         Line::from(name),
-        Line::from(vec![label("UUID"), Span::raw(escape(&i.id.0).into_owned())]),
+        Line::from(vec![
+            label("UUID"),
+            Span::raw(escape(&i.id.uuid).into_owned()),
+        ]),
         Line::from(vec![
             label("State"),
             Span::styled(i.state.to_string(), theme.style(state_role(i.state.state))),

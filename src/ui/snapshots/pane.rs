@@ -10,11 +10,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
-use crate::backend::snapshots::tree::{Tree, TreeRow};
-use crate::backend::snapshots::{SnapshotInfo, format_time};
+use crate::backend::snapshots::SnapshotInfo;
 use crate::backend::{DomainId, RequestId};
 use crate::config::{Role, Theme};
-use crate::ui::popups::snapshot_dialogs::SnapDialog;
+use crate::ui::format::format_time;
+use crate::ui::snapshots::dialogs::SnapDialog;
+use crate::ui::snapshots::tree::{Tree, TreeRow};
 use crate::ui::text::{escape, escape_spans, fit_spans, name_spans};
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
@@ -150,6 +151,22 @@ impl SnapshotPane {
         let cur = self.selected_row(&rows).unwrap_or(0) as isize;
         let next = (cur + delta).clamp(0, rows.len() as isize - 1) as usize;
         self.selected = Some(self.snaps[rows[next].index].name.clone());
+    }
+
+    /// Selects the tree row drawn on line `line` of the pane (0 = the header line), as
+    /// last drawn; false when that line holds no snapshot.
+    pub fn select_line(&mut self, line: usize) -> bool {
+        let Some(k) = line.checked_sub(1).map(|l| l + self.offset) else {
+            return false;
+        };
+        let rows = self.rows();
+        match rows.get(k) {
+            Some(r) => {
+                self.selected = Some(self.snaps[r.index].name.clone());
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn select_edge(&mut self, last: bool) {

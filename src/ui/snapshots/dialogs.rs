@@ -6,10 +6,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
+use crate::action::Action;
 use crate::backend::DomainId;
 use crate::backend::snapshots::{AfterRevert, DeleteMode};
 use crate::config::{Role, Theme};
 use crate::ui::text::escape_spans;
+use crate::ui::widgets::LineInput;
 
 /// The create form's fields, in Tab order.
 pub const FIELDS: [&str; 6] = [
@@ -23,8 +25,8 @@ pub const FIELDS: [&str; 6] = [
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateForm {
-    pub name: String,
-    pub description: String,
+    pub name: LineInput,
+    pub description: LineInput,
     /// Index into `FIELDS`.
     pub field: usize,
     pub disk_only: bool,
@@ -38,8 +40,8 @@ pub struct CreateForm {
 impl CreateForm {
     pub fn new(running: bool) -> CreateForm {
         CreateForm {
-            name: String::new(),
-            description: String::new(),
+            name: LineInput::default(),
+            description: LineInput::default(),
             field: 0,
             disk_only: false,
             memory: running,
@@ -56,6 +58,15 @@ impl CreateForm {
             3 => Some(&mut self.memory),
             4 => Some(&mut self.quiesce),
             5 => Some(&mut self.atomic),
+            _ => None,
+        }
+    }
+
+    /// The text input behind field `i`, if it is one.
+    pub fn input_mut(&mut self, i: usize) -> Option<&mut LineInput> {
+        match i {
+            0 => Some(&mut self.name),
+            1 => Some(&mut self.description),
             _ => None,
         }
     }
@@ -116,9 +127,9 @@ fn popup(
     theme: &Theme,
     warn: bool,
 ) {
-    let rect = super::centered(area, 76, h.min(area.height));
+    let rect = crate::ui::widgets::centered(area, 76, h.min(area.height));
     f.render_widget(Clear, rect);
-    let block = super::frame(title, warn, theme);
+    let block = crate::ui::widgets::frame(title, warn, theme);
     f.render_widget(
         Paragraph::new(lines)
             .block(block)
@@ -135,7 +146,9 @@ fn key(k: &str, theme: &Theme) -> Span<'static> {
     Span::styled(k.to_string(), theme.style(Role::Key))
 }
 
-pub fn render(f: &mut Frame, area: Rect, d: &SnapDialog, theme: &Theme) {
+pub fn render(f: &mut Frame, area: Rect, d: &SnapDialog, config: &crate::config::Config) {
+    let theme = &config.theme;
+    let k = |a| config.keymap.keys_label(a);
     let dim = theme.style(Role::Dim);
     match d {
         SnapDialog::Create { domain, form, .. } => {
@@ -154,11 +167,11 @@ pub fn render(f: &mut Frame, area: Rect, d: &SnapDialog, theme: &Theme) {
                     },
                 )];
                 match i {
-                    0 if form.name.is_empty() => {
+                    0 if form.name.text.is_empty() => {
                         spans.push(Span::styled("(empty: <domain>-YYYYMMDD-HHMMSS)", dim))
                     }
-                    0 => spans.extend(text(&form.name, theme)),
-                    1 => spans.extend(text(&form.description, theme)),
+                    0 => spans.extend(text(&form.name.text, theme)),
+                    1 => spans.extend(text(&form.description.text, theme)),
                     _ => spans.push(Span::raw(if form.flag(i) { "[x]" } else { "[ ]" })),
                 }
                 if form.field == i && i < 2 {
@@ -174,13 +187,13 @@ pub fn render(f: &mut Frame, area: Rect, d: &SnapDialog, theme: &Theme) {
                 )));
             }
             lines.push(Line::from(vec![
-                key("Tab/↑↓", theme),
+                key(&format!("{}/↑↓", k(Action::NextField)), theme),
                 Span::raw(" field  "),
-                key("Space", theme),
+                key(&k(Action::ToggleOption), theme),
                 Span::raw(" toggle  "),
-                key("Enter", theme),
+                key(&k(Action::InputAccept), theme),
                 Span::raw(" create  "),
-                key("Esc", theme),
+                key(&k(Action::InputCancel), theme),
                 Span::raw(" cancel"),
             ]));
             let h = lines.len() as u16 + 2;
@@ -209,10 +222,16 @@ pub fn render(f: &mut Frame, area: Rect, d: &SnapDialog, theme: &Theme) {
                 lines.push(Line::from(text(l, theme)));
             }
             lines.push(Line::from(if *safety {
-                Span::raw("A safety snapshot of the present state is taken first (b: skip it).")
+                Span::raw(format!(
+                    "A safety snapshot of the present state is taken first ({}: skip it).",
+                    k(Action::RevertSafety)
+                ))
             } else {
                 Span::styled(
-                    "No safety snapshot: this cannot be undone (b: take one).",
+                    format!(
+                        "No safety snapshot: this cannot be undone ({}: take one).",
+                        k(Action::RevertSafety)
+                    ),
                     theme.style(Role::Warn),
                 )
             }));
@@ -231,9 +250,21 @@ pub fn render(f: &mut Frame, area: Rect, d: &SnapDialog, theme: &Theme) {
                 ]
             };
             let mut choose = vec![Span::raw("Afterwards: ")];
-            choose.extend(pick(AfterRevert::AsSnapshot, "a", "as snapshotted"));
-            choose.extend(pick(AfterRevert::Running, "r", "running"));
-            choose.extend(pick(AfterRevert::Paused, "p", "paused"));
+            choose.extend(pick(
+                AfterRevert::AsSnapshot,
+                &k(Action::RevertAsSnapshot),
+                "as snapshotted",
+            ));
+            choose.extend(pick(
+                AfterRevert::Running,
+                &k(Action::RevertRunning),
+                "running",
+            ));
+            choose.extend(pick(
+                AfterRevert::Paused,
+                &k(Action::RevertPaused),
+                "paused",
+            ));
             lines.push(Line::from(choose));
             if *force {
                 lines.push(Line::from(Span::styled(
@@ -243,14 +274,13 @@ pub fn render(f: &mut Frame, area: Rect, d: &SnapDialog, theme: &Theme) {
             }
             lines.push(Line::from(""));
             lines.push(Line::from(vec![
-                key("y", theme),
+                key(&k(Action::ConfirmYes), theme),
                 Span::raw(if *force {
                     " to force the revert, "
                 } else {
                     " to revert, "
                 }),
-                key("Esc", theme),
-                Span::raw("/n cancels"),
+                Span::raw("any other key cancels"),
             ]));
             let h = lines.len() as u16 + 4;
             popup(
@@ -296,12 +326,10 @@ pub fn render(f: &mut Frame, area: Rect, d: &SnapDialog, theme: &Theme) {
             }
             lines.push(Line::from(""));
             lines.push(Line::from(vec![
-                key("y", theme),
+                key(&k(Action::ConfirmYes), theme),
                 Span::raw(" to delete, "),
-                key("1-4/↑↓", theme),
-                Span::raw(" mode, "),
-                key("Esc", theme),
-                Span::raw("/n cancels"),
+                key(&format!("1-4/{}", k(Action::NextField)), theme),
+                Span::raw(" mode, any other key cancels"),
             ]));
             let h = lines.len() as u16 + 4;
             popup(f, area, "Delete snapshot?", lines, h, theme, true);
@@ -312,13 +340,21 @@ pub fn render(f: &mut Frame, area: Rect, d: &SnapDialog, theme: &Theme) {
             scroll,
         } => {
             let body: Vec<Line> = lines.iter().map(|l| Line::from(text(l, theme))).collect();
-            let rect = super::centered(
+            let rect = crate::ui::widgets::centered(
                 area,
                 area.width.saturating_sub(4),
                 area.height.saturating_sub(2),
             );
             f.render_widget(Clear, rect);
-            let block = super::frame(&format!("{title} (j/k scroll, Esc closes)"), false, theme);
+            let block = crate::ui::widgets::frame(
+                &format!(
+                    "{title} ({}/{} scroll, any other key closes)",
+                    k(Action::Down),
+                    k(Action::Up)
+                ),
+                false,
+                theme,
+            );
             f.render_widget(Paragraph::new(body).block(block).scroll((*scroll, 0)), rect);
         }
     }
