@@ -126,6 +126,13 @@ actions! {
     Top => "top", Global, false, "", "first row";
     Bottom => "bottom", Global, false, "", "last row";
     Refresh => "refresh", Global, false, "", "re-read from libvirt what is shown";
+    ShowDomains => "show_domains", Global, false, "", "the domain list (:vm)";
+    ShowNetworks => "show_networks", Global, false, "", "virtual networks (:net)";
+    ShowPools => "show_pools", Global, false, "", "storage pools (:pool)";
+    ShowVolumes => "show_volumes", Global, false, "", "volumes of a pool (:vol POOL)";
+    ShowJobs => "show_jobs", Global, false, "", "running block, save and snapshot jobs (:jobs)";
+    ShowHosts => "show_hosts", Global, false, "", "hosts (:host)";
+    ShowEvents => "show_events", Global, false, "", "libvirt events received (:events)";
     Filter => "filter", Domains, false, "filter", "filter by name (re: for a regex, ! to invert)";
     ClearFilter => "clear_filter", Domains, false, "", "clear the filter / leave the snapshot tree";
     SortNext => "sort_next", Domains, false, "sort", "sort by the next column";

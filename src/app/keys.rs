@@ -73,6 +73,17 @@ impl App {
             }
             Action::EditXml => self.open_xml_editor(),
             Action::NewDomain => self.open_new_domain(),
+            Action::ShowDomains
+            | Action::ShowNetworks
+            | Action::ShowPools
+            | Action::ShowVolumes
+            | Action::ShowJobs
+            | Action::ShowHosts
+            | Action::ShowEvents => {
+                if let Some(view) = crate::ui::layer::ViewRequest::of_action(action) {
+                    self.open_view(view);
+                }
+            }
             Action::FreezeStats => with_ctx!(self, |cx| self.stats.toggle_freeze(&mut cx)),
             Action::ExpandStats => self.stats.toggle_expand(),
             // Everything else belongs to the component of its scope. (The balloon period is

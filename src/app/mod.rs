@@ -5,6 +5,7 @@ mod console_view;
 mod keys;
 mod mouse;
 mod render;
+mod views;
 mod xml;
 
 pub use crate::ui::console::view::ConsoleUi;
@@ -367,6 +368,7 @@ impl App {
                     self.snaps.reverts.insert(req, dialog);
                 }
                 Effect::ShowTab(tab) => self.domains.tab = tab,
+                Effect::Open(view) => self.open_view(view),
                 Effect::ClearStatus => self.status = None,
                 Effect::Quit => self.quit = true,
             }

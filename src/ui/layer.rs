@@ -50,9 +50,46 @@ pub enum Effect {
     TrackRevert(RequestId, crate::ui::snapshots::dialogs::SnapDialog),
     /// Show a tab of the detail pane.
     ShowTab(Tab),
+    /// Open one of the full-screen views (from its action, the command line or the palette).
+    Open(ViewRequest),
     /// Clear the status line.
     ClearStatus,
     Quit,
+}
+
+/// A full-screen view to open, with what the command line may say about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ViewRequest {
+    /// The domain list (closes the views above it).
+    Domains,
+    Networks,
+    Pools,
+    /// The volumes of a pool (`:vol POOL`); `None`: the pool selected in the pools view.
+    Volumes {
+        pool: Option<String>,
+    },
+    Jobs,
+    /// The hosts (`:host`); `all`: every host's domains in one list (`:host all`).
+    Hosts {
+        all: bool,
+    },
+    Events,
+}
+
+impl ViewRequest {
+    /// The view an action opens, if it is one of the `show_*` actions.
+    pub fn of_action(action: Action) -> Option<ViewRequest> {
+        Some(match action {
+            Action::ShowDomains => ViewRequest::Domains,
+            Action::ShowNetworks => ViewRequest::Networks,
+            Action::ShowPools => ViewRequest::Pools,
+            Action::ShowVolumes => ViewRequest::Volumes { pool: None },
+            Action::ShowJobs => ViewRequest::Jobs,
+            Action::ShowHosts => ViewRequest::Hosts { all: false },
+            Action::ShowEvents => ViewRequest::Events,
+            _ => return None,
+        })
+    }
 }
 
 /// Whether a layer used a key.
