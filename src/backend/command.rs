@@ -1,7 +1,10 @@
 //! Commands the UI sends to the backend worker.
 
 use super::console::ConsoleCommand;
+use super::devices::DeviceCmd;
 use super::model::{DomainId, LifecycleOp, RequestId};
+use super::network::NetCmd;
+use super::node::NodeCmd;
 use super::snapshots::SnapshotCmd;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -34,6 +37,12 @@ pub enum Command {
     Refresh,
     /// Attach to, type into or detach from a serial console.
     Console(ConsoleCommand),
+    /// Networks: list, start / stop / autostart / undefine, define, XML, leases, addresses.
+    Network(NetCmd),
+    /// A domain's devices: list, hot-plug, change media, link, send-key, memory, vCPUs.
+    Device(DeviceCmd),
+    /// The host: node info, node devices, IOMMU groups.
+    Node(NodeCmd),
     /// Close the connection and stop the worker.
     Quit,
 }

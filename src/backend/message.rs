@@ -3,7 +3,11 @@
 use std::time::{Duration, Instant};
 
 use super::console::ConsoleEvent;
+use super::devices::DeviceEvent;
+use super::events::DomainEventRecord;
 use super::model::{DomainId, DomainInfo, LifecycleOp, RequestId};
+use super::network::NetEvent;
+use super::node::NodeEvent;
 use super::snapshots::SnapshotEvent;
 use super::stats::DomainStats;
 
@@ -74,6 +78,17 @@ pub enum BackendEvent {
     Snapshot(SnapshotEvent),
     /// A serial console's output or state changed.
     Console(ConsoleEvent),
+    /// (These four are boxed: they are rare and large, and the channel carries every
+    /// stats tick in the size of the largest variant.)
+    /// Network list changes, network events, replies to `Command::Network`, addresses.
+    Network(Box<NetEvent>),
+    /// Replies to `Command::Device`.
+    Device(Box<DeviceEvent>),
+    /// Replies to `Command::Node`.
+    Node(Box<NodeEvent>),
+    /// A domain event other than lifecycle (reboot, device added / removed, balloon,
+    /// watchdog, I/O error), for the events view.
+    DomainEvent(Box<DomainEventRecord>),
     /// Something failed outside any request (a reconcile, a stats read).
     Error(String),
 }

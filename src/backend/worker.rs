@@ -10,6 +10,7 @@ use super::command::Command;
 use super::console::{ConsoleId, Consoles};
 use super::domains;
 use super::ffi::RawLifecycleEvent;
+use super::ffi::domain_events::{RawDomainEvent, RawNetworkEvent};
 use super::message::{BackendEvent, LifecycleEventKind};
 use super::model::{DomainId, LifecycleOp};
 use super::session::{ConnectError, Session};
@@ -47,6 +48,9 @@ impl Default for BackendConfig {
 pub enum WorkerMsg {
     Cmd(Command),
     DomainEvent(RawLifecycleEvent),
+    /// Reboot, device, balloon, watchdog and I/O error events.
+    DomainExtra(RawDomainEvent),
+    NetworkEvent(RawNetworkEvent),
     Closed {
         generation: u64,
         reason: i32,
@@ -173,6 +177,7 @@ struct Worker {
     /// (attempt number, when) of the next reconnect attempt while disconnected.
     reconnect: Option<(u32, Instant)>,
     consoles: Consoles,
+    networks: super::network::Networks,
 }
 
 impl Worker {
@@ -195,6 +200,7 @@ impl Worker {
             next_cpu: now,
             reconnect: None,
             consoles: Consoles::default(),
+            networks: Default::default(),
         }
     }
 
@@ -209,6 +215,7 @@ impl Worker {
                 Some(self.next_cpu),
                 self.next_reconcile,
                 self.reconnect.map(|(_, at)| at),
+                Some(self.networks.deadline()),
             ]
             .into_iter()
             .flatten()
@@ -219,6 +226,20 @@ impl Worker {
                 Ok(WorkerMsg::Cmd(Command::Quit)) | Err(RecvTimeoutError::Disconnected) => break,
                 Ok(WorkerMsg::Cmd(cmd)) => self.handle_command(cmd),
                 Ok(WorkerMsg::DomainEvent(ev)) => self.handle_domain_event(ev),
+                Ok(WorkerMsg::DomainExtra(ev)) => {
+                    let rec = super::events::DomainEventRecord::from_raw(
+                        ev,
+                        std::time::SystemTime::now(),
+                    );
+                    if rec.changes_devices() {
+                        self.networks.domain_changed(&rec.id);
+                    }
+                    self.emit(BackendEvent::DomainEvent(Box::new(rec)));
+                }
+                Ok(WorkerMsg::NetworkEvent(ev)) => {
+                    let conn = self.session.as_ref().map(|s| &s.conn);
+                    self.networks.network_event(conn, &self.sink, ev);
+                }
                 Ok(WorkerMsg::Closed { generation, reason }) => {
                     if generation == self.generation && self.session.is_some() {
                         self.lost(close_reason(reason));
@@ -244,6 +265,8 @@ impl Worker {
             self.next_cpu = now + self.cfg.cpu_interval;
             self.sample_stats();
         }
+        self.networks
+            .tick(self.session.as_ref().map(|s| &s.conn), &self.sink);
         if let Some(at) = self.next_reconcile
             && now >= at
         {
@@ -261,6 +284,9 @@ impl Worker {
             readonly: self.cfg.readonly,
         });
         self.reconcile();
+        if let Some(s) = &self.session {
+            self.networks.connected(&s.conn, &self.sink);
+        }
     }
 
     /// Re-reads the whole list; the UI replaces its model with it.
@@ -335,6 +361,7 @@ impl Worker {
         let id = DomainId(ev.uuid.clone());
         // Devices may differ after a (re)start or redefine; re-read them from the XML.
         self.stats.forget(&id);
+        self.networks.domain_changed(&id);
         let Some(s) = &self.session else { return };
         self.emit(BackendEvent::Lifecycle {
             id: id.clone(),
@@ -399,6 +426,24 @@ impl Worker {
                 &self.sink,
                 c,
             ),
+            Command::Network(c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                self.networks.handle(conn, self.cfg.readonly, &self.sink, c);
+            }
+            Command::Device(c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                super::devices::handle(conn, self.cfg.readonly, &self.sink, c);
+            }
+            Command::Node(c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                super::node::handle(
+                    conn,
+                    self.cfg.readonly,
+                    &self.sink,
+                    &mut self.networks.index,
+                    c,
+                );
+            }
             Command::Console(cmd) => {
                 let conn = self.session.as_ref().map(|s| &s.conn);
                 self.consoles.handle(conn, cmd, &self.sink, &self.tx);

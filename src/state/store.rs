@@ -155,6 +155,10 @@ impl Store {
             | BackendEvent::XmlDefined { .. }
             | BackendEvent::Snapshot(_)
             | BackendEvent::Console(_)
+            | BackendEvent::Network(_)
+            | BackendEvent::Device(_)
+            | BackendEvent::Node(_)
+            | BackendEvent::DomainEvent(_)
             | BackendEvent::Error(_) => false,
         }
     }
