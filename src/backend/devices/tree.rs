@@ -113,8 +113,6 @@ fn element_of(e: &BytesStart) -> Result<Element, String> {
 /// Parses a whole document into its root element. Malformed XML is a message naming where.
 pub fn parse(xml: &str) -> Result<Element, String> {
     let mut reader = Reader::from_str(xml);
-    // Whitespace between elements is layout, not content.
-    reader.config_mut().trim_text(true);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     loop {
@@ -137,7 +135,10 @@ pub fn parse(xml: &str) -> Result<Element, String> {
                     let s = t
                         .decode()
                         .map_err(|e| format!("bad text at byte {pos}: {e}"))?;
-                    top.text.push_str(&s);
+                    // Whitespace-only text between elements is layout, not content.
+                    if !s.trim().is_empty() {
+                        top.text.push_str(&s);
+                    }
                 }
             }
             Event::CData(t) => {
