@@ -2,6 +2,8 @@
 //! (`fragment` builds the XML, `hotplug` sends it), send-key and vCPU / memory changes.
 
 pub mod fragment;
+#[cfg(test)]
+mod fragment_tests;
 mod handle;
 mod hotplug;
 pub mod keys;
