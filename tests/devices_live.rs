@@ -154,6 +154,18 @@ fn hotplug_media_send_key_and_balloon_on_a_running_guest() {
     assert!(blklist(&guest).contains(&extra));
     assert!(rig::virsh(&["dumpxml", "--inactive", &guest.name]).contains(&extra));
 
+    let added = p.seen.iter().any(|ev| {
+        matches!(ev, BackendEvent::DomainEvent(r) if r.id == id && r.detail.kind() == "device-added")
+    }) || p
+        .wait(Duration::from_secs(10), |ev| match ev {
+            BackendEvent::DomainEvent(r) if r.id == id && r.detail.kind() == "device-added" => {
+                Some(())
+            }
+            _ => None,
+        })
+        .is_some();
+    assert!(added, "no device-added event");
+
     // A bad attach (missing file) is refused with libvirt's reason and changes nothing.
     let live_before = rig::virsh(&["dumpxml", &guest.name]);
     let conf_before = rig::virsh(&["dumpxml", "--inactive", &guest.name]);
@@ -345,6 +357,13 @@ fn hotplug_media_send_key_and_balloon_on_a_running_guest() {
         done(&mut p, cmd, 12),
         Err(DeviceError::AboveMaximum { max: 262144, .. })
     ));
+    // A reset raises the reboot event.
+    rig::virsh(&["reset", &guest.name]);
+    let rebooted = p.wait(Duration::from_secs(20), |ev| match ev {
+        BackendEvent::DomainEvent(r) if r.id == id && r.detail.kind() == "reboot" => Some(()),
+        _ => None,
+    });
+    assert!(rebooted.is_some(), "no reboot event after virsh reset");
     let cmd = DeviceCmd::SetVcpus {
         req: 13,
         id: id.clone(),

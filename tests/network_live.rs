@@ -177,6 +177,73 @@ fn guest_on_isolated_network_gets_a_lease_the_backend_reports() {
     let row = list.iter().find(|n| n.id == id).expect("network listed");
     assert_eq!(row.lease_count, Some(1));
 
+    // Link down / up on the guest's NIC (update-device), as `domif-getlink` sees it.
+    use virtdeck::backend::devices::{
+        Affect, DeviceCmd, DeviceEvent, DeviceOp, NicSource, NicSpec, OpOutcome,
+    };
+    let run = |p: &mut Probe, req: u64, op: DeviceOp| -> OpOutcome {
+        let cmd = Command::Device(DeviceCmd::Run {
+            req,
+            id: DomainId(uuid.clone()),
+            op,
+            affect: Affect::Auto,
+            dry_run: false,
+        });
+        p.ask(cmd, "device op", |ev| match ev {
+            BackendEvent::Device(d) => match d.as_ref() {
+                DeviceEvent::Ran {
+                    req: r, outcome, ..
+                } if *r == req => Some(outcome.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+    };
+    let getlink = || rig::virsh(&["domif-getlink", &guest.name, &mac]);
+    let down = DeviceOp::SetLink {
+        mac: mac.clone(),
+        up: false,
+    };
+    let out = run(&mut p, 5, down);
+    assert_eq!(out.result, Ok(()), "link down failed: {}", out.xml);
+    assert!(out.xml.contains("<link state='down'/>"));
+    assert!(getlink().contains("down"), "{}", getlink());
+    let out = run(
+        &mut p,
+        6,
+        DeviceOp::SetLink {
+            mac: mac.clone(),
+            up: true,
+        },
+    );
+    assert_eq!(out.result, Ok(()), "link up failed: {}", out.xml);
+    assert!(getlink().contains("up"), "{}", getlink());
+
+    // A second NIC hot-plugged onto the network (live and persistent), then detached.
+    let nic = NicSpec {
+        source: NicSource::Network(net_name.clone()),
+        model: None,
+        mac: Some("52:54:00:d1:13:02".into()),
+    };
+    let out = run(&mut p, 7, DeviceOp::AttachNic(nic));
+    assert_eq!(out.result, Ok(()), "NIC attach failed: {}", out.xml);
+    assert!(rig::virsh(&["domiflist", &guest.name]).contains("52:54:00:d1:13:02"));
+    assert!(rig::virsh(&["dumpxml", "--inactive", &guest.name]).contains("52:54:00:d1:13:02"));
+    let seen_in_guest = (0..20).any(|_| {
+        std::thread::sleep(Duration::from_millis(500));
+        livenet::guest_run(&guest, "ls /sys/class/net", Duration::from_secs(20)).contains("eth1")
+    });
+    assert!(seen_in_guest, "the guest never saw eth1");
+    let out = run(
+        &mut p,
+        8,
+        DeviceOp::Detach(virtdeck::backend::devices::DeviceRef::Nic(
+            "52:54:00:d1:13:02".into(),
+        )),
+    );
+    assert_eq!(out.result, Ok(()), "NIC detach failed: {}", out.xml);
+    assert!(!rig::virsh(&["dumpxml", "--inactive", &guest.name]).contains("52:54:00:d1:13:02"));
+
     // Stopping it raises a network lifecycle event and an inactive row, no polling.
     rig::virsh(&["destroy", &guest.name]);
     rig::virsh(&["net-destroy", &net_name]);
