@@ -249,3 +249,37 @@ fn leases_unsupported_is_an_error_and_addresses_come_from_the_driver() {
     );
     assert!(r.is_err());
 }
+
+#[test]
+fn addresses_are_polled_for_running_domains_and_soon_after_a_start() {
+    use std::collections::HashSet;
+    use virtdeck::backend::LifecycleOp;
+    let (_node, mut p) = demo();
+    const NAS: &str = "d1c5bcc1-6f08-5f69-9e35-39066cad53b3";
+    // The first round comes unasked, for running domains only.
+    let mut polled = HashSet::new();
+    let _ = p.wait(Duration::from_secs(4), |ev| {
+        if let Some(NetEvent::Addresses { id, .. }) = net(ev) {
+            polled.insert(id.0.clone());
+        }
+        None::<()>
+    });
+    assert!(
+        polled.contains("51488bc1-94fd-519e-855d-21a125b2d992"),
+        "{polled:?}"
+    );
+    assert!(!polled.contains(NAS), "a shut-off domain was asked");
+    // Starting backup-nas: its addresses follow within seconds, long before the next round.
+    p.send(Command::Lifecycle {
+        req: 1,
+        id: DomainId(NAS.into()),
+        name: "backup-nas".into(),
+        op: LifecycleOp::Start,
+    });
+    let got = p.wait(Duration::from_secs(15), |ev| match net(ev)? {
+        NetEvent::Addresses { id, ifaces } if id.0 == NAS => Some(ifaces.clone()),
+        _ => None,
+    });
+    let ifaces = got.expect("no addresses after the start");
+    assert!(!ifaces.is_empty());
+}

@@ -25,6 +25,9 @@ const SOON: Duration = Duration::from_secs(5);
 pub(crate) struct Networks {
     pub index: DomainIndex,
     next_poll: Instant,
+    /// Domains that had an event, polled alone at `soon_at`.
+    soon: HashSet<DomainId>,
+    soon_at: Option<Instant>,
 }
 
 impl Default for Networks {
@@ -32,6 +35,8 @@ impl Default for Networks {
         Networks {
             index: DomainIndex::default(),
             next_poll: Instant::now() + Duration::from_secs(2),
+            soon: HashSet::new(),
+            soon_at: None,
         }
     }
 }
@@ -89,8 +94,9 @@ impl Networks {
     /// A domain event arrived: its facts may have changed, its addresses soon will.
     pub fn domain_changed(&mut self, id: &DomainId) {
         self.index.invalidate(id);
-        // A started guest asks for its lease within seconds; look again shortly.
-        self.next_poll = self.next_poll.min(Instant::now() + SOON);
+        // A started guest asks for its lease within seconds; look at it again shortly.
+        self.soon.insert(id.clone());
+        self.soon_at.get_or_insert_with(|| Instant::now() + SOON);
     }
 
     pub fn network_event(&mut self, conn: Option<&Connect>, sink: &EventSink, ev: RawNetworkEvent) {
@@ -119,31 +125,47 @@ impl Networks {
 
     /// When the worker should wake for the next poll.
     pub fn deadline(&self) -> Instant {
-        self.next_poll
+        match self.soon_at {
+            Some(at) => at.min(self.next_poll),
+            None => self.next_poll,
+        }
     }
 
-    /// Polls addresses: everything every ADDRESS_POLL, recently changed domains sooner.
+    /// Polls addresses: every running domain each ADDRESS_POLL, a domain that just had an
+    /// event alone a few seconds after it. Only domains with a `network` NIC or a guest
+    /// agent channel are asked (nothing else can answer), and only running ones.
     pub fn tick(&mut self, conn: Option<&Connect>, sink: &EventSink) {
         let now = Instant::now();
-        if now < self.next_poll {
+        let full = now >= self.next_poll;
+        let early = self.soon_at.is_some_and(|at| now >= at);
+        if !full && !early {
             return;
         }
         let Some(conn) = conn else {
             self.next_poll = now + ADDRESS_POLL;
+            self.soon_at = None;
             return;
         };
-        self.index.refresh(conn);
-        let flags = sys::VIR_CONNECT_LIST_DOMAINS_ACTIVE;
-        let Ok(doms) = conn.list_all_domains(flags) else {
+        let doms = if full {
             self.next_poll = now + ADDRESS_POLL;
-            return;
+            conn.list_all_domains(sys::VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+                .unwrap_or_default()
+        } else {
+            self.soon
+                .iter()
+                .filter_map(|id| conn.lookup_domain_by_uuid_string(&id.0).ok())
+                .filter(|d| d.is_active().unwrap_or(false))
+                .collect()
         };
+        self.soon.clear();
+        self.soon_at = None;
         for dom in doms {
             let Ok(uuid) = dom.uuid_string() else {
                 continue;
             };
             let id = DomainId(uuid);
-            let facts = self.index.facts(&id);
+            // Only these domains' facts are read, not the whole host's.
+            let facts = self.index.ensure(conn, &id);
             let agent = facts.is_some_and(|f| f.agent);
             if !agent && !facts.is_some_and(|f| f.network_nics) {
                 continue;
@@ -151,7 +173,6 @@ impl Networks {
             let ifaces = domain_addresses(&dom, agent);
             emit(sink, NetEvent::Addresses { id, ifaces });
         }
-        self.next_poll = now + ADDRESS_POLL;
     }
 
     pub fn handle(
@@ -206,8 +227,7 @@ impl Networks {
                 emit(sink, NetEvent::Leases { req, id, result });
             }
             NetCmd::Addresses { id } => {
-                self.index.refresh(conn);
-                let agent = self.index.facts(&id).is_some_and(|f| f.agent);
+                let agent = self.index.ensure(conn, &id).is_some_and(|f| f.agent);
                 if let Ok(dom) = conn.lookup_domain_by_uuid_string(&id.0)
                     && dom.is_active().unwrap_or(false)
                 {

@@ -59,7 +59,8 @@ impl DomainIndex {
         })
     }
 
-    /// Loads every domain the first time, then re-reads only the stale ones.
+    /// Loads every domain the first time (leases, node devices: on demand only), then
+    /// re-reads only the stale ones.
     pub fn refresh(&mut self, conn: &Connect) {
         if !self.loaded {
             let Ok(doms) = conn.list_all_domains(0) else {
@@ -84,6 +85,17 @@ impl DomainIndex {
                 None => self.facts.remove(&id),
             };
         }
+    }
+
+    /// One domain's facts, read now if missing or stale (the others are left alone).
+    pub fn ensure(&mut self, conn: &Connect, id: &DomainId) -> Option<&DomainFacts> {
+        if self.stale.remove(id) || !self.facts.contains_key(id) {
+            match Self::read(conn, id) {
+                Some(f) => self.facts.insert(id.clone(), f),
+                None => self.facts.remove(id),
+            };
+        }
+        self.facts.get(id)
     }
 
     /// The domain with a NIC of this MAC.
