@@ -32,7 +32,7 @@ fn node_info_and_pci_devices_of_the_rig_host() {
         nodeinfo
             .lines()
             .find_map(|l| l.strip_prefix(name))
-            .map(|v| v.trim().split_whitespace().next().unwrap_or("").to_string())
+            .map(|v| v.split_whitespace().next().unwrap_or("").to_string())
             .unwrap_or_default()
     };
     assert_eq!(h.cpus.to_string(), field("CPU(s):"));
