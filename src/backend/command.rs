@@ -1,7 +1,10 @@
 //! Commands the UI sends to the backend worker.
 
 use super::console::ConsoleCommand;
+use super::devices::DeviceCmd;
 use super::model::{DomainId, HostId, LifecycleOp, RequestId};
+use super::network::NetCmd;
+use super::node::NodeCmd;
 use super::snapshots::SnapshotCmd;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -35,6 +38,12 @@ pub enum Command {
     Refresh(HostId),
     /// Attach to, type into or detach from a serial console.
     Console(HostId, ConsoleCommand),
+    /// Networks: list, start / stop / autostart / undefine, define, XML, leases, addresses.
+    Network(HostId, NetCmd),
+    /// A domain's devices: list, hot-plug, change media, link, send-key, memory, vCPUs.
+    Device(HostId, DeviceCmd),
+    /// The host: node info, node devices, IOMMU groups.
+    Node(HostId, NodeCmd),
     /// Close the connection and stop the worker (sent by the worker's own handle).
     Quit,
 }
@@ -47,7 +56,10 @@ impl Command {
             Command::Lifecycle { id, .. } | Command::FetchXml { id, .. } => Some(id.host),
             Command::DefineXml { host, .. }
             | Command::Refresh(host)
-            | Command::Console(host, _) => Some(*host),
+            | Command::Console(host, _)
+            | Command::Network(host, _)
+            | Command::Device(host, _)
+            | Command::Node(host, _) => Some(*host),
             Command::Snapshot(c) => Some(c.id().host),
             Command::Quit => None,
         }

@@ -3,7 +3,11 @@
 use std::time::{Duration, Instant};
 
 use super::console::ConsoleEvent;
+use super::devices::DeviceEvent;
+use super::events::DomainEventRecord;
 use super::model::{DomainId, DomainInfo, HostId, LifecycleOp, RequestId};
+use super::network::NetEvent;
+use super::node::NodeEvent;
 use super::snapshots::SnapshotEvent;
 use super::stats::DomainStats;
 
@@ -78,6 +82,17 @@ pub enum BackendEvent {
     Snapshot(SnapshotEvent),
     /// A serial console's output or state changed.
     Console(HostId, ConsoleEvent),
+    /// (These four are boxed: they are rare and large, and the channel carries every
+    /// stats tick in the size of the largest variant.)
+    /// Network list changes, network events, replies to `Command::Network`, addresses.
+    Network(HostId, Box<NetEvent>),
+    /// Replies to `Command::Device`.
+    Device(HostId, Box<DeviceEvent>),
+    /// Replies to `Command::Node`.
+    Node(HostId, Box<NodeEvent>),
+    /// A domain event other than lifecycle (reboot, device added / removed, balloon,
+    /// watchdog, I/O error), for the events view.
+    DomainEvent(HostId, Box<DomainEventRecord>),
     /// Something failed outside any request (a reconcile, a stats read).
     Error(HostId, String),
 }
@@ -93,6 +108,10 @@ impl BackendEvent {
             | BackendEvent::Stats { host, .. }
             | BackendEvent::XmlDefined { host, .. }
             | BackendEvent::Console(host, _)
+            | BackendEvent::Network(host, _)
+            | BackendEvent::Device(host, _)
+            | BackendEvent::Node(host, _)
+            | BackendEvent::DomainEvent(host, _)
             | BackendEvent::Error(host, _) => *host,
             BackendEvent::DomainUpdated(info) => info.id.host,
             BackendEvent::DomainRemoved(id)

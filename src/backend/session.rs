@@ -5,6 +5,7 @@ use std::sync::mpsc::Sender;
 use virt::connect::Connect;
 use virt::sys;
 
+use super::ffi::domain_events::{self, DomainEventsSubscription, NetworkEventsSubscription};
 use super::ffi::{self, CloseSubscription, LifecycleSubscription};
 use super::worker::WorkerMsg;
 
@@ -98,6 +99,8 @@ fn hint_from_words(message: &str) -> &'static str {
 /// Field order matters: subscriptions drop (deregister) before the connection closes.
 pub struct Session {
     _lifecycle: LifecycleSubscription,
+    _domain_events: Option<DomainEventsSubscription>,
+    _network_events: Option<NetworkEventsSubscription>,
     _close: Option<CloseSubscription>,
     pub conn: Connect,
     pub uri: String,
@@ -130,6 +133,19 @@ impl Session {
             let _ = events.send(WorkerMsg::DomainEvent(ev));
         })
         .map_err(fail)?;
+        // Drivers without these events (or networks) still connect; the views poll instead.
+        let extra = tx.clone();
+        let domain_events = domain_events::subscribe_domain_events(&conn, move |ev| {
+            let _ = extra.send(WorkerMsg::DomainExtra(ev));
+        })
+        .map_err(|e| tracing::warn!("no device/balloon/reboot events: {}", e.message()))
+        .ok();
+        let nets = tx.clone();
+        let network_events = domain_events::subscribe_network_events(&conn, move |ev| {
+            let _ = nets.send(WorkerMsg::NetworkEvent(ev));
+        })
+        .map_err(|e| tracing::warn!("no network events: {}", e.message()))
+        .ok();
         // Local drivers (test://) have no close callback; remote ones do.
         let closes = tx.clone();
         let close = ffi::subscribe_close(&conn, move |reason| {
@@ -140,6 +156,8 @@ impl Session {
         let _ = conn.set_keep_alive(5, 3);
         Ok(Session {
             _lifecycle: lifecycle,
+            _domain_events: domain_events,
+            _network_events: network_events,
             _close: close,
             conn,
             uri: actual_uri,

@@ -10,6 +10,7 @@ use super::command::Command;
 use super::console::{ConsoleId, Consoles};
 use super::domains;
 use super::ffi::RawLifecycleEvent;
+use super::ffi::domain_events::{RawDomainEvent, RawNetworkEvent};
 use super::message::{BackendEvent, LifecycleEventKind};
 use super::model::{DomainId, HostId, LifecycleOp};
 use super::session::{ConnectError, Refusal, Session, usable};
@@ -50,6 +51,9 @@ impl Default for BackendConfig {
 pub enum WorkerMsg {
     Cmd(Command),
     DomainEvent(RawLifecycleEvent),
+    /// Reboot, device, balloon, watchdog and I/O error events.
+    DomainExtra(RawDomainEvent),
+    NetworkEvent(RawNetworkEvent),
     Closed {
         generation: u64,
         reason: i32,
@@ -199,6 +203,7 @@ struct Worker {
     /// (attempt number, when) of the next reconnect attempt while disconnected.
     reconnect: Option<(u32, Instant)>,
     consoles: Consoles,
+    networks: super::network::Networks,
 }
 
 impl Worker {
@@ -222,6 +227,7 @@ impl Worker {
             next_cpu: now,
             reconnect: None,
             consoles: Consoles::new(host),
+            networks: super::network::Networks::new(host),
         }
     }
 
@@ -241,6 +247,7 @@ impl Worker {
                 Some(self.next_cpu),
                 self.next_reconcile,
                 self.reconnect.map(|(_, at)| at),
+                Some(self.networks.deadline()),
             ]
             .into_iter()
             .flatten()
@@ -251,6 +258,21 @@ impl Worker {
                 Ok(WorkerMsg::Cmd(Command::Quit)) | Err(RecvTimeoutError::Disconnected) => break,
                 Ok(WorkerMsg::Cmd(cmd)) => self.handle_command(cmd),
                 Ok(WorkerMsg::DomainEvent(ev)) => self.handle_domain_event(ev),
+                Ok(WorkerMsg::DomainExtra(ev)) => {
+                    let rec = super::events::DomainEventRecord::from_raw(
+                        ev,
+                        self.cfg.host,
+                        std::time::SystemTime::now(),
+                    );
+                    if rec.changes_devices() {
+                        self.networks.domain_changed(&rec.id);
+                    }
+                    self.emit(BackendEvent::DomainEvent(self.cfg.host, Box::new(rec)));
+                }
+                Ok(WorkerMsg::NetworkEvent(ev)) => {
+                    let conn = self.session.as_ref().map(|s| &s.conn);
+                    self.networks.network_event(conn, &self.sink, ev);
+                }
                 Ok(WorkerMsg::Closed { generation, reason }) => {
                     if generation == self.generation && self.session.is_some() {
                         self.lost(close_reason(reason));
@@ -276,6 +298,8 @@ impl Worker {
             self.next_cpu = now + self.cfg.cpu_interval;
             self.sample_stats();
         }
+        self.networks
+            .tick(self.session.as_ref().map(|s| &s.conn), &self.sink);
         if let Some(at) = self.next_reconcile
             && now >= at
         {
@@ -294,6 +318,9 @@ impl Worker {
             readonly: self.cfg.readonly,
         });
         self.reconcile();
+        if let Some(s) = &self.session {
+            self.networks.connected(&s.conn, &self.sink);
+        }
     }
 
     /// Re-reads the whole list; the UI replaces its model with it.
@@ -376,6 +403,7 @@ impl Worker {
         let id = DomainId::new(self.cfg.host, ev.uuid.clone());
         // Devices may differ after a (re)start or redefine; re-read them from the XML.
         self.stats.forget(&id);
+        self.networks.domain_changed(&id);
         let Some(s) = &self.session else { return };
         self.emit(BackendEvent::Lifecycle {
             id: id.clone(),
@@ -444,6 +472,25 @@ impl Worker {
                 &self.sink,
                 c,
             ),
+            Command::Network(_, c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                self.networks.handle(conn, self.cfg.readonly, &self.sink, c);
+            }
+            Command::Device(_, c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                super::devices::handle(conn, self.cfg.host, self.cfg.readonly, &self.sink, c);
+            }
+            Command::Node(_, c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                super::node::handle(
+                    conn,
+                    self.cfg.host,
+                    self.cfg.readonly,
+                    &self.sink,
+                    &mut self.networks.index,
+                    c,
+                );
+            }
             Command::Console(_, cmd) => {
                 let conn = self.session.as_ref().map(|s| &s.conn);
                 self.consoles.handle(conn, cmd, &self.sink, &self.tx);

@@ -160,6 +160,10 @@ impl Store {
             | BackendEvent::XmlDefined { .. }
             | BackendEvent::Snapshot(_)
             | BackendEvent::Console(..)
+            | BackendEvent::Network(..)
+            | BackendEvent::Device(..)
+            | BackendEvent::Node(..)
+            | BackendEvent::DomainEvent(..)
             | BackendEvent::Error(..) => false,
         }
     }

@@ -1,6 +1,8 @@
 #![allow(dead_code)]
 //! Test harness: a real App on a real libvirt connection, drawn into a TestBackend.
 
+pub mod livenet;
+pub mod probe;
 pub mod rig;
 pub mod testdrv;
 
