@@ -28,10 +28,14 @@ pub enum Scope {
     SnapshotDialog,
     /// Any one-line text input (filter, type-the-name, snapshot name).
     Input,
+    /// The networks view (`:net`) and its leases.
+    Networks,
+    /// The events view (`:events`).
+    Events,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 9] = [
+    pub const ALL: [Scope; 11] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -41,6 +45,8 @@ impl Scope {
         Scope::Confirm,
         Scope::SnapshotDialog,
         Scope::Input,
+        Scope::Networks,
+        Scope::Events,
     ];
 
     /// The config table's name: `[keys.<name>]`.
@@ -55,6 +61,8 @@ impl Scope {
             Scope::Confirm => "confirm",
             Scope::SnapshotDialog => "snapshot_dialog",
             Scope::Input => "input",
+            Scope::Networks => "networks",
+            Scope::Events => "events",
         }
     }
 
@@ -76,6 +84,8 @@ impl Scope {
         &[Scope::Global, Scope::Confirm, Scope::SnapshotDialog],
         &[Scope::Global, Scope::Terminal, Scope::Console, Scope::Input],
         &[Scope::Input, Scope::Confirm, Scope::SnapshotDialog],
+        &[Scope::Global, Scope::Networks],
+        &[Scope::Global, Scope::Events],
     ];
 }
 
@@ -188,6 +198,15 @@ actions! {
     InputCancel => "input_cancel", Input, false, "cancel", "text input and dialogs: cancel";
     InputBackspace => "input_backspace", Input, false, "", "text input: delete the character before the cursor";
     InputClear => "input_clear", Input, false, "", "text input: clear the line";
+    NetLeases => "net_leases", Networks, false, "leases", "networks: DHCP leases of the selected network (net-dhcp-leases)";
+    NetStart => "net_start", Networks, true, "start", "networks: start the selected network (net-start)";
+    NetStop => "net_stop", Networks, true, "stop", "networks: stop the selected network, asks first (net-destroy)";
+    NetAutostart => "net_autostart", Networks, true, "autostart", "networks: toggle autostart (net-autostart)";
+    NetUndefine => "net_undefine", Networks, true, "", "networks: undefine the selected network, asks first (net-undefine)";
+    NetEdit => "net_edit", Networks, false, "edit", "networks: edit the selected network's XML (net-edit)";
+    NetDefine => "net_define", Networks, false, "new", "networks: define a new network in the XML editor (net-define)";
+    NetClose => "net_close", Networks, false, "back", "networks: back to the view below";
+    EventsClose => "events_close", Events, false, "back", "events: back to the view below";
 }
 
 impl Action {

@@ -98,6 +98,8 @@ impl App {
                 }
                 // Keys of popups and the attached console never reach the main screen.
                 Scope::Terminal | Scope::Confirm | Scope::SnapshotDialog | Scope::Input => {}
+                // The full-screen views take their own keys while they are open.
+                Scope::Networks | Scope::Events => {}
             },
         }
     }

@@ -267,6 +267,8 @@ impl App {
             self.dirty = true;
         }
         with_ctx!(self, |cx| self.console.on_backend(&ev, &mut cx));
+        self.fold_event_log(&ev);
+        self.layers_backend(&ev);
         if matches!(ev, BackendEvent::Console(..)) {
             self.dirty = true;
         }
@@ -319,6 +321,33 @@ impl App {
     /// Whether a popup or prompt is open over the main screen.
     pub fn has_popup(&self) -> bool {
         !self.layers.is_empty()
+    }
+
+    /// Every layer sees every backend event (a view keeps its own rows current).
+    fn layers_backend(&mut self, ev: &BackendEvent) {
+        if self.layers.is_empty() {
+            return;
+        }
+        let mut layers = std::mem::take(&mut self.layers);
+        with_ctx!(self, |cx| {
+            for layer in &mut layers {
+                layer.on_backend(ev, &mut cx);
+            }
+        });
+        // Effects may have pushed layers: they go above the ones that were there.
+        layers.append(&mut self.layers);
+        self.layers = layers;
+        self.dirty = true;
+    }
+
+    /// libvirt events go into the bounded event log (the events view).
+    fn fold_event_log(&mut self, ev: &BackendEvent) {
+        if let Some(entry) =
+            crate::state::event_entry::EventEntry::from_backend(ev, std::time::SystemTime::now())
+        {
+            self.store.events.push(entry);
+            self.dirty = true;
+        }
     }
 
     /// Offers a key to the layers from the top down; true when one of them took it.

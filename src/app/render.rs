@@ -90,6 +90,7 @@ impl App {
     fn render_layers(&mut self, f: &mut Frame, area: Rect, status: Rect) {
         let cx = DrawCtx {
             config: &self.config,
+            store: &self.store,
             readonly: self.readonly,
             status_area: status,
         };

@@ -2,19 +2,28 @@
 //! `show_*` actions, the command line or the palette: one arm per view, so each view's
 //! component is pushed from exactly one place.
 
-use super::App;
+use super::{App, with_ctx};
+use crate::ui::events::EventsView;
 use crate::ui::layer::{Level, ViewRequest};
+use crate::ui::networks::NetworksView;
 
 impl App {
-    pub(crate) fn open_view(&mut self, view: ViewRequest) {
+    pub fn open_view(&mut self, view: ViewRequest) {
         match view {
             ViewRequest::Domains => self.close_views(),
-            ViewRequest::Networks => self.view_unavailable("networks"),
+            ViewRequest::Networks => {
+                let host = self.host;
+                with_ctx!(self, |cx| {
+                    let view = NetworksView::open(host, &mut cx);
+                    cx.push(view);
+                });
+            }
             ViewRequest::Pools => self.view_unavailable("storage pools"),
             ViewRequest::Volumes { .. } => self.view_unavailable("volumes"),
             ViewRequest::Jobs => self.view_unavailable("jobs"),
             ViewRequest::Hosts { .. } => self.view_unavailable("hosts"),
-            ViewRequest::Events => self.view_unavailable("events"),
+            ViewRequest::Events => self.layers.push(Box::new(EventsView::default())),
+            ViewRequest::Node { .. } => self.view_unavailable("host"),
         }
     }
 

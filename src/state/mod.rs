@@ -1,5 +1,6 @@
 //! The App's model of the host, changed only by applying backend events.
 
+pub mod event_entry;
 pub mod eventlog;
 pub mod stats;
 mod store;

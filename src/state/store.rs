@@ -44,6 +44,8 @@ pub struct Store {
     running: usize,
     /// Stats histories of the active domains.
     pub stats: StatsBook,
+    /// Every libvirt event received on every host, bounded (the events view).
+    pub events: super::eventlog::EventLog<super::event_entry::EventEntry>,
 }
 
 impl Store {

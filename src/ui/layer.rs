@@ -74,6 +74,10 @@ pub enum ViewRequest {
         all: bool,
     },
     Events,
+    /// The host view (`:node`) of one host.
+    Node {
+        host: HostId,
+    },
 }
 
 impl ViewRequest {
@@ -206,6 +210,8 @@ impl<'a> Ctx<'a> {
 /// What a layer may read while drawing.
 pub struct DrawCtx<'a> {
     pub config: &'a Config,
+    /// The model, for views that show more than their own state (events, addresses).
+    pub store: &'a Store,
     pub readonly: bool,
     /// The status line, for prompts that live there.
     pub status_area: Rect,

@@ -3,8 +3,10 @@
 
 pub mod console;
 pub mod domains;
+pub mod events;
 pub mod format;
 pub mod layer;
+pub mod networks;
 pub mod popups;
 pub mod snapshots;
 pub mod stats;
