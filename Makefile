@@ -35,6 +35,7 @@ bench: deps
 	$(CARGO) bench --bench bulk
 	$(CARGO) bench --bench views
 	$(CARGO) bench --bench events
+	$(CARGO) bench --bench netviews
 
 clean-rig:
 	tests/rig/cleanup.sh
