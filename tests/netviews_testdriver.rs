@@ -14,10 +14,10 @@ fn row_when(h: &mut Harness, name: &str, ok: impl Fn(&str) -> bool) -> String {
     loop {
         h.pump();
         let screen = h.screen_text();
-        if let Some(line) = screen.lines().find(|l| l.contains(&format!("│{name} "))) {
-            if ok(line) {
-                return line.to_string();
-            }
+        if let Some(line) = screen.lines().find(|l| l.contains(&format!("│{name} ")))
+            && ok(line)
+        {
+            return line.to_string();
         }
         assert!(Instant::now() < end, "{name} never matched:\n{screen}");
         std::thread::sleep(Duration::from_millis(20));
