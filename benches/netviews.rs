@@ -47,8 +47,8 @@ fn network(i: usize) -> NetworkInfo {
     NetworkInfo {
         id: NetworkId::new(H, format!("6e000000-0000-4000-8000-{i:012x}")),
         name: format!("net-{i:04}"),
-        active: i % 3 != 0,
-        autostart: i % 2 == 0,
+        active: !i.is_multiple_of(3),
+        autostart: i.is_multiple_of(2),
         persistent: true,
         bridge: Some(format!("vbr{i}")),
         forward: "nat".into(),

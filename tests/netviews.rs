@@ -24,7 +24,7 @@ fn net(n: usize, name: &str, active: bool) -> NetworkInfo {
         id: NetworkId::new(H, format!("0000000{n}-0000-4000-8000-000000000000")),
         name: name.into(),
         active,
-        autostart: n % 2 == 0,
+        autostart: n.is_multiple_of(2),
         persistent: true,
         bridge: Some(format!("virbr{n}")),
         forward: if n == 1 {
