@@ -259,7 +259,10 @@ fn a_draft_survives_a_restart_and_is_offered_back() {
         h.press("<Ctrl-f>");
         type_text(&mut h, "</devices>\n<!-- draft note -->\n");
         assert!(buffer(&h.app).contains("<!-- draft note -->"));
-        // Gone without closing the editor or quitting: like a kill.
+        // A pause in typing (the UI ticks every second) writes the draft...
+        std::thread::sleep(virtdeck::xml::drafts::IDLE);
+        h.app.handle(Event::Tick);
+        // ...then gone without closing the editor or quitting: like a kill.
     }
     let mut h = start(drafts.path());
     open_editor(&mut h, &dom.name);
@@ -273,4 +276,57 @@ fn a_draft_survives_a_restart_and_is_offered_back() {
         buffer(&h.app)
     );
     assert!(h.screen_text().contains("[modified]"));
+}
+
+/// Whether the app wrote a draft since the last call: the file is removed once seen.
+fn draft_written(drafts: &std::path::Path) -> bool {
+    let files: Vec<_> = std::fs::read_dir(drafts)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    for f in &files {
+        std::fs::remove_file(f).expect("remove the draft");
+    }
+    !files.is_empty()
+}
+
+fn draft_text(drafts: &std::path::Path, app: &App) -> Option<String> {
+    let key = app.xml.as_ref().expect("editor").target.key();
+    virtdeck::xml::drafts::Drafts::new(drafts.to_path_buf())
+        .load(&key)
+        .map(|d| d.text)
+}
+
+#[test]
+fn typing_writes_the_draft_a_few_times_not_per_key_and_never_loses_the_last_change() {
+    let dom = Shared::define("vdtest-xml-draft-rate");
+    let drafts = tempfile::tempdir().expect("tempdir");
+    let mut h = start(drafts.path());
+    open_editor(&mut h, &dom.name);
+    // 400 keys with a tick after every 40 (ticks come every second; keys faster).
+    let mut writes = 0;
+    for i in 0..400 {
+        type_text(&mut h, if i % 2 == 0 { "x" } else { "y" });
+        if i % 40 == 39 {
+            h.app.handle(Event::Tick);
+        }
+        writes += usize::from(draft_written(drafts.path()));
+    }
+    assert!(writes <= 2, "{writes} draft writes for 400 quick keys");
+    // The pause writes it, with the last key.
+    std::thread::sleep(virtdeck::xml::drafts::IDLE);
+    h.app.handle(Event::Tick);
+    let typed = buffer(&h.app);
+    assert_eq!(draft_text(drafts.path(), &h.app), Some(typed));
+    // A change, then the signal handlers' flush: on disk at once.
+    type_text(&mut h, "z");
+    h.app.flush_drafts();
+    assert_eq!(draft_text(drafts.path(), &h.app), Some(buffer(&h.app)));
+    // A change, then closing: on disk at once.
+    type_text(&mut h, "w");
+    let last = buffer(&h.app);
+    let key = h.app.xml.as_ref().expect("editor").target.key();
+    h.press("<Esc>");
+    assert!(h.app.xml.is_none(), "the editor closed");
+    let saved = virtdeck::xml::drafts::Drafts::new(drafts.path().to_path_buf()).load(&key);
+    assert_eq!(saved.map(|d| d.text), Some(last));
 }

@@ -128,7 +128,10 @@ impl App {
             return;
         }
         match action {
-            Action::Quit => self.quit = true,
+            Action::Quit => {
+                self.flush_drafts();
+                self.quit = true;
+            }
             Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
             Action::Up => self.view.move_by(-1),
             Action::Down => self.view.move_by(1),

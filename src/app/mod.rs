@@ -101,6 +101,8 @@ pub struct App {
     pub xml: Option<Box<crate::ui::editor::XmlEditor>>,
     /// Where editor drafts are kept (`None`: no state dir, drafts disabled).
     pub drafts_dir: Option<std::path::PathBuf>,
+    /// When the open editor's draft is written (not on every keystroke).
+    drafts_schedule: crate::xml::drafts::DraftSchedule,
     schema: Option<crate::ui::editor::Schema>,
     external_pending: bool,
     pub snaps: SnapshotPane,
@@ -132,6 +134,7 @@ impl App {
             status: None,
             xml: None,
             drafts_dir: crate::xml::drafts::Drafts::default_dir(),
+            drafts_schedule: Default::default(),
             schema: None,
             external_pending: false,
             snaps: SnapshotPane::default(),
@@ -206,6 +209,7 @@ impl App {
                 self.dirty = true;
             }
             Event::Tick => {
+                self.tick_drafts();
                 if self
                     .status
                     .as_ref()
@@ -217,6 +221,7 @@ impl App {
             }
             Event::InputClosed(e) => {
                 tracing::error!("terminal input closed: {e}");
+                self.flush_drafts();
                 self.quit = true;
             }
             Event::Backend(be) => self.on_backend(be),
@@ -344,6 +349,7 @@ impl App {
                 drawn_bytes = self.console_received();
             }
         }
+        self.flush_drafts();
         Ok(())
     }
 }

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use crossterm::event::KeyEvent;
 use ratatui::Terminal;
@@ -108,7 +108,10 @@ impl App {
 
     fn after_editor(&mut self, out: Out, changed: bool) {
         if changed {
-            self.save_draft();
+            self.drafts_schedule.changed(Instant::now());
+        }
+        if matches!(out, Out::Close | Out::Define(_)) {
+            self.flush_drafts();
         }
         let Some(ed) = self.xml.as_mut() else { return };
         match out {
@@ -171,8 +174,24 @@ impl App {
         self.backend.send(Command::DefineXml { req, editing, xml });
     }
 
+    /// The UI tick: writes the draft when typing has paused (see `DraftSchedule`).
+    pub(super) fn tick_drafts(&mut self) {
+        if self.drafts_schedule.due(Instant::now()) {
+            self.save_draft();
+        }
+    }
+
+    /// Writes the open editor's draft now if a change is not on disk yet: on close, quit,
+    /// define, and from signal handlers (SIGHUP/SIGTERM) before exiting.
+    pub fn flush_drafts(&mut self) {
+        if self.drafts_schedule.is_dirty() {
+            self.save_draft();
+        }
+    }
+
     /// Saves the buffer as a draft, or removes the draft when it matches the definition.
     fn save_draft(&mut self) {
+        self.drafts_schedule.written(Instant::now());
         let Some(ed) = self.xml.as_ref() else { return };
         if ed.live || ed.loading.is_some() {
             return;

@@ -125,7 +125,13 @@ impl<'a> Checker<'a> {
                     }
                 },
                 Some(b'&') => self.reference(false)?,
-                Some(_) => self.text_run()?,
+                Some(_) => {
+                    if self.hints && self.pasted.is_none() {
+                        let parent = stack.last().map_or(root, |&(n, _)| n);
+                        self.pasted = super::hints::attribute_in_text(self.text, self.pos, parent);
+                    }
+                    self.text_run()?
+                }
             }
         }
     }

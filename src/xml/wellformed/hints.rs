@@ -1,9 +1,6 @@
 //! Editor hints on top of the well-formedness verdict, for what pasting from web pages and
 //! chat produces: typographic quotes as attribute delimiters, attributes left in text.
 
-use quick_xml::Reader;
-use quick_xml::events::Event;
-
 use super::{XmlError, err_at, is_name_char, is_name_start};
 
 const TYPO_QUOTES: [char; 8] = ['‘', '’', '“', '”', '„', '‚', '«', '»'];
@@ -47,40 +44,22 @@ pub(super) fn typographic_quote(text: &str, e: XmlError) -> XmlError {
     e
 }
 
-/// `name="value"` (or with typographic quotes) at the start of a text: an attribute that
-/// ended up outside its tag, typically after a '>' typed too early. Well-formed XML, but
-/// libvirt would ignore it silently.
-pub(super) fn attribute_in_text(text: &str) -> Result<(), XmlError> {
-    let mut reader = Reader::from_str(text);
-    let mut stack: Vec<String> = Vec::new();
-    loop {
-        let before = reader.buffer_position() as usize;
-        match reader.read_event() {
-            Ok(Event::Eof) | Err(_) => return Ok(()),
-            Ok(Event::Start(s)) => {
-                stack.push(String::from_utf8_lossy(s.name().as_ref()).into_owned());
-            }
-            Ok(Event::End(_)) => {
-                stack.pop();
-            }
-            Ok(Event::Text(_)) => {
-                let end = (reader.buffer_position() as usize).min(text.len());
-                if let Some(parent) = stack.last()
-                    && let Some((at, name)) = pasted_attribute(&text[before..end])
-                {
-                    return Err(err_at(
-                        text,
-                        before + at,
-                        format!(
-                            "attribute {name}= is outside a tag: move it inside <{parent} …> \
-                             before the '>'"
-                        ),
-                    ));
-                }
-            }
-            Ok(_) => {}
-        }
-    }
+/// `name="value"` (or with typographic quotes) at the start of the text at `at`, in
+/// element `parent`: an attribute that ended up outside its tag, typically after a '>' typed
+/// too early. Well-formed XML, but libvirt would ignore it silently.
+pub(super) fn attribute_in_text(text: &str, at: usize, parent: &str) -> Option<XmlError> {
+    // A name, blanks, '=' and a quote: a short look is enough.
+    let end = (at + 256).min(text.len());
+    let end = (at..=end)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(at);
+    let (off, name) = pasted_attribute(&text[at..end])?;
+    Some(err_at(
+        text,
+        at + off,
+        format!("attribute {name}= is outside a tag: move it inside <{parent} …> before the '>'"),
+    ))
 }
 
 /// Offset and name of `name = "` at the start of `run` (after blanks).

@@ -53,22 +53,18 @@ fn floor_char(text: &str, mut i: usize) -> usize {
 /// place, and an attribute that ended up in text (`<disk> type='file'`, well-formed XML
 /// that libvirt would silently ignore) is reported.
 pub fn check(text: &str) -> Result<(), XmlError> {
-    match well_formed(text) {
+    let mut c = Checker::new(text);
+    c.hints = true;
+    match c.document() {
         Err(e) => Err(hints::typographic_quote(text, e)),
-        Ok(()) => hints::attribute_in_text(text),
+        Ok(()) => c.pasted.map_or(Ok(()), Err),
     }
 }
 
 /// Checks that `text` is a well-formed XML document; the first error at the place libxml2
 /// reports it.
 pub fn well_formed(text: &str) -> Result<(), XmlError> {
-    Checker {
-        text,
-        pos: 0,
-        attrs: Vec::new(),
-        entities: HashMap::new(),
-    }
-    .document()
+    Checker::new(text).document()
 }
 
 fn is_predefined(name: &str) -> bool {
@@ -103,11 +99,26 @@ struct Checker<'a> {
     attrs: Vec<&'a str>,
     /// General entities declared in the internal DTD subset, with their values.
     entities: HashMap<&'a str, &'a str>,
+    /// Look for attributes pasted into text (see [`check`]).
+    hints: bool,
+    /// The first attribute found in text.
+    pasted: Option<XmlError>,
 }
 
 type Res = Result<(), XmlError>;
 
 impl<'a> Checker<'a> {
+    fn new(text: &'a str) -> Checker<'a> {
+        Checker {
+            text,
+            pos: 0,
+            attrs: Vec::new(),
+            entities: HashMap::new(),
+            hints: false,
+            pasted: None,
+        }
+    }
+
     fn peek(&self) -> Option<char> {
         // ASCII fast path: most of a domain definition is ASCII and this runs per character.
         match self.text.as_bytes().get(self.pos) {
