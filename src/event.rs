@@ -18,6 +18,11 @@ pub enum Event {
     Paste(String),
     /// The input reader failed (terminal gone); the App exits.
     InputClosed(String),
+    /// A file read for the XML editor (Ctrl-O), for request `req`.
+    FileRead {
+        req: u64,
+        result: Result<String, String>,
+    },
 }
 
 /// Wraps the App's channel as the backend's event sink.

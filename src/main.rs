@@ -73,6 +73,7 @@ fn main() -> ExitCode {
     tracing::info!("connected to {}", backend.uri());
 
     let mut app = App::new(config, backend.sender(), cli.readonly);
+    app.set_event_sender(tx.clone());
     app.log_first_frame_since(started);
     let result = runtime.block_on(async {
         let mut terminal =

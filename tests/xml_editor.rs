@@ -330,3 +330,84 @@ fn typing_writes_the_draft_a_few_times_not_per_key_and_never_loses_the_last_chan
     let saved = virtdeck::xml::drafts::Drafts::new(drafts.path().to_path_buf()).load(&key);
     assert_eq!(saved.map(|d| d.text), Some(last));
 }
+
+/// Ctrl-O, the path, Enter: returns at once (the read runs on its own thread).
+fn ctrl_o(h: &mut Harness, path: &std::path::Path) {
+    h.press("<Ctrl-o>");
+    type_text(h, &path.display().to_string());
+    let t = std::time::Instant::now();
+    h.press("<Enter>");
+    assert!(t.elapsed() < Duration::from_secs(1), "Enter blocked the UI");
+}
+
+fn notice(app: &App) -> String {
+    app.xml
+        .as_ref()
+        .and_then(|e| e.notice.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn ctrl_o_reads_files_off_the_ui_thread_and_refuses_what_is_not_a_small_regular_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let drafts = tempfile::tempdir().expect("tempdir");
+    let mut h = start(drafts.path());
+    h.press("N");
+    assert!(h.app.xml.is_some(), "the new-domain editor opened");
+    let original = buffer(&h.app);
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let big = dir.path().join("disk.img");
+    std::fs::File::create(&big)
+        .and_then(|f| f.set_len(virtdeck::xml::fileload::MAX_FILE + 1))
+        .expect("sparse file");
+    let cases: [(&std::path::Path, &str); 5] = [
+        (&fifo, "FIFO"),
+        (std::path::Path::new("/dev/zero"), "device"),
+        (dir.path(), "directory"),
+        (&dir.path().join("missing.xml"), "No such file"),
+        (&big, "larger than 16 MiB"),
+    ];
+    for (path, want) in cases {
+        ctrl_o(&mut h, path);
+        assert!(
+            h.wait_until(T, |a| a.xml.as_ref().is_some_and(|e| e.reading.is_none())),
+            "no answer for {}",
+            path.display()
+        );
+        let n = notice(&h.app);
+        assert!(n.contains(want), "{}: {n}", path.display());
+        assert_eq!(buffer(&h.app), original, "{}", path.display());
+    }
+    // A normal file replaces the buffer.
+    let file = dir.path().join("dom.xml");
+    std::fs::write(
+        &file,
+        "<domain type='test'><name>from-file</name></domain>\n",
+    )
+    .expect("write");
+    ctrl_o(&mut h, &file);
+    assert!(h.wait_until(T, |a| buffer(a).contains("from-file")));
+    assert!(notice(&h.app).contains("loaded"), "{}", notice(&h.app));
+    // Esc while a read is pending cancels it: the result is ignored, the editor stays open.
+    std::fs::write(&file, "<domain type='test'><name>late</name></domain>\n").expect("write");
+    ctrl_o(&mut h, &file);
+    h.press("<Esc>");
+    assert!(
+        h.app.xml.is_some(),
+        "Esc cancelled the read, it did not close the editor"
+    );
+    assert!(notice(&h.app).contains("cancelled"), "{}", notice(&h.app));
+    std::thread::sleep(Duration::from_millis(200));
+    h.pump();
+    assert!(
+        !buffer(&h.app).contains("late"),
+        "a cancelled read was applied"
+    );
+}

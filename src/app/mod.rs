@@ -101,6 +101,8 @@ pub struct App {
     pub xml: Option<Box<crate::ui::editor::XmlEditor>>,
     /// Where editor drafts are kept (`None`: no state dir, drafts disabled).
     pub drafts_dir: Option<std::path::PathBuf>,
+    /// The App's own channel, for work it hands to threads (file reads); set by the runner.
+    events: Option<tokio::sync::mpsc::UnboundedSender<Event>>,
     /// When the open editor's draft is written (not on every keystroke).
     drafts_schedule: crate::xml::drafts::DraftSchedule,
     schema: Option<crate::ui::editor::Schema>,
@@ -135,6 +137,7 @@ impl App {
             xml: None,
             drafts_dir: crate::xml::drafts::Drafts::default_dir(),
             drafts_schedule: Default::default(),
+            events: None,
             schema: None,
             external_pending: false,
             snaps: SnapshotPane::default(),
@@ -172,6 +175,11 @@ impl App {
             );
         }
         Ok(())
+    }
+
+    /// Gives the App a sender into its own event channel (threads it starts report there).
+    pub fn set_event_sender(&mut self, tx: tokio::sync::mpsc::UnboundedSender<Event>) {
+        self.events = Some(tx);
     }
 
     pub fn should_quit(&self) -> bool {
@@ -225,6 +233,10 @@ impl App {
                 self.quit = true;
             }
             Event::Backend(be) => self.on_backend(be),
+            Event::FileRead { req, result } => {
+                self.on_file_read(req, result);
+                self.dirty = true;
+            }
         }
         self.sync_snapshots();
     }

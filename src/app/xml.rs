@@ -10,7 +10,8 @@ use ratatui::Terminal;
 
 use super::{App, Level};
 use crate::backend::{BackendEvent, Command};
-use crate::ui::editor::{Out, Popup, Schema, TEMPLATE, Target, XmlEditor};
+use crate::event::Event;
+use crate::ui::editor::{FileRead, Out, Popup, Schema, TEMPLATE, Target, XmlEditor};
 use crate::ui::text::escape;
 use crate::xml::drafts::Drafts;
 use crate::xml::schema::SchemaIndex;
@@ -146,6 +147,7 @@ impl App {
             }
             Out::Define(xml) => self.define(xml),
             Out::ExternalEdit => self.external_pending = true,
+            Out::LoadFile(path) => self.load_file(path),
             Out::DiscardDraft => {
                 let key = ed.target.key();
                 ed.notice = Some("draft discarded".into());
@@ -172,6 +174,46 @@ impl App {
             Target::New => None,
         };
         self.backend.send(Command::DefineXml { req, editing, xml });
+    }
+
+    /// Starts reading `path` for the editor on its own thread (a slow or hostile file never
+    /// blocks the UI); the result comes back as `Event::FileRead`.
+    fn load_file(&mut self, path: std::path::PathBuf) {
+        let req = self.req();
+        let Some(ed) = self.xml.as_mut() else { return };
+        let Some(tx) = self.events.clone() else {
+            ed.notice = Some("cannot read files here (no event channel)".into());
+            return;
+        };
+        if let Some(old) = ed.reading.take() {
+            old.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        ed.reading = Some(FileRead {
+            req,
+            path: path.clone(),
+            cancel: cancel.clone(),
+        });
+        let spawned = std::thread::Builder::new()
+            .name("virtdeck-load".into())
+            .spawn(move || {
+                let result =
+                    crate::xml::fileload::read_text(&path, crate::xml::fileload::MAX_FILE, &cancel);
+                let _ = tx.send(Event::FileRead { req, result });
+            });
+        if let Err(e) = spawned {
+            ed.reading = None;
+            ed.notice = Some(format!("cannot start reading the file: {e}"));
+        }
+    }
+
+    pub(super) fn on_file_read(&mut self, req: u64, result: Result<String, String>) {
+        let Some(ed) = self.xml.as_mut() else { return };
+        let before = ed.buf.version;
+        ed.file_read(req, result);
+        if ed.buf.version != before {
+            self.drafts_schedule.changed(Instant::now());
+        }
     }
 
     /// The UI tick: writes the draft when typing has paused (see `DraftSchedule`).

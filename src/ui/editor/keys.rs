@@ -1,5 +1,6 @@
 //! Keys inside the XML editor: editing, popups, and the requests it makes of the App.
 
+use crate::ui::text::escape;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{Out, Popup, PromptKind, XmlEditor};
@@ -42,6 +43,9 @@ impl XmlEditor {
             return self.on_popup_key(p, k);
         }
         if self.loading.is_some() && k.code != KeyCode::Esc {
+            return Out::None;
+        }
+        if k.code == KeyCode::Esc && self.cancel_file_read() {
             return Out::None;
         }
         let before = self.buf.version;
@@ -444,7 +448,7 @@ impl XmlEditor {
                             }
                             self.find_next();
                         }
-                        PromptKind::OpenFile => self.open_file(&input),
+                        PromptKind::OpenFile => return self.open_file(&input),
                     },
                     KeyCode::Backspace => {
                         input.pop();
@@ -481,27 +485,56 @@ impl XmlEditor {
         }
     }
 
-    /// Ctrl-O: replaces the buffer with a file's content (undoable), e.g. to define a new
-    /// domain from a file as `virsh define FILE` does.
-    fn open_file(&mut self, path: &str) {
+    /// Ctrl-O: asks the App to read a file (off the UI thread) whose content then replaces
+    /// the buffer (undoable), e.g. to define a new domain from a file as `virsh define FILE`
+    /// does.
+    fn open_file(&mut self, path: &str) -> Out {
         let path = path.trim();
+        if path.is_empty() {
+            return Out::None;
+        }
         let expanded = match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
             (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest),
             _ => std::path::PathBuf::from(path),
         };
-        match std::fs::read(&expanded) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => {
-                    self.buf.set_text(&text);
-                    self.recheck();
-                    self.notice = Some(format!(
-                        "loaded {}: Ctrl-S to define it",
-                        expanded.display()
-                    ));
-                }
-                Err(_) => self.notice = Some(format!("{} is not UTF-8 text", expanded.display())),
-            },
-            Err(e) => self.notice = Some(format!("cannot read {}: {e}", expanded.display())),
+        self.notice = Some(format!(
+            "reading {}… (Esc cancels)",
+            escape(&expanded.display().to_string())
+        ));
+        Out::LoadFile(expanded)
+    }
+
+    /// Esc while a file is being read: forget the read (its thread stops at its next chunk).
+    fn cancel_file_read(&mut self) -> bool {
+        let Some(r) = self.reading.take() else {
+            return false;
+        };
+        r.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.notice = Some(format!(
+            "loading {} cancelled; the buffer is unchanged",
+            escape(&r.path.display().to_string())
+        ));
+        true
+    }
+
+    /// The result of the read started for request `req`; ignored when cancelled or stale.
+    pub fn file_read(&mut self, req: u64, result: Result<String, String>) {
+        if self.reading.as_ref().is_none_or(|r| r.req != req) {
+            return;
+        }
+        let Some(r) = self.reading.take() else {
+            return;
+        };
+        match result {
+            Ok(text) => {
+                self.buf.set_text(&text);
+                self.recheck();
+                self.notice = Some(format!(
+                    "loaded {}: Ctrl-S to define it (Ctrl-Z undoes)",
+                    escape(&r.path.display().to_string())
+                ));
+            }
+            Err(e) => self.notice = Some(escape(&e).into_owned()),
         }
     }
 }

@@ -127,6 +127,17 @@ pub enum Out {
     ExternalEdit,
     /// Delete the saved draft (the user chose the current definition).
     DiscardDraft,
+    /// Read this file off the UI thread; the result comes back through `file_read`.
+    LoadFile(std::path::PathBuf),
+}
+
+/// A file being read for Ctrl-O.
+#[derive(Debug)]
+pub struct FileRead {
+    pub req: u64,
+    pub path: std::path::PathBuf,
+    /// Set on Esc: the reading thread stops at its next chunk.
+    pub cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 pub struct XmlEditor {
@@ -145,6 +156,8 @@ pub struct XmlEditor {
     /// An informational line (applied, takes effect after reboot, …).
     pub notice: Option<String>,
     pub popup: Option<Popup>,
+    /// The Ctrl-O read in progress.
+    pub reading: Option<FileRead>,
     pub schema: Schema,
     /// First line and first column shown.
     pub scroll: (usize, usize),
@@ -175,6 +188,7 @@ impl XmlEditor {
             error: None,
             libvirt_error: None,
             notice: None,
+            reading: None,
             popup: None,
             schema,
             scroll: (0, 0),
