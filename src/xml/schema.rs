@@ -212,6 +212,21 @@ impl SchemaIndex {
         out.into_iter().collect()
     }
 
+    /// Whether the element at `path` is empty in every definition the schema has for it
+    /// (attributes only: no child elements, no text), so it is written `<name/>`.
+    pub fn is_empty_element<S: AsRef<str>>(&self, path: &[S]) -> bool {
+        match self.resolve(path) {
+            Resolved::Known(ids) => ids.iter().all(|&e| {
+                let i = &self.elements[e];
+                i.children.is_empty()
+                    && !i.text
+                    && i.text_values.is_empty()
+                    && i.text_types.is_empty()
+            }),
+            _ => false,
+        }
+    }
+
     /// Whether the element at `path` may carry attribute `attr` (namespace declarations
     /// and anything under an `anyName` element always may).
     pub fn allows_attribute<S: AsRef<str>>(&self, path: &[S], attr: &str) -> bool {

@@ -216,8 +216,12 @@ impl XmlEditor {
         let cur = self.buf.cursor;
         let line = &self.buf.lines()[cur.0];
         let before: String = line.chars().take(cur.1).collect();
-        if c == '<' || ((c == '"' || c == '\'') && before.trim_end_matches(c).ends_with('=')) {
-            if c != '<' {
+        let end_tag = c == '/' && before.ends_with("</");
+        if c == '<'
+            || end_tag
+            || ((c == '"' || c == '\'') && before.trim_end_matches(c).ends_with('='))
+        {
+            if c == '"' || c == '\'' {
                 self.buf.insert(&c.to_string());
                 self.buf.move_to((cur.0, cur.1), false);
             }

@@ -78,8 +78,15 @@ enum CompKind {
     Replace { len: usize },
     /// An attribute: insert `name=""` and put the cursor in the quotes.
     Attribute { len: usize },
-    /// A child element in text content: insert `<name`.
-    Element { len: usize },
+    /// A child element of the element at `parent`: insert `<name>|</name>` (or `<name/>`
+    /// when the schema says it is empty); `lt`: the '<' is already typed.
+    Element {
+        len: usize,
+        parent: Vec<String>,
+        lt: bool,
+    },
+    /// After `</`: insert the open element's name and '>'.
+    EndTag { len: usize },
 }
 
 /// A prompt line at the bottom.
@@ -279,7 +286,20 @@ impl XmlEditor {
             Context::ElementName { path, prefix } => (
                 starts(schema.children(path), prefix),
                 format!("elements in <{}>", path.last().map_or("", String::as_str)),
-                CompKind::Replace {
+                CompKind::Element {
+                    len: prefix.chars().count(),
+                    parent: path.clone(),
+                    lt: true,
+                },
+            ),
+            Context::EndTag { path, prefix } => (
+                path.last()
+                    .filter(|n| n.starts_with(prefix.as_str()))
+                    .cloned()
+                    .into_iter()
+                    .collect(),
+                "close the open element".to_string(),
+                CompKind::EndTag {
                     len: prefix.chars().count(),
                 },
             ),
@@ -328,6 +348,8 @@ impl XmlEditor {
                         format!("elements in <{}>", path.last().map_or("", String::as_str)),
                         CompKind::Element {
                             len: prefix.chars().count(),
+                            parent: path.clone(),
+                            lt: false,
                         },
                     )
                 } else {
@@ -361,17 +383,43 @@ impl XmlEditor {
             return;
         };
         let cur = self.buf.cursor;
-        let (len, text, back) = match c.kind {
-            CompKind::Replace { len } => (len, item.clone(), 0),
-            CompKind::Attribute { len } => (len, format!("{item}=\"\""), 1),
-            CompKind::Element { len } => (len, format!("<{item}"), 0),
+        let mut attrs_next = false;
+        let (len, text, back) = match &c.kind {
+            CompKind::Replace { len } => (*len, item.clone(), 0),
+            CompKind::Attribute { len } => {
+                attrs_next = true;
+                (*len, format!("{item}=\"\""), 1)
+            }
+            CompKind::Element { len, parent, lt } => {
+                let lt = if *lt { "" } else { "<" };
+                let mut path = parent.clone();
+                path.push(item.clone());
+                let empty = self
+                    .schema
+                    .as_ref()
+                    .as_ref()
+                    .is_ok_and(|s| s.is_empty_element(&path));
+                if empty {
+                    // The cursor before "/>", where its attributes go.
+                    attrs_next = true;
+                    (*len, format!("{lt}{item}/>"), 2)
+                } else {
+                    let close = format!("</{item}>");
+                    let back = close.chars().count();
+                    (*len, format!("{lt}{item}>{close}"), back)
+                }
+            }
+            CompKind::EndTag { len } => (*len, format!("{item}>"), 0),
         };
         let from = (cur.0, cur.1.saturating_sub(len));
         self.buf.replace(from, cur, &text);
         if back > 0 {
             let c = self.buf.cursor;
             self.buf.move_to((c.0, c.1 - back), false);
-            // Straight on to the values, if the schema lists any.
+        }
+        if attrs_next {
+            // Straight on to the values (or the empty element's attributes), if the schema
+            // lists any.
             self.complete();
         }
     }
