@@ -326,6 +326,11 @@ fn typing_writes_the_draft_a_few_times_not_per_key_and_never_loses_the_last_chan
     let last = buffer(&h.app);
     let key = h.app.xml.as_ref().expect("editor").target.key();
     h.press("<Esc>");
+    assert!(
+        h.screen_text().contains("keep them as a draft"),
+        "Esc asks first"
+    );
+    h.press("k");
     assert!(h.app.xml.is_none(), "the editor closed");
     let saved = virtdeck::xml::drafts::Drafts::new(drafts.path().to_path_buf()).load(&key);
     assert_eq!(saved.map(|d| d.text), Some(last));

@@ -120,13 +120,19 @@ impl App {
             Out::Close => {
                 let kept = ed.modified() && !ed.live;
                 let label = ed.target.label();
+                let key = ed.target.key();
                 self.xml = None;
                 if kept {
+                    let place = self
+                        .drafts()
+                        .map(|d| format!(" in {}", d.path(&key).display()))
+                        .unwrap_or_default();
                     self.set_status(
                         Level::Info,
                         format!(
-                            "unapplied XML of {} kept as a draft: reopen to restore it",
-                            escape(&label)
+                            "unapplied XML of {} kept as a draft{}: reopen to restore it",
+                            escape(&label),
+                            escape(&place)
                         ),
                     );
                 }

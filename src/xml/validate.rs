@@ -12,6 +12,8 @@ pub struct Issue {
     pub line: usize,
     pub col: usize,
     pub message: String,
+    /// Everything the schema allows in that place (elements, or attributes), in full.
+    pub allowed: Vec<String>,
 }
 
 /// Unknown elements and attributes in a well-formed `text` (at most `limit` of them).
@@ -93,7 +95,12 @@ fn check_element(
                         suggest(&allowed, &path[depth])
                     ),
                 };
-                out.push(Issue { line, col, message });
+                out.push(Issue {
+                    line,
+                    col,
+                    message,
+                    allowed,
+                });
             }
         }
         Resolved::Any => *skip_from = Some(path.len()),
@@ -110,6 +117,7 @@ fn check_element(
                             path[path.len() - 1],
                             suggest(&allowed, &attr)
                         ),
+                        allowed,
                     });
                 }
             }

@@ -31,7 +31,14 @@ pub const HELP: &[(&str, &str)] = &[
     ("Ctrl-E", "edit in $EDITOR (virsh edit)"),
     ("Ctrl-O", "load the buffer from a file"),
     ("Ctrl-R", "discard changes: reload the definition"),
-    ("Esc", "close (an unapplied buffer is kept as a draft)"),
+    (
+        "Esc",
+        "close; with unapplied changes it asks: keep them as a draft, discard, or apply",
+    ),
+    (
+        "F2",
+        "unknown elements and attributes, with everything allowed there",
+    ),
 ];
 
 impl XmlEditor {
@@ -50,7 +57,14 @@ impl XmlEditor {
         }
         let before = self.buf.version;
         let out = match (k.code, ctrl) {
-            (KeyCode::Esc, _) => Out::Close,
+            (KeyCode::Esc, _) => {
+                if self.modified() && !self.live {
+                    self.popup = Some(Popup::CloseConfirm);
+                    Out::None
+                } else {
+                    Out::Close
+                }
+            }
             (KeyCode::F(1), _) => {
                 self.popup = Some(Popup::Help { scroll: 0 });
                 Out::None
@@ -74,6 +88,15 @@ impl XmlEditor {
                     kind: PromptKind::Search,
                     input: String::new(),
                 });
+                Out::None
+            }
+            (KeyCode::F(2), _) => {
+                self.recheck();
+                if self.issues.is_empty() {
+                    self.notice = Some("libvirt's schema knows every name here".into());
+                } else {
+                    self.popup = Some(Popup::Issues { scroll: 0 });
+                }
                 Out::None
             }
             (KeyCode::Char('o'), true) => {
@@ -419,6 +442,35 @@ impl XmlEditor {
                 }
                 _ => {
                     self.notice = Some("not applied; the buffer is unchanged".into());
+                    Out::None
+                }
+            },
+            Popup::Issues { scroll } => {
+                match k.code {
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        self.popup = Some(Popup::Issues { scroll: scroll + 1 })
+                    }
+                    KeyCode::Up | KeyCode::Char('k') => {
+                        self.popup = Some(Popup::Issues {
+                            scroll: scroll.saturating_sub(1),
+                        })
+                    }
+                    _ => {}
+                }
+                Out::None
+            }
+            Popup::CloseConfirm => match k.code {
+                KeyCode::Char('k') | KeyCode::Enter => Out::Close,
+                KeyCode::Char('d') => {
+                    // Back to the definition: closing then removes the draft.
+                    let base = self.base.clone();
+                    self.buf.set_text(&base);
+                    Out::Close
+                }
+                KeyCode::Char('s') => self.apply(),
+                KeyCode::Esc => Out::None,
+                _ => {
+                    self.popup = Some(Popup::CloseConfirm);
                     Out::None
                 }
             },

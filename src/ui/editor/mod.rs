@@ -117,6 +117,12 @@ pub enum Popup {
     Help {
         scroll: usize,
     },
+    /// Esc on a buffer with unapplied changes: keep them as a draft, discard, or apply?
+    CloseConfirm,
+    /// F2: the names libvirt's schema does not know here, each with all it allows.
+    Issues {
+        scroll: usize,
+    },
 }
 
 /// A request from the editor to the App.
@@ -147,6 +153,9 @@ pub struct FileRead {
     pub cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
+/// Larger documents are checked against the schema on Ctrl-S only.
+const MAX_LIVE_SCHEMA_CHECK: usize = 1 << 20;
+
 pub struct XmlEditor {
     pub target: Target,
     pub buf: Buffer,
@@ -165,6 +174,8 @@ pub struct XmlEditor {
     pub popup: Option<Popup>,
     /// The Ctrl-O read in progress.
     pub reading: Option<FileRead>,
+    /// Names libvirt's schema does not know, found as the text is typed (F2 lists them).
+    pub issues: Vec<Issue>,
     pub schema: Schema,
     /// First line and first column shown.
     pub scroll: (usize, usize),
@@ -196,6 +207,7 @@ impl XmlEditor {
             libvirt_error: None,
             notice: None,
             reading: None,
+            issues: Vec::new(),
             popup: None,
             schema,
             scroll: (0, 0),
@@ -236,7 +248,15 @@ impl XmlEditor {
     pub fn recheck(&mut self) {
         if self.checked_version != self.buf.version {
             self.checked_version = self.buf.version;
-            self.error = check(&self.buf.text()).err();
+            let text = self.buf.text();
+            self.error = check(&text).err();
+            // Schema names as you type, on documents of a sensible size (a pass per key).
+            self.issues = match self.schema.as_ref() {
+                Ok(s) if self.error.is_none() && text.len() <= MAX_LIVE_SCHEMA_CHECK => {
+                    unknown_names(s, &text, 200)
+                }
+                _ => Vec::new(),
+            };
         }
     }
 
