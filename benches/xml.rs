@@ -101,6 +101,19 @@ fn main() {
         wf,
     );
 
+    let mut names = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        std::hint::black_box(virtdeck::xml::validate::unknown_names(&schema, &doc, 200));
+        names.push(t.elapsed());
+    }
+    // Per change up to 64 KiB; larger documents (this one) on the UI tick.
+    report(
+        "unknown-name check, 5,000 lines",
+        Duration::from_millis(20),
+        names,
+    );
+
     let theme = Config::builtin().expect("config").theme;
     let mut ed = XmlEditor::new(Target::New, &doc, Arc::new(Ok(schema)));
     println!(

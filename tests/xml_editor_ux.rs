@@ -225,3 +225,23 @@ fn the_f1_overlay_keeps_keys_and_descriptions_apart() {
     // Long descriptions wrap instead of being cut.
     assert!(s.contains("definition"), "{s}");
 }
+
+#[test]
+fn a_large_document_is_checked_against_the_schema_when_typing_pauses() {
+    let disks: String = (0..2000)
+        .map(|i| format!("    <disk type='file' device='disk'><target dev='vd{i}'/></disk>\n"))
+        .collect();
+    let mut ed = at_marker(&format!(
+        "<domain type='kvm'>\n  <devices>\n{disks}  </devices>\n  |\n</domain>"
+    ));
+    type_str(&mut ed, "<bogus/>");
+    ed.popup = None;
+    assert!(ed.error.is_none(), "{:?}", ed.error);
+    assert!(ed.idle(), "the tick found work to do");
+    assert!(
+        ed.issues.iter().any(|i| i.message.contains("<bogus>")),
+        "{:?}",
+        ed.issues
+    );
+    assert!(!ed.idle(), "nothing more until the next change");
+}

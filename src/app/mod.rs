@@ -218,6 +218,11 @@ impl App {
             }
             Event::Tick => {
                 self.tick_drafts();
+                if let Some(ed) = self.xml.as_mut()
+                    && ed.idle()
+                {
+                    self.dirty = true;
+                }
                 if self
                     .status
                     .as_ref()

@@ -230,10 +230,15 @@ impl SchemaIndex {
     /// Whether the element at `path` may carry attribute `attr` (namespace declarations
     /// and anything under an `anyName` element always may).
     pub fn allows_attribute<S: AsRef<str>>(&self, path: &[S], attr: &str) -> bool {
+        self.allows_attribute_in(&self.resolve(path), attr)
+    }
+
+    /// [`Self::allows_attribute`] for a path already resolved.
+    pub fn allows_attribute_in(&self, resolved: &Resolved, attr: &str) -> bool {
         if attr == "xmlns" || attr.starts_with("xmlns:") {
             return true;
         }
-        match self.resolve(path) {
+        match resolved {
             Resolved::Any | Resolved::Unknown { .. } => true,
             Resolved::Known(ids) => ids.iter().any(|&e| {
                 let info = &self.elements[e];

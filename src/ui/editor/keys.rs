@@ -92,6 +92,7 @@ impl XmlEditor {
             }
             (KeyCode::F(2), _) => {
                 self.recheck();
+                self.idle();
                 if self.issues.is_empty() {
                     self.notice = Some("libvirt's schema knows every name here".into());
                 } else {

@@ -153,8 +153,11 @@ pub struct FileRead {
     pub cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
-/// Larger documents are checked against the schema on Ctrl-S only.
-const MAX_LIVE_SCHEMA_CHECK: usize = 1 << 20;
+/// Documents up to this size are checked against the schema on every change (about 1 ms
+/// for a typical domain); larger ones when typing pauses (the UI tick), see `idle`.
+const MAX_LIVE_SCHEMA_CHECK: usize = 64 << 10;
+/// Beyond this, only Ctrl-S checks names against the schema.
+const MAX_SCHEMA_CHECK: usize = 4 << 20;
 
 pub struct XmlEditor {
     pub target: Target,
@@ -176,6 +179,8 @@ pub struct XmlEditor {
     pub reading: Option<FileRead>,
     /// Names libvirt's schema does not know, found as the text is typed (F2 lists them).
     pub issues: Vec<Issue>,
+    /// The buffer version `issues` was computed for.
+    issues_version: u64,
     pub schema: Schema,
     /// First line and first column shown.
     pub scroll: (usize, usize),
@@ -208,6 +213,7 @@ impl XmlEditor {
             notice: None,
             reading: None,
             issues: Vec::new(),
+            issues_version: u64::MAX,
             popup: None,
             schema,
             scroll: (0, 0),
@@ -250,14 +256,32 @@ impl XmlEditor {
             self.checked_version = self.buf.version;
             let text = self.buf.text();
             self.error = check(&text).err();
-            // Schema names as you type, on documents of a sensible size (a pass per key).
-            self.issues = match self.schema.as_ref() {
-                Ok(s) if self.error.is_none() && text.len() <= MAX_LIVE_SCHEMA_CHECK => {
-                    unknown_names(s, &text, 200)
-                }
-                _ => Vec::new(),
-            };
+            if text.len() <= MAX_LIVE_SCHEMA_CHECK {
+                self.check_names(&text);
+            }
         }
+    }
+
+    /// The UI tick: checks names against the schema if a change has not been yet (large
+    /// documents); returns whether anything changed on screen.
+    pub fn idle(&mut self) -> bool {
+        if self.issues_version == self.buf.version {
+            return false;
+        }
+        let text = self.buf.text();
+        if text.len() > MAX_SCHEMA_CHECK {
+            return false;
+        }
+        self.check_names(&text);
+        true
+    }
+
+    fn check_names(&mut self, text: &str) {
+        self.issues_version = self.buf.version;
+        self.issues = match self.schema.as_ref() {
+            Ok(s) if self.error.is_none() => unknown_names(s, text, 200),
+            _ => Vec::new(),
+        };
     }
 
     /// Lexer states at the start of lines `0..upto` (fewer at the end of the text).
