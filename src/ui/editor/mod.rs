@@ -4,6 +4,7 @@
 pub mod buffer;
 pub mod highlight;
 mod keys;
+mod load;
 pub mod view;
 
 use std::sync::Arc;
