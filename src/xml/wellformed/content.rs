@@ -5,9 +5,13 @@ use super::{Checker, Res, XmlError, chars};
 
 impl<'a> Checker<'a> {
     pub(super) fn document(&mut self) -> Res {
+        // A byte-order mark (an editor or a Windows tool may leave one) is not content.
+        if self.text.starts_with('\u{FEFF}') {
+            self.pos = '\u{FEFF}'.len_utf8();
+        }
         let decl = self.rest().starts_with("<?xml")
             && matches!(
-                self.text.as_bytes().get(5),
+                self.text.as_bytes().get(self.pos + 5),
                 Some(b' ' | b'\t' | b'\n' | b'\r')
             );
         if decl {

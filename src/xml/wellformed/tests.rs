@@ -130,3 +130,11 @@ fn deep_nesting_does_not_overflow() {
     let doc = format!("{}{}", "<a>".repeat(200_000), "</a>".repeat(200_000));
     assert_eq!(well_formed(&doc), Ok(()));
 }
+
+#[test]
+fn a_leading_byte_order_mark_is_not_content() {
+    assert_eq!(well_formed("\u{FEFF}<a/>"), Ok(()));
+    assert_eq!(well_formed("\u{FEFF}<?xml version='1.0'?>\n<a/>"), Ok(()));
+    assert_eq!(well_formed("<a>\u{FEFF}</a>"), Ok(()));
+    assert!(well_formed("<a/>\u{FEFF}").is_err());
+}
