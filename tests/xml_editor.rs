@@ -416,3 +416,18 @@ fn ctrl_o_reads_files_off_the_ui_thread_and_refuses_what_is_not_a_small_regular_
         "a cancelled read was applied"
     );
 }
+
+#[test]
+fn a_hangup_writes_the_last_keystroke_to_the_draft_before_leaving() {
+    let dom = Shared::define("vdtest-xml-draft-hup");
+    let drafts = tempfile::tempdir().expect("tempdir");
+    let mut h = start(drafts.path());
+    open_editor(&mut h, &dom.name);
+    type_text(&mut h, "hup");
+    // Typing has not paused: the throttle has not written it yet.
+    assert_eq!(draft_text(drafts.path(), &h.app), None);
+    h.app
+        .handle(Event::Signal(virtdeck::signals::ExitSignal::Hangup));
+    assert!(h.app.should_quit());
+    assert_eq!(draft_text(drafts.path(), &h.app), Some(buffer(&h.app)));
+}
