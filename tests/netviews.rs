@@ -323,3 +323,38 @@ fn snapshots_of_the_new_views() {
         insta::assert_snapshot!(format!("events_{w}x{h}"), screen);
     }
 }
+
+#[test]
+fn overview_shows_a_running_domains_addresses_from_the_backend() {
+    use virtdeck::backend::network::GuestInterface;
+    use virtdeck::backend::{DomainInfo, DomainState};
+    let mut f = Fake::new(100, 30, false);
+    let id = DomainId::new(H, "00000000-0000-4000-8000-000000000001");
+    f.app.handle(Event::Backend(BackendEvent::DomainList(
+        H,
+        vec![DomainInfo {
+            id: id.clone(),
+            name: "web-01".into(),
+            state: DomainState::from_raw(1, 1),
+            dom_id: Some(1),
+            vcpus: 1,
+            memory_kib: 1024,
+            max_memory_kib: 1024,
+            cpu_time_ns: 0,
+            autostart: false,
+            persistent: true,
+        }],
+    )));
+    assert!(!f.screen().contains("192.168.101.17"));
+    f.net_event(NetEvent::Addresses {
+        id,
+        ifaces: vec![GuestInterface {
+            name: "vnet0".into(),
+            mac: Some("52:54:00:aa:bb:cc".into()),
+            addrs: vec!["192.168.101.17/24".into()],
+        }],
+    });
+    let screen = f.screen();
+    assert!(screen.contains("IP"), "{screen}");
+    assert!(screen.contains("192.168.101.17/24"), "{screen}");
+}

@@ -16,6 +16,8 @@ pub struct DomainRow {
     /// Disk read+write and net rx+tx bytes/s of the last stats tick.
     pub disk_bps: Option<f64>,
     pub net_bps: Option<f64>,
+    /// Guest addresses libvirt knows (`address/prefix`, DHCP leases or the agent).
+    pub addresses: Vec<String>,
 }
 
 /// What the header says about the connection.
@@ -155,6 +157,21 @@ impl Store {
                 self.apply_stats(*at, domains.clone());
                 true
             }
+            BackendEvent::Network(_, ev) => match ev.as_ref() {
+                crate::backend::network::NetEvent::Addresses { id, ifaces } => {
+                    let Some(row) = self.rows.get_mut(id) else {
+                        return false;
+                    };
+                    let addrs: Vec<String> = ifaces
+                        .iter()
+                        .flat_map(|i| i.addrs.iter().cloned())
+                        .collect();
+                    let changed = row.addresses != addrs;
+                    row.addresses = addrs;
+                    changed
+                }
+                _ => false,
+            },
             BackendEvent::Lifecycle { .. }
             | BackendEvent::ActionDone { .. }
             | BackendEvent::ActionFailed { .. }
@@ -162,7 +179,6 @@ impl Store {
             | BackendEvent::XmlDefined { .. }
             | BackendEvent::Snapshot(_)
             | BackendEvent::Console(..)
-            | BackendEvent::Network(..)
             | BackendEvent::Device(..)
             | BackendEvent::Node(..)
             | BackendEvent::DomainEvent(..)
@@ -193,12 +209,14 @@ impl Store {
                 cpu_pct: p.cpu_pct,
                 disk_bps: p.disk_bps,
                 net_bps: p.net_bps,
+                addresses: p.addresses,
             },
             _ => DomainRow {
                 info,
                 cpu_pct: None,
                 disk_bps: None,
                 net_bps: None,
+                addresses: Vec::new(),
             },
         }
     }
