@@ -32,10 +32,12 @@ pub enum Scope {
     Networks,
     /// The events view (`:events`).
     Events,
+    /// The host view (`:node`).
+    Host,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 11] = [
+    pub const ALL: [Scope; 12] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -47,6 +49,7 @@ impl Scope {
         Scope::Input,
         Scope::Networks,
         Scope::Events,
+        Scope::Host,
     ];
 
     /// The config table's name: `[keys.<name>]`.
@@ -63,6 +66,7 @@ impl Scope {
             Scope::Input => "input",
             Scope::Networks => "networks",
             Scope::Events => "events",
+            Scope::Host => "host",
         }
     }
 
@@ -86,6 +90,7 @@ impl Scope {
         &[Scope::Input, Scope::Confirm, Scope::SnapshotDialog],
         &[Scope::Global, Scope::Networks],
         &[Scope::Global, Scope::Events],
+        &[Scope::Global, Scope::Host],
     ];
 }
 
@@ -143,6 +148,7 @@ actions! {
     ShowJobs => "show_jobs", Global, false, "", "running block, save and snapshot jobs (:jobs)";
     ShowHosts => "show_hosts", Global, false, "", "hosts (:host)";
     ShowEvents => "show_events", Global, false, "", "libvirt events received (:events)";
+    ShowNode => "show_node", Global, false, "", "this host: CPU, memory, versions, node devices (:node)";
     Filter => "filter", Domains, false, "filter", "filter by name (re: for a regex, ! to invert)";
     ClearFilter => "clear_filter", Domains, false, "", "clear the filter / leave the snapshot tree";
     SortNext => "sort_next", Domains, false, "sort", "sort by the next column";
@@ -207,6 +213,7 @@ actions! {
     NetDefine => "net_define", Networks, false, "new", "networks: define a new network in the XML editor (net-define)";
     NetClose => "net_close", Networks, false, "back", "networks: back to the view below";
     EventsClose => "events_close", Events, false, "back", "events: back to the view below";
+    HostClose => "host_close", Host, false, "back", "host: back to the view below";
 }
 
 impl Action {

@@ -45,3 +45,69 @@ fn stop_and_start_a_demo_network_from_the_view() {
     let default = row_when(&mut h, "default", |_| true);
     assert!(default.contains(" active "), "{default}");
 }
+
+#[test]
+fn host_view_shows_the_demo_node_and_its_devices_with_users_and_iommu_warning() {
+    let mut h = Harness::demo(Options {
+        width: 160,
+        height: 45,
+        ..Options::new("")
+    });
+    h.app.open_view(ViewRequest::Node {
+        host: virtdeck::backend::HostId::FIRST,
+    });
+    let end = Instant::now() + Duration::from_secs(10);
+    let screen = loop {
+        h.pump();
+        let s = h.screen_text();
+        if s.contains("node devices (") && s.contains("Memory") {
+            break s;
+        }
+        assert!(Instant::now() < end, "host view never filled:\n{s}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(screen.contains("sockets"), "{screen}");
+    assert!(
+        screen.contains("win-dev-desktop"),
+        "the passthrough user shown:\n{screen}"
+    );
+    // Walk the devices until one in a shared IOMMU group shows the warning.
+    let mut warned = false;
+    for _ in 0..40 {
+        if h.screen_text()
+            .contains("the whole group must be passed through together")
+        {
+            warned = true;
+            break;
+        }
+        h.press("j");
+    }
+    assert!(warned, "no IOMMU group warning:\n{}", h.screen_text());
+    h.press("<Esc>");
+    assert!(!h.screen_text().contains("node devices ("));
+}
+
+#[test]
+fn host_view_snapshots_on_the_demo_host() {
+    for (w, ht) in [(80u16, 24u16), (160, 45)] {
+        let mut h = Harness::demo(Options {
+            width: w,
+            height: ht,
+            ..Options::new("")
+        });
+        h.app.open_view(ViewRequest::Node {
+            host: virtdeck::backend::HostId::FIRST,
+        });
+        let end = Instant::now() + Duration::from_secs(10);
+        let screen = loop {
+            h.pump();
+            let s = h.screen_text();
+            if s.contains("node devices (") && s.contains("Memory") {
+                break s;
+            }
+            assert!(Instant::now() < end, "host view never filled:\n{s}");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        insta::assert_snapshot!(format!("host_demo_{w}x{ht}"), screen);
+    }
+}

@@ -84,6 +84,9 @@ impl App {
                     self.open_view(view);
                 }
             }
+            Action::ShowNode => {
+                self.open_view(crate::ui::layer::ViewRequest::Node { host: self.host })
+            }
             Action::FreezeStats => with_ctx!(self, |cx| self.stats.toggle_freeze(&mut cx)),
             Action::ExpandStats => self.stats.toggle_expand(),
             // Everything else belongs to the component of its scope. (The balloon period is
@@ -99,7 +102,7 @@ impl App {
                 // Keys of popups and the attached console never reach the main screen.
                 Scope::Terminal | Scope::Confirm | Scope::SnapshotDialog | Scope::Input => {}
                 // The full-screen views take their own keys while they are open.
-                Scope::Networks | Scope::Events => {}
+                Scope::Networks | Scope::Events | Scope::Host => {}
             },
         }
     }

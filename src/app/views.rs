@@ -4,6 +4,7 @@
 
 use super::{App, with_ctx};
 use crate::ui::events::EventsView;
+use crate::ui::host::HostView;
 use crate::ui::layer::{Level, ViewRequest};
 use crate::ui::networks::NetworksView;
 
@@ -23,7 +24,10 @@ impl App {
             ViewRequest::Jobs => self.view_unavailable("jobs"),
             ViewRequest::Hosts { .. } => self.view_unavailable("hosts"),
             ViewRequest::Events => self.layers.push(Box::new(EventsView::default())),
-            ViewRequest::Node { .. } => self.view_unavailable("host"),
+            ViewRequest::Node { host } => with_ctx!(self, |cx| {
+                let view = HostView::open(host, &mut cx);
+                cx.push(view);
+            }),
         }
     }
 

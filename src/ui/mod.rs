@@ -5,6 +5,7 @@ pub mod console;
 pub mod domains;
 pub mod events;
 pub mod format;
+pub mod host;
 pub mod layer;
 pub mod networks;
 pub mod popups;
