@@ -48,6 +48,7 @@ pub enum Action {
     ConsoleScrollDown,
     ConsoleLive,
     ConsoleSave,
+    ConsoleSearch,
     FreezeStats,
     ExpandStats,
     BalloonPeriod,
@@ -55,7 +56,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 47] = [
         Action::Help,
         Action::Quit,
         Action::Up,
@@ -99,6 +100,7 @@ impl Action {
         Action::ConsoleScrollDown,
         Action::ConsoleLive,
         Action::ConsoleSave,
+        Action::ConsoleSearch,
         Action::FreezeStats,
         Action::ExpandStats,
         Action::BalloonPeriod,
@@ -150,6 +152,7 @@ impl Action {
             Action::ConsoleScrollDown => "console_scroll_down",
             Action::ConsoleLive => "console_live",
             Action::ConsoleSave => "console_save",
+            Action::ConsoleSearch => "console_search",
             Action::FreezeStats => "freeze_stats",
             Action::ExpandStats => "expand_stats",
             Action::BalloonPeriod => "balloon_period",
@@ -206,6 +209,7 @@ impl Action {
             Action::ConsoleScrollDown => "console: scroll forward a page",
             Action::ConsoleLive => "console: jump back to live output",
             Action::ConsoleSave => "console: save the transcript to the state dir",
+            Action::ConsoleSearch => "console: search the scrollback (n older, N newer match)",
             Action::FreezeStats => "freeze / unfreeze the stats graphs (sampling goes on)",
             Action::ExpandStats => "stats: raw counters (domblkstat/domifstat/dommemstat)",
             Action::BalloonPeriod => {

@@ -23,6 +23,7 @@ fn hints() -> Hints {
         live: s("="),
         save: s("w"),
         fullscreen: s("z"),
+        search: s("Ctrl-s"),
     }
 }
 
@@ -57,7 +58,7 @@ fn rows(buf: &Buffer) -> Vec<String> {
 #[test]
 fn a_recorded_boot_log_shows_its_last_lines_wrapped_at_the_pane_width() {
     let (cols, height) = (80u16, 24u16);
-    let (buf, mut s) = replay(BOOT_LOG, cols, height);
+    let (buf, s) = replay(BOOT_LOG, cols, height);
     // Independent reference: split the log at CR LF, drop the cursor query ash sends after
     // its prompt, wrap at 80 columns.
     let text = String::from_utf8_lossy(BOOT_LOG).replace("\x1b[6n", "");

@@ -10,6 +10,7 @@ use crate::action::Action;
 use crate::backend::console::{ConsoleCommand, ConsoleEvent, FailureKind};
 use crate::backend::{BackendEvent, Command, DomainId, LifecycleEventKind};
 use crate::ui::console::keys;
+use crate::ui::console::search::Search;
 use crate::ui::console::session::{ConsoleSession, Link};
 use crate::ui::panes::detail::Tab;
 use crate::ui::text::escape;
@@ -71,14 +72,23 @@ impl App {
             && s.domain == id
         {
             s.focused = true;
-            if matches!(s.link, Link::Failed { .. } | Link::Disconnected { .. }) {
+            if matches!(
+                s.link,
+                Link::Failed { .. }
+                    | Link::Disconnected { .. }
+                    | Link::Gone
+                    | Link::IdleClosed { .. }
+            ) {
                 let device = s.device.clone();
                 self.console_open(device, false);
             }
             return;
         }
         self.console_close();
-        self.console.session = Some(ConsoleSession::new(0, id, name));
+        let mut s = ConsoleSession::new(0, id, name);
+        s.term
+            .set_history_limit(self.config.console_scrollback_lines);
+        self.console.session = Some(s);
         self.console_open(None, false);
     }
 
@@ -95,6 +105,7 @@ impl App {
             return;
         };
         s.term.live();
+        s.last_activity = std::time::Instant::now();
         self.backend.send(Command::Console(ConsoleCommand::Input {
             console: s.console,
             bytes,
@@ -104,6 +115,9 @@ impl App {
     /// Keys while the console has focus. Returns false when the console does not take
     /// them (no session, or not focused).
     pub(super) fn console_key(&mut self, k: KeyEvent) -> bool {
+        if self.overlay.is_none() && self.console_search_key(&k) {
+            return true;
+        }
         let detach = self.config.keymap.keys(Action::ConsoleDetach).to_vec();
         let Some(s) = self.console.session.as_mut() else {
             return false;
@@ -166,7 +180,12 @@ impl App {
                 let device = s.device.clone();
                 self.console_open(device, true);
             }
-            Link::Failed { .. } | Link::Disconnected { .. } if k.code == KeyCode::Enter => {
+            Link::Failed { .. }
+            | Link::Disconnected { .. }
+            | Link::Gone
+            | Link::IdleClosed { .. }
+                if k.code == KeyCode::Enter =>
+            {
                 let device = s.device.clone();
                 self.console_open(device, false);
             }
@@ -226,6 +245,13 @@ impl App {
                 self.set_status(Level::Info, "console disconnected");
             }
             Action::ConsoleSave => self.console_save(),
+            Action::ConsoleSearch => {
+                s.search = Some(Search {
+                    editing: true,
+                    ..Search::default()
+                });
+                self.tab = Tab::Console;
+            }
             _ => {}
         }
     }
@@ -289,8 +315,111 @@ impl App {
                 ..
             } => self.console_domain_started(id),
             BackendEvent::Connected { .. } => self.console_reconnected(),
+            BackendEvent::Disconnected { reason } => self.console_host_lost(reason),
+            BackendEvent::DomainRemoved(id) => self.console_domain_gone(id),
             _ => {}
         }
+    }
+
+    /// The host connection dropped: whatever the console was waiting for, it now waits
+    /// for the host (the worker ends attached streams the same way).
+    fn console_host_lost(&mut self, reason: &str) {
+        let Some(s) = self.console.session.as_mut() else {
+            return;
+        };
+        if !matches!(s.link, Link::Gone | Link::IdleClosed { .. }) && !s.host_lost() {
+            s.link = Link::Disconnected {
+                reason: format!("connection lost: {reason}"),
+            };
+            self.dirty = true;
+        }
+    }
+
+    /// The console's domain no longer exists (a transient domain stopped, or undefined).
+    fn console_domain_gone(&mut self, id: &DomainId) {
+        let Some(s) = self.console.session.as_mut() else {
+            return;
+        };
+        if &s.domain != id {
+            return;
+        }
+        if matches!(s.link, Link::Attached | Link::Connecting) {
+            self.backend.send(Command::Console(ConsoleCommand::Close {
+                console: s.console,
+            }));
+        }
+        s.link = Link::Gone;
+        self.dirty = true;
+    }
+
+    /// Ticks: a console left detached and silent past `console_idle_close_mins` closes.
+    pub(super) fn console_tick(&mut self) {
+        let Some(limit) = self.config.console_idle_close else {
+            return;
+        };
+        let Some(s) = self.console.session.as_mut() else {
+            return;
+        };
+        if s.focused || !s.is_attached() || s.last_activity.elapsed() < limit {
+            return;
+        }
+        self.backend.send(Command::Console(ConsoleCommand::Close {
+            console: s.console,
+        }));
+        s.term
+            .feed(b"\r\n\x1b[0;2m-- virtdeck: console closed (idle) --\x1b[0m\r\n");
+        s.link = Link::IdleClosed {
+            mins: limit.as_secs() / 60,
+        };
+        self.dirty = true;
+    }
+
+    /// Keys for an open search: the prompt takes every key; after it, n / N / Esc.
+    fn console_search_key(&mut self, k: &KeyEvent) -> bool {
+        let Some(s) = self.console.session.as_mut() else {
+            return false;
+        };
+        let Some(search) = s.search.as_mut() else {
+            return false;
+        };
+        let plain = !k
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        if search.editing {
+            match k.code {
+                KeyCode::Esc => s.search = None,
+                KeyCode::Enter => {
+                    let found = search.run(&mut s.term);
+                    if found == 0 {
+                        let q = escape(&search.query).into_owned();
+                        self.set_status(Level::Warn, format!("console: no match for \"{q}\""));
+                    }
+                }
+                KeyCode::Backspace => {
+                    search.query.pop();
+                }
+                KeyCode::Char(c) if plain => search.query.push(c),
+                _ => {}
+            }
+            self.dirty = true;
+            return true;
+        }
+        let older = match k.code {
+            KeyCode::Char('n') if plain => true,
+            KeyCode::Char('N') if plain => false,
+            KeyCode::Esc => {
+                s.search = None;
+                self.dirty = true;
+                return true;
+            }
+            _ => return false,
+        };
+        if !search.step(&mut s.term, older) {
+            let which = if older { "older" } else { "newer" };
+            self.set_status(Level::Info, format!("console: no {which} match"));
+        }
+        self.dirty = true;
+        true
     }
 
     /// The connection came back: streams lost with the old one re-open.
@@ -309,7 +438,7 @@ impl App {
         let Some(s) = self.console.session.as_mut() else {
             return;
         };
-        if &s.domain == id && matches!(s.link, Link::Disconnected { .. }) {
+        if &s.domain == id && matches!(s.link, Link::Disconnected { .. } | Link::Gone) {
             let device = s.device.clone();
             self.console_open(device, false);
             self.dirty = true;
@@ -334,6 +463,7 @@ impl App {
         match ev {
             ConsoleEvent::Output { bytes, .. } => {
                 s.received += bytes.len() as u64;
+                s.last_activity = std::time::Instant::now();
                 s.term.feed(bytes);
             }
             ConsoleEvent::Opened { device, .. } => {
@@ -353,12 +483,17 @@ impl App {
             ConsoleEvent::Closed { reason, .. } => {
                 s.term
                     .feed(b"\r\n\x1b[0;2m-- virtdeck: console disconnected --\x1b[0m\r\n");
-                s.link = Link::Disconnected {
-                    reason: reason.clone(),
-                };
+                // The domain being gone says more than the stream's end it caused.
+                if s.link != Link::Gone {
+                    s.link = Link::Disconnected {
+                        reason: reason.clone(),
+                    };
+                }
             }
             ConsoleEvent::Failed { kind, message, .. } => {
-                s.link = if *kind == FailureKind::NotRunning {
+                s.link = if s.link == Link::Gone {
+                    Link::Gone
+                } else if *kind == FailureKind::NotRunning {
                     Link::Disconnected {
                         reason: "the domain is not running".into(),
                     }

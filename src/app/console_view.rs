@@ -22,6 +22,7 @@ impl App {
             live: k(Action::ConsoleLive),
             save: k(Action::ConsoleSave),
             fullscreen: k(Action::ConsoleFullscreen),
+            search: k(Action::ConsoleSearch),
         }
     }
 

@@ -190,7 +190,8 @@ impl App {
             | Action::ConsoleScrollUp
             | Action::ConsoleScrollDown
             | Action::ConsoleLive
-            | Action::ConsoleSave => self.on_console_action(action),
+            | Action::ConsoleSave
+            | Action::ConsoleSearch => self.on_console_action(action),
             Action::FreezeStats => self.toggle_freeze(),
             Action::ExpandStats => self.toggle_expand(),
         }

@@ -206,6 +206,7 @@ impl App {
                 self.dirty = true;
             }
             Event::Tick => {
+                self.console_tick();
                 if self
                     .status
                     .as_ref()

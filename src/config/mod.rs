@@ -23,6 +23,8 @@ struct ConfigFile {
     cpu_interval_ms: Option<u64>,
     snapshot_safety: Option<bool>,
     balloon_period_secs: Option<u32>,
+    console_scrollback_lines: Option<usize>,
+    console_idle_close_mins: Option<u64>,
     #[serde(default)]
     keys: HashMap<String, Vec<String>>,
 }
@@ -38,6 +40,10 @@ pub struct Config {
     pub snapshot_safety: bool,
     /// Balloon stats period the balloon_period action sets (seconds).
     pub balloon_period_secs: u32,
+    /// Lines a console keeps above its screen.
+    pub console_scrollback_lines: usize,
+    /// Close a detached, silent console after this long (`None` = never).
+    pub console_idle_close: Option<Duration>,
 }
 
 /// `~/.config/virtdeck` (honours XDG_CONFIG_HOME).
@@ -98,6 +104,16 @@ impl Config {
                 .or(base.balloon_period_secs)
                 .unwrap_or(2)
                 .clamp(1, 3600),
+            console_scrollback_lines: user
+                .console_scrollback_lines
+                .or(base.console_scrollback_lines)
+                .unwrap_or(10_000)
+                .min(10_000_000),
+            console_idle_close: user
+                .console_idle_close_mins
+                .or(base.console_idle_close_mins)
+                .filter(|m| *m > 0)
+                .map(|m| Duration::from_secs(m.saturating_mul(60))),
         })
     }
 
