@@ -10,7 +10,7 @@ use crate::action::Action;
 use crate::backend::console::{ConsoleCommand, ConsoleEvent, FailureKind};
 use crate::backend::{BackendEvent, Command, DomainId, LifecycleEventKind};
 use crate::ui::console::keys;
-use crate::ui::console::search::Search;
+use crate::ui::console::search::{self, KeyOutcome, Search};
 use crate::ui::console::session::{ConsoleSession, Link};
 use crate::ui::panes::detail::Tab;
 use crate::ui::text::escape;
@@ -105,6 +105,8 @@ impl App {
             return;
         };
         s.term.live();
+        // Typing into the guest ends a search (n and N are the guest's again).
+        s.search = None;
         s.last_activity = std::time::Instant::now();
         self.backend.send(Command::Console(ConsoleCommand::Input {
             console: s.console,
@@ -374,52 +376,23 @@ impl App {
         self.dirty = true;
     }
 
-    /// Keys for an open search: the prompt takes every key; after it, n / N / Esc.
+    /// Keys for an open search (see `search::on_key`).
     fn console_search_key(&mut self, k: &KeyEvent) -> bool {
         let Some(s) = self.console.session.as_mut() else {
             return false;
         };
-        let Some(search) = s.search.as_mut() else {
-            return false;
-        };
-        let plain = !k
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-        if search.editing {
-            match k.code {
-                KeyCode::Esc => s.search = None,
-                KeyCode::Enter => {
-                    let found = search.run(&mut s.term);
-                    if found == 0 {
-                        let q = escape(&search.query).into_owned();
-                        self.set_status(Level::Warn, format!("console: no match for \"{q}\""));
-                    }
-                }
-                KeyCode::Backspace => {
-                    search.query.pop();
-                }
-                KeyCode::Char(c) if plain => search.query.push(c),
-                _ => {}
-            }
-            self.dirty = true;
-            return true;
-        }
-        let older = match k.code {
-            KeyCode::Char('n') if plain => true,
-            KeyCode::Char('N') if plain => false,
-            KeyCode::Esc => {
-                s.search = None;
+        match search::on_key(s, k) {
+            KeyOutcome::NotMine => false,
+            KeyOutcome::Taken => {
                 self.dirty = true;
-                return true;
+                true
             }
-            _ => return false,
-        };
-        if !search.step(&mut s.term, older) {
-            let which = if older { "older" } else { "newer" };
-            self.set_status(Level::Info, format!("console: no {which} match"));
+            KeyOutcome::Note(text) => {
+                self.set_status(Level::Info, text);
+                self.dirty = true;
+                true
+            }
         }
-        self.dirty = true;
-        true
     }
 
     /// The connection came back: streams lost with the old one re-open.

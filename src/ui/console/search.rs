@@ -1,7 +1,11 @@
 //! Search over the console's scrollback and screen: a prompt, every match found at once,
 //! n / N to step to older / newer ones, matches highlighted where they are drawn.
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::session::ConsoleSession;
 use super::term::{ConsoleTerm, ViewRow};
+use crate::ui::text::escape;
 
 /// One match: the line's absolute number (stays put while lines come and go) and its
 /// columns `[start, end)`.
@@ -153,6 +157,60 @@ impl Search {
     }
 }
 
+/// What a key did to an open search.
+#[derive(Debug, PartialEq)]
+pub enum KeyOutcome {
+    /// Not a search key: it goes on to the console or the keymap.
+    NotMine,
+    Taken,
+    /// Taken, and worth a status line.
+    Note(String),
+}
+
+/// Keys for an open search: the prompt takes every key (Enter runs it, Esc cancels);
+/// after it, while the console is not typed into, `n` / `N` step and Esc ends the search.
+pub fn on_key(s: &mut ConsoleSession, k: &KeyEvent) -> KeyOutcome {
+    let Some(search) = s.search.as_mut() else {
+        return KeyOutcome::NotMine;
+    };
+    let plain = !k
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    if search.editing {
+        match k.code {
+            KeyCode::Esc => s.search = None,
+            KeyCode::Enter if search.run(&mut s.term) == 0 => {
+                let q = escape(&search.query).into_owned();
+                return KeyOutcome::Note(format!("console: no match for \"{q}\""));
+            }
+            KeyCode::Backspace => {
+                search.query.pop();
+            }
+            KeyCode::Char(c) if plain => search.query.push(c),
+            _ => {}
+        }
+        return KeyOutcome::Taken;
+    }
+    if s.focused {
+        return KeyOutcome::NotMine;
+    }
+    let older = match k.code {
+        KeyCode::Char('n') if plain => true,
+        KeyCode::Char('N') if plain => false,
+        KeyCode::Esc => {
+            s.search = None;
+            return KeyOutcome::Taken;
+        }
+        _ => return KeyOutcome::NotMine,
+    };
+    if search.step(&mut s.term, older) {
+        KeyOutcome::Taken
+    } else {
+        let which = if older { "older" } else { "newer" };
+        KeyOutcome::Note(format!("console: no {which} match"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,5 +248,30 @@ mod tests {
         assert_eq!(t.view_text()[0], "boot: Error one");
         assert_eq!(s.on_line(first).count(), 1);
         assert!(s.on_line(first).all(|(_, current)| current));
+    }
+
+    #[test]
+    fn n_is_the_guests_while_the_console_is_typed_into() {
+        let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        let mut s = ConsoleSession::new(1, crate::backend::DomainId("u".into()), "g".into());
+        s.term.feed(b"one\r\ntwo one\r\n");
+        s.search = Some(Search {
+            editing: true,
+            ..Search::default()
+        });
+        for c in "one".chars() {
+            assert_eq!(on_key(&mut s, &key(c)), KeyOutcome::Taken);
+        }
+        let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+        assert_eq!(on_key(&mut s, &enter), KeyOutcome::Taken);
+        s.focused = true;
+        assert_eq!(on_key(&mut s, &key('n')), KeyOutcome::NotMine);
+        s.focused = false;
+        assert_eq!(on_key(&mut s, &key('n')), KeyOutcome::Taken);
+        assert!(matches!(on_key(&mut s, &key('n')), KeyOutcome::Note(_)));
+        let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+        assert_eq!(on_key(&mut s, &esc), KeyOutcome::Taken);
+        assert!(s.search.is_none());
+        assert_eq!(on_key(&mut s, &key('n')), KeyOutcome::NotMine);
     }
 }
