@@ -56,10 +56,11 @@ fn replay_chunks() -> impl Iterator<Item = &'static [u8]> {
 
 /// One measurement in this process: prints "heap_bytes rss_kib feed_secs lines".
 fn measure(kind: &str, cols: u16) {
-    let target = lines();
+    // "light": a console that has shown only a little (memory follows what is held).
+    let target = if kind == "light" { 100 } else { lines() };
     let (h0, r0) = (heap(), rss_kib());
     let t0 = Instant::now();
-    let held = if kind == "compact" {
+    let held = if kind == "compact" || kind == "light" {
         let mut t = ConsoleTerm::new(ROWS, cols);
         while t.history().len() < target {
             for c in replay_chunks() {
@@ -202,6 +203,32 @@ fn scroll_frames_vt100(cols: u16) -> Vec<f64> {
     times
 }
 
+/// MiB/s of parsing (and, for virtdeck, harvesting into the history) on `input`, fed in
+/// 64 KiB reads, for virtdeck's emulator and for vt100 with its own 10,000-line scrollback.
+fn throughput(input: &[u8], total: usize) -> (f64, f64) {
+    let mut chunk = Vec::new();
+    while chunk.len() < 64 * 1024 {
+        chunk.extend_from_slice(input);
+    }
+    let mib = |fed: usize, secs: f64| fed as f64 / 1048576.0 / secs;
+    let mut t = ConsoleTerm::new(38, 120);
+    let t0 = Instant::now();
+    let mut fed = 0;
+    while fed < total {
+        t.feed(&chunk);
+        fed += chunk.len();
+    }
+    let ours = mib(fed, t0.elapsed().as_secs_f64());
+    let mut p = vt100::Parser::new(38, 120, 10_000);
+    let t0 = Instant::now();
+    let mut fed = 0;
+    while fed < total {
+        p.process(&chunk);
+        fed += chunk.len();
+    }
+    (ours, mib(fed, t0.elapsed().as_secs_f64()))
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--measure") {
@@ -232,6 +259,26 @@ fn main() {
             vr / 1024.0,
             vh / vl as f64,
             vs
+        );
+    }
+    let (lh, lr, _, ll) = run_child("light", 120);
+    println!(
+        "  a console that has scrolled only {ll} lines at 120 cols: heap +{:.0} KiB, RSS +{:.0} KiB",
+        lh / 1024.0,
+        lr
+    );
+    let total = if full() { 20 << 20 } else { 1 << 20 };
+    for (what, input) in [
+        (
+            "short coloured lines",
+            &b"[   12.345678] \x1b[32mOK\x1b[0m some boot line text\r\n"[..],
+        ),
+        ("the boot log", BOOT_LOG),
+    ] {
+        let (ours, theirs) = throughput(input, total);
+        println!(
+            "  emulator throughput on {what} at 120x38: virtdeck {ours:.1} MiB/s, \
+             vt100 with its own scrollback {theirs:.1} MiB/s"
         );
     }
     for cols in [120u16, 200] {

@@ -25,16 +25,12 @@ pub struct Attrs {
 
 impl Attrs {
     pub fn of(cell: &vt100::Cell) -> Attrs {
-        let flags = [
-            (cell.bold(), BOLD),
-            (cell.dim(), DIM),
-            (cell.italic(), ITALIC),
-            (cell.underline(), UNDERLINE),
-            (cell.inverse(), INVERSE),
-        ]
-        .iter()
-        .filter(|(on, _)| *on)
-        .fold(0, |acc, (_, bit)| acc | bit);
+        let bit = |on: bool, flag: u8| if on { flag } else { 0 };
+        let flags = bit(cell.bold(), BOLD)
+            | bit(cell.dim(), DIM)
+            | bit(cell.italic(), ITALIC)
+            | bit(cell.underline(), UNDERLINE)
+            | bit(cell.inverse(), INVERSE);
         Attrs {
             fg: cell.fgcolor(),
             bg: cell.bgcolor(),
@@ -73,6 +69,13 @@ fn get_color(b: &[u8]) -> Color {
     }
 }
 
+/// Buffers reused while encoding lines.
+#[derive(Default)]
+pub struct Scratch {
+    runs: Vec<u8>,
+    text: String,
+}
+
 /// One stored line: `[flags][run count u16][runs…][text…]`.
 pub struct Line(Box<[u8]>);
 
@@ -87,45 +90,82 @@ pub struct Cell<'a> {
 impl Line {
     /// Encodes row `row` of the screen's current view (`cols` wide).
     pub fn from_screen(screen: &vt100::Screen, row: u16, cols: u16) -> Line {
-        let cells: Vec<(u16, &vt100::Cell)> = (0..cols)
-            .map_while(|c| screen.cell(row, c).map(|cell| (c, cell)))
-            .filter(|(_, cell)| !cell.is_wide_continuation())
-            .collect();
-        let keep = cells
-            .iter()
-            .rposition(|(_, cell)| {
-                let t = cell.contents();
-                !(t.is_empty() || t == " ") || Attrs::of(cell).visible_when_blank()
-            })
-            .map_or(0, |i| i + 1);
-        let mut runs: Vec<u8> = Vec::new();
-        let mut text = String::new();
+        Line::from_screen_with(screen, row, cols, None, &mut Scratch::default())
+    }
+
+    /// As `from_screen`, reusing `scratch`'s buffers (the harvest encodes many rows).
+    /// `text` is the row's text as `Screen::rows` gives it (up to its last written cell):
+    /// cells are looked at only that far (vt100 looks each one up from the top of its
+    /// history), unless the last column shows a background, as after an erase in colour.
+    pub fn from_screen_with(
+        screen: &vt100::Screen,
+        row: u16,
+        cols: u16,
+        row_text: Option<&str>,
+        scratch: &mut Scratch,
+    ) -> Line {
+        let mut limit = cols;
+        if let Some(t) = row_text {
+            let extent: usize = t
+                .chars()
+                .map(|c| match c.width() {
+                    Some(0) => 0,
+                    w => w.unwrap_or(1),
+                })
+                .sum();
+            let coloured_end = screen
+                .cell(row, cols.saturating_sub(1))
+                .is_some_and(|c| Attrs::of(c).visible_when_blank());
+            if !coloured_end {
+                limit = u16::try_from(extent + 1).map_or(cols, |e| e.min(cols));
+            }
+        }
+        let Scratch { runs, text } = scratch;
+        runs.clear();
+        text.clear();
         let mut last: Option<Attrs> = None;
-        for (col, cell) in &cells[..keep] {
+        // Lengths of `runs` and `text` up to the last cell that shows something: blank
+        // cells after it are dropped.
+        let mut keep = (0usize, 0usize);
+        for col in 0..limit {
+            let Some(cell) = screen.cell(row, col) else {
+                break;
+            };
+            if cell.is_wide_continuation() {
+                continue;
+            }
             let a = Attrs::of(cell);
             if last != Some(a) {
                 runs.extend_from_slice(&col.to_le_bytes());
-                put_color(&mut runs, a.fg);
-                put_color(&mut runs, a.bg);
+                put_color(runs, a.fg);
+                put_color(runs, a.bg);
                 runs.push(a.flags);
                 last = Some(a);
             }
             let t = cell.contents();
-            match t.chars().next() {
-                None => text.push(' '),
+            let blank = match t.chars().next() {
+                None => {
+                    text.push(' ');
+                    true
+                }
                 Some(c) => {
-                    if c.width() == Some(0) {
+                    if !c.is_ascii() && c.width() == Some(0) {
                         text.push(CELL_BREAK);
                     }
                     text.push_str(t);
+                    t == " "
                 }
+            };
+            if !blank || a.visible_when_blank() {
+                keep = (runs.len(), text.len());
             }
         }
+        let (runs, text) = (&runs[..keep.0], &text[..keep.1]);
         let mut out = Vec::with_capacity(HEADER + runs.len() + text.len());
         out.push(if screen.row_wrapped(row) { WRAPPED } else { 0 });
         let n = u16::try_from(runs.len() / RUN).unwrap_or(u16::MAX);
         out.extend_from_slice(&n.to_le_bytes());
-        out.extend_from_slice(&runs);
+        out.extend_from_slice(runs);
         out.extend_from_slice(text.as_bytes());
         Line(out.into_boxed_slice())
     }

@@ -3,7 +3,7 @@
 //! attribute runs), so history costs bytes per character instead of 32 bytes per cell.
 
 use super::sanitize::Sanitizer;
-use super::store::{Line, Scrollback};
+use super::store::{Line, Scratch, Scrollback};
 
 /// Default lines kept above the screen (`console_scrollback_lines`).
 pub const SCROLLBACK_LINES: usize = 10_000;
@@ -43,6 +43,7 @@ pub struct ConsoleTerm {
     offset: usize,
     sanitizer: Sanitizer,
     scan: Scan,
+    scratch: Scratch,
 }
 
 impl Default for ConsoleTerm {
@@ -59,6 +60,7 @@ impl ConsoleTerm {
             offset: 0,
             sanitizer: Sanitizer::default(),
             scan: Scan::Ground,
+            scratch: Scratch::default(),
         }
     }
 
@@ -165,8 +167,10 @@ impl ConsoleTerm {
         while left > 0 {
             self.parser.screen_mut().set_scrollback(left);
             let take = left.min(usize::from(rows));
-            for r in 0..take {
-                let line = Line::from_screen(self.parser.screen(), r as u16, cols);
+            let screen = self.parser.screen();
+            for (r, text) in screen.rows(0, cols).take(take).enumerate() {
+                let line =
+                    Line::from_screen_with(screen, r as u16, cols, Some(&text), &mut self.scratch);
                 self.history.push(line);
             }
             left -= take;
@@ -405,5 +409,17 @@ mod tests {
         assert_eq!(t.view_text(), ["row 6", "row 7", "prompt#"]);
         t.resize(0, 0); // a collapsed pane must not panic
         assert_eq!(t.size(), (1, 1));
+    }
+
+    #[test]
+    fn a_line_erased_in_colour_keeps_its_background_in_the_history() {
+        let mut t = ConsoleTerm::new(2, 10);
+        t.feed(b"ab\x1b[44m\x1b[K\x1b[0m\r\nx\r\ny\r\nz");
+        let line = t.history().get(0).expect("scrolled off");
+        assert_eq!(line.text(), "ab");
+        let cells = line.cells();
+        assert_eq!(cells.len(), 10, "the blue blanks are kept");
+        assert_eq!(cells[9].attrs.bg, vt100::Color::Idx(4));
+        assert_eq!(cells[1].attrs.bg, vt100::Color::Default);
     }
 }
