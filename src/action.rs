@@ -172,7 +172,7 @@ actions! {
     ConsoleScrollDown => "console_scroll_down", Console, false, "", "console: scroll forward a page";
     ConsoleLive => "console_live", Console, false, "", "console: jump back to live output";
     ConsoleSave => "console_save", Console, false, "save", "console: save the transcript to the state dir";
-    ConsoleSearch => "console_search", Console, false, "search", "console: search the scrollback (n older, N newer match)";
+    ConsoleSearch => "console_search", Console, false, "", "console: search the scrollback (n older, N newer match)";
     ConsoleDetach => "console_detach", Terminal, false, "detach", "leave the console, back to virtdeck (it stays attached)";
     TerminalPageUp => "terminal_page_up", Terminal, false, "scroll", "attached console: scroll back a page";
     TerminalPageDown => "terminal_page_down", Terminal, false, "", "attached console: scroll forward a page";

@@ -225,3 +225,60 @@ fn search_finds_scrollback_lines_highlights_them_and_steps_with_n() {
         "the view stays: {text}"
     );
 }
+
+#[test]
+fn search_keys_come_from_the_keymap_and_a_clash_with_global_keys_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        "[keys.console]\nconsole_search = [\"Ctrl-g\"]\n\
+         [keys.search]\nsearch_older = [\"o\"]\nsearch_end = [\"x\"]\n",
+    )
+    .expect("write config");
+    let config = virtdeck::config::Config::load(Some(&path), None, false).expect("config");
+    let mut h = Harness::demo(Options {
+        width: 100,
+        height: 30,
+        ..Options::new("")
+    });
+    h.app.config = config;
+    h.select("web-01");
+    h.press("c");
+    h.screen();
+    let log: String = (0..200)
+        .map(|i| format!("boot line {i} marker\r\n"))
+        .collect();
+    guest_output(&mut h, log.as_bytes());
+    h.press("<Ctrl-]><Ctrl-s>");
+    assert!(
+        !h.screen_text().contains("search:"),
+        "Ctrl-s was remapped away"
+    );
+    h.press("<Ctrl-g>");
+    assert!(h.screen_text().contains("search:"), "{}", h.screen_text());
+    h.press("9 marker<Enter>");
+    let text = h.screen_text();
+    assert!(text.contains("match 20/20"), "{text}");
+    assert!(
+        text.contains("o older"),
+        "the hint names the remapped key: {text}"
+    );
+    h.press("n");
+    assert!(h.screen_text().contains("match 20/20"), "n no longer steps");
+    h.press("o");
+    assert!(h.screen_text().contains("match 19/20"));
+    h.press("x");
+    assert!(!h.screen_text().contains("older"), "x ended the search");
+
+    // n/N/Esc shadow the list's keys while a search is shown, but a global key may not be
+    // taken: quit would become unreachable.
+    std::fs::write(&path, "[keys.search]\nsearch_older = [\"q\"]\n").expect("write config");
+    let err = virtdeck::config::Config::load(Some(&path), None, false)
+        .err()
+        .expect("a clash with quit is refused");
+    assert!(
+        err.contains("search_older") && err.contains("quit"),
+        "{err}"
+    );
+}
