@@ -274,9 +274,9 @@ fn search_keys_come_from_the_keymap_and_a_clash_with_global_keys_is_refused() {
     // n/N/Esc shadow the list's keys while a search is shown, but a global key may not be
     // taken: quit would become unreachable.
     std::fs::write(&path, "[keys.search]\nsearch_older = [\"q\"]\n").expect("write config");
-    let err = virtdeck::config::Config::load(Some(&path), None, false)
-        .err()
-        .expect("a clash with quit is refused");
+    let Err(err) = virtdeck::config::Config::load(Some(&path), None, false) else {
+        panic!("a clash with quit is refused");
+    };
     assert!(
         err.contains("search_older") && err.contains("quit"),
         "{err}"
