@@ -328,9 +328,14 @@ impl ConsoleUi {
                 ..
             } => self.console_domain_started(id, cx),
             BackendEvent::Disconnected { host, reason } => {
-                // The worker closes every stream before it reports the loss.
+                // The worker closes every stream before it reports the loss. A console
+                // closed for idleness or whose domain is gone stays closed.
                 self.lost_with_connection = self.session.as_ref().is_some_and(|s| {
-                    s.domain.host == *host && !matches!(s.link, Link::Failed { .. })
+                    s.domain.host == *host
+                        && !matches!(
+                            s.link,
+                            Link::Failed { .. } | Link::Gone | Link::IdleClosed { .. }
+                        )
                 });
                 self.console_host_lost(*host, reason);
             }
