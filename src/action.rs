@@ -34,10 +34,12 @@ pub enum Scope {
     Events,
     /// The host view (`:node`).
     Host,
+    /// A console search on show while the console is not typed into (n / N / Esc).
+    Search,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 12] = [
+    pub const ALL: [Scope; 13] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -50,6 +52,7 @@ impl Scope {
         Scope::Networks,
         Scope::Events,
         Scope::Host,
+        Scope::Search,
     ];
 
     /// The config table's name: `[keys.<name>]`.
@@ -67,6 +70,7 @@ impl Scope {
             Scope::Networks => "networks",
             Scope::Events => "events",
             Scope::Host => "host",
+            Scope::Search => "search",
         }
     }
 
@@ -91,6 +95,8 @@ impl Scope {
         &[Scope::Global, Scope::Networks],
         &[Scope::Global, Scope::Events],
         &[Scope::Global, Scope::Host],
+        // A shown search is looked at before the main screen's keys (it shadows them).
+        &[Scope::Global, Scope::Search],
     ];
 }
 
@@ -182,6 +188,7 @@ actions! {
     ConsoleScrollDown => "console_scroll_down", Console, false, "", "console: scroll forward a page";
     ConsoleLive => "console_live", Console, false, "", "console: jump back to live output";
     ConsoleSave => "console_save", Console, false, "save", "console: save the transcript to the state dir";
+    ConsoleSearch => "console_search", Console, false, "", "console: search the scrollback (n older, N newer match)";
     ConsoleDetach => "console_detach", Terminal, false, "detach", "leave the console, back to virtdeck (it stays attached)";
     TerminalPageUp => "terminal_page_up", Terminal, false, "scroll", "attached console: scroll back a page";
     TerminalPageDown => "terminal_page_down", Terminal, false, "", "attached console: scroll forward a page";
@@ -214,6 +221,9 @@ actions! {
     NetClose => "net_close", Networks, false, "back", "networks: back to the view below";
     EventsClose => "events_close", Events, false, "back", "events: back to the view below";
     HostClose => "host_close", Host, false, "back", "host: back to the view below";
+    SearchOlder => "search_older", Search, false, "older", "console search: the next older match";
+    SearchNewer => "search_newer", Search, false, "newer", "console search: the next newer match";
+    SearchEnd => "search_end", Search, false, "end", "console search: end it";
 }
 
 impl Action {
