@@ -35,6 +35,11 @@ pub enum Command {
     Refresh(HostId),
     /// Attach to, type into or detach from a serial console.
     Console(HostId, ConsoleCommand),
+    /// Try to connect now (a lost or failed host), resetting the backoff.
+    Reconnect(HostId),
+    /// The domains on screen and the selected one: only they get the per-domain stats
+    /// fallback calls (the bulk call still covers every domain).
+    Visible(HostId, Vec<DomainId>),
     /// Close the connection and stop the worker (sent by the worker's own handle).
     Quit,
 }
@@ -47,6 +52,8 @@ impl Command {
             Command::Lifecycle { id, .. } | Command::FetchXml { id, .. } => Some(id.host),
             Command::DefineXml { host, .. }
             | Command::Refresh(host)
+            | Command::Reconnect(host)
+            | Command::Visible(host, _)
             | Command::Console(host, _) => Some(*host),
             Command::Snapshot(c) => Some(c.id().host),
             Command::Quit => None,

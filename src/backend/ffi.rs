@@ -10,6 +10,7 @@ use virt::error::Error;
 use virt::sys;
 
 pub mod console;
+pub mod node;
 
 /// A domain lifecycle event as libvirt delivered it, copied out of the callback.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -44,6 +44,9 @@ pub struct Store {
     running: usize,
     /// Stats histories of the active domains.
     pub stats: StatsBook,
+    /// Every host the App talks to and its connection; empty for a bare single-host
+    /// Store (tests, benchmarks), whose one connection is `conn`.
+    pub hosts: super::HostTable,
 }
 
 impl Store {
@@ -73,11 +76,25 @@ impl Store {
     }
 
     fn recount(&mut self) {
-        self.running = self
-            .rows
-            .values()
-            .filter(|r| matches!(r.info.state.state, RunState::Running | RunState::Blocked))
-            .count();
+        let mut per_host = std::collections::BTreeMap::new();
+        let mut running = 0;
+        for r in self.rows.values() {
+            let up = matches!(r.info.state.state, RunState::Running | RunState::Blocked);
+            running += usize::from(up);
+            let c: &mut (usize, usize) = per_host.entry(r.info.id.host).or_default();
+            c.0 += 1;
+            c.1 += usize::from(up);
+        }
+        self.running = running;
+        self.hosts.set_counts(&per_host);
+    }
+
+    /// Whether the connection of `host` is up (a lost host's rows are last known).
+    pub fn host_connected(&self, host: crate::backend::HostId) -> bool {
+        if self.hosts.is_empty() {
+            return !matches!(self.conn, ConnState::Disconnected { .. });
+        }
+        self.hosts.usable(host)
     }
 
     /// Folds one backend event into the model. Returns whether anything visible changed.
@@ -95,6 +112,11 @@ impl Store {
     }
 
     fn apply_inner(&mut self, ev: &BackendEvent) -> bool {
+        let host_changed = self.hosts.apply(ev);
+        if host_changed {
+            // The domain rows of a host that came or went are drawn differently.
+            self.version += 1;
+        }
         match ev {
             BackendEvent::Connected { uri, hostname, .. } => {
                 self.conn = ConnState::Connected;
@@ -108,7 +130,13 @@ impl Store {
                 };
                 true
             }
-            BackendEvent::ReconnectFailed {
+            BackendEvent::ConnectFailed {
+                attempt,
+                error,
+                retry_in,
+                ..
+            }
+            | BackendEvent::ReconnectFailed {
                 attempt,
                 error,
                 retry_in,
@@ -161,6 +189,7 @@ impl Store {
             | BackendEvent::Snapshot(_)
             | BackendEvent::Console(..)
             | BackendEvent::Error(..) => false,
+            BackendEvent::HostFacts(..) => host_changed,
         }
     }
 

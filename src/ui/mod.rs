@@ -4,6 +4,7 @@
 pub mod console;
 pub mod domains;
 pub mod format;
+pub mod hosts;
 pub mod layer;
 pub mod popups;
 pub mod snapshots;
