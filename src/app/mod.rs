@@ -2,6 +2,7 @@
 //! and draws once per batch of events.
 
 mod console_view;
+mod hosts;
 mod keys;
 mod mouse;
 mod render;
@@ -9,6 +10,7 @@ mod views;
 mod xml;
 
 pub use crate::ui::console::view::ConsoleUi;
+pub use hosts::HostSpawner;
 
 use std::time::{Duration, Instant};
 
@@ -107,6 +109,8 @@ pub struct App {
     pub host: HostId,
     /// The domains each worker was last told are on screen (stats fallback calls).
     visible_sent: std::collections::BTreeMap<HostId, Vec<crate::backend::DomainId>>,
+    /// Starts workers for `:host add`; `None` in tests that drive a fixed set of hosts.
+    spawner: Option<HostSpawner>,
     reqs: RequestIds,
     /// Where the last frame put the list and the lower pane, for mouse clicks.
     areas: mouse::Areas,
@@ -139,6 +143,7 @@ impl App {
             backends: std::iter::once((HostId::FIRST, backend)).collect(),
             host: HostId::FIRST,
             visible_sent: Default::default(),
+            spawner: None,
             reqs: RequestIds::default(),
             areas: mouse::Areas::default(),
             quit: false,

@@ -121,7 +121,11 @@ impl App {
         let hosts = &self.store.hosts;
         if hosts.len() > 1 {
             let up = hosts.iter().filter(|h| h.conn.is_connected()).count();
-            let role = if up == hosts.len() { Role::Base } else { Role::Warn };
+            let role = if up == hosts.len() {
+                Role::Base
+            } else {
+                Role::Warn
+            };
             spans.push(Span::styled(
                 format!(
                     "{up}/{} hosts connected, {} domains, {running} running",

@@ -35,6 +35,8 @@ pub struct BackendConfig {
     /// counts as dead): a host whose network vanished is noticed after about
     /// interval × (count + 1) seconds.
     pub keepalive: (i32, u32),
+    /// `Backend::spawn` connects right away; `false` waits for `Command::Reconnect`.
+    pub autoconnect: bool,
 }
 
 impl Default for BackendConfig {
@@ -47,6 +49,7 @@ impl Default for BackendConfig {
             cpu_interval: Duration::from_secs(1),
             reconnect_max: Duration::from_secs(15),
             keepalive: (5, 3),
+            autoconnect: true,
         }
     }
 }
@@ -185,7 +188,9 @@ impl Backend {
             .name(format!("libvirt-{}", cfg.host))
             .spawn(move || {
                 let mut w = Worker::new(cfg, sink, worker_tx, None, worker_stats);
-                w.reconnect = Some((1, Instant::now()));
+                if w.cfg.autoconnect {
+                    w.reconnect = Some((1, Instant::now()));
+                }
                 w.run(rx);
                 let _ = done_tx.send(());
             })

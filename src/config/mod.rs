@@ -1,5 +1,6 @@
 //! Configuration: the embedded default merged with the user's file in the XDG config dir.
 
+pub mod hosts;
 pub mod keymap;
 pub mod theme;
 
@@ -25,6 +26,8 @@ struct ConfigFile {
     mouse: Option<bool>,
     #[serde(default)]
     keys: keymap::KeysTable,
+    #[serde(default)]
+    hosts: Vec<hosts::HostEntry>,
 }
 
 /// Everything configurable, resolved.
@@ -40,6 +43,8 @@ pub struct Config {
     pub balloon_period_secs: u32,
     /// Take the mouse (click selects, wheel scrolls); off keeps terminal text selection.
     pub mouse: bool,
+    /// Saved hosts (`[[hosts]]`), in file order.
+    pub hosts: Vec<hosts::HostEntry>,
 }
 
 /// `~/.config/virtdeck` (honours XDG_CONFIG_HOME).
@@ -101,6 +106,7 @@ impl Config {
                 .unwrap_or(2)
                 .clamp(1, 3600),
             mouse: user.mouse.or(base.mouse).unwrap_or(false),
+            hosts: user.hosts,
         })
     }
 

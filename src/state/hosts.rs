@@ -11,7 +11,9 @@ pub enum HostConn {
     Connecting,
     Connected,
     /// The link dropped; the worker is about to retry.
-    Lost { reason: String },
+    Lost {
+        reason: String,
+    },
     /// A connection attempt failed; the next one is at `next`.
     Retrying {
         attempt: u32,
@@ -20,7 +22,10 @@ pub enum HostConn {
         next: Instant,
     },
     /// SSH or libvirt refused the credentials: Enter in the hosts view reconnects.
-    AuthNeeded { error: String, hint: String },
+    AuthNeeded {
+        error: String,
+        hint: String,
+    },
 }
 
 impl HostConn {

@@ -186,7 +186,10 @@ impl<'a> Ctx<'a> {
         let host = self.selected.as_ref().map_or(self.host, |id| id.host);
         if !self.store.hosts.is_empty() {
             if !self.store.host_connected(host) {
-                self.status(Level::Error, "that host is not connected: wait for the reconnect");
+                self.status(
+                    Level::Error,
+                    "that host is not connected: wait for the reconnect",
+                );
                 return true;
             }
             return false;

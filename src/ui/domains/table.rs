@@ -220,7 +220,9 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
     if fleet {
         cols.push(&HOST_COLUMN);
     }
-    let rest = inner.width.saturating_sub(if fleet { HOST_COLUMN.width + 1 } else { 0 });
+    let rest = inner
+        .width
+        .saturating_sub(if fleet { HOST_COLUMN.width + 1 } else { 0 });
     cols.extend(visible_columns(rest));
     let fixed: u16 = cols.iter().map(|c| c.width + 1).sum();
     let name_width = usize::from(inner.width.saturating_sub(fixed).max(8));

@@ -54,10 +54,10 @@ impl Layer for HostsView {
                 let Some(id) = self.selected() else {
                     return Flow::Consumed;
                 };
-                let auth = self
-                    .rows
-                    .get(self.cursor)
-                    .is_some_and(|r| !r.conn.is_connected() && r.seen || matches!(r.conn, HostConn::AuthNeeded { .. }));
+                let auth = self.rows.get(self.cursor).is_some_and(|r| {
+                    !r.conn.is_connected() && r.seen
+                        || matches!(r.conn, HostConn::AuthNeeded { .. })
+                });
                 if auth {
                     cx.effects.push(Effect::Reconnect(id));
                 }
@@ -131,7 +131,10 @@ impl Layer for HostsView {
                 let facts = h.facts.as_ref();
                 let mut cells = vec![
                     Cell::from(escape(&h.name).into_owned()),
-                    Cell::from(Span::styled(escape(&h.conn.label(now)).into_owned(), t.style(role))),
+                    Cell::from(Span::styled(
+                        escape(&h.conn.label(now)).into_owned(),
+                        t.style(role),
+                    )),
                     Cell::from(h.domains.to_string()),
                     Cell::from(h.running.to_string()),
                     Cell::from(
@@ -148,7 +151,9 @@ impl Layer for HostsView {
                     })),
                 ];
                 if wide {
-                    cells.push(Cell::from(facts.map_or(String::new(), |f| f.libvirt.clone())));
+                    cells.push(Cell::from(
+                        facts.map_or(String::new(), |f| f.libvirt.clone()),
+                    ));
                     cells.push(Cell::from(
                         facts.map_or(String::new(), |f| escape(&f.hypervisor).into_owned()),
                     ));
