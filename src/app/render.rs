@@ -102,7 +102,8 @@ impl App {
         let t = &self.config.theme;
         let running = self.store.running();
         let mut spans = vec![Span::styled(" virtdeck ", t.style(Role::Title))];
-        let host = if self.store.hostname.is_empty() {
+        let fleet = self.store.hosts.len() > 1;
+        let host = if self.store.hostname.is_empty() || fleet {
             String::new()
         } else {
             format!("{} ", self.store.hostname)
@@ -112,12 +113,14 @@ impl App {
             t.style(Role::Base),
             t.style(Role::Escaped),
         ));
-        spans.extend(escape_spans(
-            &self.store.uri,
-            t.style(Role::Dim),
-            t.style(Role::Escaped),
-        ));
-        spans.push(Span::raw("  "));
+        if !fleet {
+            spans.extend(escape_spans(
+                &self.store.uri,
+                t.style(Role::Dim),
+                t.style(Role::Escaped),
+            ));
+            spans.push(Span::raw("  "));
+        }
         let hosts = &self.store.hosts;
         if hosts.len() > 1 {
             let up = hosts.iter().filter(|h| h.conn.is_connected()).count();

@@ -38,14 +38,26 @@ impl HostConn {
         match self {
             HostConn::Connecting => "connecting…".into(),
             HostConn::Connected => "connected".into(),
-            HostConn::Lost { reason } => format!("DISCONNECTED: {reason}"),
-            HostConn::Retrying { error, next, .. } => format!(
-                "retry in {}s: {error}",
+            HostConn::Lost { .. } => "DISCONNECTED".into(),
+            HostConn::Retrying { attempt, next, .. } => format!(
+                "retry #{} in {}s",
+                attempt + 1,
                 next.saturating_duration_since(now).as_secs()
             ),
-            HostConn::AuthNeeded { error, .. } => {
-                format!("auth needed (Enter reconnects): {error}")
-            }
+            HostConn::AuthNeeded { .. } => "auth needed".into(),
+        }
+    }
+
+    /// libvirt's message and what to do about it, for the line under the hosts table.
+    pub fn detail(&self) -> Option<(String, String)> {
+        match self {
+            HostConn::Connecting | HostConn::Connected => None,
+            HostConn::Lost { reason } => Some((reason.clone(), "reconnecting".into())),
+            HostConn::Retrying { error, hint, .. } => Some((error.clone(), hint.clone())),
+            HostConn::AuthNeeded { error, hint } => Some((
+                error.clone(),
+                format!("{hint}; Enter reconnects (r retries unattended)"),
+            )),
         }
     }
 }

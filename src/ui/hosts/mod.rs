@@ -110,8 +110,25 @@ impl Layer for HostsView {
                     t.style(Role::Dim),
                 ),
             ]));
-        let inner = block.inner(area);
+        let mut inner = block.inner(area);
         f.render_widget(block, area);
+        // The selected host's problem, in full, under the table.
+        if let Some((error, hint)) = self.rows.get(self.cursor).and_then(|h| h.conn.detail())
+            && inner.height > 4
+        {
+            let y = inner.bottom() - 2;
+            let lines = [
+                Line::from(Span::styled(
+                    escape(&error).into_owned(),
+                    t.style(Role::Error),
+                )),
+                Line::from(Span::styled(escape(&hint).into_owned(), t.style(Role::Dim))),
+            ];
+            for (i, l) in lines.into_iter().enumerate() {
+                f.render_widget(l, Rect::new(inner.x, y + i as u16, inner.width, 1));
+            }
+            inner.height -= 2;
+        }
         let now = Instant::now();
         let wide = inner.width >= 120;
         let mut header = vec!["Name", "State", "Domains", "Running", "CPU%", "Free mem"];
@@ -169,7 +186,7 @@ impl Layer for HostsView {
             .collect();
         let mut widths = vec![
             Constraint::Length(12),
-            Constraint::Min(20),
+            Constraint::Length(16),
             Constraint::Length(7),
             Constraint::Length(7),
             Constraint::Length(5),
@@ -179,7 +196,7 @@ impl Layer for HostsView {
             widths.extend([
                 Constraint::Length(8),
                 Constraint::Length(14),
-                Constraint::Length(36),
+                Constraint::Min(20),
             ]);
         }
         let table = Table::new(rows, widths)
