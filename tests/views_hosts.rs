@@ -261,3 +261,35 @@ fn each_worker_hears_which_of_its_domains_are_on_screen() {
     assert_eq!(visible(&f.logs[1]), Some(2));
     assert_eq!(visible(&f.logs[2]), Some(0));
 }
+
+#[test]
+fn enter_on_a_host_ssh_refused_hands_the_terminal_over_and_other_hosts_retry_unattended() {
+    let mut f = Fake::new(120, 30);
+    assert!(
+        f.screen().contains("auth needed"),
+        "the status line says what to do"
+    );
+    f.key(KeyCode::Char('H'));
+    f.key(KeyCode::Down);
+    f.key(KeyCode::Down);
+    f.key(KeyCode::Enter);
+    assert_eq!(
+        f.app.interactive_pending,
+        Some(C),
+        "ssh gets the terminal for charlie"
+    );
+    // A lost host that needs no credentials just retries now, without leaving the screen.
+    f.app.interactive_pending = None;
+    f.app.handle(Event::Backend(BackendEvent::Disconnected {
+        host: B,
+        reason: "gone".into(),
+    }));
+    for log in &f.logs {
+        log.drain();
+    }
+    f.key(KeyCode::Char('H'));
+    f.key(KeyCode::Down);
+    f.key(KeyCode::Enter);
+    assert_eq!(f.app.interactive_pending, None);
+    assert!(f.logs[1].drain().contains(&Command::Reconnect(B)));
+}

@@ -2,10 +2,15 @@
 //! the saved list in the config file and the workers the App started itself.
 
 use std::path::PathBuf;
+use std::time::Duration;
+
+use ratatui::Terminal;
+use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::App;
-use crate::backend::{Backend, BackendConfig, EventSink, HostId};
+use crate::backend::{Backend, BackendConfig, BackendEvent, Command, EventSink, HostId};
 use crate::config::hosts::{self, HostEntry};
+use crate::event::Event;
 use crate::ui::layer::Level;
 
 /// What the App needs to start workers for hosts added at run time.
@@ -102,6 +107,66 @@ impl App {
         match saved {
             Some(Err(e)) => self.set_status(Level::Warn, format!("host {name} closed; {e}")),
             _ => self.set_status(Level::Info, format!("host {name} removed")),
+        }
+    }
+}
+
+/// Longest the screen stays handed over to ssh for one interactive connection.
+const INTERACTIVE_LIMIT: Duration = Duration::from_secs(180);
+
+impl App {
+    /// Leaves the screen (as the `$EDITOR` hatch does), asks the host's worker to connect
+    /// with the terminal available, so ssh's password or host-key question appears on a
+    /// plain terminal, and takes the screen back once the worker answers. Other events
+    /// keep being applied meanwhile.
+    pub(crate) async fn connect_interactively<B: ratatui::backend::Backend>(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        rx: &mut UnboundedReceiver<Event>,
+        host: HostId,
+    ) {
+        let (name, uri) = match self.store.hosts.get(host) {
+            Some(h) => (h.name.clone(), h.uri.clone()),
+            None => return,
+        };
+        crate::event::pause_input(true);
+        std::thread::sleep(Duration::from_millis(80));
+        crate::terminal::suspend();
+        println!(
+            "virtdeck: connecting to {name} ({}); ssh may ask for a password or to accept \
+             the host key. virtdeck comes back when it is done.",
+            crate::ui::text::escape(&uri)
+        );
+        self.send(Command::ReconnectInteractive(host));
+        let answered = tokio::time::timeout(INTERACTIVE_LIMIT, async {
+            while let Some(ev) = rx.recv().await {
+                let done = matches!(
+                    &ev,
+                    Event::Backend(
+                        BackendEvent::Connected { host: h, .. }
+                            | BackendEvent::ConnectFailed { host: h, .. }
+                            | BackendEvent::ReconnectFailed { host: h, .. }
+                    ) if *h == host
+                );
+                self.handle(ev);
+                if done {
+                    return;
+                }
+            }
+        })
+        .await;
+        let resumed = crate::terminal::resume();
+        crate::event::pause_input(false);
+        let _ = terminal.clear();
+        if let Err(e) = resumed {
+            self.set_status(Level::Error, format!("cannot take the terminal back: {e}"));
+        } else if answered.is_err() {
+            self.set_status(
+                Level::Error,
+                format!("{name}: no answer within {}s", INTERACTIVE_LIMIT.as_secs()),
+            );
+        } else if self.store.host_connected(host) {
+            self.set_status(Level::Info, format!("{name}: connected"));
         }
     }
 }

@@ -111,6 +111,8 @@ pub struct App {
     visible_sent: std::collections::BTreeMap<HostId, Vec<crate::backend::DomainId>>,
     /// Starts workers for `:host add`; `None` in tests that drive a fixed set of hosts.
     spawner: Option<HostSpawner>,
+    /// A host to reconnect with the terminal handed to ssh, at the next turn of `run`.
+    pub interactive_pending: Option<HostId>,
     reqs: RequestIds,
     /// Where the last frame put the list and the lower pane, for mouse clicks.
     areas: mouse::Areas,
@@ -144,6 +146,7 @@ impl App {
             host: HostId::FIRST,
             visible_sent: Default::default(),
             spawner: None,
+            interactive_pending: None,
             reqs: RequestIds::default(),
             areas: mouse::Areas::default(),
             quit: false,
@@ -342,6 +345,23 @@ impl App {
             BackendEvent::Disconnected { reason, .. } => {
                 self.set_status(Level::Error, format!("disconnected: {reason}"));
             }
+            BackendEvent::ConnectFailed {
+                host, auth: true, ..
+            } => {
+                let name = self
+                    .store
+                    .hosts
+                    .get(host)
+                    .map_or_else(|| host.to_string(), |h| h.name.clone());
+                self.set_status(
+                    Level::Error,
+                    format!(
+                        "{}: auth needed: open the hosts view ({}) and press Enter to reconnect interactively",
+                        escape(&name),
+                        self.config.keymap.keys_label(crate::action::Action::ShowHosts)
+                    ),
+                );
+            }
             BackendEvent::Connected { .. } if was_lost => {
                 self.set_status(Level::Info, "reconnected");
             }
@@ -406,6 +426,7 @@ impl App {
                 Effect::Quit => self.quit = true,
                 Effect::ShowHost(host) => self.show_host(host),
                 Effect::Reconnect(host) => self.send(Command::Reconnect(host)),
+                Effect::ReconnectInteractive(host) => self.interactive_pending = Some(host),
             }
             self.dirty = true;
         }
@@ -469,6 +490,10 @@ impl App {
             }
             if self.take_external_edit() {
                 self.run_external_editor(terminal);
+                self.dirty = true;
+            }
+            if let Some(host) = self.interactive_pending.take() {
+                self.connect_interactively(terminal, rx, host).await;
                 self.dirty = true;
             }
             let since = last_draw.elapsed();

@@ -37,6 +37,9 @@ pub enum Command {
     Console(HostId, ConsoleCommand),
     /// Try to connect now (a lost or failed host), resetting the backoff.
     Reconnect(HostId),
+    /// Connect now with the terminal handed over (the App has left the screen), so
+    /// `ssh` may ask for a password or a host key.
+    ReconnectInteractive(HostId),
     /// The domains on screen and the selected one: only they get the per-domain stats
     /// fallback calls (the bulk call still covers every domain).
     Visible(HostId, Vec<DomainId>),
@@ -53,6 +56,7 @@ impl Command {
             Command::DefineXml { host, .. }
             | Command::Refresh(host)
             | Command::Reconnect(host)
+            | Command::ReconnectInteractive(host)
             | Command::Visible(host, _)
             | Command::Console(host, _) => Some(*host),
             Command::Snapshot(c) => Some(c.id().host),

@@ -323,7 +323,7 @@ impl Worker {
         if let Some((attempt, at)) = self.reconnect
             && now >= at
         {
-            self.try_reconnect(attempt);
+            self.try_reconnect(attempt, false);
         }
         if now >= self.next_cpu {
             self.next_cpu = now + self.cfg.cpu_interval;
@@ -451,10 +451,15 @@ impl Worker {
         self.reconnect = Some((1, Instant::now() + Duration::from_millis(500)));
     }
 
-    fn try_reconnect(&mut self, attempt: u32) {
+    /// One connection attempt. Unless `interactive` (the App handed the terminal over),
+    /// nobody may answer a prompt (the screen is taken): ssh must fail instead.
+    fn try_reconnect(&mut self, attempt: u32, interactive: bool) {
         self.generation += 1;
-        // Nobody may answer a prompt now (the screen is taken): ssh must fail instead.
-        let uri = self.cfg.uri.as_deref().map(unattended_uri);
+        let uri = if interactive {
+            self.cfg.uri.clone()
+        } else {
+            self.cfg.uri.as_deref().map(unattended_uri)
+        };
         match Session::open(
             uri.as_deref(),
             self.cfg.readonly,
@@ -512,7 +517,15 @@ impl Worker {
             Command::Refresh(_) => self.reconcile(),
             Command::Reconnect(_) => {
                 if self.session.is_none() {
-                    self.try_reconnect(self.reconnect.map_or(1, |(a, _)| a));
+                    self.try_reconnect(self.reconnect.map_or(1, |(a, _)| a), false);
+                }
+            }
+            Command::ReconnectInteractive(_) => {
+                if self.session.is_none() {
+                    self.try_reconnect(self.reconnect.map_or(1, |(a, _)| a), true);
+                } else {
+                    // Already back: say so, the App is waiting for an answer.
+                    self.announce_connected();
                 }
             }
             Command::Visible(_, ids) => self.stats.set_visible(ids),

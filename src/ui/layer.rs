@@ -60,6 +60,8 @@ pub enum Effect {
     ShowHost(Option<HostId>),
     /// Try to connect a lost or refused host now.
     Reconnect(HostId),
+    /// Leave the screen and connect with the terminal handed over, so ssh may prompt.
+    ReconnectInteractive(HostId),
 }
 
 /// A full-screen view to open, with what the command line may say about it.

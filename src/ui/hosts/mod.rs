@@ -54,12 +54,16 @@ impl Layer for HostsView {
                 let Some(id) = self.selected() else {
                     return Flow::Consumed;
                 };
-                let auth = self.rows.get(self.cursor).is_some_and(|r| {
-                    !r.conn.is_connected() && r.seen
-                        || matches!(r.conn, HostConn::AuthNeeded { .. })
-                });
-                if auth {
-                    cx.effects.push(Effect::Reconnect(id));
+                match self.rows.get(self.cursor) {
+                    // Only the ssh program asks on the terminal; other transports retry.
+                    Some(r)
+                        if matches!(r.conn, HostConn::AuthNeeded { .. })
+                            && r.uri.contains("+ssh://") =>
+                    {
+                        cx.effects.push(Effect::ReconnectInteractive(id));
+                    }
+                    Some(r) if !r.conn.is_connected() => cx.effects.push(Effect::Reconnect(id)),
+                    _ => {}
                 }
                 cx.effects.push(Effect::ShowHost(Some(id)));
                 return Flow::Close;
