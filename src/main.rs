@@ -102,6 +102,7 @@ fn main() -> ExitCode {
 
     virtdeck::terminal::set_mouse(config.mouse);
     let mut app = App::new(config, backends[0].sender(), cli.readonly);
+    app.set_event_sender(tx.clone());
     for (i, (h, b)) in hosts.iter().zip(&backends).enumerate() {
         let id = HostId(u16::try_from(i).unwrap_or(u16::MAX));
         app.add_host(id, &h.name, &h.uri, b.sender());
