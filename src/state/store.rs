@@ -36,8 +36,11 @@ pub struct Store {
     pub conn: ConnState,
     pub uri: String,
     pub hostname: String,
-    /// Bumped whenever the set of rows or a sortable field changes.
+    /// Bumped whenever the set of rows or a sortable field other than the live figures
+    /// changes.
     version: u64,
+    /// Bumped on every stats tick (CPU %, disk and net rates changed).
+    stats_version: u64,
     /// A full domain list has arrived at least once.
     pub loaded: bool,
     /// Domains running or idle, recounted when rows change (not per frame).
@@ -205,7 +208,13 @@ impl Store {
                 row.info.cpu_time_ns = ns;
             }
         }
-        self.version += 1;
+        // Not `version`: a list sorted by name need not re-sort 3000 rows every tick.
+        self.stats_version += 1;
+    }
+
+    /// Bumped on every stats tick; lists sorted by a live figure re-sort on it.
+    pub fn stats_version(&self) -> u64 {
+        self.stats_version
     }
 
     /// Keeps the live figures of a domain across updates of its row.

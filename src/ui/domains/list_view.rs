@@ -165,7 +165,7 @@ pub struct ListView {
     cursor: usize,
     /// First row shown; kept so the cursor stays in view.
     pub offset: usize,
-    built_for: Option<u64>,
+    built_for: Option<(u64, u64)>,
     /// Only this host's domains; `None`: every host's (the fleet).
     host: Option<crate::backend::HostId>,
 }
@@ -230,10 +230,16 @@ impl ListView {
     /// Rebuilds the row order if the store changed; keeps the selection on the same UUID,
     /// or on the same position when that domain disappeared.
     pub fn sync(&mut self, store: &Store) {
-        if self.built_for == Some(store.version()) {
+        let live = matches!(self.sort, SortKey::Cpu | SortKey::Disk | SortKey::Net);
+        // Row order depends on the stats only when sorted by one of the live figures.
+        let version = (
+            store.version(),
+            if live { store.stats_version() } else { 0 },
+        );
+        if self.built_for == Some(version) {
             return;
         }
-        self.built_for = Some(store.version());
+        self.built_for = Some(version);
         let host = self.host;
         let mut rows: Vec<&DomainRow> = store
             .rows()
