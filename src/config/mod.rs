@@ -24,6 +24,8 @@ struct ConfigFile {
     snapshot_safety: Option<bool>,
     balloon_period_secs: Option<u32>,
     mouse: Option<bool>,
+    console_scrollback_lines: Option<usize>,
+    console_idle_close_mins: Option<u64>,
     #[serde(default)]
     keys: keymap::KeysTable,
     #[serde(default)]
@@ -45,6 +47,10 @@ pub struct Config {
     pub mouse: bool,
     /// Saved hosts (`[[hosts]]`), in file order.
     pub hosts: Vec<hosts::HostEntry>,
+    /// Lines a console keeps above its screen.
+    pub console_scrollback_lines: usize,
+    /// Close a detached, silent console after this long (`None` = never).
+    pub console_idle_close: Option<Duration>,
 }
 
 /// `~/.config/virtdeck` (honours XDG_CONFIG_HOME).
@@ -107,6 +113,16 @@ impl Config {
                 .clamp(1, 3600),
             mouse: user.mouse.or(base.mouse).unwrap_or(false),
             hosts: user.hosts,
+            console_scrollback_lines: user
+                .console_scrollback_lines
+                .or(base.console_scrollback_lines)
+                .unwrap_or(10_000)
+                .min(10_000_000),
+            console_idle_close: user
+                .console_idle_close_mins
+                .or(base.console_idle_close_mins)
+                .filter(|m| *m > 0)
+                .map(|m| Duration::from_secs(m.saturating_mul(60))),
         })
     }
 
