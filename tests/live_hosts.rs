@@ -153,7 +153,12 @@ fn a_frozen_ssh_host_goes_disconnected_while_the_local_one_keeps_updating_then_r
     let session = our_sshd_session(&port);
     rig_sshd(&["--stop"]);
     signal(&session, "-STOP");
+    let frozen = std::time::Instant::now();
     let lost = f.wait_until(T, |app| !app.store.host_connected(SSH));
+    eprintln!(
+        "frozen ssh session to DISCONNECTED: {:.1} s (keepalive 2 s x 3)",
+        frozen.elapsed().as_secs_f64()
+    );
     // Finish the frozen session either way, so nothing is left stopped.
     signal(&session, "-KILL");
     assert!(lost, "the ssh host is not DISCONNECTED within 20 s");
