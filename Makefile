@@ -37,6 +37,7 @@ bench: deps
 	$(CARGO) bench --bench views
 	$(CARGO) bench --bench events
 	$(CARGO) bench --bench netviews
+	$(CARGO) bench --bench hosts
 
 clean-rig:
 	tests/rig/cleanup.sh

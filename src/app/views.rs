@@ -22,13 +22,29 @@ impl App {
             ViewRequest::Pools => self.view_unavailable("storage pools"),
             ViewRequest::Volumes { .. } => self.view_unavailable("volumes"),
             ViewRequest::Jobs => self.view_unavailable("jobs"),
-            ViewRequest::Hosts { .. } => self.view_unavailable("hosts"),
+            ViewRequest::Hosts { all: true } => self.show_host(None),
+            ViewRequest::Hosts { all: false } => {
+                self.close_views();
+                self.layers
+                    .push(Box::new(crate::ui::hosts::HostsView::new(&self.store)));
+            }
             ViewRequest::Events => self.layers.push(Box::new(EventsView::default())),
             ViewRequest::Node { host } => with_ctx!(self, |cx| {
                 let view = HostView::open(host, &mut cx);
                 cx.push(view);
             }),
         }
+    }
+
+    /// The domain list limited to `host`, or every host's domains (`None`, the fleet).
+    pub(crate) fn show_host(&mut self, host: Option<crate::backend::HostId>) {
+        self.close_views();
+        self.domains.list.set_host(host);
+        if let Some(h) = host {
+            self.host = h;
+        }
+        self.domains.list.sync(&self.store);
+        self.dirty = true;
     }
 
     /// Back to the domain list: every layer above it goes.

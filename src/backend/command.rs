@@ -44,6 +44,14 @@ pub enum Command {
     Device(HostId, DeviceCmd),
     /// The host: node info, node devices, IOMMU groups.
     Node(HostId, NodeCmd),
+    /// Try to connect now (a lost or failed host), resetting the backoff.
+    Reconnect(HostId),
+    /// Connect now with the terminal handed over (the App has left the screen), so
+    /// `ssh` may ask for a password or a host key.
+    ReconnectInteractive(HostId),
+    /// The domains on screen and the selected one: only they get the per-domain stats
+    /// fallback calls (the bulk call still covers every domain).
+    Visible(HostId, Vec<DomainId>),
     /// Close the connection and stop the worker (sent by the worker's own handle).
     Quit,
 }
@@ -59,7 +67,10 @@ impl Command {
             | Command::Console(host, _)
             | Command::Network(host, _)
             | Command::Device(host, _)
-            | Command::Node(host, _) => Some(*host),
+            | Command::Node(host, _)
+            | Command::Reconnect(host)
+            | Command::ReconnectInteractive(host)
+            | Command::Visible(host, _) => Some(*host),
             Command::Snapshot(c) => Some(c.id().host),
             Command::Quit => None,
         }

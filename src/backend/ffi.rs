@@ -12,6 +12,7 @@ use virt::sys;
 pub mod console;
 pub mod domain_events;
 pub mod leases;
+pub mod node;
 
 /// A domain lifecycle event as libvirt delivered it, copied out of the callback.
 #[derive(Clone, Debug, PartialEq, Eq)]

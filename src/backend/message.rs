@@ -95,6 +95,19 @@ pub enum BackendEvent {
     DomainEvent(HostId, Box<DomainEventRecord>),
     /// Something failed outside any request (a reconcile, a stats read).
     Error(HostId, String),
+    /// A connection attempt (the first or a reconnect) failed; the next one follows after
+    /// `retry_in`. `auth`: SSH or libvirt refused the credentials, so retrying alone will
+    /// not help (an interactive reconnect may).
+    ConnectFailed {
+        host: HostId,
+        attempt: u32,
+        error: String,
+        hint: String,
+        auth: bool,
+        retry_in: Duration,
+    },
+    /// Versions, CPU and memory of the host (on connect, then every few stats ticks).
+    HostFacts(HostId, super::model::HostFacts),
 }
 
 impl BackendEvent {
@@ -112,7 +125,9 @@ impl BackendEvent {
             | BackendEvent::Device(host, _)
             | BackendEvent::Node(host, _)
             | BackendEvent::DomainEvent(host, _)
-            | BackendEvent::Error(host, _) => *host,
+            | BackendEvent::Error(host, _)
+            | BackendEvent::ConnectFailed { host, .. }
+            | BackendEvent::HostFacts(host, _) => *host,
             BackendEvent::DomainUpdated(info) => info.id.host,
             BackendEvent::DomainRemoved(id)
             | BackendEvent::Lifecycle { id, .. }

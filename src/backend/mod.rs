@@ -22,7 +22,10 @@ pub mod xmldef;
 pub use command::Command;
 pub use ffi::{LocalTime, local_time};
 pub use message::{BackendEvent, LifecycleEventKind};
-pub use model::{DomainId, DomainInfo, DomainState, HostId, LifecycleOp, RequestId, RunState};
+pub use model::{
+    DomainId, DomainInfo, DomainState, HostFacts, HostId, LifecycleOp, RequestId, RunState,
+    version_string,
+};
 pub use session::{ConnectError, Refusal};
 pub use stats::{DomainStats, StatsCounters};
 pub use worker::{Backend, BackendConfig, CommandLog, CommandSender, EventSink};

@@ -61,7 +61,7 @@ pub fn candidates(line: &str, src: &dyn CompletionSource) -> Candidates {
             Some(ArgKind::View) => table::view_names().map(str::to_string).collect(),
             Some(ArgKind::SortKey) => src.sort_keys(),
             Some(ArgKind::Command) => COMMANDS.iter().map(|c| c.name.to_string()).collect(),
-            Some(ArgKind::Text) | None => Vec::new(),
+            Some(ArgKind::Text | ArgKind::Word) | None => Vec::new(),
         }
     };
     let mut items: Vec<String> = all.into_iter().filter(|c| c.starts_with(&prefix)).collect();

@@ -18,6 +18,8 @@ pub enum ArgKind {
     SortKey,
     /// A command name (for `:help start`).
     Command,
+    /// One plain word nothing completes (a host's name or URI in `:host add NAME URI`).
+    Word,
     /// Free text: the rest of the line, verbatim (filters).
     Text,
 }
@@ -94,7 +96,16 @@ pub const COMMANDS: &[CommandSpec] = &[
         "show the volumes",
     ),
     cmd("jobs", &["job"], &[], "show the running jobs"),
-    cmd("host", &["hosts", "node"], &[], "show the hosts"),
+    cmd(
+        "host",
+        &["hosts", "node"],
+        &[
+            opt(ArgKind::Word, "all, add NAME URI or rm NAME"),
+            opt(ArgKind::Word, "a host name"),
+            opt(ArgKind::Word, "a libvirt URI"),
+        ],
+        "show the hosts; all: every host's domains; add/rm: edit the saved hosts",
+    ),
     cmd(
         "view",
         &[],
@@ -211,6 +222,7 @@ pub fn usage(spec: &CommandSpec) -> String {
             ArgKind::View => "VIEW",
             ArgKind::SortKey => "KEY",
             ArgKind::Command => "COMMAND",
+            ArgKind::Word => "WORD",
             ArgKind::Text => "TEXT",
         };
         if a.required {

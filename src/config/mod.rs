@@ -1,5 +1,6 @@
 //! Configuration: the embedded default merged with the user's file in the XDG config dir.
 
+pub mod hosts;
 pub mod keymap;
 pub mod theme;
 
@@ -27,6 +28,8 @@ struct ConfigFile {
     console_idle_close_mins: Option<u64>,
     #[serde(default)]
     keys: keymap::KeysTable,
+    #[serde(default)]
+    hosts: Vec<hosts::HostEntry>,
 }
 
 /// Everything configurable, resolved.
@@ -42,6 +45,8 @@ pub struct Config {
     pub balloon_period_secs: u32,
     /// Take the mouse (click selects, wheel scrolls); off keeps terminal text selection.
     pub mouse: bool,
+    /// Saved hosts (`[[hosts]]`), in file order.
+    pub hosts: Vec<hosts::HostEntry>,
     /// Lines a console keeps above its screen.
     pub console_scrollback_lines: usize,
     /// Close a detached, silent console after this long (`None` = never).
@@ -107,6 +112,7 @@ impl Config {
                 .unwrap_or(2)
                 .clamp(1, 3600),
             mouse: user.mouse.or(base.mouse).unwrap_or(false),
+            hosts: user.hosts,
             console_scrollback_lines: user
                 .console_scrollback_lines
                 .or(base.console_scrollback_lines)

@@ -2,7 +2,9 @@
 
 pub mod event_entry;
 pub mod eventlog;
+pub mod hosts;
 pub mod stats;
 mod store;
 
+pub use hosts::{HostConn, HostRow, HostTable};
 pub use store::{ConnState, DomainRow, Store};

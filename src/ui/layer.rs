@@ -55,6 +55,13 @@ pub enum Effect {
     /// Clear the status line.
     ClearStatus,
     Quit,
+    /// Show one host's domains in the list (`None`: every host's, the fleet) and close
+    /// the views above it.
+    ShowHost(Option<HostId>),
+    /// Try to connect a lost or refused host now.
+    Reconnect(HostId),
+    /// Leave the screen and connect with the terminal handed over, so ssh may prompt.
+    ReconnectInteractive(HostId),
 }
 
 /// A full-screen view to open, with what the command line may say about it.
@@ -181,6 +188,17 @@ impl<'a> Ctx<'a> {
                 format!("read-only connection: {what} is disabled"),
             );
             return true;
+        }
+        let host = self.selected.as_ref().map_or(self.host, |id| id.host);
+        if !self.store.hosts.is_empty() {
+            if !self.store.host_connected(host) {
+                self.status(
+                    Level::Error,
+                    "that host is not connected: wait for the reconnect",
+                );
+                return true;
+            }
+            return false;
         }
         if let ConnState::Disconnected { .. } = self.store.conn {
             self.status(Level::Error, "not connected: wait for the reconnect");

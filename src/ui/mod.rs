@@ -6,6 +6,7 @@ pub mod domains;
 pub mod events;
 pub mod format;
 pub mod host;
+pub mod hosts;
 pub mod layer;
 pub mod networks;
 pub mod popups;

@@ -172,5 +172,6 @@ fn sort_name(k: SortKey) -> &'static str {
         SortKey::Net => "net throughput",
         SortKey::Autostart => "autostart",
         SortKey::Persistent => "persistent",
+        SortKey::Host => "host",
     }
 }
