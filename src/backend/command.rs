@@ -1,8 +1,10 @@
 //! Commands the UI sends to the backend worker.
 
 use super::console::ConsoleCommand;
+use super::jobs::JobCmd;
 use super::model::{DomainId, LifecycleOp, RequestId};
 use super::snapshots::SnapshotCmd;
+use super::storage::StorageCmd;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
@@ -30,6 +32,10 @@ pub enum Command {
     },
     /// List, create, revert or delete snapshots (long ones run on their own thread).
     Snapshot(SnapshotCmd),
+    /// Pools, volumes, a domain's disks, volume transfers.
+    Storage(StorageCmd),
+    /// Block jobs, save / restore.
+    Jobs(JobCmd),
     /// Re-read the whole domain list now (the user asked; normally events keep it current).
     Refresh,
     /// Attach to, type into or detach from a serial console.

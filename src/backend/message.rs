@@ -3,9 +3,11 @@
 use std::time::{Duration, Instant};
 
 use super::console::ConsoleEvent;
+use super::jobs::JobEvent;
 use super::model::{DomainId, DomainInfo, LifecycleOp, RequestId};
 use super::snapshots::SnapshotEvent;
 use super::stats::DomainStats;
+use super::storage::StorageEvent;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum BackendEvent {
@@ -72,6 +74,10 @@ pub enum BackendEvent {
     },
     /// Snapshot lists and snapshot job progress.
     Snapshot(SnapshotEvent),
+    /// Pools, volumes, disks and transfers.
+    Storage(StorageEvent),
+    /// Block jobs and save / restore: progress, READY, ends, replies.
+    Jobs(JobEvent),
     /// A serial console's output or state changed.
     Console(ConsoleEvent),
     /// Something failed outside any request (a reconcile, a stats read).

@@ -173,6 +173,8 @@ struct Worker {
     /// (attempt number, when) of the next reconnect attempt while disconnected.
     reconnect: Option<(u32, Instant)>,
     consoles: Consoles,
+    storage: super::storage::Storage,
+    jobs: super::jobs::Jobs,
 }
 
 impl Worker {
@@ -195,6 +197,8 @@ impl Worker {
             next_cpu: now,
             reconnect: None,
             consoles: Consoles::default(),
+            storage: Default::default(),
+            jobs: Default::default(),
         }
     }
 
@@ -243,6 +247,9 @@ impl Worker {
         if now >= self.next_cpu {
             self.next_cpu = now + self.cfg.cpu_interval;
             self.sample_stats();
+            if let Some(s) = &self.session {
+                self.jobs.tick(&s.conn, &self.sink);
+            }
         }
         if let Some(at) = self.next_reconcile
             && now >= at
@@ -260,6 +267,8 @@ impl Worker {
             hostname,
             readonly: self.cfg.readonly,
         });
+        self.storage.clear();
+        self.jobs.attach(&s.conn, &self.sink);
         self.reconcile();
     }
 
@@ -300,6 +309,7 @@ impl Worker {
         self.consoles
             .close_all(&format!("connection lost: {reason}"), &self.sink);
         // Drop the session first: its subscriptions hold references to the dead connection.
+        self.jobs.detach();
         self.session = None;
         self.emit(BackendEvent::Disconnected { reason });
         self.reconnect = Some((1, Instant::now() + Duration::from_millis(500)));
@@ -335,6 +345,8 @@ impl Worker {
         let id = DomainId(ev.uuid.clone());
         // Devices may differ after a (re)start or redefine; re-read them from the XML.
         self.stats.forget(&id);
+        self.storage.forget(&id);
+        self.jobs.forget(&id);
         let Some(s) = &self.session else { return };
         self.emit(BackendEvent::Lifecycle {
             id: id.clone(),
@@ -399,6 +411,14 @@ impl Worker {
                 &self.sink,
                 c,
             ),
+            Command::Storage(c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                self.storage.handle(conn, self.cfg.readonly, &self.sink, c);
+            }
+            Command::Jobs(c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                self.jobs.handle(conn, self.cfg.readonly, &self.sink, c);
+            }
             Command::Console(cmd) => {
                 let conn = self.session.as_ref().map(|s| &s.conn);
                 self.consoles.handle(conn, cmd, &self.sink, &self.tx);

@@ -155,6 +155,8 @@ impl Store {
             | BackendEvent::XmlDefined { .. }
             | BackendEvent::Snapshot(_)
             | BackendEvent::Console(_)
+            | BackendEvent::Storage(_)
+            | BackendEvent::Jobs(_)
             | BackendEvent::Error(_) => false,
         }
     }
