@@ -48,7 +48,7 @@ impl Client {
         self.backend.sender().send(cmd);
     }
 
-    /// Waits until `f` picks an event (already seen ones included when `past`).
+    /// Waits until `f` picks a new event.
     pub fn wait_for<T>(
         &mut self,
         timeout: Duration,
@@ -59,6 +59,11 @@ impl Client {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.rx.recv_timeout(left) {
                 Ok((at, ev)) => {
+                    if std::env::var_os("VIRTDECK_TRACE_EVENTS").is_some()
+                        && matches!(ev, BackendEvent::Jobs(_) | BackendEvent::Storage(_))
+                    {
+                        eprintln!("event: {ev:?}");
+                    }
                     let hit = f(&ev);
                     self.seen.push((at, ev));
                     if let Some(t) = hit {
@@ -66,11 +71,30 @@ impl Client {
                     }
                 }
                 Err(_) => {
-                    let tail: Vec<_> = self.seen.iter().rev().take(8).map(|(_, e)| e).collect();
+                    let tail: Vec<_> = self
+                        .seen
+                        .iter()
+                        .rev()
+                        .map(|(_, e)| e)
+                        .filter(|e| matches!(e, BackendEvent::Jobs(_) | BackendEvent::Storage(_)))
+                        .take(8)
+                        .collect();
                     panic!("timed out after {timeout:?}; last events: {tail:#?}");
                 }
             }
         }
+    }
+
+    /// Like [`wait_for`] but an event received earlier counts too.
+    pub fn seen_or_wait<T>(
+        &mut self,
+        timeout: Duration,
+        mut f: impl FnMut(&BackendEvent) -> Option<T>,
+    ) -> T {
+        if let Some(t) = self.seen.iter().find_map(|(_, e)| f(e)) {
+            return t;
+        }
+        self.wait_for(timeout, f)
     }
 
     /// Sends a storage command and returns the event that answers it.

@@ -75,7 +75,11 @@ fn on_event(registry: &Mutex<Registry>, sink: &EventSink, ev: RawBlockJobEvent) 
         2 => JobEnd::Canceled,
         _ => return,
     };
-    lock(registry).remove(&id, &ev.disk);
+    {
+        let mut r = lock(registry);
+        r.remove(&id, &ev.disk);
+        r.note_end(&id, &ev.disk, at);
+    }
     emit(
         sink,
         JobEvent::BlockJobEnded {
@@ -336,6 +340,7 @@ impl Jobs {
                     flags |= sys::VIR_DOMAIN_BLOCK_COMMIT_RELATIVE;
                 }
                 let top_arg = if active { None } else { top.as_deref() };
+                let since = Instant::now();
                 ffi::block_commit(&dom, &disk, base.as_deref(), top_arg, bandwidth, flags)
                     .map_err(lv)?;
                 let kind = if active {
@@ -343,7 +348,7 @@ impl Jobs {
                 } else {
                     BlockJobKind::Commit
                 };
-                self.started(&dom, sink, &id, &disk, kind);
+                self.started(&dom, sink, &id, &disk, kind, since);
                 let into = base.unwrap_or_else(|| "the base".into());
                 Ok(format!("{} of {disk} into {into} started", kind.label()))
             }
@@ -356,8 +361,9 @@ impl Jobs {
             } => {
                 let dom = lookup(conn, &id)?;
                 find_disk(live_disks(&dom)?, &disk)?;
+                let since = Instant::now();
                 ffi::block_pull(&dom, &disk, base.as_deref(), bandwidth, 0).map_err(lv)?;
-                self.started(&dom, sink, &id, &disk, BlockJobKind::Pull);
+                self.started(&dom, sink, &id, &disk, BlockJobKind::Pull, since);
                 Ok(format!("pull into {disk} started"))
             }
             JobCmd::Copy {
@@ -378,11 +384,12 @@ impl Jobs {
                 if dest.reuse_existing {
                     flags |= sys::VIR_DOMAIN_BLOCK_COPY_REUSE_EXT;
                 }
+                let since = Instant::now();
                 ffi::block_copy(&dom, &disk, &copy_dest_xml(&dest), flags).map_err(lv)?;
                 if bandwidth > 0 {
                     ffi::block_job_set_speed(&dom, &disk, bandwidth).map_err(lv)?;
                 }
-                self.started(&dom, sink, &id, &disk, BlockJobKind::Copy);
+                self.started(&dom, sink, &id, &disk, BlockJobKind::Copy, since);
                 Ok(format!("copy of {disk} to {} started", dest.path))
             }
             JobCmd::Pivot { id, disk, .. } => {
@@ -466,13 +473,19 @@ impl Jobs {
         id: &DomainId,
         disk: &str,
         kind: BlockJobKind,
+        since: Instant,
     ) {
         let name = dom.name().unwrap_or_default();
         let (cur, end, bw) = match ffi::block_job_info(dom, disk) {
             Ok(Some(i)) => (i.cur, i.end, i.bandwidth),
-            _ => (0, 0, 0),
+            // Finished already (its end event went out): nothing to track.
+            Ok(None) => return,
+            Err(_) => (0, 0, 0),
         };
         let mut r = lock(&self.registry);
+        if r.ended_since(id, disk, since) {
+            return;
+        }
         // A READY (or even the end) may already have arrived from the event thread.
         let job = r.observe(id, &name, disk, kind, cur, end, bw, true, Instant::now());
         drop(r);

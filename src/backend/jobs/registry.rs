@@ -21,6 +21,9 @@ pub(super) struct Entry {
 #[derive(Default)]
 pub(super) struct Registry {
     pub jobs: HashMap<(String, String), Entry>,
+    /// When each (domain, disk) last saw a job end: a fast job's end event can beat the
+    /// reply of the call that started it, and must not be followed by a ghost entry.
+    ended: HashMap<(String, String), Instant>,
 }
 
 impl Registry {
@@ -111,6 +114,20 @@ impl Registry {
         self.jobs
             .get(&(id.0.clone(), disk.to_string()))
             .map(|e| &e.job)
+    }
+
+    /// Records an end event at `at` (the entry, if any, is removed by the caller).
+    pub fn note_end(&mut self, id: &DomainId, disk: &str, at: Instant) {
+        self.ended
+            .retain(|_, t| at.duration_since(*t) < Duration::from_secs(60));
+        self.ended.insert((id.0.clone(), disk.to_string()), at);
+    }
+
+    /// A job on this disk ended at or after `since`.
+    pub fn ended_since(&self, id: &DomainId, disk: &str, since: Instant) -> bool {
+        self.ended
+            .get(&(id.0.clone(), disk.to_string()))
+            .is_some_and(|t| *t >= since)
     }
 
     pub fn remove(&mut self, id: &DomainId, disk: &str) -> Option<BlockJob> {
