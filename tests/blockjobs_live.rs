@@ -58,12 +58,24 @@ fn read_marker(dom: &str, n: u32) -> String {
         .unwrap_or_else(|| panic!("no R= line in {out:?}"))
 }
 
+/// Removes the overlay and copy files a test made (the guest's own disk goes with it).
+struct Overlays(String);
+
+impl Drop for Overlays {
+    fn drop(&mut self) {
+        for ext in ["s1.qcow2", "s2.qcow2", "copy.qcow2"] {
+            let _ = std::fs::remove_file(format!("{IMAGES}/{}.{ext}", self.0));
+        }
+    }
+}
+
 const MARKERS: [&str; 3] = ["MARKER-A", "MARKER-B", "MARKER-C"];
 
 /// Boots the guest and builds base <- s1 <- s2 with marker i written at layer i.
-fn chain(suffix: &str) -> Option<(rig::Guest, DomainId, [String; 3])> {
+fn chain(suffix: &str) -> Option<(Overlays, rig::Guest, DomainId, [String; 3])> {
     let guest = rig::Guest::define(suffix)?;
     let dom = guest.name.clone();
+    let files = Overlays(dom.clone());
     rig::virsh(&["start", &dom]);
     assert!(
         guest.wait_for_prompt(Duration::from_secs(90)),
@@ -89,7 +101,7 @@ fn chain(suffix: &str) -> Option<(rig::Guest, DomainId, [String; 3])> {
     }
     assert_eq!(backing_chain(&s2), [s2.clone(), s1.clone(), base.clone()]);
     let id = DomainId(rig::virsh(&["domuuid", &dom]).trim().to_string());
-    Some((guest, id, [base, s1, s2]))
+    Some((files, guest, id, [base, s1, s2]))
 }
 
 /// The files of `qemu-img info --backing-chain`, top first.
@@ -172,7 +184,7 @@ fn pivot(c: &mut Client, id: &DomainId) -> Result<String, JobError> {
 
 #[test]
 fn active_commit_pivots_only_after_ready_and_keeps_every_marker() {
-    let Some((guest, id, [base, _s1, _s2])) = chain("bj-commit") else {
+    let Some((_files, guest, id, [base, _s1, _s2])) = chain("bj-commit") else {
         return;
     };
     let dom = guest.name.clone();
@@ -232,7 +244,7 @@ fn active_commit_pivots_only_after_ready_and_keeps_every_marker() {
 
 #[test]
 fn pull_of_the_whole_chain_leaves_the_top_standing_alone() {
-    let Some((guest, id, [_base, _s1, s2])) = chain("bj-pull") else {
+    let Some((_files, guest, id, [_base, _s1, s2])) = chain("bj-pull") else {
         return;
     };
     let dom = guest.name.clone();
@@ -258,7 +270,7 @@ fn pull_of_the_whole_chain_leaves_the_top_standing_alone() {
 
 #[test]
 fn shallow_copy_pivots_to_the_copy_and_keeps_every_marker() {
-    let Some((guest, id, [_base, s1, _s2])) = chain("bj-copy") else {
+    let Some((_files, guest, id, [_base, s1, _s2])) = chain("bj-copy") else {
         return;
     };
     let dom = guest.name.clone();
