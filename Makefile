@@ -31,6 +31,7 @@ bench: deps
 	$(CARGO) bench --bench snapshots
 	$(CARGO) bench --bench console
 	$(CARGO) bench --bench stats
+	$(CARGO) bench --bench storage
 
 clean-rig:
 	tests/rig/cleanup.sh
