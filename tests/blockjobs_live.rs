@@ -302,3 +302,72 @@ fn shallow_copy_pivots_to_the_copy_and_keeps_every_marker() {
     assert_eq!(chain.get(1), Some(&s1), "{chain:?}");
     assert_markers(&dom);
 }
+
+#[test]
+fn disk_only_snapshots_put_overlays_next_to_the_image_and_a_delete_names_what_stays() {
+    use virtdeck::backend::snapshots::{CreateSpec, JobOutcome, SnapshotCmd, SnapshotEvent};
+    use virtdeck::backend::storage::{StorageCmd, StorageEvent};
+
+    let Some(guest) = rig::Guest::define("bj-ext") else {
+        return;
+    };
+    let dom = guest.name.clone();
+    let _files = Overlays(dom.clone());
+    rig::virsh(&["start", &dom]);
+    let id = DomainId(rig::virsh(&["domuuid", &dom]).trim().to_string());
+    let base = format!("{IMAGES}/{dom}.qcow2");
+    let s1 = format!("{IMAGES}/{dom}.s1.qcow2");
+    let mut c = Client::open(rig::URI);
+    let req = c.req();
+    c.send(virtdeck::backend::Command::Snapshot(SnapshotCmd::Create {
+        req,
+        id: id.clone(),
+        domain: dom.clone(),
+        spec: CreateSpec {
+            name: Some("s1".into()),
+            disk_only: true,
+            atomic: true,
+            ..CreateSpec::default()
+        },
+    }));
+    let outcome = c.wait_for(JOB, |ev| match ev {
+        BackendEvent::Snapshot(SnapshotEvent::JobFinished {
+            req: r, outcome, ..
+        }) if *r == req => Some(outcome.clone()),
+        _ => None,
+    });
+    assert!(matches!(outcome, JobOutcome::Done(_)), "{outcome:?}");
+    assert_eq!(
+        domblk_source(&dom),
+        s1,
+        "the overlay is not next to the image"
+    );
+    assert_eq!(backing_chain(&s1), [s1.clone(), base.clone()]);
+
+    let StorageEvent::SnapshotFiles { result, .. } = c.storage(|req| StorageCmd::SnapshotFiles {
+        req,
+        id: id.clone(),
+        snapshot: "s1".into(),
+    }) else {
+        panic!("no snapshot files reply")
+    };
+    let files = result.expect("files");
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(files[0].path, s1);
+    assert_eq!(files[0].disk.as_deref(), Some("vda"));
+    assert_eq!(files[0].depth, Some(0));
+    assert_eq!(files[0].chain, [s1.clone(), base.clone()]);
+
+    // The disk tab's view of the same chain, with sizes.
+    let StorageEvent::Disks { result, .. } = c.storage(|req| StorageCmd::Disks {
+        req,
+        id: id.clone(),
+    }) else {
+        panic!("no disks reply")
+    };
+    let disks = result.expect("disks");
+    let vda = disks.iter().find(|d| d.target == "vda").expect("vda");
+    let chain: Vec<_> = vda.chain.iter().filter_map(|i| i.path.clone()).collect();
+    assert_eq!(chain, [s1, base]);
+    assert_eq!(vda.chain[0].capacity, Some(64 << 20), "{vda:?}");
+}

@@ -132,6 +132,7 @@ fn storage_req(ev: &StorageEvent) -> Option<u64> {
         | StorageEvent::Xml { req, .. }
         | StorageEvent::Users { req, .. }
         | StorageEvent::Disks { req, .. }
+        | StorageEvent::SnapshotFiles { req, .. }
         | StorageEvent::TransferFinished { req, .. } => Some(*req),
         StorageEvent::TransferProgress { .. } => None,
     }

@@ -50,6 +50,7 @@ impl Storage {
                 | StorageCmd::VolumeXml { .. }
                 | StorageCmd::VolumeUsers { .. }
                 | StorageCmd::Disks { .. }
+                | StorageCmd::SnapshotFiles { .. }
                 | StorageCmd::CancelTransfer { .. }
         ) && !matches!(
             cmd,
@@ -142,6 +143,10 @@ impl Storage {
                     .and_then(|d| disks::read(&d));
                 emit(StorageEvent::Disks { req, id, result })
             }
+            StorageCmd::SnapshotFiles { req, id, snapshot } => emit(StorageEvent::SnapshotFiles {
+                req,
+                result: snapshot_files(conn, &id, &snapshot),
+            }),
             StorageCmd::Transfer {
                 req,
                 pool,
@@ -187,6 +192,19 @@ impl Storage {
     }
 }
 
+fn snapshot_files(
+    conn: &Connect,
+    id: &DomainId,
+    snapshot: &str,
+) -> Result<Vec<super::external::RemainingFile>, String> {
+    let m = |e: virt::error::Error| e.message().to_string();
+    let dom = conn.lookup_domain_by_uuid_string(&id.0).map_err(m)?;
+    let snap = virt::domain::Domain::lookup_snapshot_by_name(&dom, snapshot, 0).map_err(m)?;
+    let info = crate::backend::snapshots::xml::parse(&snap.xml_desc(0).map_err(m)?, false)?;
+    let disks = disks::parse(&dom.xml_desc(0).map_err(m)?)?;
+    Ok(super::external::files_after_delete(&info.files, &disks))
+}
+
 /// The reply a command gets when it cannot run at all.
 fn refusal(cmd: StorageCmd, err: StorageError) -> StorageEvent {
     match cmd {
@@ -210,6 +228,10 @@ fn refusal(cmd: StorageCmd, err: StorageError) -> StorageEvent {
         StorageCmd::Disks { req, id } => StorageEvent::Disks {
             req,
             id,
+            result: Err(err.to_string()),
+        },
+        StorageCmd::SnapshotFiles { req, .. } => StorageEvent::SnapshotFiles {
+            req,
             result: Err(err.to_string()),
         },
         StorageCmd::Transfer { req, direction, .. } => StorageEvent::TransferFinished {

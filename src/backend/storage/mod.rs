@@ -2,6 +2,7 @@
 //! volume upload / download. What the UI asks (`StorageCmd`) and hears (`StorageEvent`).
 
 pub mod disks;
+pub mod external;
 mod handle;
 mod pools;
 mod transfer;
@@ -253,6 +254,13 @@ pub enum StorageCmd {
         req: RequestId,
         id: DomainId,
     },
+    /// What stays on disk if the external snapshot `snapshot` is deleted, and in which
+    /// disk's chain each file is.
+    SnapshotFiles {
+        req: RequestId,
+        id: DomainId,
+        snapshot: String,
+    },
     /// Copy a local file into a volume, or a volume into a local file, on a thread.
     Transfer {
         req: RequestId,
@@ -296,6 +304,10 @@ pub enum StorageEvent {
         req: RequestId,
         id: DomainId,
         result: Result<Vec<DiskInfo>, String>,
+    },
+    SnapshotFiles {
+        req: RequestId,
+        result: Result<Vec<external::RemainingFile>, String>,
     },
     TransferProgress {
         req: RequestId,
