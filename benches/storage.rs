@@ -151,7 +151,7 @@ fn throughput(prefix: &str) {
 
     let mut ours = (Vec::new(), Vec::new());
     let mut theirs = (Vec::new(), Vec::new());
-    for _ in 0..3 {
+    for _ in 0..5 {
         for direction in [Direction::Upload, Direction::Download] {
             let file = if direction == Direction::Upload {
                 &src
@@ -197,13 +197,13 @@ fn throughput(prefix: &str) {
         best(&theirs.1),
     );
     println!(
-        "upload   256 MiB: virtdeck {:7.1} MiB/s  virsh {:7.1} MiB/s  ratio {:.2} (best of 3)",
+        "upload   256 MiB: virtdeck {:7.1} MiB/s  virsh {:7.1} MiB/s  ratio {:.2} (best of 5)",
         mib_s(SIZE, ou),
         mib_s(SIZE, tu),
         tu.as_secs_f64() / ou.as_secs_f64()
     );
     println!(
-        "download 256 MiB: virtdeck {:7.1} MiB/s  virsh {:7.1} MiB/s  ratio {:.2} (best of 3)",
+        "download 256 MiB: virtdeck {:7.1} MiB/s  virsh {:7.1} MiB/s  ratio {:.2} (best of 5)",
         mib_s(SIZE, od),
         mib_s(SIZE, td),
         td.as_secs_f64() / od.as_secs_f64()

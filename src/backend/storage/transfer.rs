@@ -4,8 +4,8 @@
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use virt::connect::Connect;
@@ -80,7 +80,7 @@ fn upload(
     req: RequestId,
     sink: &EventSink,
 ) -> Result<TransferProgress, String> {
-    let mut f = File::open(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let f = File::open(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let total = f.metadata().map(|m| m.len()).unwrap_or(0);
     let mut st = VolStream::new(conn)?;
     st.upload(vol, total)?;
@@ -91,8 +91,9 @@ fn upload(
         total,
         done: 0,
     };
-    let mut buf = vec![0u8; CHUNK];
     let partial = "the volume's content is now partial: upload again or wipe it";
+    // Reading the file overlaps with sending: a reader thread fills buffers ahead.
+    let (chunks, recycle) = read_ahead(f);
     loop {
         if cancel.load(Ordering::Relaxed) {
             st.abort();
@@ -101,21 +102,92 @@ fn upload(
                 m.done
             ));
         }
-        let n = match f.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) => {
+        let buf = match chunks.recv() {
+            Err(_) => break,
+            Ok(Ok(b)) if b.is_empty() => break,
+            Ok(Ok(b)) => b,
+            Ok(Err(e)) => {
                 st.abort();
                 return Err(format!("reading {} failed: {e}; {partial}", file.display()));
             }
         };
-        if let Err(e) = st.send_all(&buf[..n]) {
+        if let Err(e) = st.send_all(&buf) {
             return Err(format!("{e}; {partial}"));
         }
-        m.add(n, req, sink);
+        m.add(buf.len(), req, sink);
+        let _ = recycle.send(buf);
     }
     st.finish().map_err(|e| format!("{e}; {partial}"))?;
     Ok(m.progress())
+}
+
+type Chunk = std::io::Result<Vec<u8>>;
+
+/// A thread reading `f` in CHUNK pieces, two ahead; an empty chunk is the end. Buffers
+/// come back through the second channel to be reused. Dropping the receiver stops it.
+fn read_ahead(mut f: File) -> (mpsc::Receiver<Chunk>, mpsc::Sender<Vec<u8>>) {
+    let (tx, rx) = mpsc::sync_channel::<Chunk>(2);
+    let (back_tx, back_rx) = mpsc::channel::<Vec<u8>>();
+    let spawned = std::thread::Builder::new()
+        .name("upload-reader".into())
+        .spawn(move || {
+            loop {
+                let mut buf = back_rx.try_recv().unwrap_or_else(|_| vec![0u8; CHUNK]);
+                buf.resize(CHUNK, 0);
+                let mut filled = 0;
+                // Fill the whole chunk: fewer, larger stream messages.
+                let r = loop {
+                    match f.read(&mut buf[filled..]) {
+                        Ok(0) => break Ok(()),
+                        Ok(n) => {
+                            filled += n;
+                            if filled == CHUNK {
+                                break Ok(());
+                            }
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => break Err(e),
+                    }
+                };
+                buf.truncate(filled);
+                let end = filled == 0;
+                let msg = r.map(|()| buf);
+                let failed = msg.is_err();
+                if tx.send(msg).is_err() || end || failed {
+                    return;
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        let (tx, rx) = mpsc::sync_channel::<Chunk>(1);
+        let _ = tx.send(Err(e));
+        return (rx, mpsc::channel().0);
+    }
+    (rx, back_tx)
+}
+
+type Writer = (
+    mpsc::SyncSender<Vec<u8>>,
+    mpsc::Receiver<Vec<u8>>,
+    std::thread::JoinHandle<std::io::Result<()>>,
+);
+
+/// A thread writing the buffers it receives to `out` (two queued at most) and handing
+/// them back for reuse; it stops at the first error, which `join` returns.
+fn write_behind(mut out: File) -> Result<Writer, String> {
+    let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(2);
+    let (back_tx, back_rx) = mpsc::channel::<Vec<u8>>();
+    let handle = std::thread::Builder::new()
+        .name("download-writer".into())
+        .spawn(move || {
+            for buf in rx {
+                out.write_all(&buf)?;
+                let _ = back_tx.send(buf);
+            }
+            Ok(())
+        })
+        .map_err(|e| format!("cannot start a thread: {e}"))?;
+    Ok((tx, back_rx, handle))
 }
 
 fn download(
@@ -135,7 +207,7 @@ fn download(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "download".into());
     // Dropped (and so removed) on every early return: no half-written target is left.
-    let mut tmp = tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .prefix(&format!(".{stem}."))
         .suffix(".part")
         .tempfile_in(&dir)
@@ -155,6 +227,19 @@ fn download(
         total,
         done: 0,
     };
+    // Writing the file overlaps with receiving: a writer thread takes full buffers.
+    let out = tmp
+        .as_file()
+        .try_clone()
+        .map_err(|e| format!("cannot write next to {}: {e}", file.display()))?;
+    let (full_tx, back_rx, writer) = write_behind(out)?;
+    let write_failed = |writer: std::thread::JoinHandle<std::io::Result<()>>| {
+        let e = match writer.join() {
+            Ok(Err(e)) => e.to_string(),
+            _ => "the writer thread stopped".into(),
+        };
+        format!("writing next to {} failed: {e}", file.display())
+    };
     let mut buf = vec![0u8; CHUNK];
     loop {
         if cancel.load(Ordering::Relaxed) {
@@ -165,18 +250,40 @@ fn download(
                 file.display()
             ));
         }
-        let n = st.recv(&mut buf)?;
-        if n == 0 {
+        // Fill a whole buffer (libvirt hands data over in smaller messages).
+        let mut filled = 0;
+        let mut eof = false;
+        while filled < CHUNK {
+            let n = st.recv(&mut buf[filled..])?;
+            if n == 0 {
+                eof = true;
+                break;
+            }
+            filled += n;
+        }
+        if filled > 0 {
+            buf.truncate(filled);
+            if full_tx.send(buf).is_err() {
+                st.abort();
+                return Err(write_failed(writer));
+            }
+            m.add(filled, req, sink);
+            buf = back_rx.try_recv().unwrap_or_default();
+            buf.resize(CHUNK, 0);
+        }
+        if eof {
             break;
         }
-        tmp.write_all(&buf[..n])
-            .map_err(|e| format!("writing next to {} failed: {e}", file.display()))?;
-        m.add(n, req, sink);
+    }
+    drop(full_tx);
+    match writer.join() {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(format!("writing next to {} failed: {e}", file.display())),
+        Err(_) => return Err("the writer thread panicked".into()),
     }
     st.finish()?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| format!("flushing {} failed: {e}", file.display()))?;
+    // No fsync: the rename already keeps a half-written file from taking the target's
+    // name, and flushing 256 MiB first would cost more than the transfer (virsh does not).
     tmp.persist(file)
         .map_err(|e| format!("cannot rename into {}: {}", file.display(), e.error))?;
     m.total = m.total.max(m.done);
