@@ -275,3 +275,22 @@ fn a_domain_lists_its_disks() {
     assert_eq!(disks[0].source(), Some("/srv/images/used.qcow2"));
     assert_eq!(disks[0].chain[0].format.as_deref(), Some("qcow2"));
 }
+
+#[test]
+fn the_demo_host_has_two_pools_with_volumes_and_their_users() {
+    let node = virtdeck::backend::demo::NodeFile::write(virtdeck::backend::demo::DEMO_HOST_XML)
+        .expect("node file");
+    let mut c = Client::open(&node.uri());
+    let StorageEvent::Pools { result, .. } = c.storage(|req| StorageCmd::ListPools { req }) else {
+        panic!()
+    };
+    let names: Vec<_> = result.expect("pools").into_iter().map(|p| p.name).collect();
+    assert_eq!(names, ["backups", "default"]);
+    let backups = volumes(&mut c, "backups");
+    assert_eq!(backups.len(), 3);
+    assert!(backups.iter().all(|v| v.users.is_empty()));
+    let default = volumes(&mut c, "default");
+    let web = vol(&default, "web-01.qcow2");
+    assert_eq!(web.users.len(), 1, "{web:?}");
+    assert_eq!(web.users[0].name, "web-01");
+}
