@@ -371,3 +371,46 @@ fn disk_only_snapshots_put_overlays_next_to_the_image_and_a_delete_names_what_st
     assert_eq!(chain, [s1, base]);
     assert_eq!(vda.chain[0].capacity, Some(64 << 20), "{vda:?}");
 }
+
+#[test]
+fn jobs_started_by_virsh_are_seen_live_and_found_again_at_start() {
+    let Some((_files, guest, id, [base, s1, s2])) = chain("bj-found") else {
+        return;
+    };
+    let dom = guest.name.clone();
+    let mut c = Client::open(rig::URI);
+    // Started elsewhere while we listen: the READY event brings it in.
+    rig::virsh(&["blockcommit", &dom, "vda", "--active", "--base", &s1]);
+    let job = c.wait_for(JOB, |ev| match ev {
+        BackendEvent::Jobs(JobEvent::BlockJobUpdated(j))
+            if j.id == id && j.phase == JobPhase::Ready =>
+        {
+            Some(j.clone())
+        }
+        _ => None,
+    });
+    assert_eq!(job.kind, BlockJobKind::ActiveCommit);
+    assert!(!job.ours);
+    rig::virsh(&["blockjob", &dom, "vda", "--pivot"]);
+    assert_eq!(
+        wait_end(&mut c, &id),
+        (BlockJobKind::ActiveCommit, JobEnd::Completed)
+    );
+    assert_eq!(domblk_source(&dom), s1);
+    drop(c);
+    let _ = s2;
+
+    // Running before we start: the start-up scan finds it, READY from the XML.
+    rig::virsh(&["blockcommit", &dom, "vda", "--active", "--wait"]);
+    let mut c = Client::open(rig::URI);
+    let job = c.wait_for(JOB, |ev| match ev {
+        BackendEvent::Jobs(JobEvent::BlockJobUpdated(j)) if j.id == id => Some(j.clone()),
+        _ => None,
+    });
+    assert_eq!(job.kind, BlockJobKind::ActiveCommit);
+    assert_eq!(job.phase, JobPhase::Ready, "{job:?}");
+    assert!(!job.ours);
+    pivot(&mut c, &id).expect("pivot of a job found at start");
+    assert_eq!(domblk_source(&dom), base);
+    assert_markers(&dom);
+}
