@@ -124,8 +124,8 @@ pub fn copy_dest_xml(dest: &CopyDest) -> String {
 }
 
 impl Jobs {
-    /// Subscribes to block job events on a (re)opened connection and finds the jobs
-    /// already running.
+    /// Subscribes to block job events on a (re)opened connection; the next tick finds the
+    /// jobs already running.
     pub fn attach(&mut self, conn: &Connect, sink: &EventSink) {
         let registry = self.registry.clone();
         let events = sink.clone();
@@ -134,7 +134,8 @@ impl Jobs {
             Err(e) => tracing::warn!("no block job events on this connection: {e}"),
         }
         self.targets.clear();
-        self.scan(conn, sink);
+        // The scan waits for the first tick: the domain list goes out first.
+        self.next_scan = Instant::now();
     }
 
     /// The connection is gone: stop listening (the jobs go on in QEMU; a reconnect finds

@@ -102,26 +102,28 @@ fn upload(
                 m.done
             ));
         }
-        let buf = match chunks.recv() {
+        let (buf, len) = match chunks.recv() {
             Err(_) => break,
-            Ok(Ok(b)) if b.is_empty() => break,
+            Ok(Ok((_, 0))) => break,
             Ok(Ok(b)) => b,
             Ok(Err(e)) => {
                 st.abort();
                 return Err(format!("reading {} failed: {e}; {partial}", file.display()));
             }
         };
-        if let Err(e) = st.send_all(&buf) {
+        if let Err(e) = st.send_all(&buf[..len]) {
             return Err(format!("{e}; {partial}"));
         }
-        m.add(buf.len(), req, sink);
+        m.add(len, req, sink);
         let _ = recycle.send(buf);
     }
     st.finish().map_err(|e| format!("{e}; {partial}"))?;
     Ok(m.progress())
 }
 
-type Chunk = std::io::Result<Vec<u8>>;
+/// A buffer and how much of it holds data (buffers keep their full size: no refilling
+/// with zeros between uses).
+type Chunk = std::io::Result<(Vec<u8>, usize)>;
 
 /// A thread reading `f` in CHUNK pieces, two ahead; an empty chunk is the end. Buffers
 /// come back through the second channel to be reused. Dropping the receiver stops it.
@@ -133,7 +135,6 @@ fn read_ahead(mut f: File) -> (mpsc::Receiver<Chunk>, mpsc::Sender<Vec<u8>>) {
         .spawn(move || {
             loop {
                 let mut buf = back_rx.try_recv().unwrap_or_else(|_| vec![0u8; CHUNK]);
-                buf.resize(CHUNK, 0);
                 let mut filled = 0;
                 // Fill the whole chunk: fewer, larger stream messages.
                 let r = loop {
@@ -149,9 +150,8 @@ fn read_ahead(mut f: File) -> (mpsc::Receiver<Chunk>, mpsc::Sender<Vec<u8>>) {
                         Err(e) => break Err(e),
                     }
                 };
-                buf.truncate(filled);
                 let end = filled == 0;
-                let msg = r.map(|()| buf);
+                let msg = r.map(|()| (buf, filled));
                 let failed = msg.is_err();
                 if tx.send(msg).is_err() || end || failed {
                     return;
@@ -167,7 +167,7 @@ fn read_ahead(mut f: File) -> (mpsc::Receiver<Chunk>, mpsc::Sender<Vec<u8>>) {
 }
 
 type Writer = (
-    mpsc::SyncSender<Vec<u8>>,
+    mpsc::SyncSender<(Vec<u8>, usize)>,
     mpsc::Receiver<Vec<u8>>,
     std::thread::JoinHandle<std::io::Result<()>>,
 );
@@ -175,13 +175,13 @@ type Writer = (
 /// A thread writing the buffers it receives to `out` (two queued at most) and handing
 /// them back for reuse; it stops at the first error, which `join` returns.
 fn write_behind(mut out: File) -> Result<Writer, String> {
-    let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(2);
+    let (tx, rx) = mpsc::sync_channel::<(Vec<u8>, usize)>(2);
     let (back_tx, back_rx) = mpsc::channel::<Vec<u8>>();
     let handle = std::thread::Builder::new()
         .name("download-writer".into())
         .spawn(move || {
-            for buf in rx {
-                out.write_all(&buf)?;
+            for (buf, len) in rx {
+                out.write_all(&buf[..len])?;
                 let _ = back_tx.send(buf);
             }
             Ok(())
@@ -262,14 +262,12 @@ fn download(
             filled += n;
         }
         if filled > 0 {
-            buf.truncate(filled);
-            if full_tx.send(buf).is_err() {
+            if full_tx.send((buf, filled)).is_err() {
                 st.abort();
                 return Err(write_failed(writer));
             }
             m.add(filled, req, sink);
-            buf = back_rx.try_recv().unwrap_or_default();
-            buf.resize(CHUNK, 0);
+            buf = back_rx.try_recv().unwrap_or_else(|_| vec![0u8; CHUNK]);
         }
         if eof {
             break;
