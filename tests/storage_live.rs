@@ -217,6 +217,34 @@ fn a_cancelled_download_leaves_no_file_and_a_volume_in_use_is_not_deleted() {
     assert!(!target.exists());
     assert_eq!(std::fs::read_dir(tmp.path()).expect("list").count(), 0);
 
+    // A cancelled upload says the volume's content is now partial.
+    let src = random_file(tmp.path(), "up.bin", 64 << 20);
+    let req = c.req();
+    c.send(virtdeck::backend::Command::Storage(StorageCmd::Transfer {
+        req,
+        pool: pool.name.clone(),
+        name: "big.raw".into(),
+        file: src.clone(),
+        direction: Direction::Upload,
+    }));
+    c.send(virtdeck::backend::Command::Storage(
+        StorageCmd::CancelTransfer { req },
+    ));
+    let result = c.wait_for(Duration::from_secs(60), |ev| match ev {
+        BackendEvent::Storage(StorageEvent::TransferFinished { req: r, result, .. })
+            if *r == req =>
+        {
+            Some(result.clone())
+        }
+        _ => None,
+    });
+    let err = result.expect_err("a cancelled upload must not succeed");
+    assert!(
+        err.contains("cancelled") && err.contains("partial"),
+        "{err}"
+    );
+    std::fs::remove_file(&src).expect("remove");
+
     // A volume attached to the running guest is refused, with the guest's name.
     create(&mut c, &pool.name, "inuse.raw", 4 << 20);
     rig::virsh(&["start", &dom]);
