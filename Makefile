@@ -34,6 +34,7 @@ bench: deps
 	$(CARGO) bench --bench palette
 	$(CARGO) bench --bench bulk
 	$(CARGO) bench --bench views
+	$(CARGO) bench --bench storage
 
 clean-rig:
 	tests/rig/cleanup.sh

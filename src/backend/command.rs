@@ -1,8 +1,10 @@
 //! Commands the UI sends to the backend worker.
 
 use super::console::ConsoleCommand;
+use super::jobs::JobCmd;
 use super::model::{DomainId, HostId, LifecycleOp, RequestId};
 use super::snapshots::SnapshotCmd;
+use super::storage::StorageCmd;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
@@ -31,6 +33,10 @@ pub enum Command {
     },
     /// List, create, revert or delete snapshots (long ones run on their own thread).
     Snapshot(SnapshotCmd),
+    /// Pools, volumes, a domain's disks, volume transfers.
+    Storage(HostId, StorageCmd),
+    /// Block jobs, save / restore.
+    Jobs(HostId, JobCmd),
     /// Re-read the whole domain list now (the user asked; normally events keep it current).
     Refresh(HostId),
     /// Attach to, type into or detach from a serial console.
@@ -47,7 +53,9 @@ impl Command {
             Command::Lifecycle { id, .. } | Command::FetchXml { id, .. } => Some(id.host),
             Command::DefineXml { host, .. }
             | Command::Refresh(host)
-            | Command::Console(host, _) => Some(*host),
+            | Command::Console(host, _)
+            | Command::Storage(host, _)
+            | Command::Jobs(host, _) => Some(*host),
             Command::Snapshot(c) => Some(c.id().host),
             Command::Quit => None,
         }

@@ -3,9 +3,11 @@
 use std::time::{Duration, Instant};
 
 use super::console::ConsoleEvent;
+use super::jobs::JobEvent;
 use super::model::{DomainId, DomainInfo, HostId, LifecycleOp, RequestId};
 use super::snapshots::SnapshotEvent;
 use super::stats::DomainStats;
+use super::storage::StorageEvent;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum BackendEvent {
@@ -76,6 +78,10 @@ pub enum BackendEvent {
     },
     /// Snapshot lists and snapshot job progress.
     Snapshot(SnapshotEvent),
+    /// Pools, volumes, disks and transfers.
+    Storage(HostId, StorageEvent),
+    /// Block jobs and save / restore: progress, READY, ends, replies.
+    Jobs(HostId, JobEvent),
     /// A serial console's output or state changed.
     Console(HostId, ConsoleEvent),
     /// Something failed outside any request (a reconcile, a stats read).
@@ -93,6 +99,8 @@ impl BackendEvent {
             | BackendEvent::Stats { host, .. }
             | BackendEvent::XmlDefined { host, .. }
             | BackendEvent::Console(host, _)
+            | BackendEvent::Storage(host, _)
+            | BackendEvent::Jobs(host, _)
             | BackendEvent::Error(host, _) => *host,
             BackendEvent::DomainUpdated(info) => info.id.host,
             BackendEvent::DomainRemoved(id)

@@ -7,11 +7,13 @@ pub mod demo;
 mod domains;
 mod eventloop;
 mod ffi;
+pub mod jobs;
 pub mod message;
 pub mod model;
 mod session;
 pub mod snapshots;
 pub mod stats;
+pub mod storage;
 mod worker;
 pub mod xmldef;
 

@@ -199,6 +199,8 @@ struct Worker {
     /// (attempt number, when) of the next reconnect attempt while disconnected.
     reconnect: Option<(u32, Instant)>,
     consoles: Consoles,
+    storage: super::storage::Storage,
+    jobs: super::jobs::Jobs,
 }
 
 impl Worker {
@@ -222,6 +224,8 @@ impl Worker {
             next_cpu: now,
             reconnect: None,
             consoles: Consoles::new(host),
+            storage: super::storage::Storage::new(host),
+            jobs: super::jobs::Jobs::new(host),
         }
     }
 
@@ -275,6 +279,9 @@ impl Worker {
         if now >= self.next_cpu {
             self.next_cpu = now + self.cfg.cpu_interval;
             self.sample_stats();
+            if let Some(s) = &self.session {
+                self.jobs.tick(&s.conn, &self.sink);
+            }
         }
         if let Some(at) = self.next_reconcile
             && now >= at
@@ -293,6 +300,8 @@ impl Worker {
             hostname,
             readonly: self.cfg.readonly,
         });
+        self.storage.clear();
+        self.jobs.attach(&s.conn, &self.sink);
         self.reconcile();
     }
 
@@ -337,6 +346,7 @@ impl Worker {
         self.consoles
             .close_all(&format!("connection lost: {reason}"), &self.sink);
         // Drop the session first: its subscriptions hold references to the dead connection.
+        self.jobs.detach();
         self.session = None;
         self.emit(BackendEvent::Disconnected {
             host: self.cfg.host,
@@ -376,6 +386,8 @@ impl Worker {
         let id = DomainId::new(self.cfg.host, ev.uuid.clone());
         // Devices may differ after a (re)start or redefine; re-read them from the XML.
         self.stats.forget(&id);
+        self.storage.forget(&id);
+        self.jobs.forget(&id);
         let Some(s) = &self.session else { return };
         self.emit(BackendEvent::Lifecycle {
             id: id.clone(),
@@ -444,6 +456,14 @@ impl Worker {
                 &self.sink,
                 c,
             ),
+            Command::Storage(_, c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                self.storage.handle(conn, self.cfg.readonly, &self.sink, c);
+            }
+            Command::Jobs(_, c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                self.jobs.handle(conn, self.cfg.readonly, &self.sink, c);
+            }
             Command::Console(_, cmd) => {
                 let conn = self.session.as_ref().map(|s| &s.conn);
                 self.consoles.handle(conn, cmd, &self.sink, &self.tx);

@@ -160,6 +160,8 @@ impl Store {
             | BackendEvent::XmlDefined { .. }
             | BackendEvent::Snapshot(_)
             | BackendEvent::Console(..)
+            | BackendEvent::Storage(..)
+            | BackendEvent::Jobs(..)
             | BackendEvent::Error(..) => false,
         }
     }
