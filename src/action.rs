@@ -28,10 +28,16 @@ pub enum Scope {
     SnapshotDialog,
     /// Any one-line text input (filter, type-the-name, snapshot name).
     Input,
+    /// The storage pools view.
+    Pools,
+    /// The volumes view of one pool.
+    Volumes,
+    /// The jobs view (block jobs, save / restore).
+    Jobs,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 9] = [
+    pub const ALL: [Scope; 12] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -41,6 +47,9 @@ impl Scope {
         Scope::Confirm,
         Scope::SnapshotDialog,
         Scope::Input,
+        Scope::Pools,
+        Scope::Volumes,
+        Scope::Jobs,
     ];
 
     /// The config table's name: `[keys.<name>]`.
@@ -55,6 +64,9 @@ impl Scope {
             Scope::Confirm => "confirm",
             Scope::SnapshotDialog => "snapshot_dialog",
             Scope::Input => "input",
+            Scope::Pools => "pools",
+            Scope::Volumes => "volumes",
+            Scope::Jobs => "jobs",
         }
     }
 
@@ -76,6 +88,10 @@ impl Scope {
         &[Scope::Global, Scope::Confirm, Scope::SnapshotDialog],
         &[Scope::Global, Scope::Terminal, Scope::Console, Scope::Input],
         &[Scope::Input, Scope::Confirm, Scope::SnapshotDialog],
+        // The full-screen views take Enter (open) and Esc (back) from [keys.input].
+        &[Scope::Global, Scope::Pools, Scope::Input],
+        &[Scope::Global, Scope::Volumes, Scope::Input],
+        &[Scope::Global, Scope::Jobs, Scope::Input],
     ];
 }
 
@@ -188,6 +204,24 @@ actions! {
     InputCancel => "input_cancel", Input, false, "cancel", "text input and dialogs: cancel";
     InputBackspace => "input_backspace", Input, false, "", "text input: delete the character before the cursor";
     InputClear => "input_clear", Input, false, "", "text input: clear the line";
+    PoolStart => "pool_start", Pools, true, "start", "start the pool (virsh pool-start)";
+    PoolStop => "pool_stop", Pools, true, "stop", "stop the pool, data stays (virsh pool-destroy)";
+    PoolRefresh => "pool_refresh", Pools, true, "refresh", "re-scan the pool's volumes (virsh pool-refresh)";
+    PoolBuild => "pool_build", Pools, true, "", "build the pool's target (virsh pool-build)";
+    PoolAutostart => "pool_autostart", Pools, true, "", "toggle the pool's autostart (virsh pool-autostart)";
+    PoolUndefine => "pool_undefine", Pools, true, "", "forget the pool's definition, data stays; asks first (virsh pool-undefine)";
+    PoolDelete => "pool_delete", Pools, true, "delete", "delete the pool's storage; type the pool's name (virsh pool-delete)";
+    VolCreate => "vol_create", Volumes, true, "new", "new volume: NAME SIZE [raw|qcow2] [BACKING] (virsh vol-create-as)";
+    VolDelete => "vol_delete", Volumes, true, "delete", "delete the volume, asks first; refused while a running domain uses it";
+    VolWipe => "vol_wipe", Volumes, true, "", "wipe the volume's content, asks first (virsh vol-wipe)";
+    VolResize => "vol_resize", Volumes, true, "resize", "resize the volume (grow; shrink needs a leading -)";
+    VolClone => "vol_clone", Volumes, true, "", "clone the volume under a new name (virsh vol-clone)";
+    VolUpload => "vol_upload", Volumes, true, "upload", "upload a local file into the volume (virsh vol-upload)";
+    VolDownload => "vol_download", Volumes, false, "download", "download the volume to a local file (virsh vol-download)";
+    VolCancel => "vol_cancel", Volumes, false, "", "cancel the running upload / download";
+    JobPivot => "job_pivot", Jobs, true, "pivot", "switch the disk to the copy / committed base; only after READY";
+    JobAbort => "job_abort", Jobs, true, "abort", "abort the selected job (a READY copy stays a point-in-time copy)";
+    JobSpeed => "job_speed", Jobs, true, "speed", "set the block job's speed limit (virsh blockjob --bandwidth)";
 }
 
 impl Action {

@@ -267,6 +267,7 @@ impl App {
             self.dirty = true;
         }
         with_ctx!(self, |cx| self.console.on_backend(&ev, &mut cx));
+        self.layers_backend(&ev);
         if matches!(ev, BackendEvent::Console(..)) {
             self.dirty = true;
         }
@@ -337,6 +338,21 @@ impl App {
             }
         }
         false
+    }
+
+    /// Every layer sees every backend event (the views keep their own lists current).
+    fn layers_backend(&mut self, ev: &BackendEvent) {
+        if self.layers.is_empty() {
+            return;
+        }
+        let mut layers = std::mem::take(&mut self.layers);
+        for layer in &mut layers {
+            with_ctx!(self, |cx| layer.on_backend(ev, &mut cx));
+        }
+        // Layers pushed while the events were handled go above the old ones.
+        layers.append(&mut self.layers);
+        self.layers = layers;
+        self.dirty = true;
     }
 
     /// Offers pasted text to the top layer; true when it took it.

@@ -4,10 +4,13 @@
 pub mod console;
 pub mod domains;
 pub mod format;
+pub mod jobs;
 pub mod layer;
+pub mod pools;
 pub mod popups;
 pub mod snapshots;
 pub mod stats;
 pub mod text;
+pub mod volumes;
 pub mod widgets;
 pub mod xml_editor;
