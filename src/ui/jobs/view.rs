@@ -388,7 +388,7 @@ impl Layer for JobsView {
             .map(|r| match r {
                 Row::Block(j) => {
                     let phase = match j.phase {
-                        JobPhase::Ready => "READY: pivot or abort",
+                        JobPhase::Ready => "READY",
                         JobPhase::Running => "running",
                     };
                     vec![
@@ -462,7 +462,7 @@ impl Layer for JobsView {
                 Constraint::Min(12),
                 Constraint::Length(5),
                 Constraint::Length(13),
-                Constraint::Length(21),
+                Constraint::Length(7),
                 Constraint::Length(17),
                 Constraint::Length(9),
                 Constraint::Length(7),
