@@ -34,10 +34,12 @@ pub enum Scope {
     Volumes,
     /// The jobs view (block jobs, save / restore).
     Jobs,
+    /// A domain's disks and chains, where block jobs start.
+    Disks,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 12] = [
+    pub const ALL: [Scope; 13] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -50,6 +52,7 @@ impl Scope {
         Scope::Pools,
         Scope::Volumes,
         Scope::Jobs,
+        Scope::Disks,
     ];
 
     /// The config table's name: `[keys.<name>]`.
@@ -67,6 +70,7 @@ impl Scope {
             Scope::Pools => "pools",
             Scope::Volumes => "volumes",
             Scope::Jobs => "jobs",
+            Scope::Disks => "disks",
         }
     }
 
@@ -92,6 +96,7 @@ impl Scope {
         &[Scope::Global, Scope::Pools, Scope::Input],
         &[Scope::Global, Scope::Volumes, Scope::Input],
         &[Scope::Global, Scope::Jobs, Scope::Input],
+        &[Scope::Global, Scope::Disks, Scope::Input],
     ];
 }
 
@@ -167,6 +172,11 @@ actions! {
     ToggleAutostart => "toggle_autostart", Domains, true, "", "toggle autostart (virsh autostart)";
     EditXml => "edit_xml", Domains, false, "", "edit the domain's XML with schema hints (virsh edit)";
     NewDomain => "new_domain", Domains, false, "", "define a new domain from a template or file (virsh define)";
+    ShowDisks => "show_disks", Domains, false, "", "the selected domain's disks, backing chains and block jobs";
+    ManagedSave => "managed_save", Domains, true, "", "save the running domain's memory; the next start resumes (virsh managedsave)";
+    ManagedSaveRemove => "managed_save_remove", Domains, true, "", "drop the domain's managed save image, asks first (virsh managedsave-remove)";
+    SaveToFile => "save_to_file", Domains, true, "", "save the running domain's memory to a file; it stops (virsh save)";
+    RestoreFromFile => "restore_from_file", Domains, true, "", "start a domain from a file virsh save wrote (virsh restore)";
     SnapshotFocus => "snapshot_focus", Snapshots, false, "tree", "snapshot tree: show it and move the keys there / back";
     SnapshotQuick => "snapshot_quick", Snapshots, true, "snap", "quick snapshot now, named <domain>-YYYYMMDD-HHMMSS";
     SnapshotCreate => "snapshot_create", Snapshots, true, "new", "new snapshot with options (virsh snapshot-create-as)";
@@ -221,6 +231,9 @@ actions! {
     VolCancel => "vol_cancel", Volumes, false, "", "cancel the running upload / download";
     JobPivot => "job_pivot", Jobs, true, "pivot", "switch the disk to the copy / committed base; only after READY";
     JobAbort => "job_abort", Jobs, true, "abort", "abort the selected job (a READY copy stays a point-in-time copy)";
+    BlockCommit => "block_commit", Disks, true, "commit", "commit a part of the disk's chain into a base (virsh blockcommit)";
+    BlockPull => "block_pull", Disks, true, "pull", "pull the chain's data into the active image (virsh blockpull)";
+    BlockCopy => "block_copy", Disks, true, "copy", "copy the disk to a new file, then pivot or keep (virsh blockcopy)";
     JobSpeed => "job_speed", Jobs, true, "speed", "set the block job's speed limit (virsh blockjob --bandwidth)";
 }
 

@@ -489,6 +489,128 @@ fn jobs_appear_and_go_with_block_job_events_and_abort_asks() {
     assert!(f.screen().contains("no block, save or restore job"));
 }
 
+fn chain_disk() -> virtdeck::backend::storage::DiskInfo {
+    use virtdeck::backend::storage::{ChainImage, DiskInfo};
+    let img = |p: &str, i: u32| ChainImage {
+        kind: "file".into(),
+        path: Some(format!("/var/lib/libvirt/images/{p}")),
+        format: Some("qcow2".into()),
+        index: Some(i),
+        capacity: Some(10 << 30),
+        allocation: Some(1 << 30),
+    };
+    DiskInfo {
+        target: "vda".into(),
+        bus: "virtio".into(),
+        device: "disk".into(),
+        readonly: false,
+        shareable: false,
+        chain: vec![img("db.snap2", 3), img("db.snap1", 2), img("db.qcow2", 1)],
+        mirror: None,
+    }
+}
+
+impl Fake {
+    /// `B` on db-primary (running), answered with one disk and a three-image chain.
+    fn disks(&mut self) {
+        self.press("gB");
+        let (req, i) = self
+            .commands()
+            .into_iter()
+            .find_map(|c| match c {
+                Command::Storage(_, StorageCmd::Disks { req, id }) => Some((req, id)),
+                _ => None,
+            })
+            .expect("B asks for the disks");
+        assert_eq!(i, id(1));
+        self.storage(StorageEvent::Disks {
+            req,
+            id: i,
+            result: Ok(vec![chain_disk()]),
+        });
+    }
+}
+
+#[test]
+fn disks_view_shows_the_chain_top_to_base() {
+    let mut f = Fake::new(120, 30);
+    f.disks();
+    let s = f.screen();
+    let top = s.find("db.snap2").expect("top");
+    let mid = s.find("db.snap1").expect("middle");
+    let base = s.find("images/db.qcow2").expect("base");
+    assert!(top < mid && mid < base, "top → base order:\n{s}");
+    assert!(s.contains("virtio") && s.contains("1.0G/10.0G"), "{s}");
+}
+
+#[test]
+fn active_commit_spells_out_the_pivot_and_sends_after_yes() {
+    let mut f = Fake::new(120, 30);
+    f.disks();
+    f.press("c<Enter>");
+    let s = f.screen();
+    assert!(s.contains("Active commit"), "{s}");
+    assert!(s.contains("virsh blockcommit db-primary vda --active"), "{s}");
+    assert!(f.commands().is_empty(), "nothing before the yes");
+    f.press("y");
+    match &f.commands()[..] {
+        [Command::Jobs(_, JobCmd::Commit { top, base, disk, .. })] => {
+            assert_eq!(disk, "vda");
+            assert_eq!(*top, None, "the active image");
+            assert_eq!(base.as_deref(), Some("/var/lib/libvirt/images/db.qcow2"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn commit_of_an_inner_image_names_the_files_made_invalid() {
+    let mut f = Fake::new(140, 30);
+    f.disks();
+    f.press("c<Ctrl-u>1 2<Enter>");
+    let s = f.screen();
+    assert!(s.contains("INVALID afterwards: /var/lib/libvirt/images/db.snap1"), "{s}");
+    f.press("y");
+    assert!(matches!(
+        &f.commands()[..],
+        [Command::Jobs(_, JobCmd::Commit { top: Some(t), .. })] if t.ends_with("db.snap1")
+    ));
+}
+
+#[test]
+fn pull_and_copy_say_what_the_domain_runs_on() {
+    let mut f = Fake::new(140, 30);
+    f.disks();
+    f.press("p<Enter>");
+    assert!(f.screen().contains("stands alone"));
+    f.press("y");
+    assert!(matches!(
+        &f.commands()[..],
+        [Command::Jobs(_, JobCmd::Pull { base: None, .. })]
+    ));
+    f.press("y<Ctrl-u>/srv/copy.qcow2 qcow2 shallow<Enter>");
+    let s = f.screen();
+    assert!(s.contains("runs on /srv/copy.qcow2") && s.contains("--shallow"), "{s}");
+    f.press("y");
+    match &f.commands()[..] {
+        [Command::Jobs(_, JobCmd::Copy { dest, .. })] => {
+            assert_eq!(dest.path, "/srv/copy.qcow2");
+            assert!(dest.shallow);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn managed_save_of_the_selected_running_domain() {
+    let mut f = Fake::new(100, 30);
+    f.press("gM");
+    assert!(matches!(
+        &f.commands()[..],
+        [Command::Jobs(_, JobCmd::ManagedSave { id: i, .. })] if *i == id(1)
+    ));
+}
+
 mod screens {
     use super::*;
 
@@ -511,6 +633,11 @@ mod screens {
     #[test]
     fn volumes() {
         check("volumes", |f| f.volumes());
+    }
+
+    #[test]
+    fn disks() {
+        check("disks", |f| f.disks());
     }
 
     #[test]

@@ -73,6 +73,17 @@ impl App {
             }
             Action::EditXml => self.open_xml_editor(),
             Action::NewDomain => self.open_new_domain(),
+            Action::ShowDisks => {
+                if let Some(v) = with_ctx!(self, |cx| crate::ui::disks::DisksView::open(&mut cx)) {
+                    self.layers.push(Box::new(v));
+                }
+            }
+            Action::ManagedSave
+            | Action::ManagedSaveRemove
+            | Action::SaveToFile
+            | Action::RestoreFromFile => {
+                with_ctx!(self, |cx| crate::ui::jobs::save::on_action(action, &mut cx));
+            }
             Action::ShowDomains
             | Action::ShowNetworks
             | Action::ShowPools
@@ -103,7 +114,8 @@ impl App {
                 | Scope::Input
                 | Scope::Pools
                 | Scope::Volumes
-                | Scope::Jobs => {}
+                | Scope::Jobs
+                | Scope::Disks => {}
             },
         }
     }

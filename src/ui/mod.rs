@@ -2,6 +2,7 @@
 //! and the layer vocabulary. Reads the Store; never talks to libvirt.
 
 pub mod console;
+pub mod disks;
 pub mod domains;
 pub mod format;
 pub mod jobs;

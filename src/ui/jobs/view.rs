@@ -398,7 +398,7 @@ impl Layer for JobsView {
                         phase.to_string(),
                         format!(
                             "{} {}",
-                            bar(j.cur, j.end, 12),
+                            bar(j.cur, j.end, 8),
                             j.percent()
                                 .map(|p| format!("{p:>3}%"))
                                 .unwrap_or_else(|| "  ?".into())
@@ -430,7 +430,7 @@ impl Layer for JobsView {
                         format!("{}s", p.elapsed.as_secs()),
                         format!(
                             "{} {}",
-                            bar(done, total, 12),
+                            bar(done, total, 8),
                             p.percent
                                 .map(|p| format!("{p:>3}%"))
                                 .unwrap_or_else(|| "  ?".into())
