@@ -550,11 +550,21 @@ fn active_commit_spells_out_the_pivot_and_sends_after_yes() {
     f.press("c<Enter>");
     let s = f.screen();
     assert!(s.contains("Active commit"), "{s}");
-    assert!(s.contains("virsh blockcommit db-primary vda --active"), "{s}");
+    assert!(
+        s.contains("virsh blockcommit db-primary vda --active"),
+        "{s}"
+    );
     assert!(f.commands().is_empty(), "nothing before the yes");
     f.press("y");
     match &f.commands()[..] {
-        [Command::Jobs(_, JobCmd::Commit { top, base, disk, .. })] => {
+        [
+            Command::Jobs(
+                _,
+                JobCmd::Commit {
+                    top, base, disk, ..
+                },
+            ),
+        ] => {
             assert_eq!(disk, "vda");
             assert_eq!(*top, None, "the active image");
             assert_eq!(base.as_deref(), Some("/var/lib/libvirt/images/db.qcow2"));
@@ -569,7 +579,10 @@ fn commit_of_an_inner_image_names_the_files_made_invalid() {
     f.disks();
     f.press("c<Ctrl-u>1 2<Enter>");
     let s = f.screen();
-    assert!(s.contains("INVALID afterwards: /var/lib/libvirt/images/db.snap1"), "{s}");
+    assert!(
+        s.contains("INVALID afterwards: /var/lib/libvirt/images/db.snap1"),
+        "{s}"
+    );
     f.press("y");
     assert!(matches!(
         &f.commands()[..],
@@ -590,7 +603,10 @@ fn pull_and_copy_say_what_the_domain_runs_on() {
     ));
     f.press("y<Ctrl-u>/srv/copy.qcow2 qcow2 shallow<Enter>");
     let s = f.screen();
-    assert!(s.contains("runs on /srv/copy.qcow2") && s.contains("--shallow"), "{s}");
+    assert!(
+        s.contains("runs on /srv/copy.qcow2") && s.contains("--shallow"),
+        "{s}"
+    );
     f.press("y");
     match &f.commands()[..] {
         [Command::Jobs(_, JobCmd::Copy { dest, .. })] => {
