@@ -35,6 +35,7 @@ bench: deps
 	$(CARGO) bench --bench bulk
 	$(CARGO) bench --bench views
 	$(CARGO) bench --bench storage
+	$(CARGO) bench --bench storage_views
 
 clean-rig:
 	tests/rig/cleanup.sh

@@ -9,7 +9,7 @@ use crate::ui::pools::PoolsView;
 use crate::ui::volumes::VolumesView;
 
 impl App {
-    pub(crate) fn open_view(&mut self, view: ViewRequest) {
+    pub fn open_view(&mut self, view: ViewRequest) {
         match view {
             ViewRequest::Domains => self.close_views(),
             ViewRequest::Networks => self.view_unavailable("networks"),
