@@ -277,6 +277,24 @@ impl Jobs {
         cmd: JobCmd,
     ) {
         let (req, id, disk) = match &cmd {
+            JobCmd::ManagedSaveState { req, id } => {
+                let result = match conn {
+                    None => Err("not connected (reconnecting)".to_string()),
+                    Some(c) => c
+                        .lookup_domain_by_uuid_string(&id.0)
+                        .and_then(|d| d.has_managed_save(0))
+                        .map_err(|e| e.message().to_string()),
+                };
+                emit(
+                    sink,
+                    JobEvent::ManagedSaveState {
+                        req: *req,
+                        id: id.clone(),
+                        result,
+                    },
+                );
+                return;
+            }
             JobCmd::List { req } => {
                 emit(
                     sink,
