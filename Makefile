@@ -31,6 +31,9 @@ bench: deps
 	$(CARGO) bench --bench snapshots
 	$(CARGO) bench --bench console
 	$(CARGO) bench --bench stats
+	$(CARGO) bench --bench palette
+	$(CARGO) bench --bench bulk
+	$(CARGO) bench --bench views
 	$(CARGO) bench --bench storage
 
 clean-rig:

@@ -163,7 +163,8 @@ fn app_round(guest: &Guest, measure_latency: bool) -> (f64, Vec<f64>) {
     while got < total() {
         let before = got;
         h.pump_with(|ev| {
-            if let Event::Backend(BackendEvent::Console(ConsoleEvent::Output { bytes, .. })) = ev {
+            if let Event::Backend(BackendEvent::Console(_, ConsoleEvent::Output { bytes, .. })) = ev
+            {
                 let z = bytes.iter().filter(|b| **b == b'Z').count();
                 if z > 0 {
                     got += z;

@@ -45,7 +45,7 @@ fn in_process(count: usize, frames: usize) -> (f64, f64, f64, f64, f64) {
     let mut times = Vec::with_capacity(frames);
     for i in 0..frames {
         // Move the cursor so every frame has real changes to render and diff.
-        app.view.select_index(i % 30);
+        app.domains.list.select_index(i % 30);
         let t = Instant::now();
         term.draw(|f| app.render(f)).expect("draw");
         times.push(t.elapsed().as_secs_f64() * 1000.0);

@@ -75,14 +75,15 @@ fn pump_until(
 }
 
 fn select(app: &mut App, name: &str) {
-    app.view.sync(&app.store);
+    app.domains.list.sync(&app.store);
     let idx = app
-        .view
+        .domains
+        .list
         .rows()
         .iter()
         .position(|id| app.store.get(id).is_some_and(|r| r.info.name == name))
         .expect("domain in the list");
-    app.view.select_index(idx);
+    app.domains.list.select_index(idx);
 }
 
 fn stats(label: &str, mut v: Vec<Duration>) {

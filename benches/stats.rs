@@ -12,10 +12,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use virtdeck::app::App;
-use virtdeck::backend::{Backend, BackendConfig, BackendEvent, demo};
+use virtdeck::backend::{Backend, BackendConfig, BackendEvent, HostId, demo};
 use virtdeck::config::Config;
 use virtdeck::event::{self, Event};
-use virtdeck::ui::panes::detail::Tab;
+use virtdeck::ui::domains::detail::Tab;
 
 /// Counts the Rust heap exactly (live bytes), so growth is not hidden in RSS noise.
 #[global_allocator]
@@ -109,7 +109,7 @@ impl Figures {
 fn app_and_terminal(backend: &Backend) -> (App, Terminal<TestBackend>) {
     let config = Config::builtin().expect("built-in config");
     let mut app = App::new(config, backend.sender(), false);
-    app.tab = Tab::Stats;
+    app.domains.tab = Tab::Stats;
     let terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
     (app, terminal)
 }
@@ -158,14 +158,15 @@ fn live_phase(label: &str, uri: &str, ticks: usize, interval: Duration) -> Optio
         if let Event::Backend(BackendEvent::Stats { domains: d, .. }) = &ev {
             domains = d.len();
             last = Some(BackendEvent::Stats {
+                host: HostId::FIRST,
                 at: Instant::now(),
                 domains: d.clone(),
             });
         }
         if is_stats && seen == 1 {
             // Select a running domain so the stats pane is drawn (the costly case).
-            app.view.sync(&app.store);
-            app.view.select_index(0);
+            app.domains.list.sync(&app.store);
+            app.domains.list.select_index(0);
         }
         let us = apply_and_draw(&mut app, &mut terminal, ev);
         if is_stats {
@@ -199,7 +200,7 @@ fn live_phase(label: &str, uri: &str, ticks: usize, interval: Duration) -> Optio
 /// Replays `total` synthetic ticks built from a real one (counters advanced each tick,
 /// timestamps 1 s apart) into a fresh App: 10 minutes of 1 s ticks take seconds.
 fn replay_phase(label: &str, template: BackendEvent, uri: &str, total: usize) {
-    let BackendEvent::Stats { at, domains } = template else {
+    let BackendEvent::Stats { at, domains, .. } = template else {
         return;
     };
     let (tx, _rx) = unbounded_channel();
@@ -229,9 +230,12 @@ fn replay_phase(label: &str, template: BackendEvent, uri: &str, total: usize) {
             persistent: true,
         })
         .collect();
-    app.handle(Event::Backend(BackendEvent::DomainList(infos)));
-    app.view.sync(&app.store);
-    app.view.select_index(0);
+    app.handle(Event::Backend(BackendEvent::DomainList(
+        HostId::FIRST,
+        infos,
+    )));
+    app.domains.list.sync(&app.store);
+    app.domains.list.select_index(0);
     // Allocated up front so the bench's own bookkeeping does not show as growth.
     let mut fig = Figures {
         per_tick_us: Vec::with_capacity(total),
@@ -257,6 +261,7 @@ fn replay_phase(label: &str, template: BackendEvent, uri: &str, total: usize) {
             }
         }
         let ev = Event::Backend(BackendEvent::Stats {
+            host: HostId::FIRST,
             at: at + Duration::from_secs(k),
             domains: ds,
         });

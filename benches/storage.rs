@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedReceiver;
 use virtdeck::backend::jobs::{JobCmd, JobEvent, JobPhase};
+use virtdeck::backend::model::HostId;
 use virtdeck::backend::storage::{Direction, NewVolume, PoolOp, StorageCmd, StorageEvent};
 use virtdeck::backend::{Backend, BackendConfig, BackendEvent, Command, DomainId};
 use virtdeck::event::{self, Event};
@@ -95,10 +96,10 @@ impl Client {
     }
 
     fn storage(&mut self, cmd: impl FnOnce(u64) -> StorageCmd) -> StorageEvent {
-        let req = self.send(|r| Command::Storage(cmd(r)));
+        let req = self.send(|r| Command::Storage(HostId::FIRST, cmd(r)));
         self.wait(|ev| match ev {
-            BackendEvent::Storage(s @ StorageEvent::Done { req: r, .. })
-            | BackendEvent::Storage(s @ StorageEvent::TransferFinished { req: r, .. })
+            BackendEvent::Storage(_, s @ StorageEvent::Done { req: r, .. })
+            | BackendEvent::Storage(_, s @ StorageEvent::TransferFinished { req: r, .. })
                 if *r == req =>
             {
                 Some(s.clone())
@@ -240,39 +241,47 @@ fn event_latency(prefix: &str) {
         &spec,
     ]);
     let (_, uuid) = virsh(&["domuuid", &name]);
-    let id = DomainId(uuid.trim().to_string());
+    let id = DomainId::new(HostId::FIRST, uuid.trim().to_string());
     let mut c = Client::open();
     let mut lat = Vec::new();
     if snap.0 {
         for _ in 0..10 {
             let i = id.clone();
             c.send(|req| {
-                Command::Jobs(JobCmd::Commit {
-                    req,
-                    id: i,
-                    disk: "vda".into(),
-                    top: None,
-                    base: None,
-                    relative: false,
-                    bandwidth: 0,
-                })
+                Command::Jobs(
+                    HostId::FIRST,
+                    JobCmd::Commit {
+                        req,
+                        id: i,
+                        disk: "vda".into(),
+                        top: None,
+                        base: None,
+                        relative: false,
+                        bandwidth: 0,
+                    },
+                )
             });
             c.wait(|ev| match ev {
-                BackendEvent::Jobs(JobEvent::BlockJobUpdated(j)) if j.phase == JobPhase::Ready => {
+                BackendEvent::Jobs(_, JobEvent::BlockJobUpdated(j))
+                    if j.phase == JobPhase::Ready =>
+                {
                     Some(())
                 }
                 _ => None,
             });
             let i = id.clone();
             c.send(|req| {
-                Command::Jobs(JobCmd::Abort {
-                    req,
-                    id: i,
-                    disk: "vda".into(),
-                })
+                Command::Jobs(
+                    HostId::FIRST,
+                    JobCmd::Abort {
+                        req,
+                        id: i,
+                        disk: "vda".into(),
+                    },
+                )
             });
             let (at, got) = c.wait(|ev| match ev {
-                BackendEvent::Jobs(JobEvent::BlockJobEnded { at, .. }) => Some(*at),
+                BackendEvent::Jobs(_, JobEvent::BlockJobEnded { at, .. }) => Some(*at),
                 _ => None,
             });
             lat.push(got.duration_since(at));

@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use virtdeck::config::Config;
-use virtdeck::ui::editor::{Target, XmlEditor, view};
+use virtdeck::ui::xml_editor::{Target, XmlEditor, view};
 use virtdeck::xml::schema::SchemaIndex;
 use virtdeck::xml::{context, wellformed};
 

@@ -1,238 +1,236 @@
-//! Everything a key can do: the keymap's vocabulary, with the text `?` help shows.
+//! Everything a key can do: one table row per action (name, scope, mutating, help text).
+//!
+//! The keymap, `?` help, the footer and any command line or palette all enumerate
+//! [`Action::TABLE`]; nothing else lists actions.
 
 use serde::Deserialize;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+/// Where an action's keys live: the `[keys.<scope>]` table of the config, and the view or
+/// popup that listens to them. The same key may mean different things in different scopes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Action {
-    Quit,
-    Help,
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    Filter,
-    ClearFilter,
-    SortNext,
-    SortPrev,
-    SortReverse,
-    NextTab,
-    PrevTab,
-    Refresh,
-    Start,
-    Shutdown,
-    Reboot,
-    Reset,
-    ForceOff,
-    Suspend,
-    Resume,
-    Undefine,
-    ToggleAutostart,
-    EditXml,
-    NewDomain,
-    SnapshotFocus,
-    SnapshotQuick,
-    SnapshotCreate,
-    SnapshotRevert,
-    SnapshotDelete,
-    SnapshotToggle,
-    SnapshotXml,
+pub enum Scope {
+    /// Everywhere except text entry (the console, line inputs, the XML editor).
+    Global,
+    /// The domain list and the lower pane's tabs.
+    Domains,
+    /// The snapshot tree and the snapshot keys of the domain list.
+    Snapshots,
+    /// The Stats tab.
+    Stats,
+    /// The Console tab seen from virtdeck (open, scroll, save).
     Console,
-    ConsoleDetach,
-    ConsoleFullscreen,
-    ConsoleClose,
-    ConsoleForce,
-    ConsoleScrollUp,
-    ConsoleScrollDown,
-    ConsoleLive,
-    ConsoleSave,
-    FreezeStats,
-    ExpandStats,
-    BalloonPeriod,
+    /// While typing into a guest's console: the only keys not sent to the guest.
+    Terminal,
+    /// Yes/no confirmations and the snapshot dialogs.
+    Confirm,
+    /// Options inside the snapshot dialogs (revert mode, delete mode, create form).
+    SnapshotDialog,
+    /// Any one-line text input (filter, type-the-name, snapshot name).
+    Input,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 9] = [
+        Scope::Global,
+        Scope::Domains,
+        Scope::Snapshots,
+        Scope::Stats,
+        Scope::Console,
+        Scope::Terminal,
+        Scope::Confirm,
+        Scope::SnapshotDialog,
+        Scope::Input,
+    ];
+
+    /// The config table's name: `[keys.<name>]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Global => "global",
+            Scope::Domains => "domains",
+            Scope::Snapshots => "snapshots",
+            Scope::Stats => "stats",
+            Scope::Console => "console",
+            Scope::Terminal => "terminal",
+            Scope::Confirm => "confirm",
+            Scope::SnapshotDialog => "snapshot_dialog",
+            Scope::Input => "input",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// Scopes whose keys are live at the same moment, so a key may be bound only once
+    /// across each group. The domain list hosts the snapshot, stats and console tabs, so
+    /// their keys work together; popups and the console add their own scope on top.
+    pub const LIVE_TOGETHER: &'static [&'static [Scope]] = &[
+        &[
+            Scope::Global,
+            Scope::Domains,
+            Scope::Snapshots,
+            Scope::Stats,
+            Scope::Console,
+        ],
+        &[Scope::Global, Scope::Confirm, Scope::SnapshotDialog],
+        &[Scope::Global, Scope::Terminal, Scope::Console, Scope::Input],
+        &[Scope::Input, Scope::Confirm, Scope::SnapshotDialog],
+    ];
+}
+
+/// One row of the action table.
+#[derive(Clone, Copy, Debug)]
+pub struct ActionInfo {
+    pub action: Action,
+    /// The name in the config file, a command line or the palette.
+    pub name: &'static str,
+    pub scope: Scope,
+    /// Changes the host: hidden and refused on a read-only connection.
+    pub mutating: bool,
+    /// One line for help and the palette.
+    pub description: &'static str,
+    /// A word for the footer; empty when the footer never shows the action.
+    pub short: &'static str,
+}
+
+macro_rules! actions {
+    ($($variant:ident => $name:literal, $scope:ident, $mutating:literal, $short:literal, $desc:expr;)*) => {
+        /// Everything a key can do. The order is the order help lists them in.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action { $($variant,)* }
+
+        impl Action {
+            /// The one table of actions.
+            pub const TABLE: &'static [ActionInfo] = &[
+                $(ActionInfo {
+                    action: Action::$variant,
+                    name: $name,
+                    scope: Scope::$scope,
+                    mutating: $mutating,
+                    description: $desc,
+                    short: $short,
+                },)*
+            ];
+        }
+    };
+}
+
+actions! {
+    Help => "help", Global, false, "help", "show this help";
+    Quit => "quit", Global, false, "quit", "quit virtdeck";
+    Up => "up", Global, false, "", "previous row (domain, snapshot, line)";
+    Down => "down", Global, false, "", "next row (domain, snapshot, line)";
+    PageUp => "page_up", Global, false, "", "one page up";
+    PageDown => "page_down", Global, false, "", "one page down";
+    Top => "top", Global, false, "", "first row";
+    Bottom => "bottom", Global, false, "", "last row";
+    Refresh => "refresh", Global, false, "", "re-read from libvirt what is shown";
+    ShowDomains => "show_domains", Global, false, "", "the domain list (:vm)";
+    ShowNetworks => "show_networks", Global, false, "", "virtual networks (:net)";
+    ShowPools => "show_pools", Global, false, "", "storage pools (:pool)";
+    ShowVolumes => "show_volumes", Global, false, "", "volumes of a pool (:vol POOL)";
+    ShowJobs => "show_jobs", Global, false, "", "running block, save and snapshot jobs (:jobs)";
+    ShowHosts => "show_hosts", Global, false, "", "hosts (:host)";
+    ShowEvents => "show_events", Global, false, "", "libvirt events received (:events)";
+    Filter => "filter", Domains, false, "filter", "filter by name (re: for a regex, ! to invert)";
+    ClearFilter => "clear_filter", Domains, false, "", "clear the filter / leave the snapshot tree";
+    SortNext => "sort_next", Domains, false, "sort", "sort by the next column";
+    SortPrev => "sort_prev", Domains, false, "", "sort by the previous column";
+    SortReverse => "sort_reverse", Domains, false, "", "reverse the sort order";
+    NextTab => "next_tab", Domains, false, "", "next detail tab";
+    PrevTab => "prev_tab", Domains, false, "", "previous detail tab";
+    Start => "start", Domains, true, "start", "start (virsh start)";
+    Shutdown => "shutdown", Domains, true, "shutdown", "ACPI shutdown (virsh shutdown)";
+    Reboot => "reboot", Domains, true, "reboot", "reboot (virsh reboot)";
+    Reset => "reset", Domains, true, "", "hard reset, asks first (virsh reset)";
+    ForceOff => "force_off", Domains, true, "off", "force off, asks first (virsh destroy)";
+    Suspend => "suspend", Domains, true, "pause", "pause (virsh suspend)";
+    Resume => "resume", Domains, true, "resume", "resume a paused domain (virsh resume)";
+    Undefine => "undefine", Domains, true, "", "undefine, keeps disks; type the name to confirm";
+    ToggleAutostart => "toggle_autostart", Domains, true, "", "toggle autostart (virsh autostart)";
+    EditXml => "edit_xml", Domains, false, "", "edit the domain's XML with schema hints (virsh edit)";
+    NewDomain => "new_domain", Domains, false, "", "define a new domain from a template or file (virsh define)";
+    SnapshotFocus => "snapshot_focus", Snapshots, false, "tree", "snapshot tree: show it and move the keys there / back";
+    SnapshotQuick => "snapshot_quick", Snapshots, true, "snap", "quick snapshot now, named <domain>-YYYYMMDD-HHMMSS";
+    SnapshotCreate => "snapshot_create", Snapshots, true, "new", "new snapshot with options (virsh snapshot-create-as)";
+    SnapshotRevert => "snapshot_revert", Snapshots, true, "revert", "revert to the selected snapshot, asks first";
+    SnapshotDelete => "snapshot_delete", Snapshots, true, "delete", "delete the selected snapshot (modes), asks first";
+    SnapshotToggle => "snapshot_toggle", Snapshots, false, "fold", "expand / collapse the selected snapshot's children";
+    SnapshotXml => "snapshot_xml", Snapshots, false, "xml", "show the selected snapshot's XML";
+    Console => "console", Console, false, "console", "open the selected domain's serial console and type into it";
+    ConsoleFullscreen => "console_fullscreen", Console, false, "full", "console full screen on/off";
+    ConsoleClose => "console_close", Console, false, "", "disconnect the console stream";
+    ConsoleForce => "console_force", Console, false, "", "take a console another client holds (virsh console --force)";
+    ConsoleScrollUp => "console_scroll_up", Console, false, "", "console: scroll back a page";
+    ConsoleScrollDown => "console_scroll_down", Console, false, "", "console: scroll forward a page";
+    ConsoleLive => "console_live", Console, false, "", "console: jump back to live output";
+    ConsoleSave => "console_save", Console, false, "save", "console: save the transcript to the state dir";
+    ConsoleDetach => "console_detach", Terminal, false, "detach", "leave the console, back to virtdeck (it stays attached)";
+    TerminalPageUp => "terminal_page_up", Terminal, false, "scroll", "attached console: scroll back a page";
+    TerminalPageDown => "terminal_page_down", Terminal, false, "", "attached console: scroll forward a page";
+    TerminalLineUp => "terminal_line_up", Terminal, false, "", "attached console: scroll back a line";
+    TerminalLineDown => "terminal_line_down", Terminal, false, "", "attached console: scroll forward a line";
+    TerminalTop => "terminal_top", Terminal, false, "", "attached console: oldest scrollback";
+    TerminalLive => "terminal_live", Terminal, false, "", "attached console: back to live output";
+    FreezeStats => "freeze_stats", Stats, false, "freeze", "freeze / unfreeze the stats graphs (sampling goes on)";
+    ExpandStats => "expand_stats", Stats, false, "raw", "stats: raw counters (domblkstat/domifstat/dommemstat)";
+    BalloonPeriod => "balloon_period", Stats, true, "balloon", "set the guest's balloon stats period, asks first (dommemstat --period)";
+    ConfirmYes => "confirm_yes", Confirm, false, "yes", "yes: do it (any other key cancels a yes/no question)";
+    RevertAsSnapshot => "revert_as_snapshot", SnapshotDialog, false, "", "revert dialog: leave the guest as the snapshot was";
+    RevertRunning => "revert_running", SnapshotDialog, false, "", "revert dialog: start the guest after reverting";
+    RevertPaused => "revert_paused", SnapshotDialog, false, "", "revert dialog: leave the guest paused after reverting";
+    RevertSafety => "revert_safety", SnapshotDialog, false, "", "revert dialog: take a safety snapshot first, or not";
+    NextField => "next_field", SnapshotDialog, false, "", "dialogs: next field or option";
+    PrevField => "prev_field", SnapshotDialog, false, "", "dialogs: previous field or option";
+    ToggleOption => "toggle_option", SnapshotDialog, false, "", "dialogs: tick / untick the option under the cursor";
+    InputAccept => "input_accept", Input, false, "ok", "text input and dialogs: accept";
+    InputCancel => "input_cancel", Input, false, "cancel", "text input and dialogs: cancel";
+    InputBackspace => "input_backspace", Input, false, "", "text input: delete the character before the cursor";
+    InputClear => "input_clear", Input, false, "", "text input: clear the line";
 }
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 46] = [
-        Action::Help,
-        Action::Quit,
-        Action::Up,
-        Action::Down,
-        Action::PageUp,
-        Action::PageDown,
-        Action::Top,
-        Action::Bottom,
-        Action::Filter,
-        Action::ClearFilter,
-        Action::SortNext,
-        Action::SortPrev,
-        Action::SortReverse,
-        Action::NextTab,
-        Action::PrevTab,
-        Action::Refresh,
-        Action::Start,
-        Action::Shutdown,
-        Action::Reboot,
-        Action::Reset,
-        Action::ForceOff,
-        Action::Suspend,
-        Action::Resume,
-        Action::Undefine,
-        Action::ToggleAutostart,
-        Action::EditXml,
-        Action::NewDomain,
-        Action::SnapshotFocus,
-        Action::SnapshotQuick,
-        Action::SnapshotCreate,
-        Action::SnapshotRevert,
-        Action::SnapshotDelete,
-        Action::SnapshotToggle,
-        Action::SnapshotXml,
-        Action::Console,
-        Action::ConsoleDetach,
-        Action::ConsoleFullscreen,
-        Action::ConsoleClose,
-        Action::ConsoleForce,
-        Action::ConsoleScrollUp,
-        Action::ConsoleScrollDown,
-        Action::ConsoleLive,
-        Action::ConsoleSave,
-        Action::FreezeStats,
-        Action::ExpandStats,
-        Action::BalloonPeriod,
-    ];
+    pub fn all() -> impl Iterator<Item = Action> {
+        Action::TABLE.iter().map(|i| i.action)
+    }
 
-    /// The name used in the config file's `[keys]` table.
+    /// The action's row in the table.
+    pub fn info(self) -> &'static ActionInfo {
+        // The table is generated from the enum in declaration order.
+        &Action::TABLE[self as usize]
+    }
+
+    /// The name used in the config file (and by a command line or palette).
     pub fn name(self) -> &'static str {
-        match self {
-            Action::Quit => "quit",
-            Action::Help => "help",
-            Action::Up => "up",
-            Action::Down => "down",
-            Action::PageUp => "page_up",
-            Action::PageDown => "page_down",
-            Action::Top => "top",
-            Action::Bottom => "bottom",
-            Action::Filter => "filter",
-            Action::ClearFilter => "clear_filter",
-            Action::SortNext => "sort_next",
-            Action::SortPrev => "sort_prev",
-            Action::SortReverse => "sort_reverse",
-            Action::NextTab => "next_tab",
-            Action::PrevTab => "prev_tab",
-            Action::Refresh => "refresh",
-            Action::Start => "start",
-            Action::Shutdown => "shutdown",
-            Action::Reboot => "reboot",
-            Action::Reset => "reset",
-            Action::ForceOff => "force_off",
-            Action::Suspend => "suspend",
-            Action::Resume => "resume",
-            Action::Undefine => "undefine",
-            Action::ToggleAutostart => "toggle_autostart",
-            Action::EditXml => "edit_xml",
-            Action::NewDomain => "new_domain",
-            Action::SnapshotFocus => "snapshot_focus",
-            Action::SnapshotQuick => "snapshot_quick",
-            Action::SnapshotCreate => "snapshot_create",
-            Action::SnapshotRevert => "snapshot_revert",
-            Action::SnapshotDelete => "snapshot_delete",
-            Action::SnapshotToggle => "snapshot_toggle",
-            Action::SnapshotXml => "snapshot_xml",
-            Action::Console => "console",
-            Action::ConsoleDetach => "console_detach",
-            Action::ConsoleFullscreen => "console_fullscreen",
-            Action::ConsoleClose => "console_close",
-            Action::ConsoleForce => "console_force",
-            Action::ConsoleScrollUp => "console_scroll_up",
-            Action::ConsoleScrollDown => "console_scroll_down",
-            Action::ConsoleLive => "console_live",
-            Action::ConsoleSave => "console_save",
-            Action::FreezeStats => "freeze_stats",
-            Action::ExpandStats => "expand_stats",
-            Action::BalloonPeriod => "balloon_period",
-        }
+        self.info().name
+    }
+
+    pub fn scope(self) -> Scope {
+        self.info().scope
     }
 
     pub fn from_name(name: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.name() == name)
+        Action::TABLE
+            .iter()
+            .find(|i| i.name == name)
+            .map(|i| i.action)
     }
 
     /// One line for the help screen.
     pub fn describe(self) -> &'static str {
-        match self {
-            Action::Quit => "quit virtdeck",
-            Action::Help => "show this help",
-            Action::Up => "select the previous domain",
-            Action::Down => "select the next domain",
-            Action::PageUp => "one page up",
-            Action::PageDown => "one page down",
-            Action::Top => "first domain",
-            Action::Bottom => "last domain",
-            Action::Filter => "filter by name (re: for a regex, ! to invert)",
-            Action::ClearFilter => "clear the filter / close",
-            Action::SortNext => "sort by the next column",
-            Action::SortPrev => "sort by the previous column",
-            Action::SortReverse => "reverse the sort order",
-            Action::NextTab => "next detail tab",
-            Action::PrevTab => "previous detail tab",
-            Action::Refresh => "re-read every domain from libvirt",
-            Action::Start => "start (virsh start)",
-            Action::Shutdown => "ACPI shutdown (virsh shutdown)",
-            Action::Reboot => "reboot (virsh reboot)",
-            Action::Reset => "hard reset, asks first (virsh reset)",
-            Action::ForceOff => "force off, asks first (virsh destroy)",
-            Action::Suspend => "pause (virsh suspend)",
-            Action::Resume => "resume a paused domain (virsh resume)",
-            Action::Undefine => "undefine, keeps disks; type the name to confirm",
-            Action::ToggleAutostart => "toggle autostart (virsh autostart)",
-            Action::EditXml => "edit the domain's XML with schema hints (virsh edit)",
-            Action::NewDomain => "define a new domain from a template or file (virsh define)",
-            Action::SnapshotFocus => "snapshot tree: show it and move the keys there / back",
-            Action::SnapshotQuick => "quick snapshot now, named <domain>-YYYYMMDD-HHMMSS",
-            Action::SnapshotCreate => "new snapshot with options (virsh snapshot-create-as)",
-            Action::SnapshotRevert => "revert to the selected snapshot, asks first",
-            Action::SnapshotDelete => "delete the selected snapshot (modes), asks first",
-            Action::SnapshotToggle => "expand / collapse the selected snapshot's children",
-            Action::SnapshotXml => "show the selected snapshot's XML",
-            Action::Console => "open the selected domain's serial console and type into it",
-            Action::ConsoleDetach => "leave the console, back to virtdeck (it stays attached)",
-            Action::ConsoleFullscreen => "console full screen on/off",
-            Action::ConsoleClose => "disconnect the console stream",
-            Action::ConsoleForce => "take a console another client holds (virsh console --force)",
-            Action::ConsoleScrollUp => "console: scroll back a page",
-            Action::ConsoleScrollDown => "console: scroll forward a page",
-            Action::ConsoleLive => "console: jump back to live output",
-            Action::ConsoleSave => "console: save the transcript to the state dir",
-            Action::FreezeStats => "freeze / unfreeze the stats graphs (sampling goes on)",
-            Action::ExpandStats => "stats: raw counters (domblkstat/domifstat/dommemstat)",
-            Action::BalloonPeriod => {
-                "set the guest's balloon stats period, asks first (dommemstat --period)"
-            }
-        }
+        self.info().description
+    }
+
+    /// A word for the footer ("" = not shown there).
+    pub fn short(self) -> &'static str {
+        self.info().short
     }
 
     /// Actions that change the host; hidden and refused on a read-only connection.
     pub fn is_mutating(self) -> bool {
-        matches!(
-            self,
-            Action::Start
-                | Action::Shutdown
-                | Action::Reboot
-                | Action::Reset
-                | Action::ForceOff
-                | Action::Suspend
-                | Action::Resume
-                | Action::Undefine
-                | Action::ToggleAutostart
-                | Action::SnapshotQuick
-                | Action::SnapshotCreate
-                | Action::SnapshotRevert
-                | Action::SnapshotDelete
-                | Action::BalloonPeriod
-        )
+        self.info().mutating
     }
 }
 
@@ -241,9 +239,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_round_trip() {
-        for a in Action::ALL {
-            assert_eq!(Action::from_name(a.name()), Some(a));
+    fn names_round_trip_and_the_table_is_in_enum_order() {
+        for (i, row) in Action::TABLE.iter().enumerate() {
+            assert_eq!(row.action as usize, i);
+            assert_eq!(Action::from_name(row.name), Some(row.action));
         }
+    }
+
+    #[test]
+    fn lifecycle_and_snapshot_changes_are_mutating_navigation_is_not() {
+        assert!(Action::Start.is_mutating());
+        assert!(Action::SnapshotRevert.is_mutating());
+        assert!(!Action::Down.is_mutating());
+        assert!(!Action::SnapshotXml.is_mutating());
+        assert_eq!(Action::SnapshotQuick.scope(), Scope::Snapshots);
     }
 }

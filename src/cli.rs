@@ -37,4 +37,29 @@ pub struct Cli {
     /// Config file to use instead of ~/.config/virtdeck/config.toml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Print a shell completion script (bash, zsh or fish) to stdout and exit.
+    #[arg(long, value_name = "SHELL", value_parser = ["bash", "zsh", "fish"])]
+    pub completions: Option<String>,
+
+    /// Print the man page (roff) to stdout and exit.
+    #[arg(long)]
+    pub man: bool,
+}
+
+/// Writes what `--completions`/`--man` asked for; `None` when neither was given.
+/// Runs before any connection so packagers can generate these files at build time.
+pub fn print_generated(cli: &Cli, out: &mut dyn std::io::Write) -> Option<std::io::Result<()>> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    if cli.man {
+        return Some(clap_mangen::Man::new(cmd).render(out));
+    }
+    let shell = match cli.completions.as_deref()? {
+        "bash" => clap_complete::Shell::Bash,
+        "zsh" => clap_complete::Shell::Zsh,
+        _ => clap_complete::Shell::Fish,
+    };
+    clap_complete::generate(shell, &mut cmd, "virtdeck", out);
+    Some(Ok(()))
 }

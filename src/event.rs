@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseEvent};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::backend::{BackendEvent, EventSink};
@@ -11,6 +11,8 @@ use crate::backend::{BackendEvent, EventSink};
 #[derive(Clone, Debug)]
 pub enum Event {
     Key(KeyEvent),
+    /// A click or wheel turn (only with `mouse = true`).
+    Mouse(MouseEvent),
     Resize,
     Tick,
     Backend(BackendEvent),
@@ -18,6 +20,8 @@ pub enum Event {
     Paste(String),
     /// The input reader failed (terminal gone); the App exits.
     InputClosed(String),
+    /// SIGHUP / SIGTERM / SIGINT: leave through the normal exit path.
+    Signal(crate::signals::ExitSignal),
 }
 
 /// Wraps the App's channel as the backend's event sink.
@@ -54,6 +58,7 @@ pub fn spawn_input(tx: UnboundedSender<Event>) {
                 let ev = match crossterm::event::read() {
                     Ok(crossterm::event::Event::Key(k)) => Event::Key(k),
                     Ok(crossterm::event::Event::Paste(s)) => Event::Paste(s),
+                    Ok(crossterm::event::Event::Mouse(m)) => Event::Mouse(m),
                     Ok(crossterm::event::Event::Resize(..)) => Event::Resize,
                     Ok(_) => continue,
                     Err(e) => {

@@ -12,6 +12,15 @@ use virtdeck::event;
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
     let cli = Cli::parse();
+    if let Some(done) = virtdeck::cli::print_generated(&cli, &mut std::io::stdout().lock()) {
+        return match done {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("virtdeck: cannot write to stdout: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let _log = virtdeck::logging::init();
 
     let monochrome = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -72,9 +81,13 @@ fn main() -> ExitCode {
     };
     tracing::info!("connected to {}", backend.uri());
 
+    virtdeck::terminal::set_mouse(config.mouse);
     let mut app = App::new(config, backend.sender(), cli.readonly);
     app.log_first_frame_since(started);
     let result = runtime.block_on(async {
+        // Before the screen is taken: from here on a hang-up or kill leaves cleanly.
+        virtdeck::signals::spawn(tx.clone())
+            .map_err(|e| format!("cannot install signal handlers: {e}"))?;
         let mut terminal =
             virtdeck::terminal::enter().map_err(|e| format!("cannot open the terminal: {e}"))?;
         event::spawn_input(tx.clone());

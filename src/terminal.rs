@@ -1,6 +1,7 @@
 //! Entering and leaving the full-screen terminal, including on panic.
 
 use std::io::{self, Stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::execute;
 use crossterm::terminal::{
@@ -11,6 +12,15 @@ use ratatui::backend::CrosstermBackend;
 
 pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 
+/// Whether virtdeck takes the mouse (config `mouse = true`); off leaves the terminal's
+/// own text selection alone.
+static MOUSE: AtomicBool = AtomicBool::new(false);
+
+/// Sets whether [`enter`] and [`resume`] capture the mouse.
+pub fn set_mouse(on: bool) {
+    MOUSE.store(on, Ordering::SeqCst);
+}
+
 /// Raw mode + alternate screen, and a panic hook that restores the terminal before the
 /// panic message is printed (otherwise it lands, garbled, in the alternate screen).
 pub fn enter() -> io::Result<Tui> {
@@ -19,12 +29,7 @@ pub fn enter() -> io::Result<Tui> {
         restore();
         previous(info);
     }));
-    enable_raw_mode()?;
-    execute!(
-        io::stdout(),
-        EnterAlternateScreen,
-        crossterm::event::EnableBracketedPaste
-    )?;
+    resume()?;
     Terminal::new(CrosstermBackend::new(io::stdout()))
 }
 
@@ -34,6 +39,7 @@ pub fn restore() {
     let _ = execute!(
         io::stdout(),
         crossterm::event::DisableBracketedPaste,
+        crossterm::event::DisableMouseCapture,
         LeaveAlternateScreen,
         crossterm::cursor::Show
     );
@@ -44,12 +50,17 @@ pub fn suspend() {
     restore();
 }
 
-/// Takes the terminal back after [`suspend`].
+/// Takes the terminal back after [`suspend`] (and takes it the first time, for [`enter`]):
+/// raw mode, alternate screen, bracketed paste, the mouse when configured.
 pub fn resume() -> io::Result<()> {
     enable_raw_mode()?;
     execute!(
         io::stdout(),
         EnterAlternateScreen,
         crossterm::event::EnableBracketedPaste
-    )
+    )?;
+    if MOUSE.load(Ordering::SeqCst) {
+        execute!(io::stdout(), crossterm::event::EnableMouseCapture)?;
+    }
+    Ok(())
 }

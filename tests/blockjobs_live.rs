@@ -15,6 +15,7 @@ use client::Client;
 use virtdeck::backend::jobs::{
     BlockJobKind, CopyDest, JobCmd, JobEnd, JobError, JobEvent, JobPhase,
 };
+use virtdeck::backend::model::HostId;
 use virtdeck::backend::{BackendEvent, DomainId};
 
 const IMAGES: &str = "/var/lib/libvirt/images";
@@ -100,7 +101,10 @@ fn chain(suffix: &str) -> Option<(Overlays, rig::Guest, DomainId, [String; 3])> 
         write_marker(&dom, i as u32 + 1, MARKERS[i + 1]);
     }
     assert_eq!(backing_chain(&s2), [s2.clone(), s1.clone(), base.clone()]);
-    let id = DomainId(rig::virsh(&["domuuid", &dom]).trim().to_string());
+    let id = DomainId::new(
+        HostId::FIRST,
+        rig::virsh(&["domuuid", &dom]).trim().to_string(),
+    );
     Some((files, guest, id, [base, s1, s2]))
 }
 
@@ -145,7 +149,7 @@ fn reply_ok(ev: JobEvent) -> String {
 /// Waits for the READY event of the job on vda of `id`.
 fn wait_ready(c: &mut Client, id: &DomainId) {
     c.wait_for(JOB, |ev| match ev {
-        BackendEvent::Jobs(JobEvent::BlockJobUpdated(j))
+        BackendEvent::Jobs(_, JobEvent::BlockJobUpdated(j))
             if &j.id == id && j.disk == "vda" && j.phase == JobPhase::Ready =>
         {
             Some(())
@@ -157,13 +161,16 @@ fn wait_ready(c: &mut Client, id: &DomainId) {
 fn wait_end(c: &mut Client, id: &DomainId) -> (BlockJobKind, JobEnd) {
     // The end event may come before the reply of the pivot that caused it.
     c.seen_or_wait(JOB, |ev| match ev {
-        BackendEvent::Jobs(JobEvent::BlockJobEnded {
-            id: i,
-            disk,
-            kind,
-            end,
-            ..
-        }) if i == id && disk == "vda" => Some((*kind, *end)),
+        BackendEvent::Jobs(
+            _,
+            JobEvent::BlockJobEnded {
+                id: i,
+                disk,
+                kind,
+                end,
+                ..
+            },
+        ) if i == id && disk == "vda" => Some((*kind, *end)),
         _ => None,
     })
 }
@@ -314,7 +321,10 @@ fn disk_only_snapshots_put_overlays_next_to_the_image_and_a_delete_names_what_st
     let dom = guest.name.clone();
     let _files = Overlays(dom.clone());
     rig::virsh(&["start", &dom]);
-    let id = DomainId(rig::virsh(&["domuuid", &dom]).trim().to_string());
+    let id = DomainId::new(
+        HostId::FIRST,
+        rig::virsh(&["domuuid", &dom]).trim().to_string(),
+    );
     let base = format!("{IMAGES}/{dom}.qcow2");
     let s1 = format!("{IMAGES}/{dom}.s1.qcow2");
     let mut c = Client::open(rig::URI);
@@ -382,7 +392,7 @@ fn jobs_started_by_virsh_are_seen_live_and_found_again_at_start() {
     // Started elsewhere while we listen: the READY event brings it in.
     rig::virsh(&["blockcommit", &dom, "vda", "--active", "--base", &s1]);
     let job = c.wait_for(JOB, |ev| match ev {
-        BackendEvent::Jobs(JobEvent::BlockJobUpdated(j))
+        BackendEvent::Jobs(_, JobEvent::BlockJobUpdated(j))
             if j.id == id && j.phase == JobPhase::Ready =>
         {
             Some(j.clone())
@@ -404,7 +414,7 @@ fn jobs_started_by_virsh_are_seen_live_and_found_again_at_start() {
     rig::virsh(&["blockcommit", &dom, "vda", "--active", "--wait"]);
     let mut c = Client::open(rig::URI);
     let job = c.wait_for(JOB, |ev| match ev {
-        BackendEvent::Jobs(JobEvent::BlockJobUpdated(j)) if j.id == id => Some(j.clone()),
+        BackendEvent::Jobs(_, JobEvent::BlockJobUpdated(j)) if j.id == id => Some(j.clone()),
         _ => None,
     });
     assert_eq!(job.kind, BlockJobKind::ActiveCommit);

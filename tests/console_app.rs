@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::{Harness, Options};
 use virtdeck::ui::console::session::Link;
-use virtdeck::ui::panes::detail::Tab;
+use virtdeck::ui::domains::detail::Tab;
 
 const NO_CONSOLE_NODE: &str = r#"<node>
   <domain type='test'>
@@ -25,7 +25,7 @@ fn a_domain_without_a_pty_console_says_what_to_add() {
     let mut h = Harness::on_node(NO_CONSOLE_NODE, Options::new(""));
     h.select("bare-metal-ish");
     h.press("c");
-    assert_eq!(h.app.tab, Tab::Console);
+    assert_eq!(h.app.domains.tab, Tab::Console);
     assert!(
         h.wait_until(Duration::from_secs(5), |app| app
             .console_session()
@@ -52,7 +52,7 @@ fn the_test_driver_refuses_the_console_clearly_and_the_escape_chord_returns() {
     let before = h.screen_text();
     assert!(!before.contains("opens the serial console"));
     h.press("<Tab><Tab><Tab><Tab>");
-    assert_eq!(h.app.tab, Tab::Console);
+    assert_eq!(h.app.domains.tab, Tab::Console);
     assert!(h.screen_text().contains("opens the serial console"));
     h.press("c");
     assert!(

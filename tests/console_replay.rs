@@ -5,7 +5,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
-use virtdeck::backend::DomainId;
+use virtdeck::backend::{DomainId, HostId};
 use virtdeck::config::Config;
 use virtdeck::ui::console::session::ConsoleSession;
 use virtdeck::ui::console::widget::{self, Hints};
@@ -23,6 +23,11 @@ fn hints() -> Hints {
         live: s("="),
         save: s("w"),
         fullscreen: s("z"),
+        terminal_scroll: s("Shift-PgUp/Shift-PgDn"),
+        terminal_live: s("Shift-End"),
+        choose: s("k/↑/j/↓"),
+        accept: s("Enter"),
+        cancel: s("Esc"),
     }
 }
 
@@ -30,7 +35,7 @@ fn hints() -> Hints {
 /// returns the buffer.
 fn replay(bytes: &[u8], cols: u16, rows: u16) -> (Buffer, ConsoleSession) {
     let theme = Config::builtin().expect("built-in config").theme;
-    let mut s = ConsoleSession::new(1, DomainId("u".into()), "guest".into());
+    let mut s = ConsoleSession::new(1, DomainId::new(HostId::FIRST, "u"), "guest".into());
     let mut term = Terminal::new(TestBackend::new(cols, rows + 1)).expect("terminal");
     // First draw sizes the emulator to the pane, as in the app.
     term.draw(|f| widget::render(f, f.area(), &mut s, &hints(), &theme))

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use client::Client;
 use virtdeck::backend::jobs::{JobCmd, JobError, JobEvent};
+use virtdeck::backend::model::HostId;
 use virtdeck::backend::{BackendEvent, DomainId};
 
 const T: Duration = Duration::from_secs(30);
@@ -20,7 +21,7 @@ fn node_uri() -> String {
 }
 
 fn runner() -> DomainId {
-    DomainId("7a000000-0000-4000-8000-000000000001".into())
+    DomainId::new(HostId::FIRST, "7a000000-0000-4000-8000-000000000001")
 }
 
 fn finished(ev: JobEvent) -> Result<String, String> {
@@ -32,12 +33,12 @@ fn finished(ev: JobEvent) -> Result<String, String> {
 
 fn has_managed_save(c: &mut Client) -> bool {
     let req = c.req();
-    c.send(virtdeck::backend::Command::Jobs(JobCmd::ManagedSaveState {
-        req,
-        id: runner(),
-    }));
+    c.send(virtdeck::backend::Command::Jobs(
+        HostId::FIRST,
+        JobCmd::ManagedSaveState { req, id: runner() },
+    ));
     c.wait_for(T, |ev| match ev {
-        BackendEvent::Jobs(JobEvent::ManagedSaveState { req: r, result, .. }) if *r == req => {
+        BackendEvent::Jobs(_, JobEvent::ManagedSaveState { req: r, result, .. }) if *r == req => {
             Some(result.clone().expect("managed save state"))
         }
         _ => None,

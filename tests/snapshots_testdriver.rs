@@ -8,7 +8,7 @@ use std::time::Duration;
 use common::{Harness, Options};
 use virt::connect::Connect;
 use virt::domain::Domain;
-use virtdeck::backend::snapshots::format_time;
+use virtdeck::ui::format::format_time;
 
 const URI: &str = "test:///default";
 const WAIT: Duration = Duration::from_secs(10);

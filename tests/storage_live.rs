@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use client::Client;
 use virtdeck::backend::BackendEvent;
+use virtdeck::backend::model::HostId;
 use virtdeck::backend::storage::{
     Direction, NewVolume, PoolOp, StorageCmd, StorageError, StorageEvent,
 };
@@ -194,18 +195,22 @@ fn a_cancelled_download_leaves_no_file_and_a_volume_in_use_is_not_deleted() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let target = tmp.path().join("big.bin");
     let req = c.req();
-    c.send(virtdeck::backend::Command::Storage(StorageCmd::Transfer {
-        req,
-        pool: pool.name.clone(),
-        name: "big.raw".into(),
-        file: target.clone(),
-        direction: Direction::Download,
-    }));
     c.send(virtdeck::backend::Command::Storage(
+        HostId::FIRST,
+        StorageCmd::Transfer {
+            req,
+            pool: pool.name.clone(),
+            name: "big.raw".into(),
+            file: target.clone(),
+            direction: Direction::Download,
+        },
+    ));
+    c.send(virtdeck::backend::Command::Storage(
+        HostId::FIRST,
         StorageCmd::CancelTransfer { req },
     ));
     let result = c.wait_for(Duration::from_secs(60), |ev| match ev {
-        BackendEvent::Storage(StorageEvent::TransferFinished { req: r, result, .. })
+        BackendEvent::Storage(_, StorageEvent::TransferFinished { req: r, result, .. })
             if *r == req =>
         {
             Some(result.clone())
@@ -220,18 +225,22 @@ fn a_cancelled_download_leaves_no_file_and_a_volume_in_use_is_not_deleted() {
     // A cancelled upload says the volume's content is now partial.
     let src = random_file(tmp.path(), "up.bin", 64 << 20);
     let req = c.req();
-    c.send(virtdeck::backend::Command::Storage(StorageCmd::Transfer {
-        req,
-        pool: pool.name.clone(),
-        name: "big.raw".into(),
-        file: src.clone(),
-        direction: Direction::Upload,
-    }));
     c.send(virtdeck::backend::Command::Storage(
+        HostId::FIRST,
+        StorageCmd::Transfer {
+            req,
+            pool: pool.name.clone(),
+            name: "big.raw".into(),
+            file: src.clone(),
+            direction: Direction::Upload,
+        },
+    ));
+    c.send(virtdeck::backend::Command::Storage(
+        HostId::FIRST,
         StorageCmd::CancelTransfer { req },
     ));
     let result = c.wait_for(Duration::from_secs(60), |ev| match ev {
-        BackendEvent::Storage(StorageEvent::TransferFinished { req: r, result, .. })
+        BackendEvent::Storage(_, StorageEvent::TransferFinished { req: r, result, .. })
             if *r == req =>
         {
             Some(result.clone())

@@ -220,7 +220,7 @@ fn read_only_connection_refuses_every_mutation() {
     let (conn, mut h) = setup(name, opts);
     for key in ["s", "F", "U", "a", "p", "d"] {
         h.press(key);
-        assert!(h.app.overlay.is_none(), "{key}: no confirmation opens");
+        assert!(!h.app.has_popup(), "{key}: no confirmation opens");
         assert!(status(&h).contains("read-only"), "{key}: {}", status(&h));
     }
     std::thread::sleep(Duration::from_millis(300));

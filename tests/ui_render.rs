@@ -165,7 +165,8 @@ fn sorting_by_state_puts_running_domains_first_and_selection_stays() {
     assert!(first.contains("running"), "{first}");
     let sel = h
         .app
-        .view
+        .domains
+        .list
         .selected()
         .and_then(|id| h.app.store.get(id))
         .map(|r| r.info.name.clone());

@@ -187,8 +187,9 @@ fn the_list_has_live_cpu_disk_and_net_columns() {
     assert!(cols.ends_with(&["-", "-", "-", "no", "yes"]), "{off}");
     // Sorting by disk throughput (busiest first) puts shut-off domains last.
     h.app
-        .view
-        .set_sort(virtdeck::ui::list_view::SortKey::Disk, false);
+        .domains
+        .list
+        .set_sort(virtdeck::ui::domains::list_view::SortKey::Disk, false);
     let screen = h.screen();
     let body: Vec<&String> = screen.iter().skip(3).take(12).collect();
     let first_off = body.iter().position(|l| l.contains("shut off"));
@@ -226,7 +227,7 @@ fn the_balloon_period_is_only_set_after_a_visible_confirmation() {
     // A shut-off guest is refused before anything is asked.
     h.select("backup-nas");
     h.press("b");
-    assert!(h.app.overlay.is_none());
+    assert!(!h.app.has_popup());
     assert!(h.screen_text().contains("needs a running guest"));
 }
 

@@ -177,7 +177,7 @@ fn libvirt_refuses_a_bad_enum_and_the_buffer_stays_as_typed() {
     assert!(!err.trim().is_empty());
     assert_eq!(buffer(&h.app), typed, "the buffer changed");
     let key = match &ed.target {
-        virtdeck::ui::editor::Target::Domain { id, .. } => id.0.clone(),
+        virtdeck::ui::xml_editor::Target::Domain { id, .. } => id.uuid.clone(),
         other => panic!("unexpected target {other:?}"),
     };
     let screen = h.screen_text();

@@ -11,6 +11,19 @@ use crate::config::Role;
 use crate::ui::console::widget::{self, Hints};
 
 impl App {
+    pub fn console_session(&self) -> Option<&crate::ui::console::session::ConsoleSession> {
+        self.console.session.as_ref()
+    }
+
+    /// Bytes the open console has received so far (0 without one), for frame pacing.
+    pub fn console_received(&self) -> u64 {
+        self.console.received()
+    }
+
+    pub(super) fn console_fullscreen(&self) -> bool {
+        self.console.fullscreen()
+    }
+
     fn console_hints(&self) -> Hints {
         let k = |a| self.config.keymap.keys_label(a);
         Hints {
@@ -22,6 +35,15 @@ impl App {
             live: k(Action::ConsoleLive),
             save: k(Action::ConsoleSave),
             fullscreen: k(Action::ConsoleFullscreen),
+            terminal_scroll: format!(
+                "{}/{}",
+                k(Action::TerminalPageUp),
+                k(Action::TerminalPageDown)
+            ),
+            terminal_live: k(Action::TerminalLive),
+            choose: format!("{}/{}", k(Action::Up), k(Action::Down)),
+            accept: k(Action::InputAccept),
+            cancel: k(Action::InputCancel),
         }
     }
 
@@ -30,7 +52,7 @@ impl App {
         let hints = self.console_hints();
         match self.console.session.as_mut() {
             Some(s) => widget::render(f, area, s, &hints, &self.config.theme),
-            None if self.view.selected().is_some() => f.render_widget(
+            None if self.domains.list.selected().is_some() => f.render_widget(
                 Paragraph::new(Span::styled(
                     format!(
                         " {} opens the serial console of the selected domain \

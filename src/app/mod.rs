@@ -1,34 +1,53 @@
 //! The App: sole owner of UI state. Drains events, updates the model, sends commands,
 //! and draws once per batch of events.
 
-mod console;
 mod console_view;
 mod keys;
+mod mouse;
 mod render;
-mod snapshot_dialogs;
-mod snapshots;
-mod stats;
+mod views;
 mod xml;
 
-pub use console::ConsoleUi;
+pub use crate::ui::console::view::ConsoleUi;
 
 use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::backend::{BackendEvent, CommandSender, DomainId, LifecycleOp, RequestId};
+use crate::backend::{BackendEvent, Command, CommandSender, HostId};
 use crate::config::Config;
 use crate::event::Event;
 use crate::state::Store;
-use crate::state::stats::{DomainHistory, capacity_for};
-use crate::ui::list_view::ListView;
-use crate::ui::panes::detail::Tab;
-use crate::ui::panes::snapshots::SnapshotPane;
-use crate::ui::panes::stats::StatsView;
-use crate::ui::popups::confirm::ConfirmKind;
-use crate::ui::popups::snapshot_dialogs::SnapDialog;
+use crate::state::stats::capacity_for;
+use crate::ui::domains::detail::Tab;
+use crate::ui::domains::view::DomainsView;
+use crate::ui::layer::{Effect, Flow, Layer, RequestIds};
+use crate::ui::snapshots::pane::SnapshotPane;
+use crate::ui::stats::view::StatsTab;
 use crate::ui::text::escape;
+
+/// Runs `$body` with a component context `$cx` built from the App's parts, then applies
+/// the effects the component returned. A macro, not a method, so the body may borrow
+/// another field of the App (the component) mutably at the same time.
+macro_rules! with_ctx {
+    ($app:expr, |$cx:ident| $body:expr) => {{
+        let selected = $app.domains.list.selected().cloned();
+        let mut $cx = $crate::ui::layer::Ctx::new(
+            &$app.store,
+            &$app.config,
+            $app.readonly,
+            &mut $app.reqs,
+            selected,
+            $app.host,
+        );
+        let out = $body;
+        let effects = std::mem::take(&mut $cx.effects);
+        $app.apply(effects);
+        out
+    }};
+}
+pub(crate) use with_ctx;
 
 /// How long an info message stays in the status line.
 const STATUS_TTL: Duration = Duration::from_secs(8);
@@ -54,12 +73,7 @@ pub fn frame_interval(console_bytes_since_last_frame: u64) -> Duration {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
-    Info,
-    Warn,
-    Error,
-}
+pub use crate::ui::layer::Level;
 
 #[derive(Clone, Debug)]
 pub struct Status {
@@ -68,51 +82,33 @@ pub struct Status {
     pub at: Instant,
 }
 
-/// Whatever sits on top of the main screen and takes the keys.
-#[derive(Clone, Debug)]
-pub enum Overlay {
-    Help {
-        scroll: u16,
-    },
-    Confirm {
-        id: DomainId,
-        name: String,
-        op: LifecycleOp,
-        title: String,
-        body: Vec<String>,
-        kind: ConfirmKind,
-    },
-    Filter {
-        input: String,
-        previous: String,
-    },
-    Snapshot(SnapDialog),
-}
-
 pub struct App {
     pub store: Store,
-    pub view: ListView,
-    pub tab: Tab,
+    /// The domain list and its detail tabs: the main screen, bottom of the stack.
+    pub domains: DomainsView,
     pub config: Config,
     pub readonly: bool,
-    pub overlay: Option<Overlay>,
+    /// Popups and prompts over the main screen, bottom first; the last one gets keys first.
+    pub layers: Vec<Box<dyn Layer>>,
     pub status: Option<Status>,
     /// The XML editor, full-screen while open.
-    pub xml: Option<Box<crate::ui::editor::XmlEditor>>,
+    pub xml: Option<Box<crate::ui::xml_editor::XmlEditor>>,
     /// Where editor drafts are kept (`None`: no state dir, drafts disabled).
     pub drafts_dir: Option<std::path::PathBuf>,
-    schema: Option<crate::ui::editor::Schema>,
+    schema: Option<crate::ui::xml_editor::Schema>,
     external_pending: bool,
     pub snaps: SnapshotPane,
     pub console: ConsoleUi,
-    pub stats_view: StatsView,
-    /// The selected domain's history as it was when the user froze the graphs.
-    pub frozen: Option<(DomainId, Box<DomainHistory>)>,
+    pub stats: StatsTab,
     backend: CommandSender,
-    next_req: RequestId,
-    /// Body height of the list at the last draw, for PgUp/PgDn.
-    list_height: usize,
+    /// The host new things (a new domain, a refresh) go to; one host today.
+    pub host: HostId,
+    reqs: RequestIds,
+    /// Where the last frame put the list and the lower pane, for mouse clicks.
+    areas: mouse::Areas,
     quit: bool,
+    /// The signal that ended the session, if one did.
+    exit_signal: Option<crate::signals::ExitSignal>,
     dirty: bool,
     /// When the process started; the first complete frame is logged against it.
     started: Option<Instant>,
@@ -124,11 +120,10 @@ impl App {
         store.stats.set_capacity(capacity_for(config.cpu_interval));
         App {
             store,
-            view: ListView::default(),
-            tab: Tab::default(),
+            domains: DomainsView::default(),
             config,
             readonly,
-            overlay: None,
+            layers: Vec::new(),
             status: None,
             xml: None,
             drafts_dir: crate::xml::drafts::Drafts::default_dir(),
@@ -136,12 +131,13 @@ impl App {
             external_pending: false,
             snaps: SnapshotPane::default(),
             console: ConsoleUi::default(),
-            stats_view: StatsView::default(),
-            frozen: None,
+            stats: StatsTab::default(),
             backend,
-            next_req: 1,
-            list_height: 10,
+            host: HostId::FIRST,
+            reqs: RequestIds::default(),
+            areas: mouse::Areas::default(),
             quit: false,
+            exit_signal: None,
             dirty: true,
             started: None,
         }
@@ -175,6 +171,11 @@ impl App {
         self.quit
     }
 
+    /// The signal that ended the session (SIGHUP, SIGTERM, SIGINT), if one did.
+    pub fn exit_signal(&self) -> Option<crate::signals::ExitSignal> {
+        self.exit_signal
+    }
+
     /// True once after anything visible changed.
     pub fn take_dirty(&mut self) -> bool {
         std::mem::take(&mut self.dirty)
@@ -199,8 +200,15 @@ impl App {
                 }
             }
             Event::Resize => self.dirty = true,
+            Event::Mouse(m) => {
+                if self.config.mouse && self.on_mouse(m) {
+                    self.dirty = true;
+                }
+            }
             Event::Paste(text) => {
-                if !self.console_paste(&text) {
+                if !self.layers_paste(&text)
+                    && !with_ctx!(self, |cx| self.console.on_paste(&text, &mut cx))
+                {
                     self.on_xml_paste(&text);
                 }
                 self.dirty = true;
@@ -219,17 +227,27 @@ impl App {
                 tracing::error!("terminal input closed: {e}");
                 self.quit = true;
             }
+            Event::Signal(sig) => {
+                self.quit = true;
+                self.exit_signal = Some(sig);
+            }
             Event::Backend(be) => self.on_backend(be),
         }
-        self.sync_snapshots();
+        let visible = self.domains.tab == Tab::Snapshots;
+        let selected = self.domains.list.selected().cloned();
+        with_ctx!(self, |cx| self.snaps.sync(
+            visible,
+            selected.as_ref(),
+            &mut cx
+        ));
     }
 
     fn on_backend(&mut self, ev: BackendEvent) {
         // The hot path (every tick, every active domain): hand the samples over uncopied.
         let ev = match ev {
-            BackendEvent::Stats { at, domains } => {
+            BackendEvent::Stats { at, domains, .. } => {
                 self.store.apply_stats(at, domains);
-                self.view.sync(&self.store);
+                self.domains.list.sync(&self.store);
                 self.dirty = true;
                 return;
             }
@@ -239,11 +257,19 @@ impl App {
             self.dirty = true;
             return;
         }
+        // A reconnect is a Connected after a Disconnected, whatever the status line says.
+        let was_lost = matches!(
+            self.store.conn,
+            crate::state::ConnState::Disconnected { .. }
+        );
         if self.store.apply(&ev) {
-            self.view.sync(&self.store);
+            self.domains.list.sync(&self.store);
             self.dirty = true;
         }
-        self.console_on_backend(&ev);
+        with_ctx!(self, |cx| self.console.on_backend(&ev, &mut cx));
+        if matches!(ev, BackendEvent::Console(..)) {
+            self.dirty = true;
+        }
         match ev {
             BackendEvent::ActionDone { name, op, .. } => {
                 self.set_status(
@@ -259,8 +285,11 @@ impl App {
                     format!("{} {} failed: {}", op.verb(), escape(&name), message),
                 );
             }
-            BackendEvent::Error(message) => self.set_status(Level::Error, message),
-            BackendEvent::Snapshot(ev) => self.on_snapshot_event(ev),
+            BackendEvent::Error(_, message) => self.set_status(Level::Error, message),
+            BackendEvent::Snapshot(ev) => {
+                self.dirty = true;
+                with_ctx!(self, |cx| self.snaps.on_event(ev, &mut cx));
+            }
             BackendEvent::Lifecycle {
                 id, name, event, ..
             } => {
@@ -277,31 +306,79 @@ impl App {
                     self.set_status(Level::Info, format!("{}: {}", escape(&name), event.label()));
                 }
             }
-            BackendEvent::Disconnected { reason } => {
+            BackendEvent::Disconnected { reason, .. } => {
                 self.set_status(Level::Error, format!("disconnected: {reason}"));
             }
-            BackendEvent::Connected { .. }
-                if self
-                    .status
-                    .as_ref()
-                    .is_some_and(|s| s.text.starts_with("disconnected")) =>
-            {
+            BackendEvent::Connected { .. } if was_lost => {
                 self.set_status(Level::Info, "reconnected");
             }
             _ => {}
         }
     }
 
-    /// Sends a lifecycle command for `id`; the list changes when libvirt's event arrives.
-    fn send_op(&mut self, id: DomainId, name: String, op: LifecycleOp) {
-        let req = self.next_req;
-        self.next_req += 1;
-        self.set_status(
-            Level::Info,
-            format!("{}…   ({})", op.verb(), escape(&op.virsh(&name))),
-        );
-        self.backend
-            .send(crate::backend::Command::Lifecycle { req, id, name, op });
+    /// Whether a popup or prompt is open over the main screen.
+    pub fn has_popup(&self) -> bool {
+        !self.layers.is_empty()
+    }
+
+    /// Offers a key to the layers from the top down; true when one of them took it.
+    fn layers_key(&mut self, k: &crossterm::event::KeyEvent) -> bool {
+        let mut i = self.layers.len();
+        while i > 0 {
+            i -= 1;
+            let mut layer = self.layers.remove(i);
+            let flow = with_ctx!(self, |cx| layer.on_key(k, &mut cx));
+            if flow != Flow::Close {
+                // Effects may have pushed layers above it: keep it at its own place.
+                self.layers.insert(i, layer);
+            }
+            if flow != Flow::Ignored {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Offers pasted text to the top layer; true when it took it.
+    fn layers_paste(&mut self, text: &str) -> bool {
+        let Some(mut layer) = self.layers.pop() else {
+            return false;
+        };
+        let n = self.layers.len();
+        let flow = with_ctx!(self, |cx| layer.on_paste(text, &mut cx));
+        if flow != Flow::Close {
+            self.layers.insert(n, layer);
+        }
+        flow != Flow::Ignored
+    }
+
+    /// Carries out what a component asked for.
+    pub(crate) fn apply(&mut self, effects: Vec<Effect>) {
+        for e in effects {
+            match e {
+                Effect::Send(cmd) => self.send(cmd),
+                Effect::Push(layer) => self.layers.push(layer),
+                Effect::Status(level, text) => self.set_status(level, text),
+                Effect::Run(action) => self.on_action(action),
+                Effect::Filter(text) => {
+                    self.domains.list.set_filter(&text);
+                    self.domains.list.sync(&self.store);
+                }
+                Effect::TrackRevert(req, dialog) => {
+                    self.snaps.reverts.insert(req, dialog);
+                }
+                Effect::ShowTab(tab) => self.domains.tab = tab,
+                Effect::Open(view) => self.open_view(view),
+                Effect::ClearStatus => self.status = None,
+                Effect::Quit => self.quit = true,
+            }
+            self.dirty = true;
+        }
+    }
+
+    /// Sends `cmd` to the worker of the host it names (one host today).
+    pub(crate) fn send(&mut self, cmd: Command) {
+        self.backend.send(cmd);
     }
 
     /// Runs the App on `terminal` until the user quits or the channel closes.
@@ -322,6 +399,10 @@ impl App {
                     Ok(ev) => self.handle(ev),
                     Err(_) => break,
                 }
+            }
+            if self.quit {
+                // A hung-up terminal cannot take a last frame, and a leaving App needs none.
+                break;
             }
             if self.take_external_edit() {
                 self.run_external_editor(terminal);

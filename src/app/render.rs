@@ -5,59 +5,33 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
-use super::stats::stats_height;
-use super::{App, Level, Overlay};
-use crate::action::Action;
+use super::{App, Level};
+use crate::action::{Action, Scope};
 use crate::config::Role;
 use crate::state::ConnState;
-use crate::ui::panes::detail::Tab;
-use crate::ui::panes::{detail, domains};
-use crate::ui::popups::{confirm, help, snapshot_dialogs};
+use crate::ui::domains::detail::Tab;
+use crate::ui::domains::{detail, table as domains};
+use crate::ui::layer::DrawCtx;
+use crate::ui::stats::view::stats_height;
 use crate::ui::text::escape_spans;
-
-/// Actions advertised in the bottom line, most useful first; the rest are behind `?`.
-const HINTS: [Action; 10] = [
-    Action::Help,
-    Action::Filter,
-    Action::Start,
-    Action::Shutdown,
-    Action::ForceOff,
-    Action::Suspend,
-    Action::Resume,
-    Action::Reboot,
-    Action::SortNext,
-    Action::Quit,
-];
-
-/// The bottom line while the Snapshots tab is shown.
-const SNAPSHOT_HINTS: [Action; 8] = [
-    Action::Help,
-    Action::SnapshotFocus,
-    Action::SnapshotQuick,
-    Action::SnapshotCreate,
-    Action::SnapshotRevert,
-    Action::SnapshotDelete,
-    Action::SnapshotToggle,
-    Action::SnapshotXml,
-];
 
 impl App {
     pub fn render(&mut self, f: &mut Frame) {
         let area = f.area();
         if let Some(ed) = self.xml.as_mut() {
-            crate::ui::editor::view::render(f, area, ed, &self.config.theme);
+            crate::ui::xml_editor::view::render(f, area, ed, &self.config.theme);
             return;
         }
         if self.console_fullscreen() {
             self.render_console_full(f);
             return;
         }
-        let detail_h = if self.tab == Tab::Stats {
-            stats_height(area.height, self.stats_view.expanded)
-        } else if self.tab == Tab::Snapshots && self.snaps.focused {
+        let detail_h = if self.domains.tab == Tab::Stats {
+            stats_height(area.height, self.stats.view.expanded)
+        } else if self.domains.tab == Tab::Snapshots && self.snaps.focused {
             // The tree gets half the screen while it has the keys.
             (area.height / 2).max(8)
-        } else if self.tab == Tab::Console {
+        } else if self.domains.tab == Tab::Console {
             // A console needs room; the list keeps the rest.
             (area.height * 3 / 5).max(8)
         } else if area.height >= 34 {
@@ -75,24 +49,53 @@ impl App {
         .areas(area);
 
         self.render_header(f, header);
-        self.view.sync(&self.store);
-        domains::render(f, list, &self.store, &mut self.view, &self.config.theme);
+        self.domains.list.sync(&self.store);
+        domains::render(
+            f,
+            list,
+            &self.store,
+            &mut self.domains.list,
+            &self.config.theme,
+        );
         // Table body = list area minus border line and header row.
-        self.list_height = usize::from(list.height.saturating_sub(2));
-        let selected = self.view.selected().and_then(|id| self.store.get(id));
-        let body = detail::render(f, lower, self.tab, selected, &self.config.theme);
-        if self.tab == Tab::Snapshots && selected.is_some() {
+        self.domains.list_height = usize::from(list.height.saturating_sub(2));
+        let selected = self
+            .domains
+            .list
+            .selected()
+            .and_then(|id| self.store.get(id));
+        let body = detail::render(f, lower, self.domains.tab, selected, &self.config.theme);
+        self.areas = super::mouse::Areas { list, lower, body };
+        if self.domains.tab == Tab::Snapshots && selected.is_some() {
             self.snaps.render(f, body, &self.config.theme);
         }
-        if self.tab == Tab::Console {
+        if self.domains.tab == Tab::Console {
             self.render_console_pane(f, body);
         }
-        if self.tab == Tab::Stats {
-            self.render_stats(f, body);
+        if self.domains.tab == Tab::Stats {
+            self.stats.render(
+                f,
+                body,
+                self.domains.list.selected(),
+                &self.store,
+                &self.config,
+            );
         }
         self.render_status(f, status);
         self.render_hints(f, hints);
-        self.render_overlay(f, area, status);
+        self.render_layers(f, area, status);
+    }
+
+    /// Popups and prompts, bottom first.
+    fn render_layers(&mut self, f: &mut Frame, area: Rect, status: Rect) {
+        let cx = DrawCtx {
+            config: &self.config,
+            readonly: self.readonly,
+            status_area: status,
+        };
+        for layer in &mut self.layers {
+            layer.draw(f, area, &cx);
+        }
     }
 
     pub(super) fn render_header(&self, f: &mut Frame, area: Rect) {
@@ -138,21 +141,6 @@ impl App {
 
     pub(super) fn render_status(&self, f: &mut Frame, area: Rect) {
         let t = &self.config.theme;
-        if let Some(Overlay::Filter { input, .. }) = &self.overlay {
-            let mut spans = vec![Span::styled("/", t.style(Role::Key))];
-            spans.extend(escape_spans(
-                input,
-                t.style(Role::Base),
-                t.style(Role::Escaped),
-            ));
-            spans.push(Span::styled("█", t.style(Role::Dim)));
-            spans.push(Span::styled(
-                "   Enter keeps, Esc restores; re: regex, ! inverts",
-                t.style(Role::Dim),
-            ));
-            f.render_widget(Line::from(spans), area);
-            return;
-        }
         let Some(s) = &self.status else { return };
         let role = match s.level {
             Level::Info => Role::Info,
@@ -164,73 +152,70 @@ impl App {
         f.render_widget(Line::from(spans), area);
     }
 
+    /// The footer's actions: the top layer's own, or the focused view's keys first and
+    /// then the global ones, each once, in table order. Generated from the action table.
+    pub fn footer_actions(&self) -> Vec<Action> {
+        if let Some(top) = self.layers.last() {
+            return top.hints();
+        }
+        let mut out = Vec::new();
+        for scope in self.focus_scopes() {
+            out.extend(Action::all().filter(|a| a.scope() == scope && !a.short().is_empty()));
+        }
+        if !out.iter().any(|a| a.scope() == Scope::Global) {
+            out.extend(
+                Action::all().filter(|a| a.scope() == Scope::Global && !a.short().is_empty()),
+            );
+        }
+        out
+    }
+
     fn render_hints(&self, f: &mut Frame, area: Rect) {
         let t = &self.config.theme;
+        let keymap = &self.config.keymap;
+        let hint = |a: Action| {
+            let key = keymap.keys(a).first()?;
+            let word = if a.short().is_empty() {
+                a.name()
+            } else {
+                a.short()
+            };
+            Some((
+                format!(" {}", crate::config::keymap::display(key)),
+                format!(" {word}"),
+            ))
+        };
+        let actions: Vec<Action> = self
+            .footer_actions()
+            .into_iter()
+            .filter(|a| !(self.readonly && a.is_mutating()))
+            .collect();
+        // Help is the way to every other key: keep room for it whatever else is cut.
+        let help_w = hint(Action::Help)
+            .filter(|_| actions.contains(&Action::Help))
+            .map_or(0, |(k, l)| k.width() + l.width());
         let mut spans = Vec::new();
         let mut used = 0;
-        let hints: &[Action] = if self.tab == Tab::Snapshots {
-            &SNAPSHOT_HINTS
-        } else {
-            &HINTS
-        };
-        for &a in hints {
-            if self.readonly && a.is_mutating() {
-                continue;
-            }
-            let Some(key) = self.config.keymap.keys(a).first() else {
+        let mut help_shown = false;
+        for &a in &actions {
+            let Some((key, label)) = hint(a) else {
                 continue;
             };
-            let key = format!(" {}", crate::config::keymap::display(key));
-            let label = format!(" {}", short_label(a));
+            let w = key.width() + label.width();
+            let reserve = if help_shown || a == Action::Help {
+                0
+            } else {
+                help_w
+            };
             // Whole hints only: a half-cut word at the edge reads like a typo.
-            used += key.width() + label.width();
-            if used > usize::from(area.width) {
-                break;
+            if used + w + reserve > usize::from(area.width) {
+                continue;
             }
+            used += w;
+            help_shown |= a == Action::Help;
             spans.push(Span::styled(key, t.style(Role::Key)));
             spans.push(Span::styled(label, t.style(Role::Dim)));
         }
         f.render_widget(Line::from(spans), area);
-    }
-
-    fn render_overlay(&self, f: &mut Frame, area: Rect, _status: Rect) {
-        let t = &self.config.theme;
-        match &self.overlay {
-            None | Some(Overlay::Filter { .. }) => {}
-            Some(Overlay::Help { scroll }) => {
-                help::render(f, area, &self.config.keymap, self.readonly, *scroll, t);
-            }
-            Some(Overlay::Confirm {
-                name,
-                title,
-                body,
-                kind,
-                ..
-            }) => confirm::render(f, area, title, name, body, kind, t),
-            Some(Overlay::Snapshot(d)) => snapshot_dialogs::render(f, area, d, t),
-        }
-    }
-}
-
-fn short_label(a: Action) -> &'static str {
-    match a {
-        Action::Help => "help",
-        Action::Filter => "filter",
-        Action::Start => "start",
-        Action::Shutdown => "shutdown",
-        Action::ForceOff => "off",
-        Action::Suspend => "pause",
-        Action::Resume => "resume",
-        Action::Reboot => "reboot",
-        Action::SortNext => "sort",
-        Action::Quit => "quit",
-        Action::SnapshotFocus => "tree",
-        Action::SnapshotQuick => "snap",
-        Action::SnapshotCreate => "new",
-        Action::SnapshotRevert => "revert",
-        Action::SnapshotDelete => "delete",
-        Action::SnapshotToggle => "fold",
-        Action::SnapshotXml => "xml",
-        _ => "",
     }
 }

@@ -10,8 +10,8 @@ use ratatui::Terminal;
 
 use super::{App, Level};
 use crate::backend::{BackendEvent, Command};
-use crate::ui::editor::{Out, Popup, Schema, TEMPLATE, Target, XmlEditor};
 use crate::ui::text::escape;
+use crate::ui::xml_editor::{Out, Popup, Schema, TEMPLATE, Target, XmlEditor};
 use crate::xml::drafts::Drafts;
 use crate::xml::schema::SchemaIndex;
 
@@ -39,9 +39,7 @@ impl App {
     }
 
     fn req(&mut self) -> u64 {
-        let r = self.next_req;
-        self.next_req += 1;
-        r
+        self.reqs.allocate()
     }
 
     /// Opens the selected domain's persistent definition.
@@ -58,7 +56,7 @@ impl App {
         let req = self.req();
         ed.loading = Some(req);
         if let Target::Domain { id, .. } = &ed.target {
-            self.backend.send(Command::FetchXml {
+            self.send(Command::FetchXml {
                 req,
                 id: id.clone(),
                 live: false,
@@ -130,10 +128,9 @@ impl App {
             Out::Fetch { live, secure } => {
                 if let Target::Domain { id, .. } = &ed.target {
                     let id = id.clone();
-                    let req = self.next_req;
-                    self.next_req += 1;
+                    let req = self.reqs.allocate();
                     ed.loading = Some(req);
-                    self.backend.send(Command::FetchXml {
+                    self.send(Command::FetchXml {
                         req,
                         id,
                         live,
@@ -168,7 +165,13 @@ impl App {
             Target::Domain { id, .. } => Some(id.clone()),
             Target::New => None,
         };
-        self.backend.send(Command::DefineXml { req, editing, xml });
+        let host = editing.as_ref().map_or(self.host, |id| id.host);
+        self.send(Command::DefineXml {
+            host,
+            req,
+            editing,
+            xml,
+        });
     }
 
     /// Saves the buffer as a draft, or removes the draft when it matches the definition.
@@ -222,7 +225,7 @@ impl App {
                 }
                 true
             }
-            BackendEvent::XmlDefined { req, result } => {
+            BackendEvent::XmlDefined { req, result, .. } => {
                 let open = self.xml.as_mut().filter(|ed| ed.applying == Some(*req));
                 match (open, result) {
                     (Some(ed), Ok(d)) => {

@@ -2,7 +2,7 @@
 
 use super::console::ConsoleCommand;
 use super::jobs::JobCmd;
-use super::model::{DomainId, LifecycleOp, RequestId};
+use super::model::{DomainId, HostId, LifecycleOp, RequestId};
 use super::snapshots::SnapshotCmd;
 use super::storage::StorageCmd;
 
@@ -26,6 +26,7 @@ pub enum Command {
     /// Define a domain from XML (VIR_DOMAIN_DEFINE_VALIDATE); `editing` is the domain the
     /// text was loaded from, `None` for a new one.
     DefineXml {
+        host: HostId,
         req: RequestId,
         editing: Option<DomainId>,
         xml: String,
@@ -33,13 +34,30 @@ pub enum Command {
     /// List, create, revert or delete snapshots (long ones run on their own thread).
     Snapshot(SnapshotCmd),
     /// Pools, volumes, a domain's disks, volume transfers.
-    Storage(StorageCmd),
+    Storage(HostId, StorageCmd),
     /// Block jobs, save / restore.
-    Jobs(JobCmd),
+    Jobs(HostId, JobCmd),
     /// Re-read the whole domain list now (the user asked; normally events keep it current).
-    Refresh,
+    Refresh(HostId),
     /// Attach to, type into or detach from a serial console.
-    Console(ConsoleCommand),
-    /// Close the connection and stop the worker.
+    Console(HostId, ConsoleCommand),
+    /// Close the connection and stop the worker (sent by the worker's own handle).
     Quit,
+}
+
+impl Command {
+    /// The host whose worker runs this command; `None` for `Quit`, which each handle
+    /// sends to its own worker.
+    pub fn host(&self) -> Option<HostId> {
+        match self {
+            Command::Lifecycle { id, .. } | Command::FetchXml { id, .. } => Some(id.host),
+            Command::DefineXml { host, .. }
+            | Command::Refresh(host)
+            | Command::Console(host, _)
+            | Command::Storage(host, _)
+            | Command::Jobs(host, _) => Some(*host),
+            Command::Snapshot(c) => Some(c.id().host),
+            Command::Quit => None,
+        }
+    }
 }

@@ -9,7 +9,8 @@ use virt::connect::Connect;
 use super::console_xml::{self, ConsoleDevice};
 use super::ffi::console::{ConsoleStream, StreamEvent, open_console};
 use super::message::BackendEvent;
-use super::model::DomainId;
+use super::model::{DomainId, HostId};
+use super::session::usable;
 use super::worker::{EventSink, WorkerMsg};
 
 /// Names one console session; chosen by the UI, unique per attach attempt.
@@ -65,16 +66,20 @@ pub enum ConsoleEvent {
 }
 
 /// The open streams of one worker.
-#[derive(Default)]
 pub struct Consoles {
     open: HashMap<ConsoleId, ConsoleStream>,
-}
-
-fn emit(sink: &EventSink, ev: ConsoleEvent) {
-    sink(BackendEvent::Console(ev));
+    /// The worker's host, named in every event.
+    host: HostId,
 }
 
 impl Consoles {
+    pub fn new(host: HostId) -> Consoles {
+        Consoles {
+            open: HashMap::new(),
+            host,
+        }
+    }
+
     pub fn handle(
         &mut self,
         conn: Option<&Connect>,
@@ -91,28 +96,27 @@ impl Consoles {
             } => {
                 // A re-attach replaces the old stream of the same session.
                 self.open.remove(&console);
-                let ev = match conn {
-                    None => failed(console, FailureKind::Other, "not connected (reconnecting)"),
-                    Some(conn) => {
-                        match self.open_one(conn, console, &id, device, force, sink, tx) {
-                            Ok(ev) => ev,
-                            Err((kind, message)) => failed(console, kind, &message),
-                        }
-                    }
+                let ev = match usable(conn, false, false) {
+                    Err(why) => failed(console, FailureKind::Other, &why.to_string()),
+                    Ok(conn) => match self.open_one(conn, console, &id, device, force, sink, tx) {
+                        Ok(ev) => ev,
+                        Err((kind, message)) => failed(console, kind, &message),
+                    },
                 };
-                emit(sink, ev);
+                emit(self.host, sink, ev);
             }
             ConsoleCommand::Input { console, bytes } => {
                 if let Some(stream) = self.open.get(&console)
                     && let Err(e) = stream.send(&bytes)
                 {
                     self.open.remove(&console);
-                    emit(sink, ConsoleEvent::Closed { console, reason: e });
+                    emit(self.host, sink, ConsoleEvent::Closed { console, reason: e });
                 }
             }
             ConsoleCommand::Close { console } => {
                 if self.open.remove(&console).is_some() {
                     emit(
+                        self.host,
                         sink,
                         ConsoleEvent::Closed {
                             console,
@@ -136,7 +140,7 @@ impl Consoles {
         tx: &Sender<WorkerMsg>,
     ) -> Result<ConsoleEvent, (FailureKind, String)> {
         let other = |e: virt::error::Error| (FailureKind::Other, e.message().to_string());
-        let dom = conn.lookup_domain_by_uuid_string(&id.0).map_err(other)?;
+        let dom = conn.lookup_domain_by_uuid_string(&id.uuid).map_err(other)?;
         if !dom.is_active().map_err(other)? {
             return Err((
                 FailureKind::NotRunning,
@@ -164,12 +168,13 @@ impl Consoles {
             flags |= virt::sys::VIR_DOMAIN_CONSOLE_FORCE;
         }
         let out = sink.clone();
+        let host = self.host;
         let ended = tx.clone();
         let stream = open_console(conn, &dom, device.as_deref(), flags, move |ev| match ev {
-            StreamEvent::Data(bytes) => out(BackendEvent::Console(ConsoleEvent::Output {
-                console,
-                bytes,
-            })),
+            StreamEvent::Data(bytes) => out(BackendEvent::Console(
+                host,
+                ConsoleEvent::Output { console, bytes },
+            )),
             StreamEvent::End(reason) => {
                 let _ = ended.send(WorkerMsg::ConsoleEnded { console, reason });
             }
@@ -185,7 +190,7 @@ impl Consoles {
     /// The callback saw the end of `console`'s stream: free it and tell the UI.
     pub fn ended(&mut self, console: ConsoleId, reason: String, sink: &EventSink) {
         if self.open.remove(&console).is_some() {
-            emit(sink, ConsoleEvent::Closed { console, reason });
+            emit(self.host, sink, ConsoleEvent::Closed { console, reason });
         }
     }
 
@@ -194,6 +199,7 @@ impl Consoles {
         for (console, stream) in self.open.drain() {
             drop(stream);
             emit(
+                self.host,
                 sink,
                 ConsoleEvent::Closed {
                     console,
@@ -222,4 +228,8 @@ fn classify(message: &str) -> FailureKind {
     } else {
         FailureKind::Other
     }
+}
+
+fn emit(host: HostId, sink: &EventSink, ev: ConsoleEvent) {
+    sink(BackendEvent::Console(host, ev));
 }

@@ -8,7 +8,7 @@ use virt::error::Error;
 use virt::sys;
 
 use super::ffi;
-use super::model::{DomainId, DomainInfo, DomainState, LifecycleOp};
+use super::model::{DomainId, DomainInfo, DomainState, HostId, LifecycleOp};
 use super::stats::{self, DomainStats};
 
 /// libvirt's VIR_ERR_NO_DOMAIN: the domain does not exist (any more).
@@ -22,13 +22,13 @@ pub(super) fn is_invalid_arg(e: &Error) -> bool {
 }
 
 /// Reads one domain's row. Fails when the domain vanished meanwhile.
-pub fn read_info(dom: &Domain) -> Result<DomainInfo, Error> {
+pub fn read_info(host: HostId, dom: &Domain) -> Result<DomainInfo, Error> {
     let uuid = dom.uuid_string()?;
     let name = dom.name()?;
     let (state, reason) = ffi::domain_state(dom)?;
     let info = dom.info()?;
     Ok(DomainInfo {
-        id: DomainId(uuid),
+        id: DomainId::new(host, uuid),
         name,
         state: DomainState::from_raw(state, reason),
         dom_id: dom.id(),
@@ -43,7 +43,7 @@ pub fn read_info(dom: &Domain) -> Result<DomainInfo, Error> {
 }
 
 /// State, balloon and vCPU figures of every domain in one bulk stats call, keyed by UUID.
-fn bulk_rows(conn: &Connect) -> HashMap<String, DomainStats> {
+fn bulk_rows(host: HostId, conn: &Connect) -> HashMap<String, DomainStats> {
     let groups =
         sys::VIR_DOMAIN_STATS_STATE | sys::VIR_DOMAIN_STATS_BALLOON | sys::VIR_DOMAIN_STATS_VCPU;
     let mut nowait = true;
@@ -52,7 +52,7 @@ fn bulk_rows(conn: &Connect) -> HashMap<String, DomainStats> {
         .unwrap_or_default()
         .into_iter()
         .map(|rec| {
-            let (parsed, _) = stats::parse_record(&rec.uuid, &rec.params);
+            let (parsed, _) = stats::parse_record(host, &rec.uuid, &rec.params);
             (rec.uuid, parsed)
         })
         .collect()
@@ -74,9 +74,9 @@ fn uuids_with(
 /// this is four calls whatever the domain count (list, autostart filter, persistent
 /// filter, one bulk stats call); per-domain calls only for what the bulk call lacked
 /// (the test driver's bulk stats carry the state only).
-pub fn list_all(conn: &Connect) -> Result<Vec<DomainInfo>, Error> {
+pub fn list_all(host: HostId, conn: &Connect) -> Result<Vec<DomainInfo>, Error> {
     let doms = conn.list_all_domains(0)?;
-    let bulk = bulk_rows(conn);
+    let bulk = bulk_rows(host, conn);
     let autostart = uuids_with(conn, sys::VIR_CONNECT_LIST_DOMAINS_AUTOSTART)?;
     let persistent = uuids_with(conn, sys::VIR_CONNECT_LIST_DOMAINS_PERSISTENT)?;
     let mut out = Vec::with_capacity(doms.len());
@@ -96,12 +96,12 @@ pub fn list_all(conn: &Connect) -> Result<Vec<DomainInfo>, Error> {
                 cpu_time_ns: 0,
                 autostart: autostart.contains(&uuid),
                 persistent: persistent.contains(&uuid),
-                id: DomainId(uuid),
+                id: DomainId::new(host, uuid),
             })
         });
         let info = match from_bulk {
             Some(info) => info,
-            None => match read_info(dom) {
+            None => match read_info(host, dom) {
                 Ok(info) => info,
                 Err(e) if is_no_domain(&e) => continue,
                 Err(e) => return Err(e),

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use super::console::ConsoleEvent;
 use super::jobs::JobEvent;
-use super::model::{DomainId, DomainInfo, LifecycleOp, RequestId};
+use super::model::{DomainId, DomainInfo, HostId, LifecycleOp, RequestId};
 use super::snapshots::SnapshotEvent;
 use super::stats::DomainStats;
 use super::storage::StorageEvent;
@@ -13,20 +13,22 @@ use super::storage::StorageEvent;
 pub enum BackendEvent {
     /// The connection is (again) open.
     Connected {
+        host: HostId,
         uri: String,
         hostname: String,
         readonly: bool,
     },
     /// The connection dropped; the worker is reconnecting.
-    Disconnected { reason: String },
+    Disconnected { host: HostId, reason: String },
     /// A reconnect attempt failed; the next one follows after `retry_in`.
     ReconnectFailed {
+        host: HostId,
         attempt: u32,
         error: String,
         retry_in: Duration,
     },
     /// The complete set of domains (initial load, reconcile, reconnect).
-    DomainList(Vec<DomainInfo>),
+    DomainList(HostId, Vec<DomainInfo>),
     /// One domain changed (after a libvirt event or an action without an event).
     DomainUpdated(DomainInfo),
     /// A domain is gone (undefined while shut off, or a transient one stopped).
@@ -41,6 +43,7 @@ pub enum BackendEvent {
     },
     /// One stats tick: cumulative counters of every active domain (one bulk call).
     Stats {
+        host: HostId,
         at: Instant,
         domains: Vec<DomainStats>,
     },
@@ -69,19 +72,45 @@ pub enum BackendEvent {
     },
     /// The outcome of `Command::DefineXml`; the error is libvirt's text.
     XmlDefined {
+        host: HostId,
         req: RequestId,
         result: Result<super::xmldef::Defined, String>,
     },
     /// Snapshot lists and snapshot job progress.
     Snapshot(SnapshotEvent),
     /// Pools, volumes, disks and transfers.
-    Storage(StorageEvent),
+    Storage(HostId, StorageEvent),
     /// Block jobs and save / restore: progress, READY, ends, replies.
-    Jobs(JobEvent),
+    Jobs(HostId, JobEvent),
     /// A serial console's output or state changed.
-    Console(ConsoleEvent),
+    Console(HostId, ConsoleEvent),
     /// Something failed outside any request (a reconcile, a stats read).
-    Error(String),
+    Error(HostId, String),
+}
+
+impl BackendEvent {
+    /// The connection this event comes from.
+    pub fn host(&self) -> HostId {
+        match self {
+            BackendEvent::Connected { host, .. }
+            | BackendEvent::Disconnected { host, .. }
+            | BackendEvent::ReconnectFailed { host, .. }
+            | BackendEvent::DomainList(host, _)
+            | BackendEvent::Stats { host, .. }
+            | BackendEvent::XmlDefined { host, .. }
+            | BackendEvent::Console(host, _)
+            | BackendEvent::Storage(host, _)
+            | BackendEvent::Jobs(host, _)
+            | BackendEvent::Error(host, _) => *host,
+            BackendEvent::DomainUpdated(info) => info.id.host,
+            BackendEvent::DomainRemoved(id)
+            | BackendEvent::Lifecycle { id, .. }
+            | BackendEvent::ActionDone { id, .. }
+            | BackendEvent::ActionFailed { id, .. }
+            | BackendEvent::XmlFetched { id, .. } => id.host,
+            BackendEvent::Snapshot(ev) => ev.id().host,
+        }
+    }
 }
 
 /// libvirt's `virDomainEventType`.

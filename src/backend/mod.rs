@@ -18,9 +18,10 @@ mod worker;
 pub mod xmldef;
 
 pub use command::Command;
+pub use ffi::{LocalTime, local_time};
 pub use message::{BackendEvent, LifecycleEventKind};
-pub use model::{DomainId, DomainInfo, DomainState, LifecycleOp, RequestId, RunState};
-pub use session::ConnectError;
+pub use model::{DomainId, DomainInfo, DomainState, HostId, LifecycleOp, RequestId, RunState};
+pub use session::{ConnectError, Refusal};
 pub use stats::{DomainStats, StatsCounters};
-pub use worker::{Backend, BackendConfig, CommandSender, EventSink};
+pub use worker::{Backend, BackendConfig, CommandLog, CommandSender, EventSink};
 pub use xmldef::Defined;

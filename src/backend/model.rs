@@ -2,13 +2,46 @@
 
 use std::fmt;
 
-/// A domain's UUID in its canonical string form; the only key the UI uses for a domain.
+/// Which connection (libvirt host) something belongs to. One worker thread per host; the
+/// first (and today only) connection is `HostId::FIRST`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HostId(pub u16);
+
+impl HostId {
+    pub const FIRST: HostId = HostId(0);
+}
+
+impl fmt::Display for HostId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "host{}", self.0)
+    }
+}
+
+/// A domain's key: its host plus its UUID in canonical string form. The only key the UI
+/// uses for a domain (never an index or a name): two hosts may hold the same UUID.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DomainId(pub String);
+pub struct DomainId {
+    pub host: HostId,
+    pub uuid: String,
+}
+
+impl DomainId {
+    pub fn new(host: HostId, uuid: impl Into<String>) -> DomainId {
+        DomainId {
+            host,
+            uuid: uuid.into(),
+        }
+    }
+
+    /// The UUID string libvirt's lookups take.
+    pub fn uuid(&self) -> &str {
+        &self.uuid
+    }
+}
 
 impl fmt::Display for DomainId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.uuid)
     }
 }
 

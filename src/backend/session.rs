@@ -3,9 +3,35 @@
 use std::sync::mpsc::Sender;
 
 use virt::connect::Connect;
+use virt::sys;
 
 use super::ffi::{self, CloseSubscription, LifecycleSubscription};
 use super::worker::WorkerMsg;
+
+/// Why the worker refuses a request before any libvirt call: the one wording of both
+/// guards, whichever command hits them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("not connected (reconnecting)")]
+    NotConnected,
+    #[error("the connection is read-only")]
+    ReadOnly,
+}
+
+impl From<Refusal> for String {
+    fn from(r: Refusal) -> String {
+        r.to_string()
+    }
+}
+
+/// The connection a request may use. `changes`: the request changes the host, refused on
+/// a read-only connection; everything is refused while reconnecting (`conn` is `None`).
+pub fn usable(conn: Option<&Connect>, readonly: bool, changes: bool) -> Result<&Connect, Refusal> {
+    if changes && readonly {
+        return Err(Refusal::ReadOnly);
+    }
+    conn.ok_or(Refusal::NotConnected)
+}
 
 /// Why opening a connection failed, worded for the person who typed the URI.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -16,28 +42,56 @@ pub struct ConnectError {
     pub hint: String,
 }
 
+const HINT_DENIED: &str = "your user may not be allowed to manage this host: join the \
+     'libvirt' group, use sudo, or try a session URI such as qemu:///session";
+const HINT_NO_DAEMON: &str = "is libvirtd (or virtqemud) running on that host? Start it, \
+     check the URI, or run `virtdeck --demo` to try virtdeck on a built-in test host";
+const HINT_NO_DRIVER: &str = "this libvirt has no driver for that URI: check the scheme \
+     (qemu:///system, qemu+ssh://user@host/system, test:///default)";
+const HINT_OTHER: &str = "check the URI and that libvirt is reachable (`virsh -c URI list` \
+     should work), or run `virtdeck --demo`";
+
 impl ConnectError {
+    /// A failure that is not libvirt's own (no error code): the hint comes from the words.
     pub fn new(uri: Option<&str>, message: String) -> Self {
-        let shown = uri.map_or_else(|| "libvirt's default URI".to_string(), str::to_string);
-        let lower = message.to_lowercase();
-        let hint = if lower.contains("permission denied") || lower.contains("authentication") {
-            "your user may not be allowed to manage this host: join the 'libvirt' group, \
-             use sudo, or try a session URI such as qemu:///session"
-        } else if lower.contains("no such file") || lower.contains("failed to connect socket") {
-            "is libvirtd (or virtqemud) running on that host? Start it, check the URI, \
-             or run `virtdeck --demo` to try virtdeck on a built-in test host"
-        } else if lower.contains("no connection driver") || lower.contains("unsupported") {
-            "this libvirt has no driver for that URI: check the scheme (qemu:///system, \
-             qemu+ssh://user@host/system, test:///default)"
-        } else {
-            "check the URI and that libvirt is reachable (`virsh -c URI list` should work), \
-             or run `virtdeck --demo`"
+        let hint = hint_from_words(&message);
+        ConnectError::with_hint(uri, message, hint)
+    }
+
+    /// libvirt's error: its code decides the hint where libvirt has a specific one; a
+    /// socket failure is a generic "system error" whose errno only the message carries.
+    pub fn from_libvirt(uri: Option<&str>, e: &virt::error::Error) -> Self {
+        let message = e.message().to_string();
+        let hint = match e.code().to_raw() {
+            sys::VIR_ERR_AUTH_FAILED
+            | sys::VIR_ERR_AUTH_CANCELLED
+            | sys::VIR_ERR_AUTH_UNAVAILABLE => HINT_DENIED,
+            sys::VIR_ERR_NO_CONNECT => HINT_NO_DRIVER,
+            _ => hint_from_words(&message),
         };
+        ConnectError::with_hint(uri, message, hint)
+    }
+
+    fn with_hint(uri: Option<&str>, message: String, hint: &str) -> Self {
+        let shown = uri.map_or_else(|| "libvirt's default URI".to_string(), str::to_string);
         ConnectError {
             uri: shown,
             message,
             hint: hint.to_string(),
         }
+    }
+}
+
+fn hint_from_words(message: &str) -> &'static str {
+    let lower = message.to_lowercase();
+    if lower.contains("permission denied") || lower.contains("authentication") {
+        HINT_DENIED
+    } else if lower.contains("no such file") || lower.contains("failed to connect socket") {
+        HINT_NO_DAEMON
+    } else if lower.contains("no connection driver") || lower.contains("unsupported") {
+        HINT_NO_DRIVER
+    } else {
+        HINT_OTHER
     }
 }
 
@@ -65,11 +119,11 @@ impl Session {
         } else {
             Connect::open(uri)
         }
-        .map_err(|e| ConnectError::new(uri, e.message().to_string()))?;
+        .map_err(|e| ConnectError::from_libvirt(uri, &e))?;
         let actual_uri = conn
             .uri()
             .unwrap_or_else(|_| uri.unwrap_or("default").to_string());
-        let fail = |e: virt::error::Error| ConnectError::new(uri, e.message().to_string());
+        let fail = |e: virt::error::Error| ConnectError::from_libvirt(uri, &e);
 
         let events = tx.clone();
         let lifecycle = ffi::subscribe_lifecycle(&conn, move |ev| {

@@ -11,8 +11,8 @@ use super::console::{ConsoleId, Consoles};
 use super::domains;
 use super::ffi::RawLifecycleEvent;
 use super::message::{BackendEvent, LifecycleEventKind};
-use super::model::{DomainId, LifecycleOp};
-use super::session::{ConnectError, Session};
+use super::model::{DomainId, HostId, LifecycleOp};
+use super::session::{ConnectError, Refusal, Session, usable};
 use super::stats::{StatsCounters, StatsReader};
 
 /// Where backend events go. The App wraps its one event channel in this.
@@ -21,6 +21,8 @@ pub type EventSink = Arc<dyn Fn(BackendEvent) + Send + Sync>;
 /// What the worker needs to know; all of it comes from the CLI and the config file.
 #[derive(Clone, Debug)]
 pub struct BackendConfig {
+    /// Which host this connection is: every key and event it reports carries it.
+    pub host: HostId,
     pub uri: Option<String>,
     pub readonly: bool,
     /// How often to re-read the whole list to heal missed events; `None` disables it.
@@ -34,6 +36,7 @@ pub struct BackendConfig {
 impl Default for BackendConfig {
     fn default() -> Self {
         BackendConfig {
+            host: HostId::FIRST,
             uri: None,
             readonly: false,
             reconcile_every: Some(Duration::from_secs(30)),
@@ -76,7 +79,30 @@ const QUIT_GRACE: Duration = Duration::from_secs(2);
 #[derive(Clone)]
 pub struct CommandSender(Sender<WorkerMsg>);
 
+/// The commands a detached `CommandSender` was given, for tests and benchmarks that drive
+/// the App without a libvirt worker.
+pub struct CommandLog(Receiver<WorkerMsg>);
+
+impl CommandLog {
+    /// Every command sent since the last call, in order.
+    pub fn drain(&self) -> Vec<Command> {
+        self.0
+            .try_iter()
+            .filter_map(|m| match m {
+                WorkerMsg::Cmd(c) => Some(c),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 impl CommandSender {
+    /// A sender with no worker behind it: what it is given can be read from the log.
+    pub fn detached() -> (CommandSender, CommandLog) {
+        let (tx, rx) = mpsc::channel();
+        (CommandSender(tx), CommandLog(rx))
+    }
+
     /// Queues a command; never blocks. A dead worker is reported by the events it stops sending.
     pub fn send(&self, cmd: Command) {
         let _ = self.0.send(WorkerMsg::Cmd(cmd));
@@ -186,6 +212,7 @@ impl Worker {
         counters: Arc<StatsCounters>,
     ) -> Self {
         let now = Instant::now();
+        let host = cfg.host;
         Worker {
             next_reconcile: cfg.reconcile_every.map(|d| now + d),
             cfg,
@@ -193,13 +220,18 @@ impl Worker {
             tx,
             generation: session.generation,
             session: Some(session),
-            stats: StatsReader::new(counters),
+            stats: StatsReader::new(host, counters),
             next_cpu: now,
             reconnect: None,
-            consoles: Consoles::default(),
-            storage: Default::default(),
-            jobs: Default::default(),
+            consoles: Consoles::new(host),
+            storage: super::storage::Storage::new(host),
+            jobs: super::jobs::Jobs::new(host),
         }
+    }
+
+    /// The open connection, `None` while reconnecting.
+    fn conn(&self) -> Option<&virt::connect::Connect> {
+        self.session.as_ref().map(|s| &s.conn)
     }
 
     fn emit(&self, ev: BackendEvent) {
@@ -263,6 +295,7 @@ impl Worker {
         let Some(s) = &self.session else { return };
         let hostname = s.conn.hostname().unwrap_or_default();
         self.emit(BackendEvent::Connected {
+            host: self.cfg.host,
             uri: s.uri.clone(),
             hostname,
             readonly: self.cfg.readonly,
@@ -276,10 +309,10 @@ impl Worker {
     fn reconcile(&mut self) {
         let Some(s) = &self.session else { return };
         let t = Instant::now();
-        match domains::list_all(&s.conn) {
+        match domains::list_all(self.cfg.host, &s.conn) {
             Ok(list) => {
                 tracing::debug!("listed {} domains in {:?}", list.len(), t.elapsed());
-                self.emit(BackendEvent::DomainList(list))
+                self.emit(BackendEvent::DomainList(self.cfg.host, list))
             }
             Err(e) => self.after_error(format!("cannot list domains: {}", e.message())),
         }
@@ -289,7 +322,11 @@ impl Worker {
         let Some(s) = &self.session else { return };
         let at = Instant::now();
         match self.stats.read(&s.conn) {
-            Ok(domains) => self.emit(BackendEvent::Stats { at, domains }),
+            Ok(domains) => self.emit(BackendEvent::Stats {
+                host: self.cfg.host,
+                at,
+                domains,
+            }),
             Err(e) => self.after_error(format!("cannot read statistics: {}", e.message())),
         }
     }
@@ -298,7 +335,7 @@ impl Worker {
     fn after_error(&mut self, message: String) {
         let alive = self.session.as_ref().is_some_and(Session::is_alive);
         if alive {
-            self.emit(BackendEvent::Error(message));
+            self.emit(BackendEvent::Error(self.cfg.host, message));
         } else if self.session.is_some() {
             self.lost(message);
         }
@@ -311,7 +348,10 @@ impl Worker {
         // Drop the session first: its subscriptions hold references to the dead connection.
         self.jobs.detach();
         self.session = None;
-        self.emit(BackendEvent::Disconnected { reason });
+        self.emit(BackendEvent::Disconnected {
+            host: self.cfg.host,
+            reason,
+        });
         self.reconnect = Some((1, Instant::now() + Duration::from_millis(500)));
     }
 
@@ -332,6 +372,7 @@ impl Worker {
             Err(e) => {
                 let retry_in = backoff(attempt, self.cfg.reconnect_max);
                 self.emit(BackendEvent::ReconnectFailed {
+                    host: self.cfg.host,
                     attempt,
                     error: e.message,
                     retry_in,
@@ -342,7 +383,7 @@ impl Worker {
     }
 
     fn handle_domain_event(&mut self, ev: RawLifecycleEvent) {
-        let id = DomainId(ev.uuid.clone());
+        let id = DomainId::new(self.cfg.host, ev.uuid.clone());
         // Devices may differ after a (re)start or redefine; re-read them from the XML.
         self.stats.forget(&id);
         self.storage.forget(&id);
@@ -357,7 +398,7 @@ impl Worker {
         let result = s
             .conn
             .lookup_domain_by_uuid_string(&ev.uuid)
-            .and_then(|dom| domains::read_info(&dom));
+            .and_then(|dom| domains::read_info(self.cfg.host, &dom));
         match result {
             Ok(info) => self.emit(BackendEvent::DomainUpdated(info)),
             Err(e) if domains::is_no_domain(&e) => self.emit(BackendEvent::DomainRemoved(id)),
@@ -368,17 +409,16 @@ impl Worker {
     fn handle_command(&mut self, cmd: Command) {
         match cmd {
             Command::Quit => {}
-            Command::Refresh => self.reconcile(),
+            Command::Refresh(_) => self.reconcile(),
             Command::FetchXml {
                 req,
                 id,
                 live,
                 secure,
             } => {
-                let result = match &self.session {
-                    Some(s) => super::xmldef::fetch(&s.conn, &id, live, secure),
-                    None => Err("not connected (reconnecting)".into()),
-                };
+                let result = usable(self.conn(), self.cfg.readonly, false)
+                    .map_err(String::from)
+                    .and_then(|c| super::xmldef::fetch(c, &id, live, secure));
                 self.emit(BackendEvent::XmlFetched {
                     req,
                     id,
@@ -387,23 +427,28 @@ impl Worker {
                     result,
                 });
             }
-            Command::DefineXml { req, editing, xml } => {
-                let result = if self.cfg.readonly {
-                    Err("the connection is read-only".into())
-                } else {
-                    match &self.session {
-                        Some(s) => super::xmldef::define(&s.conn, editing.as_ref(), &xml),
-                        None => Err("not connected (reconnecting): the buffer is kept".into()),
+            Command::DefineXml {
+                req, editing, xml, ..
+            } => {
+                let result = match usable(self.conn(), self.cfg.readonly, true) {
+                    Ok(c) => super::xmldef::define(c, self.cfg.host, editing.as_ref(), &xml),
+                    Err(Refusal::NotConnected) => {
+                        Err(format!("{}: the buffer is kept", Refusal::NotConnected))
                     }
+                    Err(why) => Err(why.into()),
                 };
                 if let Ok(d) = &result
                     && let Some(s) = &self.session
-                    && let Ok(dom) = s.conn.lookup_domain_by_uuid_string(&d.id.0)
-                    && let Ok(info) = domains::read_info(&dom)
+                    && let Ok(dom) = s.conn.lookup_domain_by_uuid_string(&d.id.uuid)
+                    && let Ok(info) = domains::read_info(self.cfg.host, &dom)
                 {
                     self.emit(BackendEvent::DomainUpdated(info));
                 }
-                self.emit(BackendEvent::XmlDefined { req, result });
+                self.emit(BackendEvent::XmlDefined {
+                    host: self.cfg.host,
+                    req,
+                    result,
+                });
             }
             Command::Snapshot(c) => super::snapshots::handle(
                 self.session.as_ref().map(|s| &s.conn),
@@ -411,15 +456,15 @@ impl Worker {
                 &self.sink,
                 c,
             ),
-            Command::Storage(c) => {
+            Command::Storage(_, c) => {
                 let conn = self.session.as_ref().map(|s| &s.conn);
                 self.storage.handle(conn, self.cfg.readonly, &self.sink, c);
             }
-            Command::Jobs(c) => {
+            Command::Jobs(_, c) => {
                 let conn = self.session.as_ref().map(|s| &s.conn);
                 self.jobs.handle(conn, self.cfg.readonly, &self.sink, c);
             }
-            Command::Console(cmd) => {
+            Command::Console(_, cmd) => {
                 let conn = self.session.as_ref().map(|s| &s.conn);
                 self.consoles.handle(conn, cmd, &self.sink, &self.tx);
             }
@@ -445,20 +490,14 @@ impl Worker {
     }
 
     fn run_lifecycle(&mut self, id: &DomainId, op: LifecycleOp) -> Result<(), String> {
-        if self.cfg.readonly {
-            return Err("the connection is read-only".into());
-        }
-        let Some(s) = &self.session else {
-            return Err("not connected (reconnecting)".into());
-        };
-        let dom = s
-            .conn
-            .lookup_domain_by_uuid_string(&id.0)
+        let conn = usable(self.conn(), self.cfg.readonly, true)?;
+        let dom = conn
+            .lookup_domain_by_uuid_string(&id.uuid)
             .map_err(|e| e.message().to_string())?;
         domains::run_op(&dom, op).map_err(|e| e.message().to_string())?;
         // Autostart changes raise no lifecycle event; report the new row ourselves.
         if let LifecycleOp::SetAutostart(_) = op
-            && let Ok(info) = domains::read_info(&dom)
+            && let Ok(info) = domains::read_info(self.cfg.host, &dom)
         {
             self.emit(BackendEvent::DomainUpdated(info));
         }

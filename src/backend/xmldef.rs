@@ -4,7 +4,7 @@ use virt::connect::Connect;
 use virt::domain::Domain;
 use virt::sys;
 
-use super::model::DomainId;
+use super::model::{DomainId, HostId};
 
 /// What a successful define produced.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,7 +21,7 @@ pub struct Defined {
 }
 
 fn lookup(conn: &Connect, id: &DomainId) -> Result<Domain, String> {
-    conn.lookup_domain_by_uuid_string(&id.0)
+    conn.lookup_domain_by_uuid_string(&id.uuid)
         .map_err(|e| e.message().to_string())
 }
 
@@ -41,7 +41,12 @@ pub fn fetch(conn: &Connect, id: &DomainId, live: bool, secure: bool) -> Result<
 
 /// `virsh define` with validation against libvirt's schema. `editing` is the domain the
 /// XML was loaded from, if any (for the "takes effect after reboot" notice).
-pub fn define(conn: &Connect, editing: Option<&DomainId>, xml: &str) -> Result<Defined, String> {
+pub fn define(
+    conn: &Connect,
+    host: HostId,
+    editing: Option<&DomainId>,
+    xml: &str,
+) -> Result<Defined, String> {
     let before = editing.and_then(|id| lookup(conn, id).ok()).map(|d| {
         let active = d.is_active().unwrap_or(false);
         let old = d.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE).unwrap_or_default();
@@ -55,12 +60,12 @@ pub fn define(conn: &Connect, editing: Option<&DomainId>, xml: &str) -> Result<D
     let new = dom
         .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
         .map_err(|e| e.message().to_string())?;
-    let other_domain = editing.is_some_and(|id| id.0 != uuid);
+    let other_domain = editing.is_some_and(|id| id.uuid != uuid);
     let after_reboot = !other_domain
         && before.is_some_and(|(active, old)| active && old != new)
         && dom.is_active().unwrap_or(false);
     Ok(Defined {
-        id: DomainId(uuid),
+        id: DomainId::new(host, uuid),
         name,
         xml: new,
         after_reboot,

@@ -3,7 +3,6 @@
 pub mod keymap;
 pub mod theme;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -23,8 +22,9 @@ struct ConfigFile {
     cpu_interval_ms: Option<u64>,
     snapshot_safety: Option<bool>,
     balloon_period_secs: Option<u32>,
+    mouse: Option<bool>,
     #[serde(default)]
-    keys: HashMap<String, Vec<String>>,
+    keys: keymap::KeysTable,
 }
 
 /// Everything configurable, resolved.
@@ -38,6 +38,8 @@ pub struct Config {
     pub snapshot_safety: bool,
     /// Balloon stats period the balloon_period action sets (seconds).
     pub balloon_period_secs: u32,
+    /// Take the mouse (click selects, wheel scrolls); off keeps terminal text selection.
+    pub mouse: bool,
 }
 
 /// `~/.config/virtdeck` (honours XDG_CONFIG_HOME).
@@ -98,6 +100,7 @@ impl Config {
                 .or(base.balloon_period_secs)
                 .unwrap_or(2)
                 .clamp(1, 3600),
+            mouse: user.mouse.or(base.mouse).unwrap_or(false),
         })
     }
 
@@ -117,16 +120,34 @@ mod tests {
         let path = dir.path().join("config.toml");
         std::fs::write(
             &path,
-            "theme = \"16color\"\nreconcile_secs = 0\n[keys]\nquit = [\"x\"]\n",
+            "theme = \"16color\"\nreconcile_secs = 0\n[keys]\nquit = [\"Q\"]\n",
         )
         .expect("write config");
         let cfg = Config::load(Some(&path), None, false).expect("config loads");
         assert_eq!(cfg.theme.name, "16color");
         assert_eq!(cfg.reconcile_every, None);
-        assert_eq!(cfg.keymap.keys_label(crate::action::Action::Quit), "x");
+        assert_eq!(cfg.keymap.keys_label(crate::action::Action::Quit), "Q");
         // The CLI's --theme wins over the file.
         let cfg = Config::load(Some(&path), Some("default"), false).expect("config loads");
         assert_eq!(cfg.theme.name, "default");
+    }
+
+    #[test]
+    fn scoped_tables_load_and_a_clash_with_a_global_key_names_both_actions() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[keys.snapshots]\nsnapshot_quick = [\"Q\"]\n").expect("write");
+        let cfg = Config::load(Some(&path), None, false).expect("config loads");
+        assert_eq!(
+            cfg.keymap.keys_label(crate::action::Action::SnapshotQuick),
+            "Q"
+        );
+        std::fs::write(&path, "[keys.snapshots]\nsnapshot_quick = [\"q\"]\n").expect("write");
+        let err = Config::load(Some(&path), None, false).expect_err("clash refused");
+        assert!(
+            err.contains("quit") && err.contains("snapshot_quick"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -85,7 +85,7 @@ impl Store {
         let changed = self.apply_inner(ev);
         if matches!(
             ev,
-            BackendEvent::DomainList(_)
+            BackendEvent::DomainList(..)
                 | BackendEvent::DomainUpdated(_)
                 | BackendEvent::DomainRemoved(_)
         ) {
@@ -102,7 +102,7 @@ impl Store {
                 self.hostname = hostname.clone();
                 true
             }
-            BackendEvent::Disconnected { reason } => {
+            BackendEvent::Disconnected { reason, .. } => {
                 self.conn = ConnState::Disconnected {
                     detail: format!("{reason}; reconnecting"),
                 };
@@ -112,6 +112,7 @@ impl Store {
                 attempt,
                 error,
                 retry_in,
+                ..
             } => {
                 self.conn = ConnState::Disconnected {
                     detail: format!(
@@ -121,8 +122,12 @@ impl Store {
                 };
                 true
             }
-            BackendEvent::DomainList(list) => {
-                let mut old = std::mem::take(&mut self.rows);
+            BackendEvent::DomainList(host, list) => {
+                // The list is complete for its host only: other hosts' rows stay.
+                let (mut old, others) = std::mem::take(&mut self.rows)
+                    .into_iter()
+                    .partition::<HashMap<_, _>, _>(|(id, _)| id.host == *host);
+                self.rows = others;
                 for info in list {
                     let prev = old.remove(&info.id);
                     self.rows
@@ -144,7 +149,7 @@ impl Store {
                 self.version += u64::from(changed);
                 changed
             }
-            BackendEvent::Stats { at, domains } => {
+            BackendEvent::Stats { at, domains, .. } => {
                 self.apply_stats(*at, domains.clone());
                 true
             }
@@ -154,10 +159,10 @@ impl Store {
             | BackendEvent::XmlFetched { .. }
             | BackendEvent::XmlDefined { .. }
             | BackendEvent::Snapshot(_)
-            | BackendEvent::Console(_)
-            | BackendEvent::Storage(_)
-            | BackendEvent::Jobs(_)
-            | BackendEvent::Error(_) => false,
+            | BackendEvent::Console(..)
+            | BackendEvent::Storage(..)
+            | BackendEvent::Jobs(..)
+            | BackendEvent::Error(..) => false,
         }
     }
 
@@ -198,12 +203,12 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::DomainState;
+    use crate::backend::{DomainState, HostId};
     use std::time::{Duration, Instant};
 
     fn info(uuid: &str, name: &str, state: i32) -> DomainInfo {
         DomainInfo {
-            id: DomainId(uuid.into()),
+            id: DomainId::new(HostId::FIRST, uuid),
             name: name.into(),
             state: DomainState::from_raw(state, 0),
             dom_id: None,
@@ -217,22 +222,49 @@ mod tests {
     }
 
     #[test]
+    fn a_hosts_list_leaves_other_hosts_rows_alone_even_with_the_same_uuid() {
+        let mut s = Store::default();
+        let mut other = info("a", "on-host-1", 1);
+        other.id = DomainId::new(HostId(1), "a");
+        s.apply(&BackendEvent::DomainList(HostId(1), vec![other]));
+        s.apply(&BackendEvent::DomainList(
+            HostId::FIRST,
+            vec![info("a", "on-host-0", 5)],
+        ));
+        assert_eq!(s.len(), 2, "same UUID on two hosts is two domains");
+        s.apply(&BackendEvent::DomainList(HostId::FIRST, vec![]));
+        assert_eq!(
+            s.get(&DomainId::new(HostId(1), "a"))
+                .map(|r| r.info.name.as_str()),
+            Some("on-host-1")
+        );
+        assert!(s.get(&DomainId::new(HostId::FIRST, "a")).is_none());
+    }
+
+    #[test]
     fn list_replaces_rows_and_updates_are_keyed_by_uuid() {
         let mut s = Store::default();
-        s.apply(&BackendEvent::DomainList(vec![
-            info("a", "one", 1),
-            info("b", "two", 5),
-        ]));
+        s.apply(&BackendEvent::DomainList(
+            HostId::FIRST,
+            vec![info("a", "one", 1), info("b", "two", 5)],
+        ));
         assert_eq!(s.len(), 2);
         // A rename keeps the row (same UUID), a new list drops vanished domains.
         s.apply(&BackendEvent::DomainUpdated(info("a", "uno", 3)));
         assert_eq!(
-            s.get(&DomainId("a".into())).map(|r| r.info.name.as_str()),
+            s.get(&DomainId::new(HostId::FIRST, "a"))
+                .map(|r| r.info.name.as_str()),
             Some("uno")
         );
-        s.apply(&BackendEvent::DomainList(vec![info("a", "uno", 3)]));
-        assert!(s.get(&DomainId("b".into())).is_none());
-        assert!(s.apply(&BackendEvent::DomainRemoved(DomainId("a".into()))));
+        s.apply(&BackendEvent::DomainList(
+            HostId::FIRST,
+            vec![info("a", "uno", 3)],
+        ));
+        assert!(s.get(&DomainId::new(HostId::FIRST, "b")).is_none());
+        assert!(s.apply(&BackendEvent::DomainRemoved(DomainId::new(
+            HostId::FIRST,
+            "a"
+        ))));
         assert!(s.is_empty());
     }
 
@@ -252,16 +284,21 @@ mod tests {
     #[test]
     fn live_columns_need_two_samples_and_clear_on_stop() {
         let mut s = Store::default();
-        s.apply(&BackendEvent::DomainList(vec![info("a", "one", 1)]));
-        let id = DomainId("a".into());
+        s.apply(&BackendEvent::DomainList(
+            HostId::FIRST,
+            vec![info("a", "one", 1)],
+        ));
+        let id = DomainId::new(HostId::FIRST, "a");
         let t0 = Instant::now();
         s.apply(&BackendEvent::Stats {
+            host: HostId::FIRST,
             at: t0,
             domains: vec![tick(&id, 0, 0)],
         });
         assert_eq!(s.get(&id).and_then(|r| r.cpu_pct), None);
         let t1 = t0 + Duration::from_secs(2);
         s.apply(&BackendEvent::Stats {
+            host: HostId::FIRST,
             at: t1,
             domains: vec![tick(&id, 500_000_000, 4096)],
         });
@@ -276,6 +313,7 @@ mod tests {
         assert_eq!(s.get(&id).and_then(|r| r.cpu_pct), None);
         // The next tick no longer lists it: its history goes too.
         s.apply(&BackendEvent::Stats {
+            host: HostId::FIRST,
             at: t1 + Duration::from_secs(1),
             domains: vec![],
         });
@@ -287,12 +325,14 @@ mod tests {
     fn disconnect_and_failed_reconnect_are_visible() {
         let mut s = Store::default();
         s.apply(&BackendEvent::Disconnected {
+            host: HostId::FIRST,
             reason: "the daemon closed the connection".into(),
         });
         assert!(
             matches!(&s.conn, ConnState::Disconnected { detail } if detail.contains("reconnecting"))
         );
         s.apply(&BackendEvent::ReconnectFailed {
+            host: HostId::FIRST,
             attempt: 2,
             error: "Failed to connect socket".into(),
             retry_in: Duration::from_secs(2),

@@ -56,6 +56,15 @@ pub fn per_sec(v: f64) -> String {
     }
 }
 
+/// `YYYY-MM-DD HH:MM:SS` in local time, like `virsh snapshot-list`.
+pub fn format_time(epoch: i64) -> String {
+    let t = crate::backend::local_time(epoch);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,13 @@
-//! Everything drawn on screen. Reads the App's state; never talks to libvirt.
+//! Everything drawn on screen: one folder per view (state, keys, drawing), shared widgets,
+//! and the layer vocabulary. Reads the Store; never talks to libvirt.
 
 pub mod console;
-pub mod editor;
+pub mod domains;
 pub mod format;
-pub mod list_view;
-pub mod panes;
+pub mod layer;
 pub mod popups;
+pub mod snapshots;
+pub mod stats;
 pub mod text;
+pub mod widgets;
+pub mod xml_editor;

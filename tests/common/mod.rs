@@ -76,6 +76,7 @@ impl Harness {
     ) -> Result<Harness, ConnectError> {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let cfg = BackendConfig {
+            host: virtdeck::backend::HostId::FIRST,
             uri: Some(opts.uri.clone()),
             readonly: opts.readonly,
             reconcile_every: opts.reconcile_every,
@@ -146,6 +147,7 @@ impl Harness {
                     code: KeyCode::Char(c),
                     ctrl: false,
                     alt: false,
+                    shift: false,
                 }
             };
             let mut mods = KeyModifiers::NONE;
@@ -154,6 +156,9 @@ impl Harness {
             }
             if key.alt {
                 mods |= KeyModifiers::ALT;
+            }
+            if key.shift {
+                mods |= KeyModifiers::SHIFT;
             }
             if let KeyCode::Char(ch) = key.code
                 && ch.is_ascii_uppercase()
@@ -192,15 +197,16 @@ impl Harness {
 
     /// Moves the selection to the domain called `name`.
     pub fn select(&mut self, name: &str) {
-        self.app.view.sync(&self.app.store);
+        self.app.domains.list.sync(&self.app.store);
         let idx = self
             .app
-            .view
+            .domains
+            .list
             .rows()
             .iter()
             .position(|id| self.app.store.get(id).is_some_and(|r| r.info.name == name))
             .unwrap_or_else(|| panic!("domain {name} is not in the list"));
-        self.app.view.select_index(idx);
+        self.app.domains.list.select_index(idx);
     }
 
     /// The UUID of the domain called `name`, waiting up to 10 s for it to be listed.

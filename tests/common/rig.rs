@@ -147,3 +147,31 @@ impl Drop for Guest {
         let _ = std::fs::remove_file(self.serial_log());
     }
 }
+
+/// The rig's `qemu+ssh://` URI to its own libvirtd, through the private sshd on 127.0.0.1
+/// (tests/rig/sshd.sh). `None` (after a loud message) only when the rig is not required.
+pub fn ssh_uri() -> Option<String> {
+    let cache =
+        std::env::var("VIRTDECK_RIG_CACHE").unwrap_or_else(|_| "/var/cache/virtdeck-rig".into());
+    let file = Path::new(&cache).join("ssh/ssh-uri");
+    let uri = std::fs::read_to_string(&file)
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    let reachable = !uri.is_empty()
+        && Command::new("virsh")
+            .args(["-q", "-c", &uri, "version"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+    if reachable {
+        return Some(uri);
+    }
+    let why = format!(
+        "the rig's sshd is not up ({} missing or unreachable): run tests/rig/sshd.sh",
+        file.display()
+    );
+    if required() {
+        panic!("live test rig required (CI) but unavailable: {why}");
+    }
+    eprintln!("SKIPPED live test ({why})");
+    None
+}

@@ -12,6 +12,7 @@ RIG_INITRD=$RIG_BOOT/virtdeck-rig-initrd.img
 RIG_QEMU_LOGS=/var/log/libvirt/qemu
 RIG_PROMPT='virtdeck-guest# '
 RIG_READY=VIRTDECK-GUEST-READY
+RIG_SSH_PORT=${VIRTDECK_RIG_SSH_PORT:-2222}
 
 log() { printf 'rig: %s\n' "$*" >&2; }
 # A step that fails under set -e (a failing command substitution, a pipeline under pipefail)

@@ -108,7 +108,7 @@ fi
 
 for i in $(seq 60); do
   rig_virsh version >/dev/null 2>&1 && break
-  [ "$i" -lt 60 ] || die "libvirtd not reachable at $RIG_URI after 30 s: $(rig_virsh version 2>&1 | head -n3)"
+  [ "$i" -lt 60 ] || die "libvirtd not reachable at $RIG_URI after 30 s: $(rig_virsh version 2>&1 | head -n3 || true)"
   sleep 0.5
 done
 
@@ -117,4 +117,10 @@ rig_virsh domcapabilities --virttype qemu --arch x86_64 >/dev/null \
 [ -c /dev/net/tun ] || die "/dev/net/tun is missing: the guest's tap NIC needs it"
 
 "$RIG_DIR/build-guest.sh" || die "building the guest kernel/initramfs failed"
+# The private sshd for qemu+ssh:// tests (loopback only, a key for root) is a host change too.
+if [ "$configure" -eq 1 ]; then
+  "$RIG_DIR/sshd.sh" >/dev/null || die "starting the rig's sshd failed (tests/rig/sshd.sh)"
+else
+  log "not starting the rig's sshd (qemu+ssh:// tests need CI=true or VIRTDECK_RIG_CONFIGURE_HOST=1, or run tests/rig/sshd.sh)"
+fi
 log "rig is up: $(rig_virsh version | tr '\n' ' ' | sed 's/  */ /g')"

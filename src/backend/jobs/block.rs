@@ -14,7 +14,7 @@ use super::registry::Registry;
 use super::{BlockJob, BlockJobKind, CopyDest, JobCmd, JobEnd, JobError, JobEvent, JobPhase};
 use crate::backend::ffi::blockjob::{self as ffi, BlockJobSubscription, RawBlockJobEvent};
 use crate::backend::message::BackendEvent;
-use crate::backend::model::DomainId;
+use crate::backend::model::{DomainId, HostId};
 use crate::backend::storage::disks::{self, DiskInfo};
 use crate::backend::worker::EventSink;
 
@@ -22,12 +22,13 @@ use crate::backend::worker::EventSink;
 /// has no "started" event).
 const SCAN_EVERY: Duration = Duration::from_secs(5);
 
-fn emit(sink: &EventSink, ev: JobEvent) {
-    sink(BackendEvent::Jobs(ev));
+fn emit(sink: &EventSink, host: HostId, ev: JobEvent) {
+    sink(BackendEvent::Jobs(host, ev));
 }
 
 /// The block job state of one connection.
 pub(crate) struct Jobs {
+    host: HostId,
     registry: Arc<Mutex<Registry>>,
     sub: Option<BlockJobSubscription>,
     /// Disk targets of active domains, read once per domain until a lifecycle event.
@@ -35,10 +36,11 @@ pub(crate) struct Jobs {
     next_scan: Instant,
 }
 
-impl Default for Jobs {
-    fn default() -> Self {
+impl Jobs {
+    pub fn new(host: HostId) -> Self {
         Jobs {
-            registry: Arc::default(),
+            host,
+            registry: Arc::new(Mutex::new(Registry::new(host))),
             sub: None,
             targets: HashMap::new(),
             next_scan: Instant::now(),
@@ -52,9 +54,9 @@ fn lock(r: &Mutex<Registry>) -> std::sync::MutexGuard<'_, Registry> {
 }
 
 /// Runs on libvirt's event-loop thread: update the registry, hand the event on.
-fn on_event(registry: &Mutex<Registry>, sink: &EventSink, ev: RawBlockJobEvent) {
+fn on_event(registry: &Mutex<Registry>, sink: &EventSink, host: HostId, ev: RawBlockJobEvent) {
     let at = Instant::now();
-    let id = DomainId(ev.uuid);
+    let id = DomainId::new(host, ev.uuid);
     let kind = BlockJobKind::from_raw(ev.kind);
     if ev.status == sys::VIR_DOMAIN_BLOCK_JOB_READY as i32 {
         let job = {
@@ -65,7 +67,7 @@ fn on_event(registry: &Mutex<Registry>, sink: &EventSink, ev: RawBlockJobEvent) 
             r.mark_ready(&id, &ev.disk)
         };
         if let Some(job) = job {
-            emit(sink, JobEvent::BlockJobUpdated(job));
+            emit(sink, host, JobEvent::BlockJobUpdated(job));
         }
         return;
     }
@@ -82,6 +84,7 @@ fn on_event(registry: &Mutex<Registry>, sink: &EventSink, ev: RawBlockJobEvent) 
     }
     emit(
         sink,
+        host,
         JobEvent::BlockJobEnded {
             id,
             domain: ev.name,
@@ -94,7 +97,7 @@ fn on_event(registry: &Mutex<Registry>, sink: &EventSink, ev: RawBlockJobEvent) 
 }
 
 fn lookup(conn: &Connect, id: &DomainId) -> Result<Domain, JobError> {
-    conn.lookup_domain_by_uuid_string(&id.0)
+    conn.lookup_domain_by_uuid_string(id.uuid())
         .map_err(|e| JobError::Libvirt(e.message().to_string()))
 }
 
@@ -129,7 +132,8 @@ impl Jobs {
     pub fn attach(&mut self, conn: &Connect, sink: &EventSink) {
         let registry = self.registry.clone();
         let events = sink.clone();
-        match ffi::subscribe_block_jobs(conn, move |ev| on_event(&registry, &events, ev)) {
+        let host = self.host;
+        match ffi::subscribe_block_jobs(conn, move |ev| on_event(&registry, &events, host, ev)) {
             Ok(s) => self.sub = Some(s),
             Err(e) => tracing::warn!("no block job events on this connection: {e}"),
         }
@@ -146,7 +150,7 @@ impl Jobs {
 
     /// A domain changed (lifecycle event): its disks may differ.
     pub fn forget(&mut self, id: &DomainId) {
-        self.targets.remove(&id.0);
+        self.targets.remove(id.uuid());
     }
 
     /// Polls known jobs (rate, READY missed, vanished) and now and then scans every
@@ -162,9 +166,9 @@ impl Jobs {
     }
 
     fn poll_one(&self, conn: &Connect, sink: &EventSink, id: &DomainId, disk: &str) {
-        let Ok(dom) = conn.lookup_domain_by_uuid_string(&id.0) else {
+        let Ok(dom) = conn.lookup_domain_by_uuid_string(id.uuid()) else {
             if let Some(job) = lock(&self.registry).remove(id, disk) {
-                emit(sink, ended(job, JobEnd::Gone));
+                emit(sink, self.host, ended(job, JobEnd::Gone));
             }
             return;
         };
@@ -193,7 +197,7 @@ impl Jobs {
                 {
                     job = j;
                 }
-                emit(sink, JobEvent::BlockJobUpdated(job));
+                emit(sink, self.host, JobEvent::BlockJobUpdated(job));
             }
             Ok(None) => {
                 let mut r = lock(&self.registry);
@@ -201,7 +205,7 @@ impl Jobs {
                     && let Some(job) = r.remove(id, disk)
                 {
                     drop(r);
-                    emit(sink, ended(job, JobEnd::Gone));
+                    emit(sink, self.host, ended(job, JobEnd::Gone));
                 }
             }
             Err(e) => tracing::debug!("block job info of {id} {disk}: {e}"),
@@ -223,7 +227,7 @@ impl Jobs {
                     .unwrap_or_default();
                 self.targets.insert(uuid.clone(), t);
             }
-            let id = DomainId(uuid.clone());
+            let id = DomainId::new(self.host, uuid.clone());
             for disk in self.targets.get(&uuid).cloned().unwrap_or_default() {
                 let known = lock(&self.registry).get(&id, &disk).is_some();
                 if known {
@@ -251,7 +255,7 @@ impl Jobs {
                     {
                         job = j;
                     }
-                    emit(sink, JobEvent::BlockJobUpdated(job));
+                    emit(sink, self.host, JobEvent::BlockJobUpdated(job));
                 }
             }
         }
@@ -281,12 +285,13 @@ impl Jobs {
                 let result = match conn {
                     None => Err("not connected (reconnecting)".to_string()),
                     Some(c) => c
-                        .lookup_domain_by_uuid_string(&id.0)
+                        .lookup_domain_by_uuid_string(id.uuid())
                         .and_then(|d| d.has_managed_save(0))
                         .map_err(|e| e.message().to_string()),
                 };
                 emit(
                     sink,
+                    self.host,
                     JobEvent::ManagedSaveState {
                         req: *req,
                         id: id.clone(),
@@ -298,6 +303,7 @@ impl Jobs {
             JobCmd::List { req } => {
                 emit(
                     sink,
+                    self.host,
                     JobEvent::List {
                         req: *req,
                         jobs: self.list(),
@@ -310,7 +316,7 @@ impl Jobs {
             | JobCmd::ManagedSave { .. }
             | JobCmd::ManagedSaveRemove { .. }
             | JobCmd::AbortDomainJob { .. } => {
-                super::save::handle(conn, readonly, sink, cmd);
+                super::save::handle(self.host, conn, readonly, sink, cmd);
                 return;
             }
             JobCmd::Commit { req, id, disk, .. }
@@ -327,6 +333,7 @@ impl Jobs {
         };
         emit(
             sink,
+            self.host,
             JobEvent::Reply {
                 req,
                 id,
@@ -508,7 +515,7 @@ impl Jobs {
         // A READY (or even the end) may already have arrived from the event thread.
         let job = r.observe(id, &name, disk, kind, cur, end, bw, true, Instant::now());
         drop(r);
-        emit(sink, JobEvent::BlockJobUpdated(job));
+        emit(sink, self.host, JobEvent::BlockJobUpdated(job));
     }
 }
 

@@ -10,17 +10,17 @@ use virt::domain::Domain;
 use super::{DomainJobProgress, JobCmd, JobEvent};
 use crate::backend::ffi::{TypedValue, domjob};
 use crate::backend::message::BackendEvent;
-use crate::backend::model::DomainId;
+use crate::backend::model::{DomainId, HostId};
 use crate::backend::worker::EventSink;
 
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 
-fn emit(sink: &EventSink, ev: JobEvent) {
-    sink(BackendEvent::Jobs(ev));
+fn emit(sink: &EventSink, host: HostId, ev: JobEvent) {
+    sink(BackendEvent::Jobs(host, ev));
 }
 
 fn lookup(conn: &Connect, id: &DomainId) -> Result<Domain, String> {
-    conn.lookup_domain_by_uuid_string(&id.0)
+    conn.lookup_domain_by_uuid_string(id.uuid())
         .map_err(|e| e.message().to_string())
 }
 
@@ -51,7 +51,13 @@ pub fn progress(dom: &Domain, elapsed: Duration) -> Option<DomainJobProgress> {
     })
 }
 
-pub(super) fn handle(conn: Option<&Connect>, readonly: bool, sink: &EventSink, cmd: JobCmd) {
+pub(super) fn handle(
+    host: HostId,
+    conn: Option<&Connect>,
+    readonly: bool,
+    sink: &EventSink,
+    cmd: JobCmd,
+) {
     let (req, id, what) = match &cmd {
         JobCmd::Save {
             req,
@@ -76,6 +82,7 @@ pub(super) fn handle(conn: Option<&Connect>, readonly: bool, sink: &EventSink, c
     let finished = |result: Result<String, String>| {
         emit(
             sink,
+            host,
             JobEvent::DomainJobFinished {
                 req,
                 id: id.clone(),
@@ -99,7 +106,7 @@ pub(super) fn handle(conn: Option<&Connect>, readonly: bool, sink: &EventSink, c
     let sink = sink.clone();
     let spawned = std::thread::Builder::new()
         .name("save-job".into())
-        .spawn(move || run(conn, sink, cmd, req, id, what));
+        .spawn(move || run(host, conn, sink, cmd, req, id, what));
     if let Err(e) = spawned {
         tracing::error!("cannot start a save job thread: {e}");
     }
@@ -128,9 +135,18 @@ fn execute(conn: &Connect, cmd: &JobCmd) -> Result<String, String> {
     }
 }
 
-fn run(conn: Connect, sink: EventSink, cmd: JobCmd, req: u64, id: Option<DomainId>, what: String) {
+fn run(
+    host: HostId,
+    conn: Connect,
+    sink: EventSink,
+    cmd: JobCmd,
+    req: u64,
+    id: Option<DomainId>,
+    what: String,
+) {
     emit(
         &sink,
+        host,
         JobEvent::DomainJobStarted {
             req,
             id: id.clone(),
@@ -162,6 +178,7 @@ fn run(conn: Connect, sink: EventSink, cmd: JobCmd, req: u64, id: Option<DomainI
                         );
                         emit(
                             &sink,
+                            host,
                             JobEvent::DomainJobProgress {
                                 req,
                                 id: id.clone(),
@@ -178,6 +195,7 @@ fn run(conn: Connect, sink: EventSink, cmd: JobCmd, req: u64, id: Option<DomainI
     };
     emit(
         &sink,
+        host,
         JobEvent::DomainJobFinished {
             req,
             id,

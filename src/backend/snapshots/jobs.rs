@@ -9,6 +9,7 @@ use virt::connect::Connect;
 use super::{JobOutcome, SnapshotCmd, SnapshotEvent, ops};
 use crate::backend::message::BackendEvent;
 use crate::backend::model::DomainId;
+use crate::backend::session::usable;
 use crate::backend::worker::EventSink;
 
 /// How often a running job reports its elapsed time (drives the spinner).
@@ -18,30 +19,24 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 pub(crate) fn handle(conn: Option<&Connect>, readonly: bool, sink: &EventSink, cmd: SnapshotCmd) {
     let emit = |ev: SnapshotEvent| sink(BackendEvent::Snapshot(ev));
     if let SnapshotCmd::List { req, id } = cmd {
-        let result = match conn {
-            Some(c) => ops::list(c, &id),
-            None => Err("not connected (reconnecting)".into()),
-        };
+        let result = usable(conn, readonly, false)
+            .map_err(String::from)
+            .and_then(|c| ops::list(c, &id));
         emit(SnapshotEvent::List { req, id, result });
         return;
     }
     let (req, id, what) = describe(&cmd);
-    let refuse = if readonly {
-        Some("the connection is read-only".to_string())
-    } else if conn.is_none() {
-        Some("not connected (reconnecting)".to_string())
-    } else {
-        None
-    };
-    let (Some(conn), None) = (conn, refuse.clone()) else {
-        let why = refuse.unwrap_or_default();
-        emit(SnapshotEvent::JobFinished {
-            req,
-            id,
-            what,
-            outcome: JobOutcome::Failed(why),
-        });
-        return;
+    let conn = match usable(conn, readonly, true) {
+        Ok(conn) => conn,
+        Err(why) => {
+            emit(SnapshotEvent::JobFinished {
+                req,
+                id,
+                what,
+                outcome: JobOutcome::Failed(why.into()),
+            });
+            return;
+        }
     };
     // virt's Connect is Send + Sync and reference-counted: the clone keeps it open for
     // as long as the job runs, even if the worker reconnects meanwhile.

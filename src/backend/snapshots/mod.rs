@@ -3,7 +3,6 @@
 
 mod jobs;
 mod ops;
-pub mod tree;
 pub mod xml;
 
 use std::time::Duration;
@@ -162,6 +161,18 @@ pub enum SnapshotCmd {
     },
 }
 
+impl SnapshotCmd {
+    /// The domain the command is about.
+    pub fn id(&self) -> &DomainId {
+        match self {
+            SnapshotCmd::List { id, .. }
+            | SnapshotCmd::Create { id, .. }
+            | SnapshotCmd::Revert { id, .. }
+            | SnapshotCmd::Delete { id, .. } => id,
+        }
+    }
+}
+
 /// How a background job ended.
 #[derive(Clone, Debug, PartialEq)]
 pub enum JobOutcome {
@@ -201,6 +212,18 @@ pub enum SnapshotEvent {
     },
 }
 
+impl SnapshotEvent {
+    /// The domain the event is about.
+    pub fn id(&self) -> &DomainId {
+        match self {
+            SnapshotEvent::List { id, .. }
+            | SnapshotEvent::JobStarted { id, .. }
+            | SnapshotEvent::JobProgress { id, .. }
+            | SnapshotEvent::JobFinished { id, .. } => id,
+        }
+    }
+}
+
 /// Why a snapshot name is refused before libvirt sees it; `None` when it is usable.
 pub fn invalid_name(name: &str) -> Option<String> {
     if name.trim().is_empty() {
@@ -223,15 +246,6 @@ pub fn quick_name(domain: &str, epoch: i64) -> String {
     let t = super::ffi::local_time(epoch);
     format!(
         "{domain}-{:04}{:02}{:02}-{:02}{:02}{:02}",
-        t.year, t.month, t.day, t.hour, t.minute, t.second
-    )
-}
-
-/// `YYYY-MM-DD HH:MM:SS` in local time, like `virsh snapshot-list`.
-pub fn format_time(epoch: i64) -> String {
-    let t = super::ffi::local_time(epoch);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
         t.year, t.month, t.day, t.hour, t.minute, t.second
     )
 }

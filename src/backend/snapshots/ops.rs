@@ -14,7 +14,7 @@ fn msg(e: &Error) -> String {
 }
 
 pub fn domain(conn: &Connect, id: &DomainId) -> Result<Domain, String> {
-    conn.lookup_domain_by_uuid_string(&id.0).map_err(|e| {
+    conn.lookup_domain_by_uuid_string(&id.uuid).map_err(|e| {
         if e.code().to_raw() == sys::VIR_ERR_NO_DOMAIN {
             "the domain no longer exists".to_string()
         } else {
@@ -80,22 +80,32 @@ pub fn create(
         flags |= sys::VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC;
     }
     dom.create_snapshot_xml(&doc, flags)
-        .map_err(|e| explain_create_error(&msg(&e)))?;
+        .map_err(|e| explain_create_error(&e))?;
     Ok(name.to_string())
 }
 
 /// libvirt's message, plus what to do about the usual causes.
-fn explain_create_error(m: &str) -> String {
+fn explain_create_error(e: &Error) -> String {
+    let m = msg(e);
+    let code = e.code().to_raw();
+    let agent = [
+        sys::VIR_ERR_AGENT_UNRESPONSIVE,
+        sys::VIR_ERR_AGENT_UNSYNCED,
+        sys::VIR_ERR_AGENT_COMMAND_TIMEOUT,
+        sys::VIR_ERR_AGENT_COMMAND_FAILED,
+    ];
+    // libvirt has a code for agent trouble; a raw disk is only "unsupported" (a code many
+    // causes share), so that case still needs the message's words.
     let lower = m.to_lowercase();
-    if lower.contains("raw") || lower.contains("does not support internal snapshot") {
+    if agent.contains(&code) {
+        format!("{m} (hint: quiesce needs the qemu guest agent running in the guest)")
+    } else if lower.contains("raw") || lower.contains("does not support internal snapshot") {
         format!(
             "{m} (hint: internal snapshots need qcow2 disks; take a disk-only (external) \
              snapshot instead, or convert the disk with qemu-img convert -O qcow2)"
         )
-    } else if lower.contains("agent") {
-        format!("{m} (hint: quiesce needs the qemu guest agent running in the guest)")
     } else {
-        m.to_string()
+        m
     }
 }
 

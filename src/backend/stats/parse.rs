@@ -2,7 +2,7 @@
 //! [`DomainStats`]. Safe code only: the FFI layer has already copied the values out.
 
 use super::super::ffi::TypedValue;
-use super::super::model::DomainId;
+use super::super::model::{DomainId, HostId};
 use super::model::{BalloonStats, DiskStats, DomainStats, Groups, NicStats};
 
 /// Any non-negative integer as u64: drivers differ in which integer type they use.
@@ -51,9 +51,13 @@ fn slot<T: Default>(v: &mut Vec<T>, idx: usize) -> &mut T {
 
 /// Parses one record and says which groups it carried (missing ones need the per-domain
 /// fallback or were skipped for a busy domain). Unknown fields are ignored (newer libvirt adds some every release).
-pub fn parse_record(uuid: &str, params: &[(String, TypedValue)]) -> (DomainStats, Groups) {
+pub fn parse_record(
+    host: HostId,
+    uuid: &str,
+    params: &[(String, TypedValue)],
+) -> (DomainStats, Groups) {
     let mut s = DomainStats {
-        id: DomainId(uuid.to_string()),
+        id: DomainId::new(host, uuid),
         ..DomainStats::default()
     };
     let mut g = Groups::default();

@@ -71,7 +71,7 @@ fn qemu_record() -> Vec<(std::string::String, TypedValue)> {
 
 #[test]
 fn a_qemu_record_yields_every_group() {
-    let (s, g) = parse_record("u-1", &qemu_record());
+    let (s, g) = parse_record(HostId::FIRST, "u-1", &qemu_record());
     assert_eq!(
         g,
         Groups {
@@ -82,7 +82,7 @@ fn a_qemu_record_yields_every_group() {
             vcpu: true
         }
     );
-    assert_eq!(s.id, DomainId("u-1".into()));
+    assert_eq!(s.id, DomainId::new(HostId::FIRST, "u-1"));
     assert_eq!(s.state, Some(1));
     assert_eq!(s.state_reason, Some(1), "booted, as domstate --reason says");
     assert_eq!(s.cpu_time_ns, Some(7_040_000_000));
@@ -124,6 +124,7 @@ fn a_qemu_record_yields_every_group() {
 #[test]
 fn the_test_driver_record_has_only_state_and_asks_for_the_fallback() {
     let (s, g) = parse_record(
+        HostId::FIRST,
         "u-2",
         &[p("state.state", Int(3)), p("state.reason", Int(0))],
     );
@@ -143,7 +144,7 @@ fn several_devices_keep_their_order_and_a_domain_without_nics_still_has_the_grou
         p("block.0.name", String("vda".into())),
         p("block.0.wr.bytes", ULLong(7)),
     ];
-    let (s, g) = parse_record("u", &rec);
+    let (s, g) = parse_record(HostId::FIRST, "u", &rec);
     assert!(g.net && g.block);
     assert!(s.nics.is_empty());
     let names: Vec<_> = s
@@ -168,7 +169,7 @@ fn odd_values_are_dropped_not_misread() {
         p("balloon.some_future_field", ULLong(1)),
         p("nodot", ULLong(1)),
     ];
-    let (s, g) = parse_record("u", &rec);
+    let (s, g) = parse_record(HostId::FIRST, "u", &rec);
     assert!(g.cpu, "the group was there, its value was not usable");
     assert_eq!(s.cpu_time_ns, None);
     assert_eq!(s.disks.len(), 1, "{:?}", s.disks);

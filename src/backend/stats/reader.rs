@@ -13,7 +13,7 @@ use virt::sys;
 
 use super::super::domains::is_no_domain;
 use super::super::ffi;
-use super::super::model::DomainId;
+use super::super::model::{DomainId, HostId};
 use super::devices::{self, Devices};
 use super::model::{BalloonStats, DiskStats, DomainStats, Groups, NicStats, StatsSource};
 use super::parse::parse_record;
@@ -57,6 +57,8 @@ pub struct StatsReader {
     supported: Groups,
     devices: HashMap<DomainId, CachedDevices>,
     counters: Arc<StatsCounters>,
+    /// The connection the records come from; every `DomainStats` is keyed by it.
+    host: HostId,
 }
 
 const GROUPS: u32 = sys::VIR_DOMAIN_STATS_STATE
@@ -67,8 +69,9 @@ const GROUPS: u32 = sys::VIR_DOMAIN_STATS_STATE
     | sys::VIR_DOMAIN_STATS_BLOCK;
 
 impl StatsReader {
-    pub fn new(counters: Arc<StatsCounters>) -> Self {
+    pub fn new(host: HostId, counters: Arc<StatsCounters>) -> Self {
         StatsReader {
+            host,
             nowait: true,
             supported: Groups::default(),
             devices: HashMap::new(),
@@ -87,7 +90,7 @@ impl StatsReader {
         let records = self.bulk(conn)?;
         let parsed: Vec<(DomainStats, Groups)> = records
             .iter()
-            .map(|r| parse_record(&r.uuid, &r.params))
+            .map(|r| parse_record(self.host, &r.uuid, &r.params))
             .collect();
         drop(records);
         for (_, g) in &parsed {
@@ -174,7 +177,7 @@ impl StatsReader {
                 return;
             }
             *budget -= 1;
-            let Ok(dom) = conn.lookup_domain_by_uuid_string(&stats.id.0) else {
+            let Ok(dom) = conn.lookup_domain_by_uuid_string(&stats.id.uuid) else {
                 return;
             };
             if self.devices_of(&dom, &stats.id).is_err() {
@@ -207,7 +210,7 @@ impl StatsReader {
         missing: Groups,
     ) -> Result<(), Error> {
         stats.source = StatsSource::Fallback;
-        let dom = conn.lookup_domain_by_uuid_string(&stats.id.0)?;
+        let dom = conn.lookup_domain_by_uuid_string(&stats.id.uuid)?;
         if missing.cpu {
             let info = dom.info()?;
             stats.cpu_time_ns = Some(info.cpu_time);

@@ -10,17 +10,25 @@ use virt::connect::Connect;
 use super::usage::Usage;
 use super::{StorageCmd, StorageError, StorageEvent, disks, pools, transfer, volumes};
 use crate::backend::message::BackendEvent;
-use crate::backend::model::{DomainId, RequestId};
+use crate::backend::model::{DomainId, HostId, RequestId};
 use crate::backend::worker::EventSink;
 
 /// The storage state of one worker: the disk-usage cache and running transfers.
-#[derive(Default)]
 pub(crate) struct Storage {
+    host: HostId,
     usage: Usage,
     transfers: HashMap<RequestId, Arc<AtomicBool>>,
 }
 
 impl Storage {
+    pub fn new(host: HostId) -> Self {
+        Storage {
+            host,
+            usage: Usage::new(host),
+            transfers: HashMap::new(),
+        }
+    }
+
     /// A domain changed (lifecycle or define event): its disks may differ.
     pub fn forget(&mut self, id: &DomainId) {
         self.usage.forget(id);
@@ -38,7 +46,8 @@ impl Storage {
         sink: &EventSink,
         cmd: StorageCmd,
     ) {
-        let emit = |ev: StorageEvent| sink(BackendEvent::Storage(ev));
+        let host = self.host;
+        let emit = |ev: StorageEvent| sink(BackendEvent::Storage(host, ev));
         let Some(conn) = conn else {
             return emit(refusal(cmd, StorageError::NotConnected));
         };
@@ -138,7 +147,7 @@ impl Storage {
             }),
             StorageCmd::Disks { req, id } => {
                 let result = conn
-                    .lookup_domain_by_uuid_string(&id.0)
+                    .lookup_domain_by_uuid_string(id.uuid())
                     .map_err(|e| e.message().to_string())
                     .and_then(|d| disks::read(&d));
                 emit(StorageEvent::Disks { req, id, result })
@@ -174,7 +183,7 @@ impl Storage {
                     direction,
                     cancel,
                     req,
-                    sink.clone(),
+                    tagged(host, sink),
                 ) {
                     emit(StorageEvent::TransferFinished {
                         req,
@@ -192,13 +201,19 @@ impl Storage {
     }
 }
 
+/// A sink for a transfer thread: its events carry the host.
+fn tagged(host: HostId, sink: &EventSink) -> transfer::StorageSink {
+    let sink = sink.clone();
+    Arc::new(move |ev| sink(BackendEvent::Storage(host, ev)))
+}
+
 fn snapshot_files(
     conn: &Connect,
     id: &DomainId,
     snapshot: &str,
 ) -> Result<Vec<super::external::RemainingFile>, String> {
     let m = |e: virt::error::Error| e.message().to_string();
-    let dom = conn.lookup_domain_by_uuid_string(&id.0).map_err(m)?;
+    let dom = conn.lookup_domain_by_uuid_string(id.uuid()).map_err(m)?;
     let snap = virt::domain::Domain::lookup_snapshot_by_name(&dom, snapshot, 0).map_err(m)?;
     let info = crate::backend::snapshots::xml::parse(&snap.xml_desc(0).map_err(m)?, false)?;
     let disks = disks::parse(&dom.xml_desc(0).map_err(m)?)?;

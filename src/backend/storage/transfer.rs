@@ -13,9 +13,10 @@ use virt::storage_vol::StorageVol;
 
 use super::{Direction, StorageEvent, TransferProgress};
 use crate::backend::ffi::stream::VolStream;
-use crate::backend::message::BackendEvent;
 use crate::backend::model::RequestId;
-use crate::backend::worker::EventSink;
+
+/// Where a transfer reports; the handler tags its events with the host.
+pub type StorageSink = Arc<dyn Fn(StorageEvent) + Send + Sync>;
 
 /// Large chunks: a stream message costs a round trip to the daemon.
 pub const CHUNK: usize = 4 << 20;
@@ -44,14 +45,14 @@ impl Meter {
         }
     }
 
-    fn add(&mut self, n: usize, req: RequestId, sink: &EventSink) {
+    fn add(&mut self, n: usize, req: RequestId, sink: &StorageSink) {
         self.done += n as u64;
         if self.last.elapsed() >= PROGRESS_EVERY {
             self.last = Instant::now();
-            sink(BackendEvent::Storage(StorageEvent::TransferProgress {
+            sink(StorageEvent::TransferProgress {
                 req,
                 progress: self.progress(),
-            }));
+            });
         }
     }
 }
@@ -64,7 +65,7 @@ pub fn run(
     direction: Direction,
     cancel: &AtomicBool,
     req: RequestId,
-    sink: &EventSink,
+    sink: &StorageSink,
 ) -> Result<TransferProgress, String> {
     match direction {
         Direction::Upload => upload(conn, vol, file, cancel, req, sink),
@@ -78,7 +79,7 @@ fn upload(
     file: &Path,
     cancel: &AtomicBool,
     req: RequestId,
-    sink: &EventSink,
+    sink: &StorageSink,
 ) -> Result<TransferProgress, String> {
     let f = File::open(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let total = f.metadata().map(|m| m.len()).unwrap_or(0);
@@ -196,7 +197,7 @@ fn download(
     file: &Path,
     cancel: &AtomicBool,
     req: RequestId,
-    sink: &EventSink,
+    sink: &StorageSink,
 ) -> Result<TransferProgress, String> {
     let dir = file
         .parent()
@@ -296,17 +297,17 @@ pub fn spawn(
     direction: Direction,
     cancel: Arc<AtomicBool>,
     req: RequestId,
-    sink: EventSink,
+    sink: StorageSink,
 ) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("volume-transfer".into())
         .spawn(move || {
             let result = run(&conn, &vol, &file, direction, &cancel, req, &sink);
-            sink(BackendEvent::Storage(StorageEvent::TransferFinished {
+            sink(StorageEvent::TransferFinished {
                 req,
                 direction,
                 result,
-            }));
+            });
         })
         .map(|_| ())
 }

@@ -7,7 +7,7 @@ use virt::connect::Connect;
 
 use super::VolumeUser;
 use super::disks;
-use crate::backend::model::DomainId;
+use crate::backend::model::{DomainId, HostId};
 
 #[derive(Clone, Debug)]
 struct DomainDisks {
@@ -17,16 +17,24 @@ struct DomainDisks {
     paths: Vec<(String, String, bool)>,
 }
 
-#[derive(Default)]
 pub(crate) struct Usage {
+    host: HostId,
     cache: HashMap<String, DomainDisks>,
     /// Every domain has been read since the last full invalidation.
     complete: bool,
 }
 
 impl Usage {
+    pub fn new(host: HostId) -> Self {
+        Usage {
+            host,
+            cache: HashMap::new(),
+            complete: false,
+        }
+    }
+
     pub fn forget(&mut self, id: &DomainId) {
-        self.cache.remove(&id.0);
+        self.cache.remove(id.uuid());
         self.complete = false;
     }
 
@@ -102,7 +110,7 @@ impl Usage {
                     .iter()
                     .filter(|(_, p, _)| p == path)
                     .map(|(target, _, backing)| VolumeUser {
-                        id: DomainId(uuid.clone()),
+                        id: DomainId::new(self.host, uuid.clone()),
                         name: d.name.clone(),
                         running: d.running,
                         disk: target.clone(),

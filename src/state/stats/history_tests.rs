@@ -1,14 +1,14 @@
 //! History tests: rates from consecutive ticks, resets, hot-plug, memory staleness.
 
 use super::*;
-use crate::backend::DomainId;
 use crate::backend::stats::BalloonStats;
+use crate::backend::{DomainId, HostId};
 
 const S: Duration = Duration::from_secs(1);
 
 fn tick(cpu: u64, wr: u64, tx: u64, last_update: u64) -> DomainStats {
     DomainStats {
-        id: DomainId("d".into()),
+        id: DomainId::new(HostId::FIRST, "d"),
         cpu_time_ns: Some(cpu),
         vcpu_current: Some(2),
         disks: vec![DiskStats {

@@ -3,4 +3,5 @@
 pub mod keys;
 pub mod session;
 pub mod term;
+pub mod view;
 pub mod widget;

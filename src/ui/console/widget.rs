@@ -22,6 +22,13 @@ pub struct Hints {
     pub live: String,
     pub save: String,
     pub fullscreen: String,
+    /// While attached: scrollback keys (`[keys.terminal]`), e.g. "Shift-PgUp/Shift-PgDn".
+    pub terminal_scroll: String,
+    pub terminal_live: String,
+    /// Choosing a console: move, pick and cancel keys.
+    pub choose: String,
+    pub accept: String,
+    pub cancel: String,
 }
 
 pub fn render(f: &mut Frame, area: Rect, s: &mut ConsoleSession, hints: &Hints, theme: &Theme) {
@@ -35,7 +42,10 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut ConsoleSession, hints: &Hints, 
     }
     if let Link::Choosing { devices, selected } = &s.link {
         let mut lines = vec![Line::from(Span::styled(
-            " Several consoles: pick one with ↑/↓ and Enter (Esc cancels)",
+            format!(
+                " Several consoles: pick one with {} and {} ({} cancels)",
+                hints.choose, hints.accept, hints.cancel
+            ),
             theme.style(Role::Dim),
         ))];
         for (i, d) in devices.iter().enumerate() {
@@ -111,14 +121,14 @@ fn status_line<'a>(s: &ConsoleSession, h: &Hints, theme: &Theme) -> Line<'a> {
             format!(
                 "scrolled back {} lines · {} live",
                 s.term.offset(),
-                if s.focused { "Shift-End" } else { &h.live }
+                if s.focused { &h.terminal_live } else { &h.live }
             ),
         ),
         Link::Attached if s.focused => (
             Role::Info,
             format!(
-                "attached · {} returns to virtdeck · Shift-PgUp/PgDn scroll",
-                h.detach
+                "attached · {} returns to virtdeck · {} scroll",
+                h.detach, h.terminal_scroll
             ),
         ),
         Link::Attached => (

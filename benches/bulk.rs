@@ -1,0 +1,103 @@
+//! Bulk quick snapshot of 1,000 domains on libvirt's test driver, 4 in flight: wall time
+//! of the run (median of a few rounds) and its summary line; plus a 20-domain bulk start.
+
+use std::time::{Duration, Instant};
+
+use virt::connect::Connect;
+use virtdeck::backend::snapshots::{CreateSpec, now_epoch, quick_name, xml};
+use virtdeck::bulk::{self, Options, Report, Target};
+
+const URI: &str = "test:///default";
+
+fn define(conn: &Connect, name: &str) -> Target<String> {
+    let xml = format!(
+        "<domain type='test'><name>{name}</name><memory unit='MiB'>512</memory>\
+         <vcpu>2</vcpu><os><type>hvm</type></os></domain>"
+    );
+    let d = conn.define_domain_xml(&xml).expect("define");
+    Target::new(d.uuid_string().expect("uuid"), name)
+}
+
+fn remove(conn: &Connect, t: &Target<String>) {
+    if let Ok(d) = conn.lookup_domain_by_uuid_string(&t.id) {
+        for s in d.list_all_snapshots(0).unwrap_or_default() {
+            let _ = s.delete(0);
+        }
+        let _ = d.destroy();
+        let _ = d.undefine();
+    }
+}
+
+fn snapshot_all(conn: &Connect, targets: Vec<Target<String>>) -> Report<String> {
+    bulk::run(
+        targets,
+        Options::default(),
+        |t| {
+            let d = conn
+                .lookup_domain_by_uuid_string(&t.id)
+                .map_err(|e| e.message().to_string())?;
+            let running = d.is_active().unwrap_or(false);
+            let name = quick_name(&t.name, now_epoch());
+            d.create_snapshot_xml(&xml::build(&name, &CreateSpec::quick(), running), 0)
+                .map(|_| ())
+                .map_err(|e| e.message().to_string())
+        },
+        |_, _, _, _| {},
+    )
+}
+
+fn main() {
+    virt::error::clear_error_callback();
+    let conn = Connect::open(Some(URI)).expect("open test:///default");
+    let mut times = Vec::new();
+    let mut summary = String::new();
+    for round in 0..5 {
+        let targets: Vec<_> = (0..1000)
+            .map(|i| define(&conn, &format!("bench-{round}-{i:04}")))
+            .collect();
+        let keep = targets.clone();
+        let t = Instant::now();
+        let report = snapshot_all(&conn, targets);
+        times.push(t.elapsed());
+        summary = report.summary();
+        for t in &keep {
+            remove(&conn, t);
+        }
+    }
+    times.sort();
+    let med = times[times.len() / 2];
+    println!(
+        "bulk quick snapshot, 1000 test-driver domains, 4 in flight: median {:.1} ms, worst {:.1} ms  -> \"{summary}\"",
+        med.as_secs_f64() * 1e3,
+        times[times.len() - 1].as_secs_f64() * 1e3
+    );
+
+    let targets: Vec<_> = (0..20)
+        .map(|i| define(&conn, &format!("bench-start-{i:02}")))
+        .collect();
+    for t in &targets[..2] {
+        let _ = conn.lookup_domain_by_uuid_string(&t.id).map(|d| d.create());
+    }
+    let keep = targets.clone();
+    let t = Instant::now();
+    let report = bulk::run(
+        targets,
+        Options::default(),
+        |t| {
+            conn.lookup_domain_by_uuid_string(&t.id)
+                .and_then(|d| d.create())
+                .map(|_| ())
+                .map_err(|e| e.message().to_string())
+        },
+        |_, _, _, _| {},
+    );
+    let took: Duration = t.elapsed();
+    println!(
+        "bulk start, 20 test-driver domains (2 already running): {:.2} ms  -> \"{}\"",
+        took.as_secs_f64() * 1e3,
+        report.summary()
+    );
+    for t in &keep {
+        remove(&conn, t);
+    }
+}

@@ -1,0 +1,176 @@
+//! The lower pane: tabs for the selected domain. Overview is live; the others are the
+//! places the stats, XML, snapshot and console panes will occupy.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use crate::config::{Role, Theme};
+use crate::state::DomainRow;
+use crate::ui::domains::table::state_role;
+use crate::ui::format;
+use crate::ui::text::{escape, name_spans};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Tab {
+    #[default]
+    Overview,
+    Stats,
+    Xml,
+    Snapshots,
+    Console,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [
+        Tab::Overview,
+        Tab::Stats,
+        Tab::Xml,
+        Tab::Snapshots,
+        Tab::Console,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Overview => "Overview",
+            Tab::Stats => "Stats",
+            Tab::Xml => "XML",
+            Tab::Snapshots => "Snapshots",
+            Tab::Console => "Console",
+        }
+    }
+
+    pub fn cycle(self, delta: isize) -> Tab {
+        let n = Tab::ALL.len() as isize;
+        let i = Tab::ALL.iter().position(|t| *t == self).unwrap_or(0) as isize;
+        Tab::ALL[((i + delta).rem_euclid(n)) as usize]
+    }
+}
+
+/// Draws the tab bar and the tabs drawn here; returns the body area, where panes with
+/// state of their own (Snapshots) draw themselves.
+/// The tab whose title is drawn at column `x` of the pane's top line (`area` as given to
+/// `render`).
+pub fn tab_at(area: Rect, x: u16) -> Option<Tab> {
+    let mut left = area.x + 1;
+    for t in Tab::ALL {
+        let w = t.title().chars().count() as u16;
+        if (left..left + w).contains(&x) {
+            return Some(t);
+        }
+        left += w + 3;
+    }
+    None
+}
+
+pub fn render(f: &mut Frame, area: Rect, tab: Tab, row: Option<&DomainRow>, theme: &Theme) -> Rect {
+    let mut titles = vec![Span::raw(" ")];
+    for t in Tab::ALL {
+        let style = if t == tab {
+            theme.style(Role::TabActive)
+        } else {
+            theme.style(Role::Dim)
+        };
+        titles.push(Span::styled(t.title(), style));
+        titles.push(Span::styled(" │ ", theme.style(Role::Border)));
+    }
+    titles.pop();
+    titles.push(Span::raw(" "));
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(theme.style(Role::Border))
+        .title(Line::from(titles));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+
+    let Some(row) = row else {
+        f.render_widget(
+            Paragraph::new(Span::styled(" no domain selected", theme.style(Role::Dim))),
+            inner,
+        );
+        return inner;
+    };
+    let lines = match tab {
+        Tab::Overview => overview(row, theme),
+        Tab::Xml => vec![Line::from(Span::styled(
+            " e: edit this domain's XML with schema hints · N: define a new domain",
+            theme.style(Role::Dim),
+        ))],
+        Tab::Snapshots => return inner,
+        // Drawn by the App over `body(area)`: the console belongs to the App, not the row.
+        Tab::Console => Vec::new(),
+        // The App draws the stats pane into `body(area)` itself: it needs the histories.
+        Tab::Stats => Vec::new(),
+    };
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    inner
+}
+
+/// The area under the tab titles, where a tab's content goes.
+pub fn body(area: Rect) -> Rect {
+    Rect {
+        y: area.y.saturating_add(1),
+        height: area.height.saturating_sub(1),
+        ..area
+    }
+}
+
+fn overview(row: &DomainRow, theme: &Theme) -> Vec<Line<'static>> {
+    let i = &row.info;
+    let label = |s: &'static str| Span::styled(format!(" {s:<10}"), theme.style(Role::Dim));
+    let mut name = vec![label("Name")];
+    name.extend(name_spans(
+        &i.name,
+        theme.style(Role::Base),
+        theme.style(Role::Escaped),
+    ));
+    vec![
+        Line::from(name),
+        Line::from(vec![
+            label("UUID"),
+            Span::raw(escape(&i.id.uuid).into_owned()),
+        ]),
+        Line::from(vec![
+            label("State"),
+            Span::styled(i.state.to_string(), theme.style(state_role(i.state.state))),
+            Span::styled(
+                i.dom_id.map_or(String::new(), |d| format!("   id {d}")),
+                theme.style(Role::Dim),
+            ),
+        ]),
+        Line::from(vec![
+            label("CPUs"),
+            Span::raw(format!("{} vCPU", i.vcpus)),
+            Span::styled(
+                row.cpu_pct
+                    .map_or(String::new(), |p| format!("   {p:.1}% of one host CPU")),
+                theme.style(Role::Dim),
+            ),
+        ]),
+        Line::from(vec![
+            label("Memory"),
+            Span::raw(format!(
+                "{} of {} max",
+                format::mem(i.memory_kib),
+                format::mem(i.max_memory_kib)
+            )),
+        ]),
+        Line::from(vec![
+            label("Flags"),
+            Span::raw(format!(
+                "{}, {}",
+                if i.persistent {
+                    "persistent"
+                } else {
+                    "transient"
+                },
+                if i.autostart {
+                    "autostart on"
+                } else {
+                    "autostart off"
+                }
+            )),
+        ]),
+    ]
+}

@@ -1,0 +1,7 @@
+//! Widgets every view shares: the popup frame and the one-line text input.
+
+pub mod frame;
+pub mod line_input;
+
+pub use frame::{centered, frame};
+pub use line_input::{Edit, LineInput};

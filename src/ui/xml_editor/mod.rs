@@ -1,0 +1,416 @@
+//! The XML editor: a domain's definition in a text buffer with colouring, live
+//! well-formedness, schema completion, a diff before define, and drafts.
+
+pub mod buffer;
+pub mod highlight;
+mod keys;
+pub mod view;
+
+use std::sync::Arc;
+
+use buffer::Buffer;
+
+use crate::backend::{DomainId, RequestId};
+use crate::xml::context::{self, Context};
+use crate::xml::schema::SchemaIndex;
+use crate::xml::validate::{Issue, unknown_names};
+use crate::xml::wellformed::{XmlError, check};
+
+/// The smallest definition libvirt accepts for a new domain, to start from.
+pub const TEMPLATE: &str = "<domain type='kvm'>
+  <name>new-domain</name>
+  <memory unit='MiB'>512</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64'>hvm</type>
+    <boot dev='hd'/>
+  </os>
+  <on_poweroff>destroy</on_poweroff>
+  <devices>
+  </devices>
+</domain>
+";
+
+/// The schema, or why there is none (shared by every editor).
+pub type Schema = Arc<Result<SchemaIndex, String>>;
+
+/// What the editor holds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    Domain {
+        id: DomainId,
+        name: String,
+    },
+    /// A new domain (from the template or a file).
+    New,
+}
+
+impl Target {
+    /// The draft key: the UUID, or "new".
+    pub fn key(&self) -> String {
+        match self {
+            Target::Domain { id, .. } => id.uuid.clone(),
+            Target::New => "new".into(),
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Target::Domain { name, .. } => name.clone(),
+            Target::New => "new domain".into(),
+        }
+    }
+}
+
+/// A completion popup.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Completion {
+    pub items: Vec<String>,
+    pub selected: usize,
+    /// A line above the items: what is being completed.
+    pub title: String,
+    kind: CompKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum CompKind {
+    /// Replace the typed prefix (`len` characters before the cursor) with the item.
+    Replace { len: usize },
+    /// An attribute: insert `name=""` and put the cursor in the quotes.
+    Attribute { len: usize },
+    /// A child element in text content: insert `<name`.
+    Element { len: usize },
+}
+
+/// A prompt line at the bottom.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PromptKind {
+    Search,
+    OpenFile,
+}
+
+/// What covers the buffer and takes the keys.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Popup {
+    Completion(Completion),
+    /// Diff shown before define, with schema warnings first.
+    Diff {
+        lines: Vec<String>,
+        scroll: usize,
+    },
+    /// A saved draft found on open.
+    DraftOffer {
+        text: String,
+        age: String,
+    },
+    Prompt {
+        kind: PromptKind,
+        input: String,
+    },
+    Help {
+        scroll: usize,
+    },
+}
+
+/// A request from the editor to the App.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Out {
+    None,
+    Close,
+    /// Re-read the XML with these settings.
+    Fetch {
+        live: bool,
+        secure: bool,
+    },
+    Define(String),
+    /// Suspend the TUI and edit the buffer in $EDITOR.
+    ExternalEdit,
+    /// Delete the saved draft (the user chose the current definition).
+    DiscardDraft,
+}
+
+pub struct XmlEditor {
+    pub target: Target,
+    pub buf: Buffer,
+    /// The definition the buffer started from (diff base, "modified" test).
+    pub base: String,
+    pub live: bool,
+    pub secure: bool,
+    pub loading: Option<RequestId>,
+    pub applying: Option<RequestId>,
+    /// The well-formedness error for the current text.
+    pub error: Option<XmlError>,
+    /// libvirt's refusal of the last define, shown inline.
+    pub libvirt_error: Option<String>,
+    /// An informational line (applied, takes effect after reboot, …).
+    pub notice: Option<String>,
+    pub popup: Option<Popup>,
+    pub schema: Schema,
+    /// First line and first column shown.
+    pub scroll: (usize, usize),
+    /// Body size at the last draw, for paging and scrolling.
+    pub view_size: (usize, usize),
+    pub clipboard: String,
+    pub last_search: String,
+    /// Whether the last change came from $EDITOR (define failures then offer it again).
+    pub external: bool,
+    checked_version: u64,
+    /// Lexer states at line starts, valid for the lines computed so far; only the
+    /// lines from the first edit down to the visible ones are re-lexed after a change.
+    states: Vec<highlight::State>,
+    /// Whether the text differs from `base`, for the buffer version in `.0`.
+    modified: std::cell::Cell<(u64, bool)>,
+}
+
+impl XmlEditor {
+    pub fn new(target: Target, text: &str, schema: Schema) -> XmlEditor {
+        let mut e = XmlEditor {
+            target,
+            buf: Buffer::new(text),
+            base: text.to_string(),
+            live: false,
+            secure: false,
+            loading: None,
+            applying: None,
+            error: None,
+            libvirt_error: None,
+            notice: None,
+            popup: None,
+            schema,
+            scroll: (0, 0),
+            view_size: (60, 20),
+            clipboard: String::new(),
+            last_search: String::new(),
+            external: false,
+            checked_version: u64::MAX,
+            states: Vec::new(),
+            modified: std::cell::Cell::new((u64::MAX, false)),
+        };
+        e.recheck();
+        e
+    }
+
+    /// Replaces the buffer and the base with a freshly loaded definition.
+    pub fn load(&mut self, text: &str) {
+        self.buf = Buffer::new(text);
+        self.base = text.to_string();
+        self.scroll = (0, 0);
+        self.checked_version = u64::MAX;
+        self.states.clear();
+        self.modified.set((u64::MAX, false));
+        self.recheck();
+    }
+
+    pub fn modified(&self) -> bool {
+        let (version, modified) = self.modified.get();
+        if version == self.buf.version {
+            return modified;
+        }
+        let modified = !self.buf.text_eq(&self.base);
+        self.modified.set((self.buf.version, modified));
+        modified
+    }
+
+    /// Re-checks well-formedness after a change (cheap: one pass over the text).
+    pub fn recheck(&mut self) {
+        if self.checked_version != self.buf.version {
+            self.checked_version = self.buf.version;
+            self.error = check(&self.buf.text()).err();
+        }
+    }
+
+    /// Lexer states at the start of lines `0..upto` (fewer at the end of the text).
+    /// A line's state depends only on the lines above it, so the states above the first
+    /// changed line are kept and the rest are lexed only as far as asked.
+    pub fn line_states(&mut self, upto: usize) -> &[highlight::State] {
+        let changed = self.buf.take_first_changed();
+        let lines = self.buf.lines();
+        // The state at the start of the changed line itself is still right.
+        self.states
+            .truncate(changed.saturating_add(1).min(lines.len()));
+        let upto = upto.min(lines.len());
+        let mut st = self.states.last().copied().unwrap_or_default();
+        if self.states.is_empty() && upto > 0 {
+            self.states.push(st);
+        }
+        while self.states.len() < upto {
+            st = highlight::line(&lines[self.states.len() - 1], st).1;
+            self.states.push(st);
+        }
+        &self.states[..upto.min(self.states.len())]
+    }
+
+    /// Unknown elements and attributes according to libvirt's schema.
+    pub fn schema_issues(&self) -> Vec<Issue> {
+        match self.schema.as_ref() {
+            Ok(s) => unknown_names(s, &self.buf.text(), 20),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Opens the completion popup for the cursor's place; false when nothing fits.
+    pub fn complete(&mut self) -> bool {
+        let Ok(schema) = self.schema.as_ref() else {
+            if let Err(why) = self.schema.as_ref() {
+                self.notice = Some(why.clone());
+            }
+            return false;
+        };
+        let text = self.buf.text();
+        let ctx = context::at(&text, self.buf.offset(self.buf.cursor));
+        let starts = |items: Vec<String>, p: &str| -> Vec<String> {
+            items.into_iter().filter(|i| i.starts_with(p)).collect()
+        };
+        let (items, title, kind) = match &ctx {
+            Context::ElementName { path, prefix } => (
+                starts(schema.children(path), prefix),
+                format!("elements in <{}>", path.last().map_or("", String::as_str)),
+                CompKind::Replace {
+                    len: prefix.chars().count(),
+                },
+            ),
+            Context::AttributeName {
+                path,
+                prefix,
+                present,
+            } => (
+                starts(schema.attributes(path), prefix)
+                    .into_iter()
+                    .filter(|a| !present.contains(a))
+                    .collect(),
+                format!("attributes of <{}>", path.last().map_or("", String::as_str)),
+                CompKind::Attribute {
+                    len: prefix.chars().count(),
+                },
+            ),
+            Context::AttributeValue { path, attr, prefix } => {
+                let info = schema.attribute(path, attr);
+                let values = starts(schema.attr_values(path, attr), prefix);
+                if values.is_empty()
+                    && let Some(i) = info.filter(|i| !i.types.is_empty())
+                {
+                    let types: Vec<&str> = i.types.iter().map(String::as_str).collect();
+                    self.notice = Some(format!(
+                        "{attr} takes a value of type {}",
+                        types.join(" or ")
+                    ));
+                }
+                (
+                    values,
+                    format!(
+                        "values of {}@{attr}",
+                        path.last().map_or("", String::as_str)
+                    ),
+                    CompKind::Replace {
+                        len: prefix.chars().count(),
+                    },
+                )
+            }
+            Context::Content { path, prefix } => {
+                let values = starts(schema.text_values(path), prefix);
+                if values.is_empty() {
+                    (
+                        starts(schema.children(path), prefix),
+                        format!("elements in <{}>", path.last().map_or("", String::as_str)),
+                        CompKind::Element {
+                            len: prefix.chars().count(),
+                        },
+                    )
+                } else {
+                    (
+                        values,
+                        format!("values of <{}>", path.last().map_or("", String::as_str)),
+                        CompKind::Replace {
+                            len: prefix.chars().count(),
+                        },
+                    )
+                }
+            }
+            Context::Other => (Vec::new(), String::new(), CompKind::Replace { len: 0 }),
+        };
+        if items.is_empty() {
+            self.popup = None;
+            return false;
+        }
+        self.popup = Some(Popup::Completion(Completion {
+            items,
+            selected: 0,
+            title,
+            kind,
+        }));
+        true
+    }
+
+    /// Inserts the selected completion.
+    fn accept(&mut self, c: &Completion) {
+        let Some(item) = c.items.get(c.selected) else {
+            return;
+        };
+        let cur = self.buf.cursor;
+        let (len, text, back) = match c.kind {
+            CompKind::Replace { len } => (len, item.clone(), 0),
+            CompKind::Attribute { len } => (len, format!("{item}=\"\""), 1),
+            CompKind::Element { len } => (len, format!("<{item}"), 0),
+        };
+        let from = (cur.0, cur.1.saturating_sub(len));
+        self.buf.replace(from, cur, &text);
+        if back > 0 {
+            let c = self.buf.cursor;
+            self.buf.move_to((c.0, c.1 - back), false);
+            // Straight on to the values, if the schema lists any.
+            self.complete();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn editor(text: &str) -> XmlEditor {
+        XmlEditor::new(Target::New, text, Arc::new(Err("no schema".into())))
+    }
+
+    /// The cached states for the first `upto` lines, checked against lexing everything.
+    fn states(ed: &mut XmlEditor, upto: usize) -> Vec<highlight::State> {
+        let all = highlight::line_states(ed.buf.lines());
+        let got = ed.line_states(upto).to_vec();
+        assert_eq!(got, all[..upto.min(all.len())]);
+        got
+    }
+
+    #[test]
+    fn colouring_follows_edits_that_change_later_lines() {
+        let text: String = (0..40).map(|i| format!("<a n='{i}'>x</a>\n")).collect();
+        let mut ed = editor(&format!("<r>\n{text}</r>"));
+        states(&mut ed, 30);
+        // Opening a comment on line 5 turns every later line into comment.
+        ed.buf.move_to((5, 0), false);
+        ed.buf.insert("<!--");
+        states(&mut ed, 3);
+        states(&mut ed, 42);
+        assert_eq!(states(&mut ed, 42)[20], highlight::State::Comment);
+        // An unclosed value on line 2 changes lines above the cached comment ones.
+        ed.buf.move_to((2, 6), false);
+        ed.buf.insert("'\n");
+        states(&mut ed, 43);
+        assert!(ed.buf.undo() && ed.buf.undo());
+        states(&mut ed, 42);
+        assert_eq!(states(&mut ed, 42)[20], highlight::State::Text);
+        ed.load("<!--\n<r/>\n");
+        states(&mut ed, 10);
+    }
+
+    #[test]
+    fn modified_tracks_the_text_not_the_history() {
+        let mut ed = editor("<r>\n</r>");
+        assert!(!ed.modified());
+        ed.buf.move_to((0, 3), false);
+        ed.buf.insert("x");
+        assert!(ed.modified());
+        ed.buf.delete(true);
+        assert!(!ed.modified());
+        ed.buf.insert("\n");
+        assert!(ed.modified());
+    }
+}
