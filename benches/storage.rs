@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedReceiver;
 use virtdeck::backend::jobs::{JobCmd, JobEvent, JobPhase};
+use virtdeck::backend::model::HostId;
 use virtdeck::backend::storage::{Direction, NewVolume, PoolOp, StorageCmd, StorageEvent};
-use virtdeck::backend::{Backend, BackendConfig, BackendEvent, Command};
+use virtdeck::backend::{Backend, BackendConfig, BackendEvent, Command, DomainId};
 use virtdeck::event::{self, Event};
 
 const URI: &str = "qemu:///system";
@@ -95,7 +96,7 @@ impl Client {
     }
 
     fn storage(&mut self, cmd: impl FnOnce(u64) -> StorageCmd) -> StorageEvent {
-        let req = self.send(|r| Command::Storage(virtdeck::backend::HostId::default(), cmd(r)));
+        let req = self.send(|r| Command::Storage(HostId::FIRST, cmd(r)));
         self.wait(|ev| match ev {
             BackendEvent::Storage(_, s @ StorageEvent::Done { req: r, .. })
             | BackendEvent::Storage(_, s @ StorageEvent::TransferFinished { req: r, .. })
@@ -240,10 +241,7 @@ fn event_latency(prefix: &str) {
         &spec,
     ]);
     let (_, uuid) = virsh(&["domuuid", &name]);
-    let id = virtdeck::backend::DomainId::new(
-        virtdeck::backend::HostId::default(),
-        uuid.trim().to_string(),
-    );
+    let id = DomainId::new(HostId::FIRST, uuid.trim().to_string());
     let mut c = Client::open();
     let mut lat = Vec::new();
     if snap.0 {
@@ -251,7 +249,7 @@ fn event_latency(prefix: &str) {
             let i = id.clone();
             c.send(|req| {
                 Command::Jobs(
-                    virtdeck::backend::HostId::default(),
+                    HostId::FIRST,
                     JobCmd::Commit {
                         req,
                         id: i,
@@ -274,7 +272,7 @@ fn event_latency(prefix: &str) {
             let i = id.clone();
             c.send(|req| {
                 Command::Jobs(
-                    virtdeck::backend::HostId::default(),
+                    HostId::FIRST,
                     JobCmd::Abort {
                         req,
                         id: i,

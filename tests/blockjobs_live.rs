@@ -15,6 +15,7 @@ use client::Client;
 use virtdeck::backend::jobs::{
     BlockJobKind, CopyDest, JobCmd, JobEnd, JobError, JobEvent, JobPhase,
 };
+use virtdeck::backend::model::HostId;
 use virtdeck::backend::{BackendEvent, DomainId};
 
 const IMAGES: &str = "/var/lib/libvirt/images";
@@ -100,8 +101,8 @@ fn chain(suffix: &str) -> Option<(Overlays, rig::Guest, DomainId, [String; 3])> 
         write_marker(&dom, i as u32 + 1, MARKERS[i + 1]);
     }
     assert_eq!(backing_chain(&s2), [s2.clone(), s1.clone(), base.clone()]);
-    let id = virtdeck::backend::DomainId::new(
-        virtdeck::backend::HostId::default(),
+    let id = DomainId::new(
+        HostId::FIRST,
         rig::virsh(&["domuuid", &dom]).trim().to_string(),
     );
     Some((files, guest, id, [base, s1, s2]))
@@ -320,8 +321,8 @@ fn disk_only_snapshots_put_overlays_next_to_the_image_and_a_delete_names_what_st
     let dom = guest.name.clone();
     let _files = Overlays(dom.clone());
     rig::virsh(&["start", &dom]);
-    let id = virtdeck::backend::DomainId::new(
-        virtdeck::backend::HostId::default(),
+    let id = DomainId::new(
+        HostId::FIRST,
         rig::virsh(&["domuuid", &dom]).trim().to_string(),
     );
     let base = format!("{IMAGES}/{dom}.qcow2");

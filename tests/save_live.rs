@@ -11,7 +11,9 @@ use std::process::Command as Proc;
 use std::time::Duration;
 
 use client::Client;
+use virtdeck::backend::DomainId;
 use virtdeck::backend::jobs::{JobCmd, JobEvent};
+use virtdeck::backend::model::HostId;
 
 const JOB: Duration = Duration::from_secs(180);
 
@@ -68,8 +70,8 @@ fn save_restore_and_managed_save_keep_the_shell_state() {
     );
     guest_sh(&dom, "VDSTATE=kept-42");
     assert_eq!(shell_var(&dom), "kept-42");
-    let id = virtdeck::backend::DomainId::new(
-        virtdeck::backend::HostId::default(),
+    let id = DomainId::new(
+        HostId::FIRST,
         rig::virsh(&["domuuid", &dom]).trim().to_string(),
     );
     let file = format!("/var/lib/libvirt/images/{dom}.save");

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use client::Client;
 use virtdeck::backend::BackendEvent;
+use virtdeck::backend::model::HostId;
 use virtdeck::backend::storage::{
     Direction, NewVolume, PoolOp, StorageCmd, StorageError, StorageEvent,
 };
@@ -195,7 +196,7 @@ fn a_cancelled_download_leaves_no_file_and_a_volume_in_use_is_not_deleted() {
     let target = tmp.path().join("big.bin");
     let req = c.req();
     c.send(virtdeck::backend::Command::Storage(
-        virtdeck::backend::HostId::default(),
+        HostId::FIRST,
         StorageCmd::Transfer {
             req,
             pool: pool.name.clone(),
@@ -205,7 +206,7 @@ fn a_cancelled_download_leaves_no_file_and_a_volume_in_use_is_not_deleted() {
         },
     ));
     c.send(virtdeck::backend::Command::Storage(
-        virtdeck::backend::HostId::default(),
+        HostId::FIRST,
         StorageCmd::CancelTransfer { req },
     ));
     let result = c.wait_for(Duration::from_secs(60), |ev| match ev {
@@ -225,7 +226,7 @@ fn a_cancelled_download_leaves_no_file_and_a_volume_in_use_is_not_deleted() {
     let src = random_file(tmp.path(), "up.bin", 64 << 20);
     let req = c.req();
     c.send(virtdeck::backend::Command::Storage(
-        virtdeck::backend::HostId::default(),
+        HostId::FIRST,
         StorageCmd::Transfer {
             req,
             pool: pool.name.clone(),
@@ -235,7 +236,7 @@ fn a_cancelled_download_leaves_no_file_and_a_volume_in_use_is_not_deleted() {
         },
     ));
     c.send(virtdeck::backend::Command::Storage(
-        virtdeck::backend::HostId::default(),
+        HostId::FIRST,
         StorageCmd::CancelTransfer { req },
     ));
     let result = c.wait_for(Duration::from_secs(60), |ev| match ev {

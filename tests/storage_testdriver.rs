@@ -5,6 +5,7 @@
 mod client;
 
 use client::Client;
+use virtdeck::backend::model::HostId;
 use virtdeck::backend::storage::{
     NewVolume, PoolOp, PoolState, StorageCmd, StorageError, StorageEvent, VolumeInfo, units,
 };
@@ -262,10 +263,8 @@ fn bad_names_and_formats_are_refused_before_libvirt() {
 #[test]
 fn a_domain_lists_its_disks() {
     let mut c = Client::open(&node_uri());
-    let id = virtdeck::backend::DomainId::new(
-        virtdeck::backend::HostId::default(),
-        "7a000000-0000-4000-8000-000000000001",
-    );
+    let id =
+        virtdeck::backend::DomainId::new(HostId::FIRST, "7a000000-0000-4000-8000-000000000001");
     let StorageEvent::Disks { result, .. } = c.storage(|req| StorageCmd::Disks {
         req,
         id: id.clone(),

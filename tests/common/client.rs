@@ -7,6 +7,7 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use virtdeck::backend::jobs::{JobCmd, JobEvent};
+use virtdeck::backend::model::HostId;
 use virtdeck::backend::storage::{StorageCmd, StorageEvent};
 use virtdeck::backend::{Backend, BackendConfig, BackendEvent, Command};
 
@@ -60,7 +61,7 @@ impl Client {
             match self.rx.recv_timeout(left) {
                 Ok((at, ev)) => {
                     if std::env::var_os("VIRTDECK_TRACE_EVENTS").is_some()
-                        && matches!(ev, BackendEvent::Jobs(..) | BackendEvent::Storage(..))
+                        && matches!(ev, BackendEvent::Jobs(_, _) | BackendEvent::Storage(_, _))
                     {
                         eprintln!("event: {ev:?}");
                     }
@@ -76,7 +77,9 @@ impl Client {
                         .iter()
                         .rev()
                         .map(|(_, e)| e)
-                        .filter(|e| matches!(e, BackendEvent::Jobs(..) | BackendEvent::Storage(..)))
+                        .filter(|e| {
+                            matches!(e, BackendEvent::Jobs(_, _) | BackendEvent::Storage(_, _))
+                        })
                         .take(8)
                         .collect();
                     panic!("timed out after {timeout:?}; last events: {tail:#?}");
@@ -100,10 +103,7 @@ impl Client {
     /// Sends a storage command and returns the event that answers it.
     pub fn storage(&mut self, make: impl FnOnce(u64) -> StorageCmd) -> StorageEvent {
         let req = self.req();
-        self.send(Command::Storage(
-            virtdeck::backend::HostId::default(),
-            make(req),
-        ));
+        self.send(Command::Storage(HostId::FIRST, make(req)));
         self.wait_for(Duration::from_secs(60), |ev| match ev {
             BackendEvent::Storage(_, s) if storage_req(s) == Some(req) => Some(s.clone()),
             _ => None,
@@ -113,10 +113,7 @@ impl Client {
     /// Sends a job command and returns its `Reply` / `DomainJobFinished` / `List`.
     pub fn job(&mut self, make: impl FnOnce(u64) -> JobCmd, timeout: Duration) -> JobEvent {
         let req = self.req();
-        self.send(Command::Jobs(
-            virtdeck::backend::HostId::default(),
-            make(req),
-        ));
+        self.send(Command::Jobs(HostId::FIRST, make(req)));
         self.wait_for(timeout, |ev| match ev {
             BackendEvent::Jobs(_, j @ JobEvent::Reply { req: r, .. })
             | BackendEvent::Jobs(_, j @ JobEvent::List { req: r, .. })

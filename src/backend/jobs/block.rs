@@ -22,7 +22,7 @@ use crate::backend::worker::EventSink;
 /// has no "started" event).
 const SCAN_EVERY: Duration = Duration::from_secs(5);
 
-fn emit(host: HostId, sink: &EventSink, ev: JobEvent) {
+fn emit(sink: &EventSink, host: HostId, ev: JobEvent) {
     sink(BackendEvent::Jobs(host, ev));
 }
 
@@ -40,7 +40,7 @@ impl Jobs {
     pub fn new(host: HostId) -> Self {
         Jobs {
             host,
-            registry: Arc::default(),
+            registry: Arc::new(Mutex::new(Registry::new(host))),
             sub: None,
             targets: HashMap::new(),
             next_scan: Instant::now(),
@@ -54,7 +54,7 @@ fn lock(r: &Mutex<Registry>) -> std::sync::MutexGuard<'_, Registry> {
 }
 
 /// Runs on libvirt's event-loop thread: update the registry, hand the event on.
-fn on_event(host: HostId, registry: &Mutex<Registry>, sink: &EventSink, ev: RawBlockJobEvent) {
+fn on_event(registry: &Mutex<Registry>, sink: &EventSink, host: HostId, ev: RawBlockJobEvent) {
     let at = Instant::now();
     let id = DomainId::new(host, ev.uuid);
     let kind = BlockJobKind::from_raw(ev.kind);
@@ -67,7 +67,7 @@ fn on_event(host: HostId, registry: &Mutex<Registry>, sink: &EventSink, ev: RawB
             r.mark_ready(&id, &ev.disk)
         };
         if let Some(job) = job {
-            emit(host, sink, JobEvent::BlockJobUpdated(job));
+            emit(sink, host, JobEvent::BlockJobUpdated(job));
         }
         return;
     }
@@ -83,8 +83,8 @@ fn on_event(host: HostId, registry: &Mutex<Registry>, sink: &EventSink, ev: RawB
         r.note_end(&id, &ev.disk, at);
     }
     emit(
-        host,
         sink,
+        host,
         JobEvent::BlockJobEnded {
             id,
             domain: ev.name,
@@ -97,7 +97,7 @@ fn on_event(host: HostId, registry: &Mutex<Registry>, sink: &EventSink, ev: RawB
 }
 
 fn lookup(conn: &Connect, id: &DomainId) -> Result<Domain, JobError> {
-    conn.lookup_domain_by_uuid_string(&id.uuid)
+    conn.lookup_domain_by_uuid_string(id.uuid())
         .map_err(|e| JobError::Libvirt(e.message().to_string()))
 }
 
@@ -131,9 +131,9 @@ impl Jobs {
     /// jobs already running.
     pub fn attach(&mut self, conn: &Connect, sink: &EventSink) {
         let registry = self.registry.clone();
-        let host = self.host;
         let events = sink.clone();
-        match ffi::subscribe_block_jobs(conn, move |ev| on_event(host, &registry, &events, ev)) {
+        let host = self.host;
+        match ffi::subscribe_block_jobs(conn, move |ev| on_event(&registry, &events, host, ev)) {
             Ok(s) => self.sub = Some(s),
             Err(e) => tracing::warn!("no block job events on this connection: {e}"),
         }
@@ -150,7 +150,7 @@ impl Jobs {
 
     /// A domain changed (lifecycle event): its disks may differ.
     pub fn forget(&mut self, id: &DomainId) {
-        self.targets.remove(&id.uuid);
+        self.targets.remove(id.uuid());
     }
 
     /// Polls known jobs (rate, READY missed, vanished) and now and then scans every
@@ -166,9 +166,9 @@ impl Jobs {
     }
 
     fn poll_one(&self, conn: &Connect, sink: &EventSink, id: &DomainId, disk: &str) {
-        let Ok(dom) = conn.lookup_domain_by_uuid_string(&id.uuid) else {
+        let Ok(dom) = conn.lookup_domain_by_uuid_string(id.uuid()) else {
             if let Some(job) = lock(&self.registry).remove(id, disk) {
-                emit(self.host, sink, ended(job, JobEnd::Gone));
+                emit(sink, self.host, ended(job, JobEnd::Gone));
             }
             return;
         };
@@ -197,7 +197,7 @@ impl Jobs {
                 {
                     job = j;
                 }
-                emit(self.host, sink, JobEvent::BlockJobUpdated(job));
+                emit(sink, self.host, JobEvent::BlockJobUpdated(job));
             }
             Ok(None) => {
                 let mut r = lock(&self.registry);
@@ -205,7 +205,7 @@ impl Jobs {
                     && let Some(job) = r.remove(id, disk)
                 {
                     drop(r);
-                    emit(self.host, sink, ended(job, JobEnd::Gone));
+                    emit(sink, self.host, ended(job, JobEnd::Gone));
                 }
             }
             Err(e) => tracing::debug!("block job info of {id} {disk}: {e}"),
@@ -255,7 +255,7 @@ impl Jobs {
                     {
                         job = j;
                     }
-                    emit(self.host, sink, JobEvent::BlockJobUpdated(job));
+                    emit(sink, self.host, JobEvent::BlockJobUpdated(job));
                 }
             }
         }
@@ -281,10 +281,29 @@ impl Jobs {
         cmd: JobCmd,
     ) {
         let (req, id, disk) = match &cmd {
+            JobCmd::ManagedSaveState { req, id } => {
+                let result = match conn {
+                    None => Err("not connected (reconnecting)".to_string()),
+                    Some(c) => c
+                        .lookup_domain_by_uuid_string(id.uuid())
+                        .and_then(|d| d.has_managed_save(0))
+                        .map_err(|e| e.message().to_string()),
+                };
+                emit(
+                    sink,
+                    self.host,
+                    JobEvent::ManagedSaveState {
+                        req: *req,
+                        id: id.clone(),
+                        result,
+                    },
+                );
+                return;
+            }
             JobCmd::List { req } => {
                 emit(
-                    self.host,
                     sink,
+                    self.host,
                     JobEvent::List {
                         req: *req,
                         jobs: self.list(),
@@ -313,8 +332,8 @@ impl Jobs {
             Some(conn) => self.run(conn, sink, cmd),
         };
         emit(
-            self.host,
             sink,
+            self.host,
             JobEvent::Reply {
                 req,
                 id,
@@ -496,7 +515,7 @@ impl Jobs {
         // A READY (or even the end) may already have arrived from the event thread.
         let job = r.observe(id, &name, disk, kind, cur, end, bw, true, Instant::now());
         drop(r);
-        emit(self.host, sink, JobEvent::BlockJobUpdated(job));
+        emit(sink, self.host, JobEvent::BlockJobUpdated(job));
     }
 }
 

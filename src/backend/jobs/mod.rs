@@ -207,6 +207,9 @@ pub enum JobCmd {
         id: DomainId,
         domain: String,
     },
+    /// Whether the domain has a managed save image (it shows as "saved"; the next start
+    /// resumes it).
+    ManagedSaveState { req: RequestId, id: DomainId },
     /// Cancel a running save (virDomainAbortJob).
     AbortDomainJob {
         req: RequestId,
@@ -246,6 +249,12 @@ pub enum JobEvent {
     },
     /// Reply to `List`.
     List { req: RequestId, jobs: Vec<BlockJob> },
+    /// Reply to `ManagedSaveState`.
+    ManagedSaveState {
+        req: RequestId,
+        id: DomainId,
+        result: Result<bool, String>,
+    },
     /// A save / restore / managed save started on its own thread.
     DomainJobStarted {
         req: RequestId,

@@ -6,7 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use super::{BlockJob, BlockJobKind, JobPhase};
-use crate::backend::model::DomainId;
+use crate::backend::model::{DomainId, HostId};
 
 /// How far back the rate looks.
 const WINDOW: Duration = Duration::from_secs(10);
@@ -20,13 +20,22 @@ pub(super) struct Entry {
 
 #[derive(Default)]
 pub(super) struct Registry {
-    pub jobs: HashMap<(DomainId, String), Entry>,
+    /// The connection these jobs run on (every `DomainId` carries it).
+    pub host: HostId,
+    pub jobs: HashMap<(String, String), Entry>,
     /// When each (domain, disk) last saw a job end: a fast job's end event can beat the
     /// reply of the call that started it, and must not be followed by a ghost entry.
-    ended: HashMap<(DomainId, String), Instant>,
+    ended: HashMap<(String, String), Instant>,
 }
 
 impl Registry {
+    pub fn new(host: HostId) -> Self {
+        Registry {
+            host,
+            ..Registry::default()
+        }
+    }
+
     /// Records what libvirt reported for a job; returns the job as it now stands.
     #[allow(clippy::too_many_arguments)]
     pub fn observe(
@@ -41,7 +50,7 @@ impl Registry {
         ours: bool,
         now: Instant,
     ) -> BlockJob {
-        let key = (id.clone(), disk.to_string());
+        let key = (id.uuid().to_string(), disk.to_string());
         let entry = self.jobs.entry(key).or_insert_with(|| Entry {
             job: BlockJob {
                 id: id.clone(),
@@ -87,14 +96,19 @@ impl Registry {
 
     /// Marks a job READY (event or `ready='yes'` in the XML); `None` if unknown.
     pub fn mark_ready(&mut self, id: &DomainId, disk: &str) -> Option<BlockJob> {
-        let e = self.jobs.get_mut(&(id.clone(), disk.to_string()))?;
+        let e = self
+            .jobs
+            .get_mut(&(id.uuid().to_string(), disk.to_string()))?;
         e.job.phase = JobPhase::Ready;
         Some(e.job.clone())
     }
 
     /// Counts a poll that found no job; returns how many in a row.
     pub fn missed(&mut self, id: &DomainId, disk: &str) -> u8 {
-        match self.jobs.get_mut(&(id.clone(), disk.to_string())) {
+        match self
+            .jobs
+            .get_mut(&(id.uuid().to_string(), disk.to_string()))
+        {
             Some(e) => {
                 e.misses = e.misses.saturating_add(1);
                 e.misses
@@ -106,13 +120,13 @@ impl Registry {
     pub fn keys(&self) -> Vec<(DomainId, String)> {
         self.jobs
             .keys()
-            .map(|(u, d)| (u.clone(), d.clone()))
+            .map(|(u, d)| (DomainId::new(self.host, u.clone()), d.clone()))
             .collect()
     }
 
     pub fn get(&self, id: &DomainId, disk: &str) -> Option<&BlockJob> {
         self.jobs
-            .get(&(id.clone(), disk.to_string()))
+            .get(&(id.uuid().to_string(), disk.to_string()))
             .map(|e| &e.job)
     }
 
@@ -120,19 +134,20 @@ impl Registry {
     pub fn note_end(&mut self, id: &DomainId, disk: &str, at: Instant) {
         self.ended
             .retain(|_, t| at.duration_since(*t) < Duration::from_secs(60));
-        self.ended.insert((id.clone(), disk.to_string()), at);
+        self.ended
+            .insert((id.uuid().to_string(), disk.to_string()), at);
     }
 
     /// A job on this disk ended at or after `since`.
     pub fn ended_since(&self, id: &DomainId, disk: &str, since: Instant) -> bool {
         self.ended
-            .get(&(id.clone(), disk.to_string()))
+            .get(&(id.uuid().to_string(), disk.to_string()))
             .is_some_and(|t| *t >= since)
     }
 
     pub fn remove(&mut self, id: &DomainId, disk: &str) -> Option<BlockJob> {
         self.jobs
-            .remove(&(id.clone(), disk.to_string()))
+            .remove(&(id.uuid().to_string(), disk.to_string()))
             .map(|e| e.job)
     }
 
@@ -187,7 +202,7 @@ mod tests {
     #[test]
     fn ready_is_only_set_by_mark_ready_not_by_a_full_cursor() {
         let mut r = Registry::default();
-        let id = DomainId::new(crate::backend::model::HostId::default(), "u");
+        let id = DomainId::new(HostId::FIRST, "u");
         let now = Instant::now();
         let j = r.observe(
             &id,

@@ -15,12 +15,12 @@ use crate::backend::worker::EventSink;
 
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 
-fn emit(host: HostId, sink: &EventSink, ev: JobEvent) {
+fn emit(sink: &EventSink, host: HostId, ev: JobEvent) {
     sink(BackendEvent::Jobs(host, ev));
 }
 
 fn lookup(conn: &Connect, id: &DomainId) -> Result<Domain, String> {
-    conn.lookup_domain_by_uuid_string(&id.uuid)
+    conn.lookup_domain_by_uuid_string(id.uuid())
         .map_err(|e| e.message().to_string())
 }
 
@@ -81,8 +81,8 @@ pub(super) fn handle(
     };
     let finished = |result: Result<String, String>| {
         emit(
-            host,
             sink,
+            host,
             JobEvent::DomainJobFinished {
                 req,
                 id: id.clone(),
@@ -135,7 +135,6 @@ fn execute(conn: &Connect, cmd: &JobCmd) -> Result<String, String> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn run(
     host: HostId,
     conn: Connect,
@@ -146,8 +145,8 @@ fn run(
     what: String,
 ) {
     emit(
-        host,
         &sink,
+        host,
         JobEvent::DomainJobStarted {
             req,
             id: id.clone(),
@@ -178,8 +177,8 @@ fn run(
                             },
                         );
                         emit(
-                            host,
                             &sink,
+                            host,
                             JobEvent::DomainJobProgress {
                                 req,
                                 id: id.clone(),
@@ -195,8 +194,8 @@ fn run(
         }
     };
     emit(
-        host,
         &sink,
+        host,
         JobEvent::DomainJobFinished {
             req,
             id,

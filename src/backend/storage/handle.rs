@@ -147,7 +147,7 @@ impl Storage {
             }),
             StorageCmd::Disks { req, id } => {
                 let result = conn
-                    .lookup_domain_by_uuid_string(&id.uuid)
+                    .lookup_domain_by_uuid_string(id.uuid())
                     .map_err(|e| e.message().to_string())
                     .and_then(|d| disks::read(&d));
                 emit(StorageEvent::Disks { req, id, result })
@@ -176,10 +176,15 @@ impl Storage {
                 };
                 let cancel = Arc::new(AtomicBool::new(false));
                 self.transfers.insert(req, cancel.clone());
-                if let Err(e) = transfer::spawn(conn.clone(), vol, file, direction, cancel, req, {
-                    let sink = sink.clone();
-                    Arc::new(move |ev| sink(BackendEvent::Storage(host, ev)))
-                }) {
+                if let Err(e) = transfer::spawn(
+                    conn.clone(),
+                    vol,
+                    file,
+                    direction,
+                    cancel,
+                    req,
+                    tagged(host, sink),
+                ) {
                     emit(StorageEvent::TransferFinished {
                         req,
                         direction,
@@ -196,13 +201,19 @@ impl Storage {
     }
 }
 
+/// A sink for a transfer thread: its events carry the host.
+fn tagged(host: HostId, sink: &EventSink) -> transfer::StorageSink {
+    let sink = sink.clone();
+    Arc::new(move |ev| sink(BackendEvent::Storage(host, ev)))
+}
+
 fn snapshot_files(
     conn: &Connect,
     id: &DomainId,
     snapshot: &str,
 ) -> Result<Vec<super::external::RemainingFile>, String> {
     let m = |e: virt::error::Error| e.message().to_string();
-    let dom = conn.lookup_domain_by_uuid_string(&id.uuid).map_err(m)?;
+    let dom = conn.lookup_domain_by_uuid_string(id.uuid()).map_err(m)?;
     let snap = virt::domain::Domain::lookup_snapshot_by_name(&dom, snapshot, 0).map_err(m)?;
     let info = crate::backend::snapshots::xml::parse(&snap.xml_desc(0).map_err(m)?, false)?;
     let disks = disks::parse(&dom.xml_desc(0).map_err(m)?)?;

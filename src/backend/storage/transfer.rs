@@ -14,8 +14,9 @@ use virt::storage_vol::StorageVol;
 use super::{Direction, StorageEvent, TransferProgress};
 use crate::backend::ffi::stream::VolStream;
 use crate::backend::model::RequestId;
-/// Where a transfer reports (the worker's sink with the host already attached).
-pub(crate) type StorageSink = std::sync::Arc<dyn Fn(StorageEvent) + Send + Sync>;
+
+/// Where a transfer reports; the handler tags its events with the host.
+pub type StorageSink = Arc<dyn Fn(StorageEvent) + Send + Sync>;
 
 /// Large chunks: a stream message costs a round trip to the daemon.
 pub const CHUNK: usize = 4 << 20;

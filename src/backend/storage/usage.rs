@@ -34,7 +34,7 @@ impl Usage {
     }
 
     pub fn forget(&mut self, id: &DomainId) {
-        self.cache.remove(&id.uuid);
+        self.cache.remove(id.uuid());
         self.complete = false;
     }
 
