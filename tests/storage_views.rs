@@ -663,3 +663,37 @@ mod screens {
         });
     }
 }
+
+#[test]
+fn a_save_shows_in_the_jobs_view_with_its_domain_and_goes_when_done() {
+    use virtdeck::backend::jobs::DomainJobProgress;
+    let mut f = Fake::new(120, 30);
+    f.jobs_view(vec![]);
+    f.jobs(JobEvent::DomainJobStarted {
+        req: 900,
+        id: Some(id(1)),
+        what: "managed save".into(),
+    });
+    f.jobs(JobEvent::DomainJobProgress {
+        req: 900,
+        id: Some(id(1)),
+        progress: DomainJobProgress {
+            elapsed: Duration::from_secs(2),
+            processed: Some(512 << 20),
+            total: Some(1 << 30),
+            percent: Some(50),
+        },
+    });
+    let s = f.screen();
+    assert!(
+        s.contains("db-primary") && s.contains("managed save") && s.contains("50%"),
+        "{s}"
+    );
+    f.jobs(JobEvent::DomainJobFinished {
+        req: 900,
+        id: Some(id(1)),
+        what: "managed save".into(),
+        result: Ok("saved".into()),
+    });
+    assert!(f.screen().contains("no block, save or restore job"));
+}

@@ -26,6 +26,8 @@ pub struct DomainJob {
     pub req: RequestId,
     pub id: Option<DomainId>,
     pub what: String,
+    /// The domain's name when the job started (restore: none yet).
+    pub domain: String,
     pub progress: DomainJobProgress,
 }
 
@@ -44,6 +46,12 @@ pub struct JobsView {
     offset: usize,
     page: usize,
     pending: Option<RequestId>,
+}
+
+fn name_of(cx: &Ctx, id: Option<&DomainId>) -> String {
+    id.and_then(|i| cx.store.get(i))
+        .map(|r| r.info.name.clone())
+        .unwrap_or_default()
 }
 
 fn fmt_eta(d: Duration) -> String {
@@ -342,6 +350,7 @@ impl Layer for JobsView {
                 self.domain_jobs.push(DomainJob {
                     req: *req,
                     id: id.clone(),
+                    domain: name_of(cx, id.as_ref()),
                     what: what.clone(),
                     progress: DomainJobProgress::default(),
                 });
@@ -352,6 +361,7 @@ impl Layer for JobsView {
                     None => self.domain_jobs.push(DomainJob {
                         req: *req,
                         id: id.clone(),
+                        domain: name_of(cx, id.as_ref()),
                         what: "domain job".into(),
                         progress: progress.clone(),
                     }),
@@ -424,9 +434,9 @@ impl Layer for JobsView {
                         _ => String::new(),
                     };
                     vec![
-                        escape(&d.what).into_owned(),
+                        escape(if d.domain.is_empty() { "-" } else { &d.domain }).into_owned(),
                         "-".into(),
-                        "save/restore".into(),
+                        escape(&d.what).into_owned(),
                         format!("{}s", p.elapsed.as_secs()),
                         format!(
                             "{} {}",
@@ -437,7 +447,7 @@ impl Layer for JobsView {
                         ),
                         r.map(|r| format!("{}/s", rate(r))).unwrap_or_default(),
                         eta,
-                        escape(&name).into_owned(),
+                        "virtdeck".into(),
                     ]
                 }
             })
