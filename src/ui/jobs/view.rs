@@ -419,10 +419,6 @@ impl Layer for JobsView {
                     ]
                 }
                 Row::Domain(d) => {
-                    let name =
-                        d.id.as_ref()
-                            .map(|i| i.uuid.clone())
-                            .unwrap_or_else(|| "-".into());
                     let p = &d.progress;
                     let (done, total) = (p.processed.unwrap_or(0), p.total.unwrap_or(0));
                     let r = (p.elapsed.as_secs_f64() > 0.0)
