@@ -36,10 +36,12 @@ pub enum Scope {
     Jobs,
     /// A domain's disks and chains, where block jobs start.
     Disks,
+    /// A console search on show while the console is not typed into (n / N / Esc).
+    Search,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 13] = [
+    pub const ALL: [Scope; 14] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -53,6 +55,7 @@ impl Scope {
         Scope::Volumes,
         Scope::Jobs,
         Scope::Disks,
+        Scope::Search,
     ];
 
     /// The config table's name: `[keys.<name>]`.
@@ -71,6 +74,7 @@ impl Scope {
             Scope::Volumes => "volumes",
             Scope::Jobs => "jobs",
             Scope::Disks => "disks",
+            Scope::Search => "search",
         }
     }
 
@@ -97,6 +101,8 @@ impl Scope {
         &[Scope::Global, Scope::Volumes, Scope::Input],
         &[Scope::Global, Scope::Jobs, Scope::Input],
         &[Scope::Global, Scope::Disks, Scope::Input],
+        // A shown search is looked at before the main screen's keys (it shadows them).
+        &[Scope::Global, Scope::Search],
     ];
 }
 
@@ -192,6 +198,7 @@ actions! {
     ConsoleScrollDown => "console_scroll_down", Console, false, "", "console: scroll forward a page";
     ConsoleLive => "console_live", Console, false, "", "console: jump back to live output";
     ConsoleSave => "console_save", Console, false, "save", "console: save the transcript to the state dir";
+    ConsoleSearch => "console_search", Console, false, "", "console: search the scrollback (n older, N newer match)";
     ConsoleDetach => "console_detach", Terminal, false, "detach", "leave the console, back to virtdeck (it stays attached)";
     TerminalPageUp => "terminal_page_up", Terminal, false, "scroll", "attached console: scroll back a page";
     TerminalPageDown => "terminal_page_down", Terminal, false, "", "attached console: scroll forward a page";
@@ -235,6 +242,9 @@ actions! {
     BlockPull => "block_pull", Disks, true, "pull", "pull the chain's data into the active image (virsh blockpull)";
     BlockCopy => "block_copy", Disks, true, "copy", "copy the disk to a new file, then pivot or keep (virsh blockcopy)";
     JobSpeed => "job_speed", Jobs, true, "speed", "set the block job's speed limit (virsh blockjob --bandwidth)";
+    SearchOlder => "search_older", Search, false, "older", "console search: the next older match";
+    SearchNewer => "search_newer", Search, false, "newer", "console search: the next newer match";
+    SearchEnd => "search_end", Search, false, "end", "console search: end it";
 }
 
 impl Action {
