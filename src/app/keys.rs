@@ -84,6 +84,17 @@ impl App {
             }
             Action::EditXml => self.open_xml_editor(),
             Action::NewDomain => self.open_new_domain(),
+            Action::ShowDisks => {
+                if let Some(v) = with_ctx!(self, |cx| crate::ui::disks::DisksView::open(&mut cx)) {
+                    self.layers.push(Box::new(v));
+                }
+            }
+            Action::ManagedSave
+            | Action::ManagedSaveRemove
+            | Action::SaveToFile
+            | Action::RestoreFromFile => {
+                with_ctx!(self, |cx| crate::ui::jobs::save::on_action(action, &mut cx));
+            }
             Action::ShowDomains
             | Action::ShowNetworks
             | Action::ShowPools
@@ -115,6 +126,10 @@ impl App {
                 | Scope::Confirm
                 | Scope::SnapshotDialog
                 | Scope::Input
+                | Scope::Pools
+                | Scope::Volumes
+                | Scope::Jobs
+                | Scope::Disks
                 | Scope::Search => {}
                 // The full-screen views take their own keys while they are open.
                 Scope::Networks | Scope::Events | Scope::Host => {}

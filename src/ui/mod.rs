@@ -2,16 +2,20 @@
 //! and the layer vocabulary. Reads the Store; never talks to libvirt.
 
 pub mod console;
+pub mod disks;
 pub mod domains;
 pub mod events;
 pub mod format;
 pub mod host;
 pub mod hosts;
+pub mod jobs;
 pub mod layer;
 pub mod networks;
+pub mod pools;
 pub mod popups;
 pub mod snapshots;
 pub mod stats;
 pub mod text;
+pub mod volumes;
 pub mod widgets;
 pub mod xml_editor;
