@@ -101,7 +101,7 @@ fn demo_fits_80x24_with_header_list_detail_status_and_keys() {
             .any(|l| l.contains("Overview") && l.contains("Console"))
     );
     assert!(
-        screen[23].contains("? help") && screen[23].contains("/ filter"),
+        screen[23].contains("? more") && screen[23].contains("q quit"),
         "{}",
         screen[23]
     );

@@ -328,11 +328,67 @@ fn help_lists_the_focused_views_keys_first_then_the_global_ones() {
     f.press("<Esc>");
     let screen = f.screen();
     let footer = screen.lines().last().expect("footer");
+    let at = |hint: &str| {
+        footer
+            .find(hint)
+            .unwrap_or_else(|| panic!("{hint}: {footer}"))
+    };
+    assert!(at("v revert") < at("q quit"), "footer: {footer}");
+    assert!(at("S snapshots") < at("q quit"), "footer: {footer}");
+    assert!(footer.trim_end().ends_with("? more"), "footer: {footer}");
+}
+
+#[test]
+fn the_footer_at_80_columns_keeps_the_core_keys_and_more_comes_last() {
+    let mut f = Fake::new(80, 24);
+    f.select("web-01");
+    let screen = f.screen();
+    let footer = screen.lines().last().expect("footer");
+    for hint in ["q quit", "c console", "t snapshot", "e edit", "S snapshots"] {
+        assert!(footer.contains(hint), "{hint} missing: {footer}");
+    }
+    assert!(footer.trim_end().ends_with("? more"), "footer: {footer}");
+    assert!(footer.trim_end().chars().count() <= 80);
+}
+
+#[test]
+fn a_read_only_footer_and_help_leave_out_the_console_libvirt_would_refuse() {
+    let mut f = Fake::with(80, 24, Config::builtin().expect("config"), true);
+    f.select("web-01");
+    let screen = f.screen();
+    let footer = screen.lines().last().expect("footer");
+    assert!(!footer.contains("console"), "footer: {footer}");
+    assert!(footer.contains("q quit"), "footer: {footer}");
+    f.press("?<End>");
+    let screen = f.screen();
     assert!(
-        footer.trim_start().starts_with("S tree"),
-        "footer: {footer}"
+        !screen.contains("open the selected domain's serial console"),
+        "{screen}"
     );
-    assert!(footer.contains("? help"), "footer: {footer}");
+    assert!(screen.contains("read-only connection:"), "{screen}");
+}
+
+#[test]
+fn help_wraps_at_80_columns_pages_and_stops_at_the_end() {
+    let mut f = Fake::new(80, 24);
+    f.select("web-01");
+    f.press("?");
+    let first = f.screen();
+    // Wrapped, not cut: the whole description is there.
+    assert!(first.contains("(virsh define)"), "{first}");
+    f.press("<PgDn>");
+    let paged = f.screen();
+    assert!(paged.contains("Keys "), "PgDn closed help: {paged}");
+    assert_ne!(first, paged, "PgDn did not page");
+    f.press("<End>");
+    let end = f.screen();
+    assert!(end.contains("text input: clear the line"), "{end}");
+    f.press("jjjjj");
+    assert_eq!(end, f.screen(), "j scrolled past the end");
+    f.press("<Home>");
+    assert_eq!(first, f.screen(), "Home did not go back to the top");
+    f.press("x");
+    assert!(!f.screen().contains("Keys "), "any other key closes");
 }
 
 #[test]

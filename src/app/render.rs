@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
 use super::{App, Level};
-use crate::action::{Action, Scope};
+use crate::action::{Action, CORE_RANK, Scope};
 use crate::config::Role;
 use crate::state::ConnState;
 use crate::ui::domains::detail::Tab;
@@ -152,21 +152,42 @@ impl App {
         f.render_widget(Line::from(spans), area);
     }
 
-    /// The footer's actions: the top layer's own, or the focused view's keys first and
-    /// then the global ones, each once, in table order. Generated from the action table.
+    /// The footer's actions: the top layer's own, or every key that works now, most used
+    /// first (the action table's rank, then the focused scope, then table order), so a
+    /// narrow footer keeps the core keys. While the console has the keys only its own
+    /// (the way out first) are listed: nothing else reaches virtdeck then.
     pub fn footer_actions(&self) -> Vec<Action> {
         if let Some(top) = self.layers.last() {
             return top.hints();
         }
-        let mut out = Vec::new();
-        for scope in self.focus_scopes() {
-            out.extend(Action::all().filter(|a| a.scope() == scope && !a.short().is_empty()));
-        }
-        if !out.iter().any(|a| a.scope() == Scope::Global) {
-            out.extend(
-                Action::all().filter(|a| a.scope() == Scope::Global && !a.short().is_empty()),
-            );
-        }
+        let focus = self.focus_scopes();
+        // The domain list hosts the tabs: their core keys work from any tab.
+        let live: &[Scope] = if focus.contains(&Scope::Domains) {
+            Scope::LIVE_TOGETHER
+                .iter()
+                .find(|g| g.contains(&Scope::Domains))
+                .map_or(&[], |g| *g)
+        } else {
+            &[]
+        };
+        let order = |s: Scope| focus.iter().position(|f| *f == s).unwrap_or(focus.len());
+        let mut out: Vec<Action> = Action::all()
+            .filter(|a| !a.short().is_empty())
+            .filter(|a| {
+                focus.contains(&a.scope()) || (live.contains(&a.scope()) && a.rank() <= CORE_RANK)
+            })
+            .collect();
+        // The snapshot tree, while it has the keys, is the view in use: its keys lead.
+        let holder =
+            (self.domains.tab == Tab::Snapshots && self.snaps.focused).then_some(Scope::Snapshots);
+        out.sort_by_key(|a| {
+            (
+                Some(a.scope()) != holder,
+                a.rank(),
+                order(a.scope()),
+                *a as usize,
+            )
+        });
         out
     }
 
