@@ -392,6 +392,32 @@ fn help_wraps_at_80_columns_pages_and_stops_at_the_end() {
 }
 
 #[test]
+fn the_state_column_fits_its_reason_at_120_columns_and_arrows_keep_titles_whole() {
+    let mut f = Fake::new(120, 30);
+    let mut fleet = fleet();
+    // running, reason 4: "running (from snapshot)".
+    fleet[2].state = DomainState::from_raw(1, 4);
+    f.app.handle(Event::Backend(BackendEvent::DomainList(
+        HostId::FIRST,
+        fleet,
+    )));
+    let screen = f.screen();
+    assert!(screen.contains("running (from snapshot)"), "{screen}");
+    // Sort by vCPU, then Disk/s, then Pers: the titles stay whole beside the arrow.
+    f.press(">>>");
+    assert!(f.screen().contains("vCPU▼"), "{}", f.screen());
+    f.press(">>>");
+    assert!(f.screen().contains("Disk/s▼"), "{}", f.screen());
+    f.press(">>>");
+    assert!(f.screen().contains("Pers▼"), "{}", f.screen());
+    // At 80 columns the Pers column is gone: the list title says how it is sorted.
+    let mut narrow = Fake::new(80, 24);
+    narrow.press(">>>>>>>>");
+    let screen = narrow.screen();
+    assert!(screen.contains("sorted by Auto▼"), "{screen}");
+}
+
+#[test]
 fn bottom_on_a_thousand_rows_selects_the_last_and_draws_it() {
     // Speed is measured by benches/views.rs; here only the behaviour.
     let (tx, _log) = CommandSender::detached();

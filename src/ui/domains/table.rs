@@ -12,6 +12,7 @@ use crate::state::{DomainRow, Store};
 use crate::ui::domains::list_view::{Filter, ListView, SortKey};
 use crate::ui::format;
 use crate::ui::text::{escape_spans, fit_spans, name_spans};
+use unicode_width::UnicodeWidthStr;
 
 struct Column {
     key: SortKey,
@@ -30,7 +31,8 @@ const COLUMNS: [Column; 10] = [
     Column {
         key: SortKey::State,
         title: "State",
-        width: 20,
+        // Sized from the rows at draw time (name_state_widths).
+        width: 0,
         right: false,
     },
     Column {
@@ -111,7 +113,47 @@ fn align(text: String, right: bool) -> Line<'static> {
     if right { line.right_aligned() } else { line }
 }
 
-fn cell(col: &Column, row: &DomainRow, theme: &Theme, name_width: usize) -> Cell<'static> {
+/// A column's width: its own, but never less than its title plus the sort arrow, so the
+/// arrow never overwrites the title.
+fn col_width(c: &Column) -> u16 {
+    c.width.max(c.title.len() as u16 + 1)
+}
+
+/// The State cell: with its reason when that fits the column, else the state alone.
+fn state_text(row: &DomainRow, width: usize) -> String {
+    let full = row.info.state.to_string();
+    if full.width() <= width {
+        full
+    } else {
+        row.info.state.state.label().to_string()
+    }
+}
+
+/// Widths of the Name and State columns from what the shown rows hold: State gets its
+/// longest text when Name keeps room for its names (up to 16 columns), else the state
+/// word alone and the reason moves to Overview.
+fn name_state_widths(spare: u16, names: usize, states: usize) -> (u16, u16) {
+    // "pmsuspended" is the longest state word.
+    let state_min = 12;
+    let want_state = (states as u16).max(state_min);
+    let want_name = (names as u16).clamp(8, 16);
+    let state = if spare >= want_state + want_name {
+        want_state
+    } else {
+        spare
+            .saturating_sub(want_name)
+            .clamp(state_min.min(spare), want_state)
+    };
+    (spare.saturating_sub(state).max(8), state)
+}
+
+fn cell(
+    col: &Column,
+    row: &DomainRow,
+    theme: &Theme,
+    name_width: usize,
+    state_width: usize,
+) -> Cell<'static> {
     let i = &row.info;
     let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
     match col.key {
@@ -120,7 +162,7 @@ fn cell(col: &Column, row: &DomainRow, theme: &Theme, name_width: usize) -> Cell
             Cell::from(Line::from(fit_spans(spans, name_width)))
         }
         SortKey::State => Cell::from(Line::from(Span::styled(
-            i.state.to_string(),
+            state_text(row, state_width),
             theme.style(state_role(i.state.state)),
         ))),
         SortKey::Id => Cell::from(align(i.dom_id.map_or("-".into(), |d| d.to_string()), true)),
@@ -150,6 +192,18 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
         format!("{shown} of {} ", store.len())
     };
     title.push(Span::styled(count, theme.style(Role::Dim)));
+    // Sorted by a column too narrow to show: the arrow goes in the title instead.
+    if let Some(c) = COLUMNS
+        .iter()
+        .find(|c| c.key == view.sort)
+        .filter(|c| !visible_columns(area.width).iter().any(|v| v.key == c.key))
+    {
+        let arrow = if view.reverse { '▲' } else { '▼' };
+        title.push(Span::styled(
+            format!(" sorted by {}{arrow} ", c.title),
+            theme.style(Role::Dim),
+        ));
+    }
     match view.filter() {
         Filter::All => {}
         Filter::Invalid(e) => title.push(Span::styled(
@@ -175,10 +229,34 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
     }
 
     let cols = visible_columns(inner.width);
-    let fixed: u16 = cols.iter().map(|c| c.width + 1).sum();
-    let name_width = usize::from(inner.width.saturating_sub(fixed).max(8));
     let body_height = usize::from(inner.height - 1);
     view.scroll_into_view(body_height);
+    let shown_rows: Vec<&DomainRow> = view
+        .rows()
+        .iter()
+        .skip(view.offset)
+        .take(body_height)
+        .filter_map(|id| store.get(id))
+        .collect();
+    // Name and State share what the other columns leave (one space between columns).
+    let fixed: u16 = cols.iter().skip(2).map(|c| col_width(c) + 1).sum();
+    let spare = inner.width.saturating_sub(fixed + 1);
+    let names = shown_rows
+        .iter()
+        .map(|r| r.info.name.width())
+        .max()
+        .unwrap_or(0);
+    let states = shown_rows
+        .iter()
+        .map(|r| r.info.state.to_string().width())
+        .max()
+        .unwrap_or(0);
+    let (name_w, state_w) = if cols.len() > 1 {
+        name_state_widths(spare, names, states)
+    } else {
+        (spare, 0)
+    };
+    let name_width = usize::from(name_w);
 
     let header = Row::new(cols.iter().map(|c| {
         let mut t = c.title.to_string();
@@ -198,7 +276,10 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
         .take(body_height)
         .filter_map(|(i, id)| {
             let row = store.get(id)?;
-            let r = Row::new(cols.iter().map(|c| cell(c, row, theme, name_width)));
+            let r = Row::new(
+                cols.iter()
+                    .map(|c| cell(c, row, theme, name_width, usize::from(state_w))),
+            );
             Some(if i == selected {
                 r.style(theme.style(Role::Selected))
             } else {
@@ -209,12 +290,10 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
 
     let widths: Vec<Constraint> = cols
         .iter()
-        .map(|c| {
-            if c.width == 0 {
-                Constraint::Min(8)
-            } else {
-                Constraint::Length(c.width)
-            }
+        .map(|c| match c.key {
+            SortKey::Name => Constraint::Length(name_w),
+            SortKey::State => Constraint::Length(state_w),
+            _ => Constraint::Length(col_width(c)),
         })
         .collect();
     let table = Table::new(rows, widths).header(header).column_spacing(1);
@@ -233,5 +312,26 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
                 Rect::new(inner.x + 1, y, inner.width.saturating_sub(1), 1),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_title_has_room_for_the_sort_arrow() {
+        for c in &COLUMNS[2..] {
+            assert!(usize::from(col_width(c)) > c.title.len(), "{}", c.title);
+        }
+    }
+
+    #[test]
+    fn state_gets_its_longest_text_when_names_keep_their_room() {
+        // 120 columns: plenty for "running (from snapshot)" (23) and 16-wide names.
+        assert_eq!(name_state_widths(60, 10, 23), (37, 23));
+        // Tight: names keep 16, State shrinks but not below its title and arrow.
+        assert_eq!(name_state_widths(30, 20, 23), (16, 14));
+        assert_eq!(name_state_widths(10, 20, 23), (8, 10));
     }
 }
