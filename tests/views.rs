@@ -13,7 +13,7 @@ use virtdeck::backend::snapshots::{
 use virtdeck::backend::stats::DomainStats;
 use virtdeck::backend::{
     BackendEvent, Command, CommandLog, CommandSender, DomainId, DomainInfo, DomainState, HostId,
-    LifecycleOp,
+    LifecycleEventKind, LifecycleOp,
 };
 use virtdeck::config::Config;
 use virtdeck::config::keymap::Key;
@@ -415,6 +415,65 @@ fn the_state_column_fits_its_reason_at_120_columns_and_arrows_keep_titles_whole(
     narrow.press(">>>>>>>>");
     let screen = narrow.screen();
     assert!(screen.contains("sorted by Auto▼"), "{screen}");
+}
+
+#[test]
+fn a_revert_outcome_is_not_replaced_by_its_own_lifecycle_echoes() {
+    let mut f = Fake::new(80, 24);
+    let id = DomainId::new(HostId::FIRST, uuid(3));
+    f.app.handle(Event::Backend(BackendEvent::Snapshot(
+        SnapshotEvent::JobFinished {
+            req: 77,
+            id: id.clone(),
+            what: "revert web-01".into(),
+            outcome: virtdeck::backend::snapshots::JobOutcome::Done(
+                "reverted to before-upgrade".into(),
+            ),
+        },
+    )));
+    for event in [LifecycleEventKind::Defined, LifecycleEventKind::Started] {
+        f.app.handle(Event::Backend(BackendEvent::Lifecycle {
+            id: id.clone(),
+            name: "web-01".into(),
+            event,
+            detail: 0,
+        }));
+    }
+    let status = f.app.status.as_ref().map(|s| s.text.clone());
+    assert_eq!(status.as_deref(), Some("reverted to before-upgrade: done"));
+}
+
+#[test]
+fn a_lost_host_keeps_its_cause_in_the_header_and_greys_its_rows() {
+    let mut f = Fake::new(120, 30);
+    f.app.handle(Event::Backend(BackendEvent::Disconnected {
+        host: HostId::FIRST,
+        reason: "the ssh connection closed".into(),
+    }));
+    f.app.handle(Event::Backend(BackendEvent::ReconnectFailed {
+        host: HostId::FIRST,
+        attempt: 4,
+        error: "Cannot recv data: ssh: connect to host h port 22: Connection refused".into(),
+        retry_in: Duration::from_secs(8),
+    }));
+    let screen = f.screen();
+    let header = screen.lines().next().expect("header");
+    assert!(header.contains("Connection refused"), "{header}");
+    assert!(header.contains("DISCONNECTED"), "{header}");
+    // The rows are drawn dim (last known), not in their state colours.
+    let theme = &f.app.config.theme;
+    let buf = f.term.backend().buffer();
+    let y = screen
+        .lines()
+        .position(|l| l.starts_with("db-replica"))
+        .expect("row") as u16;
+    assert_eq!(
+        buf[(0, y)].fg,
+        theme
+            .style(virtdeck::config::Role::Dim)
+            .fg
+            .unwrap_or_default(),
+    );
 }
 
 #[test]

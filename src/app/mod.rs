@@ -214,11 +214,9 @@ impl App {
                 self.dirty = true;
             }
             Event::Tick => {
-                if self
-                    .status
-                    .as_ref()
-                    .is_some_and(|s| s.level == Level::Info && s.at.elapsed() > STATUS_TTL)
-                {
+                if self.status.as_ref().is_some_and(|s| {
+                    matches!(s.level, Level::Info | Level::Done) && s.at.elapsed() > STATUS_TTL
+                }) {
                     self.status = None;
                     self.dirty = true;
                 }
@@ -273,7 +271,7 @@ impl App {
         match ev {
             BackendEvent::ActionDone { name, op, .. } => {
                 self.set_status(
-                    Level::Info,
+                    Level::Done,
                     format!("{} {}: done", op.verb(), escape(&name)),
                 );
             }
@@ -297,7 +295,8 @@ impl App {
                 if self.snaps.domain.as_ref() == Some(&id) {
                     self.snaps.stale = true;
                 }
-                // Activity on a busy host must not wipe out an error the user has yet to read.
+                // Activity on a busy host must not wipe out an error, or the outcome of the
+                // user's own action (whose lifecycle echoes these often are), unread.
                 let showing_problem = self
                     .status
                     .as_ref()

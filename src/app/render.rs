@@ -112,16 +112,29 @@ impl App {
             t.style(Role::Base),
             t.style(Role::Escaped),
         ));
-        spans.extend(escape_spans(
-            &self.store.uri,
-            t.style(Role::Dim),
-            t.style(Role::Escaped),
-        ));
+        let uri = escape_spans(&self.store.uri, t.style(Role::Dim), t.style(Role::Escaped));
+        // Disconnected, the cause matters more than the URI: drop the URI when both
+        // do not fit.
+        let fits = |extra: usize| {
+            let head: usize = spans.iter().map(|s| s.content.width()).sum();
+            let cause = match &self.store.conn {
+                ConnState::Disconnected { detail } => detail.width() + 14,
+                _ => 0,
+            };
+            head + extra + cause + 2 <= usize::from(area.width)
+        };
+        let uri_w: usize = uri.iter().map(|s| s.content.width()).sum();
+        if !matches!(self.store.conn, ConnState::Disconnected { .. }) || fits(uri_w) {
+            spans.extend(uri);
+        }
         spans.push(Span::raw("  "));
         match &self.store.conn {
             ConnState::Connecting => spans.push(Span::styled("connecting…", t.style(Role::Warn))),
             ConnState::Connected => spans.push(Span::styled(
-                format!("{} domains, {running} running", self.store.len()),
+                format!(
+                    "{}, {running} running",
+                    crate::ui::format::count(self.store.len() as u64, "domain")
+                ),
                 t.style(Role::Base),
             )),
             ConnState::Disconnected { detail } => {
@@ -143,7 +156,7 @@ impl App {
         let t = &self.config.theme;
         let Some(s) = &self.status else { return };
         let role = match s.level {
-            Level::Info => Role::Info,
+            Level::Info | Level::Done => Role::Info,
             Level::Warn => Role::Warn,
             Level::Error => Role::Error,
         };

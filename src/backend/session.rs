@@ -48,13 +48,17 @@ const HINT_NO_DAEMON: &str = "is libvirtd (or virtqemud) running on that host? S
      check the URI, or run `virtdeck --demo` to try virtdeck on a built-in test host";
 const HINT_NO_DRIVER: &str = "this libvirt has no driver for that URI: check the scheme \
      (qemu:///system, qemu+ssh://user@host/system, test:///default)";
+const HINT_SSH_AUTH: &str = "ssh could not log in (this is ssh, not libvirt): check that \
+     `ssh user@host` works without a prompt: load your key into ssh-agent (ssh-add) or \
+     name it with ?keyfile=PATH; virtdeck cannot type a password, so add ?no_tty=1 to fail \
+     fast instead of waiting on one";
 const HINT_OTHER: &str = "check the URI and that libvirt is reachable (`virsh -c URI list` \
      should work), or run `virtdeck --demo`";
 
 impl ConnectError {
     /// A failure that is not libvirt's own (no error code): the hint comes from the words.
     pub fn new(uri: Option<&str>, message: String) -> Self {
-        let hint = hint_from_words(&message);
+        let hint = ssh_login_hint(uri, &message).unwrap_or_else(|| hint_from_words(&message));
         ConnectError::with_hint(uri, message, hint)
     }
 
@@ -62,13 +66,14 @@ impl ConnectError {
     /// socket failure is a generic "system error" whose errno only the message carries.
     pub fn from_libvirt(uri: Option<&str>, e: &virt::error::Error) -> Self {
         let message = e.message().to_string();
-        let hint = match e.code().to_raw() {
+        // ssh's refusal reaches libvirt as a generic system error carrying ssh's words.
+        let hint = ssh_login_hint(uri, &message).unwrap_or(match e.code().to_raw() {
             sys::VIR_ERR_AUTH_FAILED
             | sys::VIR_ERR_AUTH_CANCELLED
             | sys::VIR_ERR_AUTH_UNAVAILABLE => HINT_DENIED,
             sys::VIR_ERR_NO_CONNECT => HINT_NO_DRIVER,
             _ => hint_from_words(&message),
-        };
+        });
         ConnectError::with_hint(uri, message, hint)
     }
 
@@ -80,6 +85,20 @@ impl ConnectError {
             hint: hint.to_string(),
         }
     }
+}
+
+/// ssh (not libvirt) refused the login: only for ssh transports, from ssh's own words.
+fn ssh_login_hint(uri: Option<&str>, message: &str) -> Option<&'static str> {
+    let scheme = uri?.split("://").next()?;
+    if !(scheme.contains("+ssh") || scheme.contains("+libssh")) {
+        return None;
+    }
+    let lower = message.to_lowercase();
+    let refused = lower.contains("permission denied (")
+        || lower.contains("host key verification failed")
+        || lower.contains("authentication failed")
+        || lower.contains("no more authentication methods");
+    refused.then_some(HINT_SSH_AUTH)
 }
 
 fn hint_from_words(message: &str) -> &'static str {
@@ -149,5 +168,26 @@ impl Session {
 
     pub fn is_alive(&self) -> bool {
         self.conn.is_alive().unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod hint_tests {
+    use super::*;
+
+    #[test]
+    fn an_ssh_login_refusal_hints_at_keys_not_the_libvirt_group() {
+        let msg = "Cannot recv data: root@h: Permission denied (publickey,password).: \
+                   Connection reset by peer";
+        let e = ConnectError::new(Some("qemu+ssh://root@h/system"), msg.into());
+        assert!(
+            e.hint.contains("ssh-agent") && e.hint.contains("no_tty=1"),
+            "{}",
+            e.hint
+        );
+        assert!(!e.hint.contains("'libvirt' group"), "{}", e.hint);
+        // The same words on a local socket are libvirt's authorisation.
+        let e = ConnectError::new(Some("qemu:///system"), "Permission denied".into());
+        assert!(e.hint.contains("'libvirt' group"), "{}", e.hint);
     }
 }

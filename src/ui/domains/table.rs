@@ -147,14 +147,27 @@ fn name_state_widths(spare: u16, names: usize, states: usize) -> (u16, u16) {
     (spare.saturating_sub(state).max(8), state)
 }
 
+/// A live figure: `~` in front when it is left over from earlier ticks (stale), dimmed.
+fn live(text: String, stale: bool, theme: &Theme) -> Cell<'static> {
+    if stale && text != "-" {
+        Cell::from(
+            Line::from(Span::styled(format!("~{text}"), theme.style(Role::Dim))).right_aligned(),
+        )
+    } else {
+        Cell::from(align(text, true))
+    }
+}
+
 fn cell(
     col: &Column,
     row: &DomainRow,
     theme: &Theme,
     name_width: usize,
     state_width: usize,
+    lost: bool,
 ) -> Cell<'static> {
     let i = &row.info;
+    let stale = lost || row.stats_stale;
     let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
     match col.key {
         SortKey::Name => {
@@ -163,7 +176,12 @@ fn cell(
         }
         SortKey::State => Cell::from(Line::from(Span::styled(
             state_text(row, state_width),
-            theme.style(state_role(i.state.state)),
+            // A lost host's states are last known, not current.
+            theme.style(if lost {
+                Role::Dim
+            } else {
+                state_role(i.state.state)
+            }),
         ))),
         SortKey::Id => Cell::from(align(i.dom_id.map_or("-".into(), |d| d.to_string()), true)),
         SortKey::Vcpus => Cell::from(align(i.vcpus.to_string(), true)),
@@ -171,12 +189,17 @@ fn cell(
             format::mem_pair(i.memory_kib, i.max_memory_kib),
             true,
         )),
-        SortKey::Cpu => Cell::from(align(
-            row.cpu_pct.map_or("-".into(), |p| format!("{p:.1}")),
-            true,
-        )),
-        SortKey::Disk => Cell::from(align(row.disk_bps.map_or("-".into(), format::rate), true)),
-        SortKey::Net => Cell::from(align(row.net_bps.map_or("-".into(), format::rate), true)),
+        // % of one host CPU, like top; QEMU's own threads can push it a little past
+        // 100 per vCPU, which the list does not show (the Stats tab does).
+        SortKey::Cpu => live(
+            row.cpu_pct.map_or("-".into(), |p| {
+                format!("{:.1}", p.min(100.0 * f64::from(i.vcpus.max(1))))
+            }),
+            stale,
+            theme,
+        ),
+        SortKey::Disk => live(row.disk_bps.map_or("-".into(), format::rate), stale, theme),
+        SortKey::Net => live(row.net_bps.map_or("-".into(), format::rate), stale, theme),
         SortKey::Autostart => Cell::from(yes_no(i.autostart)),
         SortKey::Persistent => Cell::from(yes_no(i.persistent)),
     }
@@ -268,6 +291,8 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
     .style(theme.style(Role::Header));
 
     let selected = view.cursor();
+    // A lost host: its rows are greyed and their live figures marked stale.
+    let lost = matches!(store.conn, crate::state::ConnState::Disconnected { .. });
     let rows: Vec<Row> = view
         .rows()
         .iter()
@@ -278,10 +303,12 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
             let row = store.get(id)?;
             let r = Row::new(
                 cols.iter()
-                    .map(|c| cell(c, row, theme, name_width, usize::from(state_w))),
+                    .map(|c| cell(c, row, theme, name_width, usize::from(state_w), lost)),
             );
             Some(if i == selected {
                 r.style(theme.style(Role::Selected))
+            } else if lost {
+                r.style(theme.style(Role::Dim))
             } else {
                 r.style(theme.style(Role::Base))
             })

@@ -89,7 +89,7 @@ impl SnapshotPane {
                 self.jobs.retain(|j| j.req != req);
                 let retry = self.reverts.remove(&req);
                 match outcome {
-                    JobOutcome::Done(m) => cx.status(Level::Info, format!("{m}: done")),
+                    JobOutcome::Done(m) => cx.status(Level::Done, format!("{m}: done")),
                     JobOutcome::Failed(m) => cx.status(Level::Error, format!("{what} failed: {m}")),
                     JobOutcome::NeedsForce(m) => {
                         cx.status(Level::Warn, format!("{what}: {m}"));

@@ -212,7 +212,10 @@ impl SnapshotPane {
         } else {
             let current = self.snaps.iter().find(|s| s.current);
             head.push(Span::styled(
-                format!(" {} snapshots", self.snaps.len()),
+                format!(
+                    " {}",
+                    crate::ui::format::count(self.snaps.len() as u64, "snapshot")
+                ),
                 theme.style(Role::Header),
             ));
             if let Some(c) = current {
