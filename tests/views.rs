@@ -476,6 +476,53 @@ fn a_lost_host_keeps_its_cause_in_the_header_and_greys_its_rows() {
     );
 }
 
+/// How many snapshot list requests were sent since the last look.
+fn list_requests(f: &Fake) -> usize {
+    f.commands()
+        .iter()
+        .filter(|c| matches!(c, Command::Snapshot(SnapshotCmd::List { .. })))
+        .count()
+}
+
+#[test]
+fn the_snapshot_tree_is_re_read_when_shown_on_f5_after_events_and_while_visible() {
+    let mut f = Fake::new(80, 24);
+    f.select("web-01");
+    f.press("S");
+    f.answer_snapshot_list(tree());
+    assert_eq!(list_requests(&f), 0);
+    // F5 with the tab on show.
+    f.press("<F5>");
+    assert_eq!(list_requests(&f), 1, "F5");
+    // Leave the tab and come back.
+    f.press("<Esc><Tab>");
+    f.press("<BackTab>");
+    assert_eq!(
+        f.app.domains.tab,
+        virtdeck::ui::domains::detail::Tab::Snapshots
+    );
+    assert_eq!(list_requests(&f), 1, "shown again");
+    // A lifecycle event of that domain.
+    f.app.handle(Event::Backend(BackendEvent::Lifecycle {
+        id: DomainId::new(HostId::FIRST, uuid(3)),
+        name: "web-01".into(),
+        event: LifecycleEventKind::Started,
+        detail: 0,
+    }));
+    assert_eq!(list_requests(&f), 1, "lifecycle event");
+    // Nothing new for a few seconds: a tick re-reads it once it is due, not before.
+    f.app.handle(Event::Tick);
+    assert_eq!(list_requests(&f), 0, "not due yet");
+    f.app.snaps.listed_at = Some(Instant::now() - Duration::from_secs(6));
+    f.app.handle(Event::Tick);
+    assert_eq!(list_requests(&f), 1, "periodic re-read while visible");
+    // Hidden: nothing is read.
+    f.press("<Tab>");
+    f.app.snaps.listed_at = Some(Instant::now() - Duration::from_secs(60));
+    f.app.handle(Event::Tick);
+    assert_eq!(list_requests(&f), 0, "hidden tab");
+}
+
 #[test]
 fn bottom_on_a_thousand_rows_selects_the_last_and_draws_it() {
     // Speed is measured by benches/views.rs; here only the behaviour.

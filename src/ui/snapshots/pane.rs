@@ -64,7 +64,15 @@ pub struct SnapshotPane {
     /// Revert dialogs by request, to ask again when libvirt wants the revert forced.
     pub reverts: HashMap<RequestId, SnapDialog>,
     offset: usize,
+    /// The tab was on show at the last sync: showing it again re-reads the list.
+    pub was_visible: bool,
+    /// When the list was last asked for: libvirt sends no snapshot events, so a visible
+    /// tree is re-read every [`RELIST_EVERY`] to catch other clients' snapshots.
+    pub listed_at: Option<std::time::Instant>,
 }
+
+/// How often a visible snapshot tree is re-read (one list call).
+pub const RELIST_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl SnapshotPane {
     /// Forgets everything about the previous domain.
@@ -72,11 +80,13 @@ impl SnapshotPane {
         let jobs = std::mem::take(&mut self.jobs);
         let reverts = std::mem::take(&mut self.reverts);
         let focused = self.focused;
+        let was_visible = self.was_visible;
         *self = SnapshotPane {
             domain: id,
             jobs,
             reverts,
             focused,
+            was_visible,
             ..SnapshotPane::default()
         };
     }
