@@ -523,6 +523,78 @@ fn the_snapshot_tree_is_re_read_when_shown_on_f5_after_events_and_while_visible(
     assert_eq!(list_requests(&f), 0, "hidden tab");
 }
 
+/// Answers the live and persistent XML requests the Overview/XML tabs sent.
+fn answer_xml(f: &mut Fake, live_xml: &str, next_xml: &str) {
+    let asked: Vec<_> = f
+        .commands()
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::FetchXml { req, id, live, .. } => Some((req, id, live)),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        asked.iter().any(|a| a.2) && asked.iter().any(|a| !a.2),
+        "{asked:?}"
+    );
+    for (req, id, live) in asked {
+        let xml = if live { live_xml } else { next_xml };
+        f.app.handle(Event::Backend(BackendEvent::XmlFetched {
+            req,
+            id,
+            live,
+            secure: false,
+            result: Ok(xml.into()),
+        }));
+    }
+}
+
+#[test]
+fn overview_and_xml_tab_show_title_live_xml_and_what_the_next_boot_changes() {
+    let live = "<domain type='kvm' id='3'>\n  <name>web-01</name>\n  <title>front end</title>\n  \
+                <description>serves the shop</description>\n  <vcpu>1</vcpu>\n</domain>";
+    let next = live.replace("<vcpu>1</vcpu>", "<vcpu>2</vcpu>");
+    let mut f = Fake::new(80, 24);
+    f.select("web-01");
+    answer_xml(&mut f, live, &next);
+    let screen = f.screen();
+    assert!(screen.contains("web-01  front end"), "{screen}");
+    assert!(screen.contains("Next boot vCPUs 1 → 2"), "{screen}");
+    assert!(screen.contains("serves the shop"), "{screen}");
+    f.press("<Tab><Tab>");
+    let screen = f.screen();
+    assert!(
+        screen.contains("the next boot differs: vCPUs 1 → 2"),
+        "{screen}"
+    );
+    assert!(screen.contains("<title>front end</title>"), "{screen}");
+    // The same colours as the editor: tag names in the Key role.
+    let key = f.app.config.theme.style(virtdeck::config::Role::Key).fg;
+    let buf = f.term.backend().buffer();
+    let (x, y) = (0..buf.area.height)
+        .find_map(|y| {
+            let line: String = (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect();
+            line.find("<name>").map(|x| (x as u16 + 1, y))
+        })
+        .expect("name line");
+    assert_eq!(Some(buf[(x, y)].fg), key);
+    // A lifecycle event of the domain re-reads both definitions.
+    f.app.handle(Event::Backend(BackendEvent::Lifecycle {
+        id: DomainId::new(HostId::FIRST, uuid(3)),
+        name: "web-01".into(),
+        event: LifecycleEventKind::Defined,
+        detail: 0,
+    }));
+    answer_xml(&mut f, live, live);
+    assert!(
+        f.screen().contains("live definition (read-only"),
+        "{}",
+        f.screen()
+    );
+}
+
 #[test]
 fn bottom_on_a_thousand_rows_selects_the_last_and_draws_it() {
     // Speed is measured by benches/views.rs; here only the behaviour.

@@ -98,6 +98,8 @@ pub struct App {
     schema: Option<crate::ui::xml_editor::Schema>,
     external_pending: bool,
     pub snaps: SnapshotPane,
+    /// The selected domain's live and persistent XML (XML tab, Overview).
+    pub xml_pane: crate::ui::domains::xml_tab::XmlPane,
     pub console: ConsoleUi,
     pub stats: StatsTab,
     backend: CommandSender,
@@ -130,6 +132,7 @@ impl App {
             schema: None,
             external_pending: false,
             snaps: SnapshotPane::default(),
+            xml_pane: Default::default(),
             console: ConsoleUi::default(),
             stats: StatsTab::default(),
             backend,
@@ -238,6 +241,12 @@ impl App {
             selected.as_ref(),
             &mut cx
         ));
+        let wants_xml = matches!(self.domains.tab, Tab::Overview | Tab::Xml);
+        with_ctx!(self, |cx| self.xml_pane.sync(
+            wants_xml,
+            selected.as_ref(),
+            &mut cx
+        ));
     }
 
     fn on_backend(&mut self, ev: BackendEvent) {
@@ -251,6 +260,10 @@ impl App {
             }
             other => other,
         };
+        if self.xml_pane.on_backend(&ev) {
+            self.dirty = true;
+            return;
+        }
         if self.on_xml_backend(&ev) {
             self.dirty = true;
             return;

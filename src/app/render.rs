@@ -64,13 +64,25 @@ impl App {
             .list
             .selected()
             .and_then(|id| self.store.get(id));
-        let body = detail::render(f, lower, self.domains.tab, selected, &self.config.theme);
+        let has_selected = selected.is_some();
+        let xml = self.xml_pane.summary();
+        let body = detail::render(
+            f,
+            lower,
+            self.domains.tab,
+            selected,
+            &xml,
+            &self.config.theme,
+        );
         self.areas = super::mouse::Areas { list, lower, body };
         if self.domains.tab == Tab::Snapshots && selected.is_some() {
             self.snaps.render(f, body, &self.config.theme);
         }
         if self.domains.tab == Tab::Console {
             self.render_console_pane(f, body);
+        }
+        if self.domains.tab == Tab::Xml && has_selected {
+            self.xml_pane.render(f, body, &self.config.theme);
         }
         if self.domains.tab == Tab::Stats {
             self.stats.render(

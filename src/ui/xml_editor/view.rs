@@ -15,7 +15,7 @@ use super::{Popup, PromptKind, Target, XmlEditor};
 use crate::config::{Role, Theme};
 use crate::ui::text::{escape, escape_spans, needs_escape};
 
-fn role(k: Kind) -> Role {
+pub fn role(k: Kind) -> Role {
     match k {
         Kind::Text => Role::Base,
         Kind::Punct => Role::Border,
