@@ -596,6 +596,40 @@ fn overview_and_xml_tab_show_title_live_xml_and_what_the_next_boot_changes() {
 }
 
 #[test]
+fn the_editor_notices_an_undefine_by_another_client_and_asks_before_defining_anew() {
+    let xml = "<domain type='kvm'>\n  <name>web-01</name>\n  <uuid>00000000-0000-4000-8000-000000000003</uuid>\n</domain>\n";
+    let mut f = Fake::new(80, 24);
+    f.select("web-01");
+    f.press("e");
+    answer_xml(&mut f, xml, xml);
+    f.app.handle(Event::Backend(BackendEvent::Lifecycle {
+        id: DomainId::new(HostId::FIRST, uuid(3)),
+        name: "web-01".into(),
+        event: LifecycleEventKind::Undefined,
+        detail: 0,
+    }));
+    let screen = f.screen();
+    let header = screen.lines().next().expect("header");
+    assert!(header.contains("undefined by another client"), "{screen}");
+    // A change, Ctrl-S and y on the diff: nothing is defined yet, the user is asked.
+    f.press(" <Ctrl-s>y");
+    let defines = |f: &Fake| {
+        f.commands()
+            .into_iter()
+            .filter(|c| matches!(c, Command::DefineXml { .. }))
+            .count()
+    };
+    assert_eq!(defines(&f), 0, "defined without asking");
+    assert!(
+        f.screen().contains("Ctrl-S again defines it anew"),
+        "{}",
+        f.screen()
+    );
+    f.press("<Ctrl-s>y");
+    assert_eq!(defines(&f), 1, "the explicit second Ctrl-S defines it");
+}
+
+#[test]
 fn bottom_on_a_thousand_rows_selects_the_last_and_draws_it() {
     // Speed is measured by benches/views.rs; here only the behaviour.
     let (tx, _log) = CommandSender::detached();

@@ -97,6 +97,8 @@ pub struct App {
     pub drafts_dir: Option<std::path::PathBuf>,
     schema: Option<crate::ui::xml_editor::Schema>,
     external_pending: bool,
+    /// The user was told the edited domain is gone; the next Ctrl-S defines it anew.
+    xml_define_anew: bool,
     pub snaps: SnapshotPane,
     /// The selected domain's live and persistent XML (XML tab, Overview).
     pub xml_pane: crate::ui::domains::xml_tab::XmlPane,
@@ -131,6 +133,7 @@ impl App {
             drafts_dir: crate::xml::drafts::Drafts::default_dir(),
             schema: None,
             external_pending: false,
+            xml_define_anew: false,
             snaps: SnapshotPane::default(),
             xml_pane: Default::default(),
             console: ConsoleUi::default(),

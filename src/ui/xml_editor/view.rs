@@ -56,6 +56,9 @@ fn render_title(f: &mut Frame, area: Rect, ed: &XmlEditor, t: &Theme) {
         (_, false) => "  persistent definition",
     };
     spans.push(Span::styled(what, t.style(Role::Dim)));
+    if let Some(g) = &ed.gone {
+        spans.push(Span::styled(format!("  {g}"), t.style(Role::Error)));
+    }
     if ed.secure {
         spans.push(Span::styled(" +secure", t.style(Role::Warn)));
     }
