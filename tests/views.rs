@@ -629,6 +629,71 @@ fn the_editor_notices_an_undefine_by_another_client_and_asks_before_defining_ane
     assert_eq!(defines(&f), 1, "the explicit second Ctrl-S defines it");
 }
 
+/// The console id of the last Open the App sent.
+fn last_console_open(f: &Fake) -> u64 {
+    use virtdeck::backend::console::ConsoleCommand;
+    f.commands()
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::Console(_, ConsoleCommand::Open { console, .. }) => Some(console),
+            _ => None,
+        })
+        .last()
+        .expect("a console Open was sent")
+}
+
+#[test]
+fn a_forced_takeover_clears_the_busy_error_and_the_footer_says_how_to_leave() {
+    use virtdeck::backend::console::{ConsoleEvent, FailureKind};
+    let mut f = Fake::new(80, 24);
+    f.select("web-01");
+    f.press("c");
+    let console = last_console_open(&f);
+    f.app.handle(Event::Backend(BackendEvent::Console(
+        HostId::FIRST,
+        ConsoleEvent::Failed {
+            console,
+            kind: FailureKind::Busy,
+            message: "operation failed: Active console session exists for this domain".into(),
+        },
+    )));
+    assert!(f.screen().contains("Active console session exists"));
+    // Force it (the key from the keymap), and the stream opens.
+    let force = f
+        .app
+        .config
+        .keymap
+        .keys_label(virtdeck::action::Action::ConsoleForce);
+    let first = force.split('/').next().expect("a force key").to_string();
+    f.press(&if first.chars().count() == 1 {
+        first
+    } else {
+        format!("<{first}>")
+    });
+    let console = last_console_open(&f);
+    f.app.handle(Event::Backend(BackendEvent::Console(
+        HostId::FIRST,
+        ConsoleEvent::Opened {
+            console,
+            device: "serial0".into(),
+        },
+    )));
+    let screen = f.screen();
+    assert!(
+        !screen.contains("Active console session exists"),
+        "{screen}"
+    );
+    assert!(screen.contains("console of web-01 attached"), "{screen}");
+    // While the console has the keys, the footer is about the console only.
+    assert!(f.app.console.session.as_ref().is_some_and(|s| s.focused));
+    let footer = screen.lines().last().expect("footer").to_string();
+    assert!(footer.contains("Ctrl-] leave console"), "{footer}");
+    assert!(
+        !footer.contains("quit") && !footer.contains("snapshot"),
+        "{footer}"
+    );
+}
+
 #[test]
 fn bottom_on_a_thousand_rows_selects_the_last_and_draws_it() {
     // Speed is measured by benches/views.rs; here only the behaviour.
