@@ -638,7 +638,7 @@ fn last_console_open(f: &Fake) -> u64 {
             Command::Console(_, ConsoleCommand::Open { console, .. }) => Some(console),
             _ => None,
         })
-        .last()
+        .next_back()
         .expect("a console Open was sent")
 }
 
