@@ -695,6 +695,21 @@ fn a_forced_takeover_clears_the_busy_error_and_the_footer_says_how_to_leave() {
 }
 
 #[test]
+fn the_editor_key_help_keeps_a_gap_between_keys_and_words() {
+    let xml = "<domain type='kvm'>\n  <name>web-01</name>\n</domain>\n";
+    let mut f = Fake::new(80, 24);
+    f.select("web-01");
+    f.press("e");
+    answer_xml(&mut f, xml, xml);
+    f.press("<F1>");
+    let screen = f.screen();
+    assert!(
+        screen.contains("Ctrl-C / Ctrl-X / Ctrl-V  copy"),
+        "{screen}"
+    );
+}
+
+#[test]
 fn bottom_on_a_thousand_rows_selects_the_last_and_draws_it() {
     // Speed is measured by benches/views.rs; here only the behaviour.
     let (tx, _log) = CommandSender::detached();

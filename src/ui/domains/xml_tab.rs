@@ -133,10 +133,6 @@ impl XmlPane {
         (live, diff)
     }
 
-    pub fn scroll_by(&mut self, delta: i32) {
-        self.scroll = self.scroll.saturating_add_signed(delta as i16);
-    }
-
     /// The XML tab: a line on how the live and persistent definitions relate, then the
     /// live XML, read-only, coloured as in the editor.
     pub fn render(&mut self, f: &mut Frame, area: Rect, theme: &Theme) {

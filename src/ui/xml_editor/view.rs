@@ -375,12 +375,18 @@ fn render_popup(f: &mut Frame, body: Rect, area: Rect, ed: &XmlEditor, t: &Theme
         Some(Popup::Help { scroll }) => {
             let rect = crate::ui::popups::centered(body, 76, (HELP.len() + 2) as u16);
             f.render_widget(Clear, rect);
+            // The key column is as wide as its longest entry, plus a gap.
+            let kw = HELP
+                .iter()
+                .map(|(k, _)| k.chars().count())
+                .max()
+                .unwrap_or(0);
             let lines: Vec<Line> = HELP
                 .iter()
                 .skip(*scroll)
                 .map(|(k, d)| {
                     Line::from(vec![
-                        Span::styled(format!(" {k:<24}"), t.style(Role::Key)),
+                        Span::styled(format!(" {k:<kw$}  "), t.style(Role::Key)),
                         Span::raw(*d),
                     ])
                 })
