@@ -525,6 +525,10 @@ fn the_snapshot_tree_is_re_read_when_shown_on_f5_after_events_and_while_visible(
 
 /// Answers the live and persistent XML requests the Overview/XML tabs sent.
 fn answer_xml(f: &mut Fake, live_xml: &str, next_xml: &str) {
+    // Selection changes in quick succession are read at most every 300 ms: let the last
+    // one's turn come.
+    std::thread::sleep(Duration::from_millis(310));
+    f.app.handle(Event::Tick);
     let asked: Vec<_> = f
         .commands()
         .into_iter()
@@ -707,6 +711,19 @@ fn the_editor_key_help_keeps_a_gap_between_keys_and_words() {
         screen.contains("Ctrl-C / Ctrl-X / Ctrl-V  copy"),
         "{screen}"
     );
+}
+
+#[test]
+fn moving_fast_over_the_list_does_not_queue_an_xml_read_per_row() {
+    let mut f = Fake::new(80, 24);
+    f.press("gjjjkkjj");
+    let reads = f
+        .commands()
+        .into_iter()
+        .filter(|c| matches!(c, Command::FetchXml { .. }))
+        .count();
+    // One live + one persistent read for the first row; the rest wait for a pause.
+    assert!(reads <= 2, "{reads} XML reads for 8 quick moves");
 }
 
 #[test]

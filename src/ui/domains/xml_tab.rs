@@ -38,6 +38,9 @@ impl Fetched {
     }
 }
 
+/// The shortest time between two reads of the definitions (each is a round trip).
+const MIN_GAP: std::time::Duration = std::time::Duration::from_millis(300);
+
 #[derive(Default)]
 pub struct XmlPane {
     pub domain: Option<DomainId>,
@@ -53,8 +56,9 @@ pub struct XmlPane {
 }
 
 impl XmlPane {
-    /// After every event: reads both definitions when a tab that shows them (`wanted`)
-    /// is on another domain or they went stale. Nothing is read otherwise.
+    /// After every event (ticks too): reads both definitions when a tab that shows them
+    /// (`wanted`) is on another domain or they went stale. Holding `j` over a long list
+    /// asks at most every [`MIN_GAP`]; the last selection is read by the next tick.
     pub fn sync(&mut self, wanted: bool, selected: Option<&DomainId>, cx: &mut Ctx) {
         if !wanted {
             return;
@@ -62,10 +66,12 @@ impl XmlPane {
         if selected != self.domain.as_ref() {
             *self = XmlPane {
                 domain: selected.cloned(),
+                stale: true,
+                fetched_at: self.fetched_at,
                 ..XmlPane::default()
             };
-            self.fetch(cx);
-        } else if self.stale {
+        }
+        if self.stale && self.fetched_at.is_none_or(|t| t.elapsed() >= MIN_GAP) {
             self.fetch(cx);
         }
     }
