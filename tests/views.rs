@@ -726,6 +726,49 @@ fn moving_fast_over_the_list_does_not_queue_an_xml_read_per_row() {
     assert!(reads <= 2, "{reads} XML reads for 8 quick moves");
 }
 
+/// One stats tick for web-01 (2 vCPUs in the list) with `cpu_ns` of CPU time so far;
+/// `absent_cpu`: the NOWAIT sample missed the CPU group.
+fn cpu_tick(f: &mut Fake, at: Instant, cpu_ns: u64, absent_cpu: bool) {
+    let mut s = DomainStats {
+        id: DomainId::new(HostId::FIRST, uuid(3)),
+        state: Some(1),
+        cpu_time_ns: (!absent_cpu).then_some(cpu_ns),
+        vcpu_current: Some(2),
+        ..DomainStats::default()
+    };
+    s.absent.cpu = absent_cpu;
+    f.app.handle(Event::Backend(BackendEvent::Stats {
+        host: HostId::FIRST,
+        at,
+        domains: vec![s],
+    }));
+}
+
+#[test]
+fn cpu_over_100_per_vcpu_is_clamped_in_the_list_and_busy_samples_keep_it_marked_stale() {
+    let mut f = Fake::new(80, 24);
+    let t0 = Instant::now();
+    cpu_tick(&mut f, t0, 0, false);
+    // 2.1 s of CPU in 1 s on a 2-vCPU guest: QEMU's own threads push it past 200 %.
+    cpu_tick(&mut f, t0 + Duration::from_secs(1), 2_100_000_000, false);
+    let row = |f: &mut Fake| {
+        let screen = f.screen();
+        screen
+            .lines()
+            .find(|l| l.starts_with("web-01"))
+            .expect("row")
+            .to_string()
+    };
+    let r = row(&mut f);
+    assert!(r.contains("200.0") && !r.contains("210.0"), "{r}");
+    // Three busy samples without the CPU group: the figure stays, marked stale.
+    for i in 2..5 {
+        cpu_tick(&mut f, t0 + Duration::from_secs(i), 0, true);
+    }
+    let r = row(&mut f);
+    assert!(r.contains("~200.0"), "{r}");
+}
+
 #[test]
 fn bottom_on_a_thousand_rows_selects_the_last_and_draws_it() {
     // Speed is measured by benches/views.rs; here only the behaviour.
