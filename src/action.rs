@@ -28,10 +28,12 @@ pub enum Scope {
     SnapshotDialog,
     /// Any one-line text input (filter, type-the-name, snapshot name).
     Input,
+    /// A console search on show while the console is not typed into (n / N / Esc).
+    Search,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 9] = [
+    pub const ALL: [Scope; 10] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -41,6 +43,7 @@ impl Scope {
         Scope::Confirm,
         Scope::SnapshotDialog,
         Scope::Input,
+        Scope::Search,
     ];
 
     /// The config table's name: `[keys.<name>]`.
@@ -55,6 +58,7 @@ impl Scope {
             Scope::Confirm => "confirm",
             Scope::SnapshotDialog => "snapshot_dialog",
             Scope::Input => "input",
+            Scope::Search => "search",
         }
     }
 
@@ -76,6 +80,8 @@ impl Scope {
         &[Scope::Global, Scope::Confirm, Scope::SnapshotDialog],
         &[Scope::Global, Scope::Terminal, Scope::Console, Scope::Input],
         &[Scope::Input, Scope::Confirm, Scope::SnapshotDialog],
+        // A shown search is looked at before the main screen's keys (it shadows them).
+        &[Scope::Global, Scope::Search],
     ];
 }
 
@@ -180,6 +186,7 @@ actions! {
     ConsoleScrollDown => "console_scroll_down", Console, false, "", "console: scroll forward a page";
     ConsoleLive => "console_live", Console, false, "", "console: jump back to live output";
     ConsoleSave => "console_save", Console, false, "save", "console: save the transcript to the state dir";
+    ConsoleSearch => "console_search", Console, false, "", "console: search the scrollback (n older, N newer match)";
     ConsoleDetach => "console_detach", Terminal, false, "leave console" #1, "leave the console, back to virtdeck (it stays attached)";
     TerminalPageUp => "terminal_page_up", Terminal, false, "scroll", "attached console: scroll back a page";
     TerminalPageDown => "terminal_page_down", Terminal, false, "", "attached console: scroll forward a page";
@@ -202,6 +209,9 @@ actions! {
     InputCancel => "input_cancel", Input, false, "cancel", "text input and dialogs: cancel";
     InputBackspace => "input_backspace", Input, false, "", "text input: delete the character before the cursor";
     InputClear => "input_clear", Input, false, "", "text input: clear the line";
+    SearchOlder => "search_older", Search, false, "older", "console search: the next older match";
+    SearchNewer => "search_newer", Search, false, "newer", "console search: the next newer match";
+    SearchEnd => "search_end", Search, false, "end", "console search: end it";
 }
 
 impl Action {

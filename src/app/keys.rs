@@ -35,6 +35,17 @@ impl App {
         if let Some(top) = self.layers.last() {
             return top.scopes().to_vec();
         }
+        if let Some(scope) = self.console.search_scope() {
+            // An open search prompt or shown matches take their keys first.
+            if scope == Scope::Input {
+                return vec![Scope::Input];
+            }
+            if !self.console.focused() {
+                let mut out = vec![Scope::Search, Scope::Console];
+                out.extend([Scope::Domains, Scope::Global]);
+                return out;
+            }
+        }
         if self.console.session.as_ref().is_some_and(|s| s.focused) {
             return vec![Scope::Terminal];
         }
@@ -100,7 +111,11 @@ impl App {
                     with_ctx!(self, |cx| self.domains.on_action(action, &mut cx));
                 }
                 // Keys of popups and the attached console never reach the main screen.
-                Scope::Terminal | Scope::Confirm | Scope::SnapshotDialog | Scope::Input => {}
+                Scope::Terminal
+                | Scope::Confirm
+                | Scope::SnapshotDialog
+                | Scope::Input
+                | Scope::Search => {}
             },
         }
     }

@@ -244,6 +244,9 @@ impl App {
                 {
                     self.dirty = true;
                 }
+                if with_ctx!(self, |cx| self.console.on_tick(&mut cx)) {
+                    self.dirty = true;
+                }
                 if self.status.as_ref().is_some_and(|s| {
                     matches!(s.level, Level::Info | Level::Done) && s.at.elapsed() > STATUS_TTL
                 }) {

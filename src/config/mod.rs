@@ -23,6 +23,8 @@ struct ConfigFile {
     snapshot_safety: Option<bool>,
     balloon_period_secs: Option<u32>,
     mouse: Option<bool>,
+    console_scrollback_lines: Option<usize>,
+    console_idle_close_mins: Option<u64>,
     #[serde(default)]
     keys: keymap::KeysTable,
 }
@@ -40,6 +42,10 @@ pub struct Config {
     pub balloon_period_secs: u32,
     /// Take the mouse (click selects, wheel scrolls); off keeps terminal text selection.
     pub mouse: bool,
+    /// Lines a console keeps above its screen.
+    pub console_scrollback_lines: usize,
+    /// Close a detached, silent console after this long (`None` = never).
+    pub console_idle_close: Option<Duration>,
 }
 
 /// `~/.config/virtdeck` (honours XDG_CONFIG_HOME).
@@ -101,6 +107,16 @@ impl Config {
                 .unwrap_or(2)
                 .clamp(1, 3600),
             mouse: user.mouse.or(base.mouse).unwrap_or(false),
+            console_scrollback_lines: user
+                .console_scrollback_lines
+                .or(base.console_scrollback_lines)
+                .unwrap_or(10_000)
+                .min(10_000_000),
+            console_idle_close: user
+                .console_idle_close_mins
+                .or(base.console_idle_close_mins)
+                .filter(|m| *m > 0)
+                .map(|m| Duration::from_secs(m.saturating_mul(60))),
         })
     }
 
