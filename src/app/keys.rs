@@ -69,6 +69,9 @@ impl App {
     }
 
     pub(super) fn on_action(&mut self, action: Action) {
+        if action == Action::Refresh {
+            self.xml_pane.stale = true;
+        }
         let visible = self.domains.tab == Tab::Snapshots;
         if with_ctx!(self, |cx| self
             .snaps
