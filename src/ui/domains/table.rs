@@ -304,7 +304,13 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
         .unwrap_or(0);
     let states = shown_rows
         .iter()
-        .map(|r| r.info.state.to_string().width())
+        .map(|r| {
+            if store.host_connected(r.info.id.host) {
+                r.info.state.to_string().width()
+            } else {
+                "DISCONNECTED ".len() + r.info.state.state.label().width()
+            }
+        })
         .max()
         .unwrap_or(0);
     let (name_w, state_w) = if cols.iter().any(|c| c.key == SortKey::State) {
@@ -324,8 +330,6 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
     .style(theme.style(Role::Header));
 
     let selected = view.cursor();
-    // A lost host: its rows are greyed and their live figures marked stale.
-    let lost = matches!(store.conn, crate::state::ConnState::Disconnected { .. });
     let rows: Vec<Row> = view
         .rows()
         .iter()
@@ -334,7 +338,8 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
         .take(body_height)
         .filter_map(|(i, id)| {
             let row = store.get(id)?;
-            let lost = lost || !store.host_connected(id.host);
+            // A lost host: its rows are greyed and their live figures marked stale.
+            let lost = !store.host_connected(id.host);
             let r = Row::new(
                 cols.iter()
                     .map(|c| cell(c, row, theme, name_width, usize::from(state_w), lost, store)),
