@@ -28,10 +28,12 @@ pub enum Scope {
     SnapshotDialog,
     /// Any one-line text input (filter, type-the-name, snapshot name).
     Input,
+    /// The `:` command line and the Ctrl-P palette, on top of `[keys.input]`.
+    Prompt,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 9] = [
+    pub const ALL: [Scope; 10] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -41,6 +43,7 @@ impl Scope {
         Scope::Confirm,
         Scope::SnapshotDialog,
         Scope::Input,
+        Scope::Prompt,
     ];
 
     /// The config table's name: `[keys.<name>]`.
@@ -55,6 +58,7 @@ impl Scope {
             Scope::Confirm => "confirm",
             Scope::SnapshotDialog => "snapshot_dialog",
             Scope::Input => "input",
+            Scope::Prompt => "prompt",
         }
     }
 
@@ -76,6 +80,7 @@ impl Scope {
         &[Scope::Global, Scope::Confirm, Scope::SnapshotDialog],
         &[Scope::Global, Scope::Terminal, Scope::Console, Scope::Input],
         &[Scope::Input, Scope::Confirm, Scope::SnapshotDialog],
+        &[Scope::Prompt, Scope::Input],
     ];
 }
 
@@ -133,6 +138,8 @@ actions! {
     ShowJobs => "show_jobs", Global, false, "", "running block, save and snapshot jobs (:jobs)";
     ShowHosts => "show_hosts", Global, false, "", "hosts (:host)";
     ShowEvents => "show_events", Global, false, "", "libvirt events received (:events)";
+    CommandLine => "command_line", Global, false, "", "command line: :start web-01, :snapshot web-01 NAME, :vm, :q (Tab completes)";
+    Palette => "palette", Global, false, "", "fuzzy palette over every action available here";
     Filter => "filter", Domains, false, "filter", "filter by name (re: for a regex, ! to invert)";
     ClearFilter => "clear_filter", Domains, false, "", "clear the filter / leave the snapshot tree";
     SortNext => "sort_next", Domains, false, "sort", "sort by the next column";
@@ -151,6 +158,10 @@ actions! {
     ToggleAutostart => "toggle_autostart", Domains, true, "", "toggle autostart (virsh autostart)";
     EditXml => "edit_xml", Domains, false, "", "edit the domain's XML with schema hints (virsh edit)";
     NewDomain => "new_domain", Domains, false, "", "define a new domain from a template or file (virsh define)";
+    Mark => "mark", Domains, false, "mark", "mark / unmark the selected domain for a bulk action";
+    InvertMarks => "invert_marks", Domains, false, "", "invert the marks among the visible rows";
+    MarkAll => "mark_all", Domains, false, "", "mark every visible row";
+    Yank => "yank", Domains, false, "", "copy the selected domain's name and UUID to the clipboard (OSC 52)";
     SnapshotFocus => "snapshot_focus", Snapshots, false, "tree", "snapshot tree: show it and move the keys there / back";
     SnapshotQuick => "snapshot_quick", Snapshots, true, "snap", "quick snapshot now, named <domain>-YYYYMMDD-HHMMSS";
     SnapshotCreate => "snapshot_create", Snapshots, true, "new", "new snapshot with options (virsh snapshot-create-as)";
@@ -188,6 +199,9 @@ actions! {
     InputCancel => "input_cancel", Input, false, "cancel", "text input and dialogs: cancel";
     InputBackspace => "input_backspace", Input, false, "", "text input: delete the character before the cursor";
     InputClear => "input_clear", Input, false, "", "text input: clear the line";
+    Complete => "complete", Prompt, false, "complete", "command line: complete the word (again: the next candidate)";
+    PromptUp => "prompt_up", Prompt, false, "", "command line: older history line; palette: previous row";
+    PromptDown => "prompt_down", Prompt, false, "", "command line: newer history line; palette: next row";
 }
 
 impl Action {

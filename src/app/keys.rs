@@ -97,7 +97,11 @@ impl App {
                     with_ctx!(self, |cx| self.domains.on_action(action, &mut cx));
                 }
                 // Keys of popups and the attached console never reach the main screen.
-                Scope::Terminal | Scope::Confirm | Scope::SnapshotDialog | Scope::Input => {}
+                Scope::Terminal
+                | Scope::Confirm
+                | Scope::SnapshotDialog
+                | Scope::Input
+                | Scope::Prompt => {}
             },
         }
     }

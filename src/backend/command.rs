@@ -35,6 +35,15 @@ pub enum Command {
     Refresh(HostId),
     /// Attach to, type into or detach from a serial console.
     Console(HostId, ConsoleCommand),
+    /// One operation over many domains, a few at a time on a job thread; reports
+    /// `BulkProgress` and one `BulkDone` with every domain's outcome.
+    Bulk {
+        host: HostId,
+        req: RequestId,
+        op: super::bulk::BulkOp,
+        /// (domain, the name the user saw), in the order shown.
+        targets: Vec<(DomainId, String)>,
+    },
     /// Close the connection and stop the worker (sent by the worker's own handle).
     Quit,
 }
@@ -47,6 +56,7 @@ impl Command {
             Command::Lifecycle { id, .. } | Command::FetchXml { id, .. } => Some(id.host),
             Command::DefineXml { host, .. }
             | Command::Refresh(host)
+            | Command::Bulk { host, .. }
             | Command::Console(host, _) => Some(*host),
             Command::Snapshot(c) => Some(c.id().host),
             Command::Quit => None,

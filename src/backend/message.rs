@@ -78,6 +78,20 @@ pub enum BackendEvent {
     Snapshot(SnapshotEvent),
     /// A serial console's output or state changed.
     Console(HostId, ConsoleEvent),
+    /// A bulk job's progress: `done` of `total` domains finished.
+    BulkProgress {
+        host: HostId,
+        req: RequestId,
+        done: usize,
+        total: usize,
+    },
+    /// A bulk job finished: every domain's outcome, in the order given.
+    BulkDone {
+        host: HostId,
+        req: RequestId,
+        op: super::bulk::BulkOp,
+        report: crate::bulk::Report<DomainId>,
+    },
     /// Something failed outside any request (a reconcile, a stats read).
     Error(HostId, String),
 }
@@ -93,6 +107,8 @@ impl BackendEvent {
             | BackendEvent::Stats { host, .. }
             | BackendEvent::XmlDefined { host, .. }
             | BackendEvent::Console(host, _)
+            | BackendEvent::BulkProgress { host, .. }
+            | BackendEvent::BulkDone { host, .. }
             | BackendEvent::Error(host, _) => *host,
             BackendEvent::DomainUpdated(info) => info.id.host,
             BackendEvent::DomainRemoved(id)

@@ -444,6 +444,20 @@ impl Worker {
                 &self.sink,
                 c,
             ),
+            Command::Bulk {
+                host,
+                req,
+                op,
+                targets,
+            } => super::bulk::handle(
+                self.session.as_ref().map(|s| &s.conn),
+                self.cfg.readonly,
+                &self.sink,
+                host,
+                req,
+                op,
+                targets,
+            ),
             Command::Console(_, cmd) => {
                 let conn = self.session.as_ref().map(|s| &s.conn);
                 self.consoles.handle(conn, cmd, &self.sink, &self.tx);

@@ -23,6 +23,7 @@ struct ConfigFile {
     snapshot_safety: Option<bool>,
     balloon_period_secs: Option<u32>,
     mouse: Option<bool>,
+    clipboard: Option<bool>,
     #[serde(default)]
     keys: keymap::KeysTable,
 }
@@ -40,6 +41,8 @@ pub struct Config {
     pub balloon_period_secs: u32,
     /// Take the mouse (click selects, wheel scrolls); off keeps terminal text selection.
     pub mouse: bool,
+    /// `y` writes the clipboard with OSC 52; off: it only shows what it would copy.
+    pub clipboard: bool,
 }
 
 /// `~/.config/virtdeck` (honours XDG_CONFIG_HOME).
@@ -101,6 +104,7 @@ impl Config {
                 .unwrap_or(2)
                 .clamp(1, 3600),
             mouse: user.mouse.or(base.mouse).unwrap_or(false),
+            clipboard: user.clipboard.or(base.clipboard).unwrap_or(true),
         })
     }
 

@@ -160,6 +160,8 @@ impl Store {
             | BackendEvent::XmlDefined { .. }
             | BackendEvent::Snapshot(_)
             | BackendEvent::Console(..)
+            | BackendEvent::BulkProgress { .. }
+            | BackendEvent::BulkDone { .. }
             | BackendEvent::Error(..) => false,
         }
     }
