@@ -1,6 +1,7 @@
 //! The App: sole owner of UI state. Drains events, updates the model, sends commands,
 //! and draws once per batch of events.
 
+mod cmdline;
 mod console_view;
 mod keys;
 mod mouse;
@@ -32,7 +33,10 @@ use crate::ui::text::escape;
 /// another field of the App (the component) mutably at the same time.
 macro_rules! with_ctx {
     ($app:expr, |$cx:ident| $body:expr) => {{
-        let selected = $app.domains.list.selected().cloned();
+        let target = $app.target.clone();
+        let selected = target
+            .clone()
+            .or_else(|| $app.domains.list.selected().cloned());
         let mut $cx = $crate::ui::layer::Ctx::new(
             &$app.store,
             &$app.config,
@@ -41,6 +45,7 @@ macro_rules! with_ctx {
             selected,
             $app.host,
         );
+        $cx.target = target;
         let out = $body;
         let effects = std::mem::take(&mut $cx.effects);
         $app.apply(effects);
@@ -112,6 +117,16 @@ pub struct App {
     dirty: bool,
     /// When the process started; the first complete frame is logged against it.
     started: Option<Instant>,
+    /// The domain a command line named, while its action runs (see `Ctx::target`).
+    target: Option<crate::backend::DomainId>,
+    /// The `:` history, read at the first `:`.
+    history: Option<crate::cmdline::History>,
+    /// Where the `:` history is kept (`None`: not kept).
+    pub history_path: Option<std::path::PathBuf>,
+    /// OSC 52 sequences to write after the next frame.
+    clipboard_pending: Vec<String>,
+    /// Where OSC 52 sequences go: the terminal (tests put a buffer here).
+    pub clipboard_out: Box<dyn std::io::Write + Send>,
 }
 
 impl App {
@@ -140,6 +155,11 @@ impl App {
             exit_signal: None,
             dirty: true,
             started: None,
+            target: None,
+            history: None,
+            history_path: crate::config::state_dir().map(|d| crate::cmdline::History::path_in(&d)),
+            clipboard_pending: Vec::new(),
+            clipboard_out: Box::new(std::io::stdout()),
         }
     }
 
@@ -155,6 +175,7 @@ impl App {
         terminal
             .draw(|f| self.render(f))
             .map_err(|e| format!("draw failed: {e}"))?;
+        self.flush_clipboard();
         if self.store.loaded
             && let Some(t0) = self.started.take()
         {
@@ -253,6 +274,10 @@ impl App {
             }
             other => other,
         };
+        if self.on_bulk_event(&ev) {
+            self.dirty = true;
+            return;
+        }
         if self.on_xml_backend(&ev) {
             self.dirty = true;
             return;
@@ -371,6 +396,8 @@ impl App {
                 Effect::Open(view) => self.open_view(view),
                 Effect::ClearStatus => self.status = None,
                 Effect::Quit => self.quit = true,
+                Effect::Exec { line, cmd } => self.exec(&line, cmd),
+                Effect::Clipboard(text) => self.copy(text),
             }
             self.dirty = true;
         }

@@ -1,10 +1,12 @@
 //! Everything drawn on screen: one folder per view (state, keys, drawing), shared widgets,
 //! and the layer vocabulary. Reads the Store; never talks to libvirt.
 
+pub mod cmdline;
 pub mod console;
 pub mod domains;
 pub mod format;
 pub mod layer;
+pub mod palette;
 pub mod popups;
 pub mod snapshots;
 pub mod stats;

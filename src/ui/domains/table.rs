@@ -150,6 +150,9 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
         format!("{shown} of {} ", store.len())
     };
     title.push(Span::styled(count, theme.style(Role::Dim)));
+    if let Some(marked) = view.marks_status() {
+        title.push(Span::styled(format!(" {marked} "), theme.style(Role::Key)));
+    }
     match view.filter() {
         Filter::All => {}
         Filter::Invalid(e) => title.push(Span::styled(
@@ -175,18 +178,22 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
     }
 
     let cols = visible_columns(inner.width);
-    let fixed: u16 = cols.iter().map(|c| c.width + 1).sum();
+    // A mark column only while something is marked: a glyph, so it reads without colour.
+    let marking = !view.marks.is_empty();
+    let mark_w: u16 = if marking { 2 } else { 0 };
+    let fixed: u16 = cols.iter().map(|c| c.width + 1).sum::<u16>() + mark_w;
     let name_width = usize::from(inner.width.saturating_sub(fixed).max(8));
     let body_height = usize::from(inner.height - 1);
     view.scroll_into_view(body_height);
 
-    let header = Row::new(cols.iter().map(|c| {
+    let mark_head = marking.then(|| Cell::from(""));
+    let header = Row::new(mark_head.into_iter().chain(cols.iter().map(|c| {
         let mut t = c.title.to_string();
         if c.key == view.sort {
             t.push(if view.reverse { '▲' } else { '▼' });
         }
         Cell::from(align(t, c.right))
-    }))
+    })))
     .style(theme.style(Role::Header));
 
     let selected = view.cursor();
@@ -198,7 +205,17 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
         .take(body_height)
         .filter_map(|(i, id)| {
             let row = store.get(id)?;
-            let r = Row::new(cols.iter().map(|c| cell(c, row, theme, name_width)));
+            let mark = marking.then(|| {
+                if view.marks.is_marked(id) {
+                    Cell::from(Span::styled("*", theme.style(Role::Key)))
+                } else {
+                    Cell::from(" ")
+                }
+            });
+            let r = Row::new(
+                mark.into_iter()
+                    .chain(cols.iter().map(|c| cell(c, row, theme, name_width))),
+            );
             Some(if i == selected {
                 r.style(theme.style(Role::Selected))
             } else {
@@ -207,15 +224,16 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
         })
         .collect();
 
-    let widths: Vec<Constraint> = cols
-        .iter()
-        .map(|c| {
+    let mark_width = marking.then_some(Constraint::Length(1));
+    let widths: Vec<Constraint> = mark_width
+        .into_iter()
+        .chain(cols.iter().map(|c| {
             if c.width == 0 {
                 Constraint::Min(8)
             } else {
                 Constraint::Length(c.width)
             }
-        })
+        }))
         .collect();
     let table = Table::new(rows, widths).header(header).column_spacing(1);
     f.render_widget(table, inner);

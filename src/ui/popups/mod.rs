@@ -2,6 +2,7 @@
 
 pub mod confirm;
 pub mod filter;
+pub mod bulk;
 pub mod help;
 
 pub use crate::ui::widgets::{centered, frame};
