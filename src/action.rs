@@ -158,7 +158,7 @@ actions! {
     ToggleAutostart => "toggle_autostart", Domains, true, "", "toggle autostart (virsh autostart)";
     EditXml => "edit_xml", Domains, false, "", "edit the domain's XML with schema hints (virsh edit)";
     NewDomain => "new_domain", Domains, false, "", "define a new domain from a template or file (virsh define)";
-    Mark => "mark", Domains, false, "mark", "mark / unmark the selected domain for a bulk action";
+    Mark => "mark", Domains, false, "", "mark / unmark the selected domain for a bulk action";
     InvertMarks => "invert_marks", Domains, false, "", "invert the marks among the visible rows";
     MarkAll => "mark_all", Domains, false, "", "mark every visible row";
     Yank => "yank", Domains, false, "", "copy the selected domain's name and UUID to the clipboard (OSC 52)";
@@ -200,8 +200,8 @@ actions! {
     InputBackspace => "input_backspace", Input, false, "", "text input: delete the character before the cursor";
     InputClear => "input_clear", Input, false, "", "text input: clear the line";
     Complete => "complete", Prompt, false, "complete", "command line: complete the word (again: the next candidate)";
-    PromptUp => "prompt_up", Prompt, false, "", "command line: older history line; palette: previous row";
-    PromptDown => "prompt_down", Prompt, false, "", "command line: newer history line; palette: next row";
+    PromptUp => "prompt_up", Prompt, false, "prev", "command line: older history line; palette: previous row";
+    PromptDown => "prompt_down", Prompt, false, "next", "command line: newer history line; palette: next row";
 }
 
 impl Action {

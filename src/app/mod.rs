@@ -292,6 +292,14 @@ impl App {
             self.dirty = true;
         }
         with_ctx!(self, |cx| self.console.on_backend(&ev, &mut cx));
+        // Every layer sees every event (a prompt waiting for a reply picks its own).
+        let mut layers = std::mem::take(&mut self.layers);
+        for layer in &mut layers {
+            with_ctx!(self, |cx| layer.on_backend(&ev, &mut cx));
+        }
+        // Effects may have pushed layers meanwhile: they go on top.
+        layers.append(&mut self.layers);
+        self.layers = layers;
         if matches!(ev, BackendEvent::Console(..)) {
             self.dirty = true;
         }

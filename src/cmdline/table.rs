@@ -104,7 +104,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         &[opt(ArgKind::All, "all")],
         "show the hosts (all: every host's domains in one list)",
     ),
-    cmd("events", &["event", "log"], &[], "show the libvirt events received"),
+    cmd(
+        "events",
+        &["event", "log"],
+        &[],
+        "show the libvirt events received",
+    ),
     cmd(
         "view",
         &[],

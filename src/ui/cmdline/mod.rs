@@ -201,7 +201,8 @@ impl Layer for CommandLine {
         let (head, tail) = self.editor.split_at_cursor();
         let head = format!("{head}{}", text.replace(['\n', '\r'], " "));
         let cursor = head.chars().count();
-        self.editor.set_text_cursor(&format!("{head}{tail}"), cursor);
+        self.editor
+            .set_text_cursor(&format!("{head}{tail}"), cursor);
         Flow::Consumed
     }
 
@@ -238,18 +239,30 @@ impl Layer for CommandLine {
             let text = self.shown.join("  ");
             f.render_widget(ratatui::widgets::Clear, above);
             f.render_widget(
-                Line::from(escape_spans(&text, t.style(Role::Dim), t.style(Role::Escaped))),
+                Line::from(escape_spans(
+                    &text,
+                    t.style(Role::Dim),
+                    t.style(Role::Escaped),
+                )),
                 above,
             );
         }
         let (head, tail) = self.editor.split_at_cursor();
         let mut spans = vec![Span::styled(":", t.style(Role::Key))];
-        spans.extend(escape_spans(&head, t.style(Role::Base), t.style(Role::Escaped)));
+        spans.extend(escape_spans(
+            &head,
+            t.style(Role::Base),
+            t.style(Role::Escaped),
+        ));
         let mut rest = tail.chars();
         let at = rest.next().map_or(" ".to_string(), |c| c.to_string());
         spans.push(Span::styled(at, t.style(Role::Selected)));
         let rest: String = rest.collect();
-        spans.extend(escape_spans(&rest, t.style(Role::Base), t.style(Role::Escaped)));
+        spans.extend(escape_spans(
+            &rest,
+            t.style(Role::Base),
+            t.style(Role::Escaped),
+        ));
         f.render_widget(ratatui::widgets::Clear, line_area);
         f.render_widget(Line::from(spans), line_area);
     }

@@ -62,8 +62,7 @@ impl DomainsView {
             }
             Action::Yank => {
                 if let Some(row) = cx.selected_row() {
-                    let text =
-                        crate::clipboard::yank_line(&row.info.name, &row.info.id.uuid, &[]);
+                    let text = crate::clipboard::yank_line(&row.info.name, &row.info.id.uuid, &[]);
                     cx.effects.push(Effect::Clipboard(text));
                 }
             }
@@ -130,7 +129,9 @@ impl DomainsView {
             return;
         }
         let hidden = self.list.marks_hidden();
-        cx.push(crate::ui::popups::bulk::BulkConfirm::new(op, targets, hidden));
+        cx.push(crate::ui::popups::bulk::BulkConfirm::new(
+            op, targets, hidden,
+        ));
     }
 
     /// Lifecycle keys: a command at once, or a confirmation first for what cannot be undone.

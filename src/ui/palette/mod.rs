@@ -191,12 +191,21 @@ impl Layer for PaletteLayer {
                 .collect();
             let pad = 22usize.saturating_sub(e.label.chars().count());
             spans.push(Span::styled(" ".repeat(pad), base));
-            spans.push(Span::styled(format!(" {:<12}", e.key_hint), t.style(Role::Key)));
-            spans.push(Span::styled(format!(" {}", e.description), t.style(Role::Dim)));
+            spans.push(Span::styled(
+                format!(" {:<12}", e.key_hint),
+                t.style(Role::Key),
+            ));
+            spans.push(Span::styled(
+                format!(" {}", e.description),
+                t.style(Role::Dim),
+            ));
             lines.push(Line::from(spans));
         }
         if self.hits.is_empty() {
-            lines.push(Line::from(Span::styled("no action matches", t.style(Role::Dim))));
+            lines.push(Line::from(Span::styled(
+                "no action matches",
+                t.style(Role::Dim),
+            )));
         }
         f.render_widget(Paragraph::new(lines), inner);
     }

@@ -96,8 +96,7 @@ impl BulkConfirm {
                 body.push("Stops each guest at once; unsaved data in them is lost.".into())
             }
             BulkOp::Lifecycle(LifecycleOp::Undefine) => body.push(
-                "Removes each definition, snapshot metadata and managed save; disks stay."
-                    .into(),
+                "Removes each definition, snapshot metadata and managed save; disks stay.".into(),
             ),
             _ => {}
         }
