@@ -561,3 +561,34 @@ mod screens {
         check("marked_list", |f| f.press("g<Space>j<Space>/db<Enter>"));
     }
 }
+
+#[test]
+fn colon_console_attaches_to_the_named_domain() {
+    let mut f = Fake::new(80, 24);
+    f.select("web-01");
+    f.commands();
+    f.press(":console db-primary<Enter>");
+    let sent = f.commands();
+    assert!(
+        sent.iter().any(|c| matches!(c,
+            Command::Console(_, virtdeck::backend::console::ConsoleCommand::Open { id: i, .. })
+                if *i == id(1))),
+        "{sent:?}"
+    );
+    assert_eq!(f.selected_name().as_deref(), Some("db-primary"));
+}
+
+#[test]
+fn colon_filter_and_a_named_snapshot() {
+    let mut f = Fake::new(80, 24);
+    f.press(":filter re:^web<Enter>");
+    assert_eq!(f.app.domains.list.rows().len(), 2);
+    f.commands();
+    f.press(":snapshot web-01 before-upgrade<Enter>");
+    let sent = f.commands();
+    assert!(
+        matches!(&sent[..], [Command::Snapshot(SnapshotCmd::Create { id: i, spec, .. })]
+            if *i == id(3) && spec.name.as_deref() == Some("before-upgrade")),
+        "{sent:?}"
+    );
+}
