@@ -95,7 +95,11 @@ fn end_to_end() -> (Duration, String) {
         app.handle(ev);
         if let Some(summary) = done {
             let took = t.elapsed();
-            let status = app.status.as_ref().map(|s| s.text.clone()).unwrap_or_default();
+            let status = app
+                .status
+                .as_ref()
+                .map(|s| s.text.clone())
+                .unwrap_or_default();
             assert_eq!(status, format!("quick snapshot: {summary}"));
             drop(backend);
             return (took, summary);
