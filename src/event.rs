@@ -22,6 +22,11 @@ pub enum Event {
     InputClosed(String),
     /// SIGHUP / SIGTERM / SIGINT: leave through the normal exit path.
     Signal(crate::signals::ExitSignal),
+    /// A file read for the XML editor (Ctrl-O), for request `req`.
+    FileRead {
+        req: u64,
+        result: Result<String, String>,
+    },
 }
 
 /// Wraps the App's channel as the backend's event sink.

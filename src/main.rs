@@ -83,6 +83,7 @@ fn main() -> ExitCode {
 
     virtdeck::terminal::set_mouse(config.mouse);
     let mut app = App::new(config, backend.sender(), cli.readonly);
+    app.set_event_sender(tx.clone());
     app.log_first_frame_since(started);
     let result = runtime.block_on(async {
         // Before the screen is taken: from here on a hang-up or kill leaves cleanly.

@@ -102,6 +102,7 @@ fn all_packages() -> Vec<&'static str> {
         "libvirt-dev",
         "gcc",
         "make",
+        "libxml2-utils",
         "libvirt-daemon",
         "libvirt-daemon-driver-qemu",
         "libvirt-clients",
@@ -147,6 +148,7 @@ fn on_a_machine_with_nothing_installed_it_asks_apt_for_every_package() {
         "libvirt-dev",
         "gcc",
         "make",
+        "libxml2-utils",
         "libvirt-daemon",
         "libvirt-daemon-driver-qemu",
         "libvirt-clients",
@@ -178,7 +180,7 @@ fn build_only_on_a_bare_machine_installs_the_build_packages_and_no_qemu() {
     let installs = stubs.apt_installs();
     assert_eq!(installs.len(), 1, "{}", describe(&out, &stubs));
     let args = &installs[0];
-    for p in ["pkg-config", "libvirt-dev", "gcc", "make"] {
+    for p in ["pkg-config", "libvirt-dev", "gcc", "make", "libxml2-utils"] {
         assert!(args.iter().any(|a| a == p), "{p} missing from {args:?}");
     }
     assert!(!args.iter().any(|a| a.starts_with("qemu")), "{args:?}");

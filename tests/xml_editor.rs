@@ -259,7 +259,10 @@ fn a_draft_survives_a_restart_and_is_offered_back() {
         h.press("<Ctrl-f>");
         type_text(&mut h, "</devices>\n<!-- draft note -->\n");
         assert!(buffer(&h.app).contains("<!-- draft note -->"));
-        // Gone without closing the editor or quitting: like a kill.
+        // A pause in typing (the UI ticks every second) writes the draft...
+        std::thread::sleep(virtdeck::xml::drafts::IDLE);
+        h.app.handle(Event::Tick);
+        // ...then gone without closing the editor or quitting: like a kill.
     }
     let mut h = start(drafts.path());
     open_editor(&mut h, &dom.name);
@@ -273,4 +276,158 @@ fn a_draft_survives_a_restart_and_is_offered_back() {
         buffer(&h.app)
     );
     assert!(h.screen_text().contains("[modified]"));
+}
+
+/// Whether the app wrote a draft since the last call: the file is removed once seen.
+fn draft_written(drafts: &std::path::Path) -> bool {
+    let files: Vec<_> = std::fs::read_dir(drafts)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    for f in &files {
+        std::fs::remove_file(f).expect("remove the draft");
+    }
+    !files.is_empty()
+}
+
+fn draft_text(drafts: &std::path::Path, app: &App) -> Option<String> {
+    let key = app.xml.as_ref().expect("editor").target.key();
+    virtdeck::xml::drafts::Drafts::new(drafts.to_path_buf())
+        .load(&key)
+        .map(|d| d.text)
+}
+
+#[test]
+fn typing_writes_the_draft_a_few_times_not_per_key_and_never_loses_the_last_change() {
+    let dom = Shared::define("vdtest-xml-draft-rate");
+    let drafts = tempfile::tempdir().expect("tempdir");
+    let mut h = start(drafts.path());
+    open_editor(&mut h, &dom.name);
+    // 400 keys with a tick after every 40 (ticks come every second; keys faster).
+    let mut writes = 0;
+    for i in 0..400 {
+        type_text(&mut h, if i % 2 == 0 { "x" } else { "y" });
+        if i % 40 == 39 {
+            h.app.handle(Event::Tick);
+        }
+        writes += usize::from(draft_written(drafts.path()));
+    }
+    assert!(writes <= 2, "{writes} draft writes for 400 quick keys");
+    // The pause writes it, with the last key.
+    std::thread::sleep(virtdeck::xml::drafts::IDLE);
+    h.app.handle(Event::Tick);
+    let typed = buffer(&h.app);
+    assert_eq!(draft_text(drafts.path(), &h.app), Some(typed));
+    // A change, then the signal handlers' flush: on disk at once.
+    type_text(&mut h, "z");
+    h.app.flush_drafts();
+    assert_eq!(draft_text(drafts.path(), &h.app), Some(buffer(&h.app)));
+    // A change, then closing: on disk at once.
+    type_text(&mut h, "w");
+    let last = buffer(&h.app);
+    let key = h.app.xml.as_ref().expect("editor").target.key();
+    h.press("<Esc>");
+    assert!(
+        h.screen_text().contains("keep them as a draft"),
+        "Esc asks first"
+    );
+    h.press("k");
+    assert!(h.app.xml.is_none(), "the editor closed");
+    let saved = virtdeck::xml::drafts::Drafts::new(drafts.path().to_path_buf()).load(&key);
+    assert_eq!(saved.map(|d| d.text), Some(last));
+}
+
+/// Ctrl-O, the path, Enter: returns at once (the read runs on its own thread).
+fn ctrl_o(h: &mut Harness, path: &std::path::Path) {
+    h.press("<Ctrl-o>");
+    type_text(h, &path.display().to_string());
+    let t = std::time::Instant::now();
+    h.press("<Enter>");
+    assert!(t.elapsed() < Duration::from_secs(1), "Enter blocked the UI");
+}
+
+fn notice(app: &App) -> String {
+    app.xml
+        .as_ref()
+        .and_then(|e| e.notice.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn ctrl_o_reads_files_off_the_ui_thread_and_refuses_what_is_not_a_small_regular_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let drafts = tempfile::tempdir().expect("tempdir");
+    let mut h = start(drafts.path());
+    h.press("N");
+    assert!(h.app.xml.is_some(), "the new-domain editor opened");
+    let original = buffer(&h.app);
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let big = dir.path().join("disk.img");
+    std::fs::File::create(&big)
+        .and_then(|f| f.set_len(virtdeck::xml::fileload::MAX_FILE + 1))
+        .expect("sparse file");
+    let cases: [(&std::path::Path, &str); 5] = [
+        (&fifo, "FIFO"),
+        (std::path::Path::new("/dev/zero"), "device"),
+        (dir.path(), "directory"),
+        (&dir.path().join("missing.xml"), "No such file"),
+        (&big, "larger than 16 MiB"),
+    ];
+    for (path, want) in cases {
+        ctrl_o(&mut h, path);
+        assert!(
+            h.wait_until(T, |a| a.xml.as_ref().is_some_and(|e| e.reading.is_none())),
+            "no answer for {}",
+            path.display()
+        );
+        let n = notice(&h.app);
+        assert!(n.contains(want), "{}: {n}", path.display());
+        assert_eq!(buffer(&h.app), original, "{}", path.display());
+    }
+    // A normal file replaces the buffer.
+    let file = dir.path().join("dom.xml");
+    std::fs::write(
+        &file,
+        "<domain type='test'><name>from-file</name></domain>\n",
+    )
+    .expect("write");
+    ctrl_o(&mut h, &file);
+    assert!(h.wait_until(T, |a| buffer(a).contains("from-file")));
+    assert!(notice(&h.app).contains("loaded"), "{}", notice(&h.app));
+    // Esc while a read is pending cancels it: the result is ignored, the editor stays open.
+    std::fs::write(&file, "<domain type='test'><name>late</name></domain>\n").expect("write");
+    ctrl_o(&mut h, &file);
+    h.press("<Esc>");
+    assert!(
+        h.app.xml.is_some(),
+        "Esc cancelled the read, it did not close the editor"
+    );
+    assert!(notice(&h.app).contains("cancelled"), "{}", notice(&h.app));
+    std::thread::sleep(Duration::from_millis(200));
+    h.pump();
+    assert!(
+        !buffer(&h.app).contains("late"),
+        "a cancelled read was applied"
+    );
+}
+
+#[test]
+fn a_hangup_writes_the_last_keystroke_to_the_draft_before_leaving() {
+    let dom = Shared::define("vdtest-xml-draft-hup");
+    let drafts = tempfile::tempdir().expect("tempdir");
+    let mut h = start(drafts.path());
+    open_editor(&mut h, &dom.name);
+    type_text(&mut h, "hup");
+    // Typing has not paused: the throttle has not written it yet.
+    assert_eq!(draft_text(drafts.path(), &h.app), None);
+    h.app
+        .handle(Event::Signal(virtdeck::signals::ExitSignal::Hangup));
+    assert!(h.app.should_quit());
+    assert_eq!(draft_text(drafts.path(), &h.app), Some(buffer(&h.app)));
 }

@@ -65,7 +65,7 @@ impl App {
         }
         match cmd {
             cmdline::Command::Nothing => {}
-            cmdline::Command::Quit => self.quit = true,
+            cmdline::Command::Quit => self.leave(),
             cmdline::Command::View(v) => self.open_view(view_request(v, None)),
             cmdline::Command::ViewOf(v, arg) => self.open_view(view_request(v, Some(arg))),
             cmdline::Command::Domain { op, domain } => {

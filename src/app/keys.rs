@@ -74,7 +74,7 @@ impl App {
             return;
         }
         match action {
-            Action::Quit => self.quit = true,
+            Action::Quit => self.leave(),
             Action::Help => {
                 let focus = self.focus_scopes();
                 self.layers.push(Box::new(Help::new(&focus)));

@@ -100,6 +100,10 @@ pub struct App {
     pub xml: Option<Box<crate::ui::xml_editor::XmlEditor>>,
     /// Where editor drafts are kept (`None`: no state dir, drafts disabled).
     pub drafts_dir: Option<std::path::PathBuf>,
+    /// The App's own channel, for work it hands to threads (file reads); set by the runner.
+    events: Option<tokio::sync::mpsc::UnboundedSender<Event>>,
+    /// When the open editor's draft is written (not on every keystroke).
+    drafts_schedule: crate::xml::drafts::DraftSchedule,
     schema: Option<crate::ui::xml_editor::Schema>,
     external_pending: bool,
     pub snaps: SnapshotPane,
@@ -142,6 +146,8 @@ impl App {
             status: None,
             xml: None,
             drafts_dir: crate::xml::drafts::Drafts::default_dir(),
+            drafts_schedule: Default::default(),
+            events: None,
             schema: None,
             external_pending: false,
             snaps: SnapshotPane::default(),
@@ -186,6 +192,18 @@ impl App {
             );
         }
         Ok(())
+    }
+
+    /// Gives the App a sender into its own event channel (threads it starts report there).
+    pub fn set_event_sender(&mut self, tx: tokio::sync::mpsc::UnboundedSender<Event>) {
+        self.events = Some(tx);
+    }
+
+    /// Ends the session: the open editor's pending draft is written first (drafts are
+    /// throttled, so the last keystrokes may not be on disk yet).
+    pub(super) fn leave(&mut self) {
+        self.flush_drafts();
+        self.quit = true;
     }
 
     pub fn should_quit(&self) -> bool {
@@ -235,6 +253,12 @@ impl App {
                 self.dirty = true;
             }
             Event::Tick => {
+                self.tick_drafts();
+                if let Some(ed) = self.xml.as_mut()
+                    && ed.idle()
+                {
+                    self.dirty = true;
+                }
                 if self
                     .status
                     .as_ref()
@@ -246,13 +270,18 @@ impl App {
             }
             Event::InputClosed(e) => {
                 tracing::error!("terminal input closed: {e}");
-                self.quit = true;
+                self.leave();
             }
             Event::Signal(sig) => {
-                self.quit = true;
+                // The typed-but-unwritten draft goes to disk before anything else can fail.
+                self.leave();
                 self.exit_signal = Some(sig);
             }
             Event::Backend(be) => self.on_backend(be),
+            Event::FileRead { req, result } => {
+                self.on_file_read(req, result);
+                self.dirty = true;
+            }
         }
         let visible = self.domains.tab == Tab::Snapshots;
         let selected = self.domains.list.selected().cloned();
@@ -403,7 +432,7 @@ impl App {
                 Effect::ShowTab(tab) => self.domains.tab = tab,
                 Effect::Open(view) => self.open_view(view),
                 Effect::ClearStatus => self.status = None,
-                Effect::Quit => self.quit = true,
+                Effect::Quit => self.leave(),
                 Effect::Exec { line, cmd } => self.exec(&line, cmd),
                 Effect::Clipboard(text) => self.copy(text),
             }
@@ -460,6 +489,7 @@ impl App {
                 drawn_bytes = self.console_received();
             }
         }
+        self.flush_drafts();
         Ok(())
     }
 }

@@ -3,15 +3,16 @@
 
 use std::io::Write;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use crossterm::event::KeyEvent;
 use ratatui::Terminal;
 
 use super::{App, Level};
 use crate::backend::{BackendEvent, Command};
+use crate::event::Event;
 use crate::ui::text::escape;
-use crate::ui::xml_editor::{Out, Popup, Schema, TEMPLATE, Target, XmlEditor};
+use crate::ui::xml_editor::{FileRead, Out, Popup, Schema, TEMPLATE, Target, XmlEditor};
 use crate::xml::drafts::Drafts;
 use crate::xml::schema::SchemaIndex;
 
@@ -106,7 +107,10 @@ impl App {
 
     fn after_editor(&mut self, out: Out, changed: bool) {
         if changed {
-            self.save_draft();
+            self.drafts_schedule.changed(Instant::now());
+        }
+        if matches!(out, Out::Close | Out::Define(_)) {
+            self.flush_drafts();
         }
         let Some(ed) = self.xml.as_mut() else { return };
         match out {
@@ -114,13 +118,19 @@ impl App {
             Out::Close => {
                 let kept = ed.modified() && !ed.live;
                 let label = ed.target.label();
+                let key = ed.target.key();
                 self.xml = None;
                 if kept {
+                    let place = self
+                        .drafts()
+                        .map(|d| format!(" in {}", d.path(&key).display()))
+                        .unwrap_or_default();
                     self.set_status(
                         Level::Info,
                         format!(
-                            "unapplied XML of {} kept as a draft: reopen to restore it",
-                            escape(&label)
+                            "unapplied XML of {} kept as a draft{}: reopen to restore it",
+                            escape(&label),
+                            escape(&place)
                         ),
                     );
                 }
@@ -140,6 +150,7 @@ impl App {
             }
             Out::Define(xml) => self.define(xml),
             Out::ExternalEdit => self.external_pending = true,
+            Out::LoadFile(path) => self.load_file(path),
             Out::DiscardDraft => {
                 let key = ed.target.key();
                 ed.notice = Some("draft discarded".into());
@@ -174,8 +185,64 @@ impl App {
         });
     }
 
+    /// Starts reading `path` for the editor on its own thread (a slow or hostile file never
+    /// blocks the UI); the result comes back as `Event::FileRead`.
+    fn load_file(&mut self, path: std::path::PathBuf) {
+        let req = self.req();
+        let Some(ed) = self.xml.as_mut() else { return };
+        let Some(tx) = self.events.clone() else {
+            ed.notice = Some("cannot read files here (no event channel)".into());
+            return;
+        };
+        if let Some(old) = ed.reading.take() {
+            old.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        ed.reading = Some(FileRead {
+            req,
+            path: path.clone(),
+            cancel: cancel.clone(),
+        });
+        let spawned = std::thread::Builder::new()
+            .name("virtdeck-load".into())
+            .spawn(move || {
+                let result =
+                    crate::xml::fileload::read_text(&path, crate::xml::fileload::MAX_FILE, &cancel);
+                let _ = tx.send(Event::FileRead { req, result });
+            });
+        if let Err(e) = spawned {
+            ed.reading = None;
+            ed.notice = Some(format!("cannot start reading the file: {e}"));
+        }
+    }
+
+    pub(super) fn on_file_read(&mut self, req: u64, result: Result<String, String>) {
+        let Some(ed) = self.xml.as_mut() else { return };
+        let before = ed.buf.version;
+        ed.file_read(req, result);
+        if ed.buf.version != before {
+            self.drafts_schedule.changed(Instant::now());
+        }
+    }
+
+    /// The UI tick: writes the draft when typing has paused (see `DraftSchedule`).
+    pub(super) fn tick_drafts(&mut self) {
+        if self.drafts_schedule.due(Instant::now()) {
+            self.save_draft();
+        }
+    }
+
+    /// Writes the open editor's draft now if a change is not on disk yet: on close, quit,
+    /// define, and from signal handlers (SIGHUP/SIGTERM) before exiting.
+    pub fn flush_drafts(&mut self) {
+        if self.drafts_schedule.is_dirty() {
+            self.save_draft();
+        }
+    }
+
     /// Saves the buffer as a draft, or removes the draft when it matches the definition.
     fn save_draft(&mut self) {
+        self.drafts_schedule.written(Instant::now());
         let Some(ed) = self.xml.as_ref() else { return };
         if ed.live || ed.loading.is_some() {
             return;

@@ -18,6 +18,8 @@ pub enum Context {
         attr: String,
         prefix: String,
     },
+    /// After `</` (and `prefix`, part of a name): closing the element at `path`.
+    EndTag { path: Vec<String>, prefix: String },
     /// In the text content of the element at `path` (`prefix`: the word before the cursor).
     Content { path: Vec<String>, prefix: String },
     /// In a comment, a declaration or anything else without hints.
@@ -56,6 +58,12 @@ pub fn at(text: &str, cursor: usize) -> Context {
         }
         if let Some(close) = rest.strip_prefix("</") {
             let name: String = close.chars().take_while(|c| is_name_char(*c)).collect();
+            if lt + 2 + name.len() == cursor {
+                return Context::EndTag {
+                    path: stack,
+                    prefix: name,
+                };
+            }
             match rest.find('>') {
                 Some(e) => {
                     if let Some(p) = stack.iter().rposition(|n| *n == name) {

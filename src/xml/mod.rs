@@ -2,6 +2,7 @@
 
 pub mod context;
 pub mod drafts;
+pub mod fileload;
 pub mod rng;
 pub mod schema;
 pub mod validate;

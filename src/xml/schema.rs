@@ -212,13 +212,33 @@ impl SchemaIndex {
         out.into_iter().collect()
     }
 
+    /// Whether the element at `path` is empty in every definition the schema has for it
+    /// (attributes only: no child elements, no text), so it is written `<name/>`.
+    pub fn is_empty_element<S: AsRef<str>>(&self, path: &[S]) -> bool {
+        match self.resolve(path) {
+            Resolved::Known(ids) => ids.iter().all(|&e| {
+                let i = &self.elements[e];
+                i.children.is_empty()
+                    && !i.text
+                    && i.text_values.is_empty()
+                    && i.text_types.is_empty()
+            }),
+            _ => false,
+        }
+    }
+
     /// Whether the element at `path` may carry attribute `attr` (namespace declarations
     /// and anything under an `anyName` element always may).
     pub fn allows_attribute<S: AsRef<str>>(&self, path: &[S], attr: &str) -> bool {
+        self.allows_attribute_in(&self.resolve(path), attr)
+    }
+
+    /// [`Self::allows_attribute`] for a path already resolved.
+    pub fn allows_attribute_in(&self, resolved: &Resolved, attr: &str) -> bool {
         if attr == "xmlns" || attr.starts_with("xmlns:") {
             return true;
         }
-        match self.resolve(path) {
+        match resolved {
             Resolved::Any | Resolved::Unknown { .. } => true,
             Resolved::Known(ids) => ids.iter().any(|&e| {
                 let info = &self.elements[e];

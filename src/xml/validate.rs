@@ -3,6 +3,8 @@
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
+use std::collections::HashMap;
+
 use super::schema::{Resolved, SchemaIndex};
 use super::wellformed::line_col;
 
@@ -12,11 +14,16 @@ pub struct Issue {
     pub line: usize,
     pub col: usize,
     pub message: String,
+    /// Everything the schema allows in that place (elements, or attributes), in full.
+    pub allowed: Vec<String>,
 }
 
 /// Unknown elements and attributes in a well-formed `text` (at most `limit` of them).
 pub fn unknown_names(schema: &SchemaIndex, text: &str, limit: usize) -> Vec<Issue> {
     let mut out = Vec::new();
+    // Resolving a path walks the schema from the root: once per distinct path (a domain
+    // has thousands of elements but a few dozen paths).
+    let mut resolved: HashMap<Vec<String>, Resolved> = HashMap::new();
     let mut reader = Reader::from_str(text);
     let mut path: Vec<String> = Vec::new();
     // Depth below which nothing is checked: inside an unknown or free-form element.
@@ -43,7 +50,11 @@ pub fn unknown_names(schema: &SchemaIndex, text: &str, limit: usize) -> Vec<Issu
         let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
         path.push(name.clone());
         if skip_from.is_none() {
-            check_element(schema, text, at, &path, &e, &mut skip_from, &mut out);
+            let r = resolved
+                .entry(path.clone())
+                .or_insert_with(|| schema.resolve(&path))
+                .clone();
+            check_element(schema, text, at, &path, &r, &e, &mut skip_from, &mut out);
         }
         if empty {
             path.pop();
@@ -59,24 +70,26 @@ pub fn unknown_names(schema: &SchemaIndex, text: &str, limit: usize) -> Vec<Issu
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn check_element(
     schema: &SchemaIndex,
     text: &str,
     at: usize,
     path: &[String],
+    resolved: &Resolved,
     e: &BytesStart,
     skip_from: &mut Option<usize>,
     out: &mut Vec<Issue>,
 ) {
-    let (line, col) = line_col(text, at);
     // Prefixed names (qemu:commandline, test:runstate) are driver extensions in their own
     // namespaces, which libvirt's domain schema does not describe.
     if path.last().is_some_and(|n| n.contains(':')) {
         *skip_from = Some(path.len());
         return;
     }
-    match schema.resolve(path) {
-        Resolved::Unknown { depth } => {
+    match resolved {
+        &Resolved::Unknown { depth } => {
+            let (line, col) = line_col(text, at);
             *skip_from = Some(path.len());
             if depth + 1 == path.len() {
                 let parent = path.len().checked_sub(2).map(|i| path[i].as_str());
@@ -93,14 +106,20 @@ fn check_element(
                         suggest(&allowed, &path[depth])
                     ),
                 };
-                out.push(Issue { line, col, message });
+                out.push(Issue {
+                    line,
+                    col,
+                    message,
+                    allowed,
+                });
             }
         }
         Resolved::Any => *skip_from = Some(path.len()),
         Resolved::Known(_) => {
             for a in e.attributes().flatten() {
                 let attr = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-                if !attr.contains(':') && !schema.allows_attribute(path, &attr) {
+                if !attr.contains(':') && !schema.allows_attribute_in(resolved, &attr) {
+                    let (line, col) = line_col(text, at);
                     let allowed = schema.attributes(path);
                     out.push(Issue {
                         line,
@@ -110,6 +129,7 @@ fn check_element(
                             path[path.len() - 1],
                             suggest(&allowed, &attr)
                         ),
+                        allowed,
                     });
                 }
             }

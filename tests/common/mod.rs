@@ -83,9 +83,10 @@ impl Harness {
             cpu_interval: Duration::from_millis(500),
             reconnect_max: Duration::from_secs(2),
         };
-        let backend = Backend::start(cfg, event::backend_sink(tx))?;
+        let backend = Backend::start(cfg, event::backend_sink(tx.clone()))?;
         let config = Config::builtin().expect("built-in config");
-        let app = App::new(config, backend.sender(), opts.readonly);
+        let mut app = App::new(config, backend.sender(), opts.readonly);
+        app.set_event_sender(tx);
         let terminal =
             Terminal::new(TestBackend::new(opts.width, opts.height)).expect("test terminal");
         let mut h = Harness {

@@ -21,7 +21,9 @@ installed_ver() {
   case $st in "install ok installed "*) printf '%s\n' "${st#install ok installed }" ;; esac
 }
 
-build_pkgs=(pkg-config libvirt-dev gcc make)
+# libxml2-utils: xmllint, the reference parser of the XML checker's differential test
+# (tests/xml_differential.rs); libvirt parses domain XML with the same libxml2.
+build_pkgs=(pkg-config libvirt-dev gcc make libxml2-utils)
 # iptables and dnsmasq-base: libvirt's virtual networks (libvirtd looks iptables up once, at
 # start); openssh-server: qemu+ssh:// tests against a private sshd on 127.0.0.1; xorriso: ISOs
 # for change-media tests.

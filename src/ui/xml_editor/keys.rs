@@ -30,7 +30,14 @@ pub const HELP: &[(&str, &str)] = &[
     ("Ctrl-E", "edit in $EDITOR (virsh edit)"),
     ("Ctrl-O", "load the buffer from a file"),
     ("Ctrl-R", "discard changes: reload the definition"),
-    ("Esc", "close (an unapplied buffer is kept as a draft)"),
+    (
+        "Esc",
+        "close; with unapplied changes it asks: keep them as a draft, discard, or apply",
+    ),
+    (
+        "F2",
+        "unknown elements and attributes, with everything allowed there",
+    ),
 ];
 
 impl XmlEditor {
@@ -44,9 +51,19 @@ impl XmlEditor {
         if self.loading.is_some() && k.code != KeyCode::Esc {
             return Out::None;
         }
+        if k.code == KeyCode::Esc && self.cancel_file_read() {
+            return Out::None;
+        }
         let before = self.buf.version;
         let out = match (k.code, ctrl) {
-            (KeyCode::Esc, _) => Out::Close,
+            (KeyCode::Esc, _) => {
+                if self.modified() && !self.live {
+                    self.popup = Some(Popup::CloseConfirm);
+                    Out::None
+                } else {
+                    Out::Close
+                }
+            }
             (KeyCode::F(1), _) => {
                 self.popup = Some(Popup::Help { scroll: 0 });
                 Out::None
@@ -70,6 +87,16 @@ impl XmlEditor {
                     kind: PromptKind::Search,
                     input: String::new(),
                 });
+                Out::None
+            }
+            (KeyCode::F(2), _) => {
+                self.recheck();
+                self.idle();
+                if self.issues.is_empty() {
+                    self.notice = Some("libvirt's schema knows every name here".into());
+                } else {
+                    self.popup = Some(Popup::Issues { scroll: 0 });
+                }
                 Out::None
             }
             (KeyCode::Char('o'), true) => {
@@ -212,8 +239,12 @@ impl XmlEditor {
         let cur = self.buf.cursor;
         let line = &self.buf.lines()[cur.0];
         let before: String = line.chars().take(cur.1).collect();
-        if c == '<' || ((c == '"' || c == '\'') && before.trim_end_matches(c).ends_with('=')) {
-            if c != '<' {
+        let end_tag = c == '/' && before.ends_with("</");
+        if c == '<'
+            || end_tag
+            || ((c == '"' || c == '\'') && before.trim_end_matches(c).ends_with('='))
+        {
+            if c == '"' || c == '\'' {
                 self.buf.insert(&c.to_string());
                 self.buf.move_to((cur.0, cur.1), false);
             }
@@ -414,6 +445,35 @@ impl XmlEditor {
                     Out::None
                 }
             },
+            Popup::Issues { scroll } => {
+                match k.code {
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        self.popup = Some(Popup::Issues { scroll: scroll + 1 })
+                    }
+                    KeyCode::Up | KeyCode::Char('k') => {
+                        self.popup = Some(Popup::Issues {
+                            scroll: scroll.saturating_sub(1),
+                        })
+                    }
+                    _ => {}
+                }
+                Out::None
+            }
+            Popup::CloseConfirm => match k.code {
+                KeyCode::Char('k') | KeyCode::Enter => Out::Close,
+                KeyCode::Char('d') => {
+                    // Back to the definition: closing then removes the draft.
+                    let base = self.base.clone();
+                    self.buf.set_text(&base);
+                    Out::Close
+                }
+                KeyCode::Char('s') => self.apply(),
+                KeyCode::Esc => Out::None,
+                _ => {
+                    self.popup = Some(Popup::CloseConfirm);
+                    Out::None
+                }
+            },
             Popup::DraftOffer { text, age } => {
                 match k.code {
                     KeyCode::Char('r') | KeyCode::Enter => {
@@ -444,7 +504,7 @@ impl XmlEditor {
                             }
                             self.find_next();
                         }
-                        PromptKind::OpenFile => self.open_file(&input),
+                        PromptKind::OpenFile => return self.open_file(&input),
                     },
                     KeyCode::Backspace => {
                         input.pop();
@@ -478,30 +538,6 @@ impl XmlEditor {
                 }
                 Out::None
             }
-        }
-    }
-
-    /// Ctrl-O: replaces the buffer with a file's content (undoable), e.g. to define a new
-    /// domain from a file as `virsh define FILE` does.
-    fn open_file(&mut self, path: &str) {
-        let path = path.trim();
-        let expanded = match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-            (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest),
-            _ => std::path::PathBuf::from(path),
-        };
-        match std::fs::read(&expanded) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => {
-                    self.buf.set_text(&text);
-                    self.recheck();
-                    self.notice = Some(format!(
-                        "loaded {}: Ctrl-S to define it",
-                        expanded.display()
-                    ));
-                }
-                Err(_) => self.notice = Some(format!("{} is not UTF-8 text", expanded.display())),
-            },
-            Err(e) => self.notice = Some(format!("cannot read {}: {e}", expanded.display())),
         }
     }
 }

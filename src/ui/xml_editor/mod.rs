@@ -4,6 +4,7 @@
 pub mod buffer;
 pub mod highlight;
 mod keys;
+mod load;
 pub mod view;
 
 use std::sync::Arc;
@@ -78,8 +79,15 @@ enum CompKind {
     Replace { len: usize },
     /// An attribute: insert `name=""` and put the cursor in the quotes.
     Attribute { len: usize },
-    /// A child element in text content: insert `<name`.
-    Element { len: usize },
+    /// A child element of the element at `parent`: insert `<name>|</name>` (or `<name/>`
+    /// when the schema says it is empty); `lt`: the '<' is already typed.
+    Element {
+        len: usize,
+        parent: Vec<String>,
+        lt: bool,
+    },
+    /// After `</`: insert the open element's name and '>'.
+    EndTag { len: usize },
 }
 
 /// A prompt line at the bottom.
@@ -110,6 +118,12 @@ pub enum Popup {
     Help {
         scroll: usize,
     },
+    /// Esc on a buffer with unapplied changes: keep them as a draft, discard, or apply?
+    CloseConfirm,
+    /// F2: the names libvirt's schema does not know here, each with all it allows.
+    Issues {
+        scroll: usize,
+    },
 }
 
 /// A request from the editor to the App.
@@ -127,7 +141,24 @@ pub enum Out {
     ExternalEdit,
     /// Delete the saved draft (the user chose the current definition).
     DiscardDraft,
+    /// Read this file off the UI thread; the result comes back through `file_read`.
+    LoadFile(std::path::PathBuf),
 }
+
+/// A file being read for Ctrl-O.
+#[derive(Debug)]
+pub struct FileRead {
+    pub req: u64,
+    pub path: std::path::PathBuf,
+    /// Set on Esc: the reading thread stops at its next chunk.
+    pub cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// Documents up to this size are checked against the schema on every change (about 1 ms
+/// for a typical domain); larger ones when typing pauses (the UI tick), see `idle`.
+const MAX_LIVE_SCHEMA_CHECK: usize = 64 << 10;
+/// Beyond this, only Ctrl-S checks names against the schema.
+const MAX_SCHEMA_CHECK: usize = 4 << 20;
 
 pub struct XmlEditor {
     pub target: Target,
@@ -145,6 +176,12 @@ pub struct XmlEditor {
     /// An informational line (applied, takes effect after reboot, …).
     pub notice: Option<String>,
     pub popup: Option<Popup>,
+    /// The Ctrl-O read in progress.
+    pub reading: Option<FileRead>,
+    /// Names libvirt's schema does not know, found as the text is typed (F2 lists them).
+    pub issues: Vec<Issue>,
+    /// The buffer version `issues` was computed for.
+    issues_version: u64,
     pub schema: Schema,
     /// First line and first column shown.
     pub scroll: (usize, usize),
@@ -175,6 +212,9 @@ impl XmlEditor {
             error: None,
             libvirt_error: None,
             notice: None,
+            reading: None,
+            issues: Vec::new(),
+            issues_version: u64::MAX,
             popup: None,
             schema,
             scroll: (0, 0),
@@ -215,8 +255,34 @@ impl XmlEditor {
     pub fn recheck(&mut self) {
         if self.checked_version != self.buf.version {
             self.checked_version = self.buf.version;
-            self.error = check(&self.buf.text()).err();
+            let text = self.buf.text();
+            self.error = check(&text).err();
+            if text.len() <= MAX_LIVE_SCHEMA_CHECK {
+                self.check_names(&text);
+            }
         }
+    }
+
+    /// The UI tick: checks names against the schema if a change has not been yet (large
+    /// documents); returns whether anything changed on screen.
+    pub fn idle(&mut self) -> bool {
+        if self.issues_version == self.buf.version {
+            return false;
+        }
+        let text = self.buf.text();
+        if text.len() > MAX_SCHEMA_CHECK {
+            return false;
+        }
+        self.check_names(&text);
+        true
+    }
+
+    fn check_names(&mut self, text: &str) {
+        self.issues_version = self.buf.version;
+        self.issues = match self.schema.as_ref() {
+            Ok(s) if self.error.is_none() => unknown_names(s, text, 200),
+            _ => Vec::new(),
+        };
     }
 
     /// Lexer states at the start of lines `0..upto` (fewer at the end of the text).
@@ -265,7 +331,20 @@ impl XmlEditor {
             Context::ElementName { path, prefix } => (
                 starts(schema.children(path), prefix),
                 format!("elements in <{}>", path.last().map_or("", String::as_str)),
-                CompKind::Replace {
+                CompKind::Element {
+                    len: prefix.chars().count(),
+                    parent: path.clone(),
+                    lt: true,
+                },
+            ),
+            Context::EndTag { path, prefix } => (
+                path.last()
+                    .filter(|n| n.starts_with(prefix.as_str()))
+                    .cloned()
+                    .into_iter()
+                    .collect(),
+                "close the open element".to_string(),
+                CompKind::EndTag {
                     len: prefix.chars().count(),
                 },
             ),
@@ -314,6 +393,8 @@ impl XmlEditor {
                         format!("elements in <{}>", path.last().map_or("", String::as_str)),
                         CompKind::Element {
                             len: prefix.chars().count(),
+                            parent: path.clone(),
+                            lt: false,
                         },
                     )
                 } else {
@@ -347,17 +428,43 @@ impl XmlEditor {
             return;
         };
         let cur = self.buf.cursor;
-        let (len, text, back) = match c.kind {
-            CompKind::Replace { len } => (len, item.clone(), 0),
-            CompKind::Attribute { len } => (len, format!("{item}=\"\""), 1),
-            CompKind::Element { len } => (len, format!("<{item}"), 0),
+        let mut attrs_next = false;
+        let (len, text, back) = match &c.kind {
+            CompKind::Replace { len } => (*len, item.clone(), 0),
+            CompKind::Attribute { len } => {
+                attrs_next = true;
+                (*len, format!("{item}=\"\""), 1)
+            }
+            CompKind::Element { len, parent, lt } => {
+                let lt = if *lt { "" } else { "<" };
+                let mut path = parent.clone();
+                path.push(item.clone());
+                let empty = self
+                    .schema
+                    .as_ref()
+                    .as_ref()
+                    .is_ok_and(|s| s.is_empty_element(&path));
+                if empty {
+                    // The cursor before "/>", where its attributes go.
+                    attrs_next = true;
+                    (*len, format!("{lt}{item}/>"), 2)
+                } else {
+                    let close = format!("</{item}>");
+                    let back = close.chars().count();
+                    (*len, format!("{lt}{item}>{close}"), back)
+                }
+            }
+            CompKind::EndTag { len } => (*len, format!("{item}>"), 0),
         };
         let from = (cur.0, cur.1.saturating_sub(len));
         self.buf.replace(from, cur, &text);
         if back > 0 {
             let c = self.buf.cursor;
             self.buf.move_to((c.0, c.1 - back), false);
-            // Straight on to the values, if the schema lists any.
+        }
+        if attrs_next {
+            // Straight on to the values (or the empty element's attributes), if the schema
+            // lists any.
             self.complete();
         }
     }

@@ -68,7 +68,15 @@ fn render_title(f: &mut Frame, area: Rect, ed: &XmlEditor, t: &Theme) {
         spans.push(Span::styled("  defining…", t.style(Role::Dim)));
     } else {
         match &ed.error {
-            None => spans.push(Span::styled("  ✓ well-formed", t.style(Role::Running))),
+            None => {
+                spans.push(Span::styled("  ✓ well-formed", t.style(Role::Running)));
+                if !ed.issues.is_empty() {
+                    spans.push(Span::styled(
+                        format!("  ⚠ {} unknown to the schema (F2)", ed.issues.len()),
+                        t.style(Role::Warn),
+                    ));
+                }
+            }
             Some(e) => spans.push(Span::styled(
                 format!("  ✗ {}:{}", e.line, e.col),
                 t.style(Role::Error),
@@ -108,12 +116,21 @@ fn render_body(f: &mut Frame, area: Rect, ed: &mut XmlEditor, t: &Theme) {
         let row = top + i;
         let text = &ed.buf.lines()[row];
         let is_err = err.is_some_and(|(l, _)| l == row);
+        let unknown = ed.issues.iter().any(|i| i.line == row + 1);
         let num_style = if is_err {
             t.style(Role::Error)
+        } else if unknown {
+            t.style(Role::Warn)
         } else {
             t.style(Role::Dim)
         };
-        let mark = if is_err { '▶' } else { ' ' };
+        let mark = if is_err {
+            '▶'
+        } else if unknown {
+            '?'
+        } else {
+            ' '
+        };
         let mut spans = vec![Span::styled(
             format!("{:>w$}{mark} ", row + 1, w = gutter - 2),
             num_style,
@@ -198,6 +215,18 @@ fn message_lines(ed: &XmlEditor, width: u16, t: &Theme) -> Vec<Line<'static>> {
             2,
         );
     }
+    if let Some(i) = ed.issues.first().filter(|_| ed.error.is_none()) {
+        let more = match ed.issues.len() {
+            1 => "F2: what is allowed there".to_string(),
+            n => format!("F2: all {n}, with what is allowed"),
+        };
+        add(
+            &format!("line {}, column {}: ", i.line, i.col),
+            &format!("{} — {more}", i.message),
+            Role::Warn,
+            2,
+        );
+    }
     if let Some(n) = &ed.notice {
         add("", n, Role::Info, 2);
     }
@@ -245,6 +274,12 @@ fn render_hints(f: &mut Frame, area: Rect, ed: &XmlEditor, t: &Theme) {
             ("Esc", "keep for later"),
         ],
         Some(Popup::Completion(_)) => &[("↑↓", "choose"), ("Enter", "insert"), ("Esc", "close")],
+        Some(Popup::CloseConfirm) => &[
+            ("k", "keep as draft and close"),
+            ("d", "discard and close"),
+            ("s", "apply"),
+            ("Esc", "back"),
+        ],
         _ => &[
             ("^S", "apply"),
             ("^Space", "hints"),
@@ -337,6 +372,60 @@ fn render_popup(f: &mut Frame, body: Rect, area: Rect, ed: &XmlEditor, t: &Theme
                 body,
             );
         }
+        Some(Popup::CloseConfirm) => {
+            let rect = crate::ui::popups::centered(body, 64, 7);
+            f.render_widget(Clear, rect);
+            let text = vec![
+                Line::from(" This buffer has changes that are not applied."),
+                Line::from(" k  close and keep them as a draft (offered when you reopen)"),
+                Line::from(" d  discard them and close"),
+                Line::from(" s  apply them (Ctrl-S)"),
+                Line::from(" Esc  back to editing"),
+            ];
+            f.render_widget(
+                Paragraph::new(text)
+                    .block(frame("Close the editor?", false, t))
+                    .wrap(Wrap { trim: false }),
+                rect,
+            );
+        }
+        Some(Popup::Issues { scroll }) => {
+            let lines: Vec<Line> = ed
+                .issues
+                .iter()
+                .flat_map(|i| {
+                    let head = format!("line {}, column {}: {}", i.line, i.col, i.message);
+                    let allowed = if i.allowed.is_empty() {
+                        "nothing is allowed here".to_string()
+                    } else {
+                        format!("allowed: {}", i.allowed.join(", "))
+                    };
+                    let w = usize::from(body.width.saturating_sub(4)).max(20);
+                    let mut out = vec![Line::from(escape_spans(
+                        &head,
+                        t.style(Role::Warn),
+                        t.style(Role::Escaped),
+                    ))];
+                    out.extend(
+                        wrap(&allowed, w)
+                            .into_iter()
+                            .map(|l| Line::from(format!("  {l}"))),
+                    );
+                    out.push(Line::from(""));
+                    out
+                })
+                .skip(*scroll)
+                .collect();
+            f.render_widget(Clear, body);
+            f.render_widget(
+                Paragraph::new(lines).block(frame(
+                    "Names libvirt's schema does not know here — ↑↓ scroll, Esc back",
+                    false,
+                    t,
+                )),
+                body,
+            );
+        }
         Some(Popup::DraftOffer { age, .. }) => {
             let rect = crate::ui::popups::centered(body, 60, 7);
             f.render_widget(Clear, rect);
@@ -370,22 +459,38 @@ fn render_popup(f: &mut Frame, body: Rect, area: Rect, ed: &XmlEditor, t: &Theme
             f.render_widget(Line::from(spans), rect);
         }
         Some(Popup::Help { scroll }) => {
-            let rect = crate::ui::popups::centered(body, 76, (HELP.len() + 2) as u16);
+            let width = 76.min(body.width);
+            let all = help_lines(usize::from(width.saturating_sub(2)), t);
+            let rect = crate::ui::popups::centered(body, width, (all.len() + 2) as u16);
             f.render_widget(Clear, rect);
-            let lines: Vec<Line> = HELP
-                .iter()
-                .skip(*scroll)
-                .map(|(k, d)| {
-                    Line::from(vec![
-                        Span::styled(format!(" {k:<24}"), t.style(Role::Key)),
-                        Span::raw(*d),
-                    ])
-                })
-                .collect();
+            let lines: Vec<Line> = all.into_iter().skip(*scroll).collect();
             f.render_widget(
                 Paragraph::new(lines).block(frame("XML editor keys", false, t)),
                 rect,
             );
         }
     }
+}
+
+/// The help table: keys in a column as wide as the widest key plus a gap, descriptions
+/// word-wrapped beside them (never run together, whatever the width).
+fn help_lines(width: usize, t: &Theme) -> Vec<Line<'static>> {
+    let key_w = HELP
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let desc_w = width.saturating_sub(key_w + 1).max(10);
+    let mut out = Vec::new();
+    for (k, d) in HELP {
+        for (i, part) in wrap(d, desc_w).into_iter().enumerate() {
+            let key = if i == 0 { *k } else { "" };
+            out.push(Line::from(vec![
+                Span::styled(format!(" {key:<key_w$}"), t.style(Role::Key)),
+                Span::raw(part),
+            ]));
+        }
+    }
+    out
 }

@@ -1,186 +1,203 @@
-//! Start tags and attribute values: where pasted XML usually breaks (typographic or
-//! missing quotes, attributes outside a tag).
+//! Start tags, end tags and attribute values.
 
-use super::{Checker, XmlError, is_name_start, is_typo_quote, is_ws};
+use super::{Checker, Res, XmlError, chars, is_name_start};
 
 impl<'a> Checker<'a> {
     /// Parses `<name attr="v" …>` or `…/>`; returns the name and whether it was empty.
     pub(super) fn start_tag(&mut self) -> Result<(&'a str, bool), XmlError> {
         let at = self.pos;
         self.pos += 1;
-        let name = self.name();
+        let name = self.name()?;
         if name.is_empty() {
             let what = match self.peek() {
-                Some(c) if is_ws(c) => "'<' followed by a space".to_string(),
-                Some(c) => format!("'<' followed by '{c}'"),
+                Some(c) if c.is_whitespace() => "'<' followed by a space".to_string(),
+                Some(c) => format!("'<' followed by '{}'", c.escape_debug()),
                 None => "'<' at the end".to_string(),
             };
             return Err(self.err(
-                at,
+                self.pos,
                 format!("{what} does not start a tag; write &lt; for a literal '<'"),
             ));
         }
         self.attrs.clear();
+        self.skip_ws();
         loop {
-            let ws = self.skip_ws();
             let here = self.pos;
             match self.peek() {
-                None => {
-                    return Err(self.err(at, format!("tag <{name} is never closed (missing '>')")));
-                }
                 Some('>') => {
                     self.pos += 1;
                     return Ok((name, false));
                 }
-                Some('/') => {
-                    if self.rest().starts_with("/>") {
-                        self.pos += 2;
-                        return Ok((name, true));
-                    }
-                    return Err(
-                        self.err(here, format!("'/' in tag <{name}> must be followed by '>'"))
-                    );
+                Some('/') if self.rest().starts_with("/>") => {
+                    self.pos += 2;
+                    return Ok((name, true));
                 }
-                Some('<') => {
+                None => {
                     return Err(self.err(
                         here,
                         format!(
-                            "tag <{name} opened at {} is missing its '>'",
+                            "tag <{name} opened at {} is never closed (missing '>')",
                             self.pos_str(at)
                         ),
                     ));
                 }
-                Some(q) if is_typo_quote(q) => {
-                    return Err(self.err(
-                        here,
-                        format!("stray typographic quote {q} in tag <{name}>; use straight quotes \" or '"),
-                    ));
+                Some(c) if c.is_ascii_control() && !c.is_ascii_whitespace() => {
+                    return Err(self.forbidden(here, c, "tag"));
                 }
-                Some(c) if is_name_start(c) => {
-                    if !ws {
+                Some(c) => {
+                    let attr = self.name()?;
+                    if attr.is_empty() {
+                        let message = match c {
+                            '/' => format!("'/' in tag <{name}> must be followed by '>'"),
+                            '<' => format!(
+                                "tag <{name} opened at {} is missing its '>'",
+                                self.pos_str(at)
+                            ),
+                            _ => format!(
+                                "unexpected '{}' in tag <{name}>: expected an attribute, '>' \
+                                 or '/>'",
+                                c.escape_debug()
+                            ),
+                        };
+                        return Err(self.err(here, message));
+                    }
+                    self.skip_ws();
+                    if !self.eat("=") {
                         return Err(self.err(
-                            here,
+                            self.pos,
                             format!(
-                                "missing space before attribute {} in <{name}>",
-                                self.peek_name()
+                                "attribute {attr} in <{name}> has no value: write {attr}=\"…\""
                             ),
                         ));
                     }
-                    let attr = self.name();
+                    self.skip_ws();
+                    self.attr_value(name, attr)?;
                     if self.attrs.contains(&attr) {
-                        return Err(
-                            self.err(here, format!("attribute {attr} appears twice in <{name}>"))
-                        );
+                        // libxml2 reports it after the blanks that follow the value.
+                        self.skip_ws();
+                        return Err(self.err(
+                            self.pos,
+                            format!("attribute {attr} appears twice in <{name}>"),
+                        ));
                     }
                     self.attrs.push(attr);
-                    self.attr_value(name, attr)?;
-                }
-                Some(c) => {
-                    return Err(self.err(
-                        here,
-                        format!(
-                            "unexpected '{c}' in tag <{name}>: expected an attribute, '>' or '/>'"
-                        ),
-                    ));
+                    let end = self.rest().starts_with('>') || self.rest().starts_with("/>");
+                    if !end && !self.skip_ws() {
+                        let here = self.pos;
+                        let message = match self.peek() {
+                            None => format!(
+                                "tag <{name} opened at {} is never closed (missing '>')",
+                                self.pos_str(at)
+                            ),
+                            Some('<') => format!(
+                                "tag <{name} opened at {} is missing its '>'",
+                                self.pos_str(at)
+                            ),
+                            Some(c) if is_name_start(c) => {
+                                let next = self.name().unwrap_or("");
+                                format!("missing space before attribute {next} in <{name}>")
+                            }
+                            Some(c) => format!(
+                                "unexpected '{}' after attribute {attr} in <{name}>: expected \
+                                 a space, '>' or '/>'",
+                                c.escape_debug()
+                            ),
+                        };
+                        return Err(self.err(here, message));
+                    }
                 }
             }
         }
     }
 
-    fn peek_name(&self) -> &'a str {
-        let mut c = Checker {
-            text: self.text,
-            pos: self.pos,
-            attrs: Vec::new(),
-        };
-        c.name()
-    }
-
-    /// After an attribute name: `= "value"`.
-    fn attr_value(&mut self, tag: &str, attr: &str) -> Result<(), XmlError> {
+    /// `</name>` closing the element `open` (whose tag starts at `open_at`).
+    pub(super) fn end_tag(&mut self, open: &str, open_at: usize) -> Res {
+        self.pos += 2;
+        let name = self.name()?;
         self.skip_ws();
-        if self.peek() != Some('=') {
+        if !self.eat(">") {
             return Err(self.err(
                 self.pos,
-                format!("attribute {attr} in <{tag}> has no value: write {attr}=\"…\""),
+                format!("closing tag </{name}> is missing its '>'"),
             ));
         }
+        if name != open {
+            let what = if name.is_empty() {
+                "a closing tag without a name".to_string()
+            } else {
+                format!("closing tag </{name}>")
+            };
+            return Err(self.err(
+                self.pos,
+                format!(
+                    "{what} does not match <{open}> opened at {}",
+                    self.pos_str(open_at)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A quoted attribute value at the cursor.
+    fn attr_value(&mut self, tag: &str, attr: &str) -> Res {
+        let q = match self.peek() {
+            Some(q @ ('"' | '\'')) => q as u8,
+            Some('`') => {
+                return Err(self.err(
+                    self.pos,
+                    format!("backtick used to quote attribute {attr}; use \" or '"),
+                ));
+            }
+            _ => {
+                return Err(self.err(
+                    self.pos,
+                    format!("value of attribute {attr} is not quoted: write {attr}=\"…\""),
+                ));
+            }
+        };
+        let opened = self.pos;
         self.pos += 1;
-        self.skip_ws();
-        let qat = self.pos;
-        match self.peek() {
-            Some(q @ ('"' | '\'')) => {
-                self.pos += 1;
-                let start = self.pos;
-                let body = self.rest();
-                // The value ends at the quote, unless a '<' comes first (a missing quote).
-                let first = body.bytes().position(|b| b == q as u8 || b == b'<');
-                let close = first.filter(|&e| body.as_bytes()[e] != b'<');
-                if let Some(end) = close {
-                    let value = &body[..end];
-                    // A typographic quote followed by a delimiter inside the value is the
-                    // real end of the value, typed or pasted with the wrong character.
-                    // Typographic quotes are never ASCII.
-                    if !value.is_ascii() {
-                        for (i, ch) in value.char_indices() {
-                            let after = value[i + ch.len_utf8()..].chars().next();
-                            if is_typo_quote(ch)
-                                && after.is_none_or(|a| is_ws(a) || a == '/' || a == '>')
-                            {
-                                return Err(self.err(
-                                    start + i,
-                                    format!(
-                                        "typographic quote {ch} used as attribute delimiter for {attr}; use {q}"
-                                    ),
-                                ));
-                            }
-                        }
-                    }
-                    if let Some(i) = value.find('&') {
-                        self.pos = start + i;
-                        while self.pos < start + end {
-                            if self.peek() == Some('&') {
-                                self.entity()?;
-                            } else {
-                                self.bump();
-                            }
-                        }
-                    }
-                    self.pos = start + end + 1;
-                    return Ok(());
-                }
-                let stop = body.find('<');
-                if let Some(i) = body[..stop.unwrap_or(body.len())].find(is_typo_quote) {
-                    let ch = body[i..].chars().next().unwrap_or('”');
+        let bytes = self.text.as_bytes();
+        loop {
+            let run = bytes[self.pos..]
+                .iter()
+                .position(|&b| b == q || b == b'<' || b == b'&')
+                .map_or(bytes.len(), |i| self.pos + i);
+            if let Some(i) = chars::first_forbidden(&bytes[self.pos..run]) {
+                let at = self.pos + i;
+                let c = self.text[at..].chars().next().unwrap_or('\0');
+                return Err(self.forbidden(at, c, "attribute value"));
+            }
+            self.pos = run;
+            match bytes.get(run) {
+                None => {
                     return Err(self.err(
-                        start + i,
+                        run,
                         format!(
-                            "typographic quote {ch} used as attribute delimiter for {attr}; use {q}"
+                            "value of attribute {attr} in <{tag}> opened at {} is never closed \
+                             (missing closing {})",
+                            self.pos_str(opened),
+                            char::from(q)
                         ),
                     ));
                 }
-                Err(self.err(
-                    qat,
-                    format!(
-                        "value of attribute {attr} in <{tag}> is never closed (missing closing {q})"
-                    ),
-                ))
+                Some(b'<') => {
+                    return Err(self.err(
+                        run,
+                        format!(
+                            "'<' in the value of attribute {attr} opened at {}: a missing \
+                             closing {} before it? (a literal '<' is written &lt;)",
+                            self.pos_str(opened),
+                            char::from(q)
+                        ),
+                    ));
+                }
+                Some(b'&') => self.reference(true)?,
+                Some(_) => {
+                    self.pos += 1;
+                    return Ok(());
+                }
             }
-            Some(q) if is_typo_quote(q) => Err(self.err(
-                qat,
-                format!(
-                    "typographic quote {q} used as attribute delimiter for {attr}; use \" or '"
-                ),
-            )),
-            Some('`') => Err(self.err(
-                qat,
-                format!("backtick used to quote attribute {attr}; use \" or '"),
-            )),
-            None => Err(self.err(qat, format!("tag <{tag} is never closed (missing '>')"))),
-            Some(_) => Err(self.err(
-                qat,
-                format!("value of attribute {attr} is not quoted: write {attr}=\"…\""),
-            )),
         }
     }
 }
