@@ -30,10 +30,13 @@ pub enum Scope {
     Input,
     /// The `:` command line and the Ctrl-P palette, on top of `[keys.input]`.
     Prompt,
+    /// The XML editor's commands (typing, arrows and selection stay fixed, as in any
+    /// text field).
+    Editor,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 10] = [
+    pub const ALL: [Scope; 11] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -44,6 +47,7 @@ impl Scope {
         Scope::SnapshotDialog,
         Scope::Input,
         Scope::Prompt,
+        Scope::Editor,
     ];
 
     /// The config table's name: `[keys.<name>]`.
@@ -59,6 +63,7 @@ impl Scope {
             Scope::SnapshotDialog => "snapshot_dialog",
             Scope::Input => "input",
             Scope::Prompt => "prompt",
+            Scope::Editor => "editor",
         }
     }
 
@@ -81,6 +86,7 @@ impl Scope {
         &[Scope::Global, Scope::Terminal, Scope::Console, Scope::Input],
         &[Scope::Input, Scope::Confirm, Scope::SnapshotDialog],
         &[Scope::Prompt, Scope::Input],
+        &[Scope::Editor],
     ];
 }
 
@@ -201,6 +207,23 @@ actions! {
     InputClear => "input_clear", Input, false, "", "text input: clear the line";
     Complete => "complete", Prompt, false, "complete", "command line: complete the word (again: the next candidate)";
     PromptUp => "prompt_up", Prompt, false, "prev", "command line: older history line; palette: previous row";
+    EditorApply => "editor_apply", Editor, false, "apply", "XML editor: apply: show the diff, then define (virsh define, validated)";
+    EditorComplete => "editor_complete", Editor, false, "hints", "XML editor: schema hints for the cursor's place (also after < and =\")";
+    EditorUndo => "editor_undo", Editor, false, "", "XML editor: undo";
+    EditorRedo => "editor_redo", Editor, false, "", "XML editor: redo";
+    EditorFind => "editor_find", Editor, false, "", "XML editor: find";
+    EditorFindNext => "editor_find_next", Editor, false, "", "XML editor: find next";
+    EditorCopy => "editor_copy", Editor, false, "", "XML editor: copy (the line without a selection)";
+    EditorCut => "editor_cut", Editor, false, "", "XML editor: cut (the line without a selection)";
+    EditorPaste => "editor_paste", Editor, false, "", "XML editor: paste";
+    EditorLive => "editor_live", Editor, false, "", "XML editor: toggle live XML (read-only) / persistent definition";
+    EditorSecure => "editor_secure", Editor, false, "", "XML editor: toggle secure values (passwords) and re-read";
+    EditorExternal => "editor_external", Editor, false, "", "XML editor: edit in $EDITOR (virsh edit)";
+    EditorOpenFile => "editor_open_file", Editor, false, "", "XML editor: load the buffer from a file";
+    EditorReload => "editor_reload", Editor, false, "", "XML editor: discard changes: reload the definition";
+    EditorIssues => "editor_issues", Editor, false, "", "XML editor: unknown elements and attributes, with everything allowed there";
+    EditorHelp => "editor_help", Editor, false, "", "XML editor: its keys";
+    EditorClose => "editor_close", Editor, false, "", "XML editor: close; with unapplied changes it asks: keep them as a draft, discard, or apply";
     PromptDown => "prompt_down", Prompt, false, "next", "command line: newer history line; palette: next row";
 }
 

@@ -111,7 +111,8 @@ impl App {
                 | Scope::Confirm
                 | Scope::SnapshotDialog
                 | Scope::Input
-                | Scope::Prompt => {}
+                | Scope::Prompt
+                | Scope::Editor => {}
             },
         }
     }
