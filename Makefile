@@ -30,6 +30,7 @@ bench: deps
 	$(CARGO) bench --bench xml
 	$(CARGO) bench --bench snapshots
 	$(CARGO) bench --bench console
+	$(CARGO) bench --bench console_memory
 	$(CARGO) bench --bench stats
 	$(CARGO) bench --bench palette
 	$(CARGO) bench --bench bulk

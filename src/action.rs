@@ -33,10 +33,12 @@ pub enum Scope {
     /// The XML editor's commands (typing, arrows and selection stay fixed, as in any
     /// text field).
     Editor,
+    /// A console search on show while the console is not typed into (n / N / Esc).
+    Search,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 11] = [
+    pub const ALL: [Scope; 12] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -48,6 +50,7 @@ impl Scope {
         Scope::Input,
         Scope::Prompt,
         Scope::Editor,
+        Scope::Search,
     ];
 
     /// The config table's name: `[keys.<name>]`.
@@ -64,6 +67,7 @@ impl Scope {
             Scope::Input => "input",
             Scope::Prompt => "prompt",
             Scope::Editor => "editor",
+            Scope::Search => "search",
         }
     }
 
@@ -87,6 +91,8 @@ impl Scope {
         &[Scope::Input, Scope::Confirm, Scope::SnapshotDialog],
         &[Scope::Prompt, Scope::Input],
         &[Scope::Editor],
+        // A shown search is looked at before the main screen's keys (it shadows them).
+        &[Scope::Global, Scope::Search],
     ];
 }
 
@@ -183,6 +189,7 @@ actions! {
     ConsoleScrollDown => "console_scroll_down", Console, false, "", "console: scroll forward a page";
     ConsoleLive => "console_live", Console, false, "", "console: jump back to live output";
     ConsoleSave => "console_save", Console, false, "save", "console: save the transcript to the state dir";
+    ConsoleSearch => "console_search", Console, false, "", "console: search the scrollback (n older, N newer match)";
     ConsoleDetach => "console_detach", Terminal, false, "detach", "leave the console, back to virtdeck (it stays attached)";
     TerminalPageUp => "terminal_page_up", Terminal, false, "scroll", "attached console: scroll back a page";
     TerminalPageDown => "terminal_page_down", Terminal, false, "", "attached console: scroll forward a page";
@@ -225,6 +232,9 @@ actions! {
     EditorHelp => "editor_help", Editor, false, "", "XML editor: its keys";
     EditorClose => "editor_close", Editor, false, "", "XML editor: close; with unapplied changes it asks: keep them as a draft, discard, or apply";
     PromptDown => "prompt_down", Prompt, false, "next", "command line: newer history line; palette: next row";
+    SearchOlder => "search_older", Search, false, "older", "console search: the next older match";
+    SearchNewer => "search_newer", Search, false, "newer", "console search: the next newer match";
+    SearchEnd => "search_end", Search, false, "end", "console search: end it";
 }
 
 impl Action {

@@ -206,3 +206,96 @@ fn wait_transcript(h: &mut Harness, timeout: Duration, needle: &str, count: usiz
     }
     false
 }
+
+#[test]
+fn scrollback_search_escapes_and_idle_close_on_a_real_guest() {
+    let Some((guest, mut h)) = attached("console-scrollback") else {
+        return;
+    };
+    assert!(is_attached(&h.app), "{}", h.screen_text());
+    h.press("seq 1 3000<Enter>");
+    assert!(
+        wait_screen(&mut h, Duration::from_secs(120), |l| l == "3000"),
+        "seq output never ended:\n{}",
+        h.screen_text()
+    );
+    // Every line kept, in order, in the scrollback and the transcript.
+    let text = transcript(&mut h);
+    let numbers: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.ends_with("seq 1 3000"))
+        .skip(1)
+        .take(3000)
+        .collect();
+    let want: Vec<String> = (1..=3000).map(|i| i.to_string()).collect();
+    assert_eq!(numbers, want, "scrollback lost or reordered lines");
+
+    // A right-to-left override from the guest is shown as an escape.
+    h.press("printf 'evil\\342\\200\\256txt.exe\\n'<Enter>");
+    assert!(
+        wait_screen(&mut h, Duration::from_secs(20), |l| l
+            == "evil\\u{202e}txt.exe"),
+        "bidi override not escaped:\n{}",
+        h.screen_text()
+    );
+    assert!(!h.screen_text().contains('\u{202e}'));
+
+    // Search: back to virtdeck, Ctrl-s, a number deep in the scrollback.
+    h.press("<Ctrl-]><Ctrl-s>2718<Enter>");
+    let screen = h.screen_text();
+    assert!(screen.contains("match 1/1"), "{screen}");
+    assert!(h.screen().iter().any(|l| l.trim() == "2718"), "{screen}");
+    h.press("<Esc>=");
+    assert_eq!(h.app.console_session().map(|s| s.term.offset()), Some(0));
+
+    // Detached and silent past console_idle_close_mins: closed, and the pane says so.
+    h.app.config.console_idle_close = Some(Duration::from_millis(300));
+    std::thread::sleep(Duration::from_millis(500));
+    h.pump();
+    h.app.handle(virtdeck::event::Event::Tick);
+    assert!(
+        matches!(
+            h.app.console_session().map(|s| s.link.clone()),
+            Some(Link::IdleClosed { .. })
+        ),
+        "{:?}",
+        h.app.console_session().map(|s| s.link.clone())
+    );
+    assert!(
+        h.screen_text().contains("CLOSED after"),
+        "{}",
+        h.screen_text()
+    );
+    // The stream is really released: another client attaches without forcing.
+    let mut second = attach(&guest);
+    assert!(
+        second.wait_until(Duration::from_secs(20), is_attached),
+        "the idle console still holds the stream: {}",
+        second.screen_text()
+    );
+}
+
+#[test]
+fn a_transient_guest_destroyed_under_the_console_is_reported_gone() {
+    let Some((guest, mut h)) = attached("console-gone") else {
+        return;
+    };
+    assert!(is_attached(&h.app), "{}", h.screen_text());
+    // Undefined while running, the guest lives on as a transient domain.
+    rig::virsh(&["undefine", &guest.name]);
+    rig::virsh(&["destroy", &guest.name]);
+    assert!(
+        h.wait_until(Duration::from_secs(20), |app| app
+            .console_session()
+            .is_some_and(|s| s.link == Link::Gone)),
+        "{:?}\n{}",
+        h.app.console_session().map(|s| s.link.clone()),
+        h.screen_text()
+    );
+    let text = h.screen_text();
+    assert!(text.contains("GONE"), "{text}");
+    assert!(
+        !text.contains("re-attaches when the domain starts"),
+        "{text}"
+    );
+}

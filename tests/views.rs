@@ -624,3 +624,55 @@ fn a_layer_on_top_gets_keys_first_and_can_run_any_action_by_its_table_name() {
         assert!(!row.description.is_empty(), "{}", row.name);
     }
 }
+
+#[test]
+fn a_console_whose_domain_is_gone_stays_closed_across_a_reconnect() {
+    use virtdeck::backend::console::{ConsoleCommand, ConsoleEvent};
+    let mut f = Fake::new(80, 24);
+    f.select("web-01");
+    f.commands();
+    f.press("c");
+    let console = f
+        .commands()
+        .into_iter()
+        .find_map(|c| match c {
+            Command::Console(_, ConsoleCommand::Open { console, .. }) => Some(console),
+            _ => None,
+        })
+        .expect("c opens the console");
+    let host = HostId::FIRST;
+    let ev = |e| Event::Backend(BackendEvent::Console(host, e));
+    f.app.handle(ev(ConsoleEvent::Opened {
+        console,
+        device: "serial0".into(),
+    }));
+    let id = f.app.console_session().expect("session").domain.clone();
+    f.app
+        .handle(Event::Backend(BackendEvent::DomainRemoved(id)));
+    assert!(
+        f.commands()
+            .iter()
+            .any(|c| matches!(c, Command::Console(_, ConsoleCommand::Close { .. }))),
+        "the stream of a vanished domain is closed"
+    );
+    f.app.handle(Event::Backend(BackendEvent::Disconnected {
+        host,
+        reason: "keepalive timeout".into(),
+    }));
+    f.app.handle(Event::Backend(BackendEvent::Connected {
+        host,
+        uri: "test:///fake".into(),
+        hostname: "fakehost".into(),
+        readonly: false,
+    }));
+    assert!(
+        !f.commands()
+            .iter()
+            .any(|c| matches!(c, Command::Console(_, ConsoleCommand::Open { .. }))),
+        "nothing to re-attach to"
+    );
+    assert_eq!(
+        f.app.console_session().map(|s| s.link.clone()),
+        Some(virtdeck::ui::console::session::Link::Gone)
+    );
+}

@@ -44,6 +44,10 @@ impl App {
             choose: format!("{}/{}", k(Action::Up), k(Action::Down)),
             accept: k(Action::InputAccept),
             cancel: k(Action::InputCancel),
+            search: k(Action::ConsoleSearch),
+            search_older: k(Action::SearchOlder),
+            search_newer: k(Action::SearchNewer),
+            search_end: k(Action::SearchEnd),
         }
     }
 

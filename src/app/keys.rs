@@ -35,6 +35,17 @@ impl App {
         if let Some(top) = self.layers.last() {
             return top.scopes().to_vec();
         }
+        if let Some(scope) = self.console.search_scope() {
+            // An open search prompt or shown matches take their keys first.
+            if scope == Scope::Input {
+                return vec![Scope::Input];
+            }
+            if !self.console.focused() {
+                let mut out = vec![Scope::Search, Scope::Console];
+                out.extend([Scope::Domains, Scope::Global]);
+                return out;
+            }
+        }
         if self.console.session.as_ref().is_some_and(|s| s.focused) {
             return vec![Scope::Terminal];
         }
@@ -112,7 +123,8 @@ impl App {
                 | Scope::SnapshotDialog
                 | Scope::Input
                 | Scope::Prompt
-                | Scope::Editor => {}
+                | Scope::Editor
+                | Scope::Search => {}
             },
         }
     }

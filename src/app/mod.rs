@@ -259,6 +259,9 @@ impl App {
                 {
                     self.dirty = true;
                 }
+                if with_ctx!(self, |cx| self.console.on_tick(&mut cx)) {
+                    self.dirty = true;
+                }
                 if self
                     .status
                     .as_ref()

@@ -24,6 +24,8 @@ struct ConfigFile {
     balloon_period_secs: Option<u32>,
     mouse: Option<bool>,
     clipboard: Option<bool>,
+    console_scrollback_lines: Option<usize>,
+    console_idle_close_mins: Option<u64>,
     #[serde(default)]
     keys: keymap::KeysTable,
 }
@@ -43,6 +45,10 @@ pub struct Config {
     pub mouse: bool,
     /// `y` writes the clipboard with OSC 52; off: it only shows what it would copy.
     pub clipboard: bool,
+    /// Lines a console keeps above its screen.
+    pub console_scrollback_lines: usize,
+    /// Close a detached, silent console after this long (`None` = never).
+    pub console_idle_close: Option<Duration>,
 }
 
 /// `~/.config/virtdeck` (honours XDG_CONFIG_HOME).
@@ -105,6 +111,16 @@ impl Config {
                 .clamp(1, 3600),
             mouse: user.mouse.or(base.mouse).unwrap_or(false),
             clipboard: user.clipboard.or(base.clipboard).unwrap_or(true),
+            console_scrollback_lines: user
+                .console_scrollback_lines
+                .or(base.console_scrollback_lines)
+                .unwrap_or(10_000)
+                .min(10_000_000),
+            console_idle_close: user
+                .console_idle_close_mins
+                .or(base.console_idle_close_mins)
+                .filter(|m| *m > 0)
+                .map(|m| Duration::from_secs(m.saturating_mul(60))),
         })
     }
 

@@ -9,13 +9,19 @@ use unicode_width::UnicodeWidthStr;
 
 /// Characters that must never be written raw: C0/C1 controls and DEL (terminal commands),
 /// bidi embeddings/overrides/isolates (reorder what follows: "Trojan Source"), and
-/// zero-width or invisible characters (make two different names look identical).
+/// zero-width or invisible characters (make two different names look identical): every
+/// Unicode format (Cf) character.
 pub fn needs_escape(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}'
         | '\u{7f}'..='\u{9f}'
         | '\u{ad}'
+        | '\u{600}'..='\u{605}'
         | '\u{61c}'
+        | '\u{6dd}'
+        | '\u{70f}'
+        | '\u{890}'..='\u{891}'
+        | '\u{8e2}'
         | '\u{180e}'
         | '\u{200b}'..='\u{200f}'
         | '\u{2028}'..='\u{202e}'
@@ -23,13 +29,6 @@ pub fn needs_escape(c: char) -> bool {
         | '\u{2066}'..='\u{206f}'
         | '\u{feff}'
         | '\u{fff9}'..='\u{fffb}'
-        // The rest of Unicode's format (Cf) characters: prepended number signs that swallow
-        // what follows, and tag characters that hide text in plain sight.
-        | '\u{600}'..='\u{605}'
-        | '\u{6dd}'
-        | '\u{70f}'
-        | '\u{890}'..='\u{891}'
-        | '\u{8e2}'
         | '\u{110bd}'
         | '\u{110cd}'
         | '\u{13430}'..='\u{1343f}'

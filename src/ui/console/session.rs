@@ -1,9 +1,12 @@
 //! One attached (or attaching) serial console as the UI sees it: link state + emulator.
 
+use std::time::Instant;
+
 use crate::backend::DomainId;
 use crate::backend::console::{ConsoleId, FailureKind};
 use crate::backend::console_xml::ConsoleDevice;
 
+use super::search::Search;
 use super::term::ConsoleTerm;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -15,9 +18,16 @@ pub enum Link {
         devices: Vec<ConsoleDevice>,
         selected: usize,
     },
-    /// The stream ended; `reattach` says whether it re-opens when the domain starts.
+    /// The stream ended; it re-opens when the domain starts (or, when the reason starts
+    /// with "connection lost", when the host connection is back).
     Disconnected {
         reason: String,
+    },
+    /// The domain no longer exists (a transient domain that stopped, or undefined).
+    Gone,
+    /// Closed after being detached and idle for `mins` minutes (`console_idle_close_mins`).
+    IdleClosed {
+        mins: u64,
     },
     Failed {
         kind: FailureKind,
@@ -39,6 +49,10 @@ pub struct ConsoleSession {
     pub fullscreen: bool,
     /// Guest bytes received over this session's lifetime (all attaches).
     pub received: u64,
+    /// The last guest output or key, for closing consoles left idle.
+    pub last_activity: Instant,
+    /// Search over the scrollback, while it is open.
+    pub search: Option<Search>,
 }
 
 impl ConsoleSession {
@@ -53,10 +67,17 @@ impl ConsoleSession {
             focused: true,
             fullscreen: false,
             received: 0,
+            last_activity: Instant::now(),
+            search: None,
         }
     }
 
     pub fn is_attached(&self) -> bool {
         self.link == Link::Attached
+    }
+
+    /// The host connection dropped under this console.
+    pub fn host_lost(&self) -> bool {
+        matches!(&self.link, Link::Disconnected { reason } if reason.starts_with("connection lost"))
     }
 }

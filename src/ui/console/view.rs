@@ -8,8 +8,9 @@ use crossterm::event::KeyEvent;
 
 use crate::action::{Action, Scope};
 use crate::backend::console::{ConsoleCommand, ConsoleEvent, FailureKind};
-use crate::backend::{BackendEvent, Command, DomainId, LifecycleEventKind};
+use crate::backend::{BackendEvent, Command, DomainId, HostId, LifecycleEventKind};
 use crate::ui::console::keys;
+use crate::ui::console::search::{self, KeyOutcome, Search};
 use crate::ui::console::session::{ConsoleSession, Link};
 use crate::ui::domains::detail::Tab;
 use crate::ui::layer::{Ctx, Effect, Level};
@@ -78,14 +79,22 @@ impl ConsoleUi {
             && s.domain == id
         {
             s.focused = true;
-            if matches!(s.link, Link::Failed { .. } | Link::Disconnected { .. }) {
+            if matches!(
+                s.link,
+                Link::Failed { .. }
+                    | Link::Disconnected { .. }
+                    | Link::Gone
+                    | Link::IdleClosed { .. }
+            ) {
                 let device = s.device.clone();
                 self.console_open(device, false, cx);
             }
             return;
         }
         self.console_close(cx);
-        self.session = Some(ConsoleSession::new(0, id, name));
+        let mut s = ConsoleSession::new(0, id, name);
+        s.term.set_history_limit(cx.config.console_scrollback_lines);
+        self.session = Some(s);
         self.console_open(None, false, cx);
     }
 
@@ -103,6 +112,9 @@ impl ConsoleUi {
             return;
         };
         s.term.live();
+        // Typing into the guest ends a search (n and N are the guest's again).
+        s.search = None;
+        s.last_activity = std::time::Instant::now();
         cx.send(Command::Console(
             s.domain.host,
             ConsoleCommand::Input {
@@ -112,10 +124,14 @@ impl ConsoleUi {
         ));
     }
 
-    /// Keys while the console has focus. Returns false when the console does not take
-    /// them (no session, or not focused). Only `[keys.terminal]` keys stay with virtdeck
-    /// while attached; everything else goes to the guest.
+    /// Keys while the console has focus, or while a search is open (its prompt, or its
+    /// `[keys.search]` keys while the console is not typed into). Returns false when the
+    /// console does not take them. Only `[keys.terminal]` keys stay with virtdeck while
+    /// attached; everything else goes to the guest.
     pub fn on_key(&mut self, k: KeyEvent, cx: &mut Ctx) -> bool {
+        if self.search_key(&k, cx) {
+            return true;
+        }
         let keymap = &cx.config.keymap;
         let key = keys::normalize(&k);
         let own = keymap.lookup(&[Scope::Terminal], &key);
@@ -180,7 +196,10 @@ impl ConsoleUi {
                 let device = s.device.clone();
                 self.console_open(device, true, cx);
             }
-            Link::Failed { .. } | Link::Disconnected { .. }
+            Link::Failed { .. }
+            | Link::Disconnected { .. }
+            | Link::Gone
+            | Link::IdleClosed { .. }
                 if menu == Some(Action::InputAccept) =>
             {
                 let device = s.device.clone();
@@ -240,6 +259,13 @@ impl ConsoleUi {
                 cx.status(Level::Info, "console disconnected");
             }
             Action::ConsoleSave => self.console_save(cx),
+            Action::ConsoleSearch => {
+                s.search = Some(Search {
+                    editing: true,
+                    ..Search::default()
+                });
+                cx.effects.push(Effect::ShowTab(Tab::Console));
+            }
             _ => {}
         }
     }
@@ -301,14 +327,104 @@ impl ConsoleUi {
                 event: LifecycleEventKind::Started,
                 ..
             } => self.console_domain_started(id, cx),
-            BackendEvent::Disconnected { host, .. } => {
-                // The worker closes every stream before it reports the loss.
+            BackendEvent::Disconnected { host, reason } => {
+                // The worker closes every stream before it reports the loss. A console
+                // closed for idleness or whose domain is gone stays closed.
                 self.lost_with_connection = self.session.as_ref().is_some_and(|s| {
-                    s.domain.host == *host && !matches!(s.link, Link::Failed { .. })
+                    s.domain.host == *host
+                        && !matches!(
+                            s.link,
+                            Link::Failed { .. } | Link::Gone | Link::IdleClosed { .. }
+                        )
                 });
+                self.console_host_lost(*host, reason);
             }
             BackendEvent::Connected { .. } => self.console_reconnected(cx),
+            BackendEvent::DomainRemoved(id) => self.console_domain_gone(id, cx),
             _ => {}
+        }
+    }
+
+    /// The host connection dropped: whatever the console was waiting for, it now waits
+    /// for the host (the worker ends attached streams the same way).
+    fn console_host_lost(&mut self, host: HostId, reason: &str) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        if s.domain.host != host {
+            return;
+        }
+        if !matches!(s.link, Link::Gone | Link::IdleClosed { .. }) && !s.host_lost() {
+            s.link = Link::Disconnected {
+                reason: format!("connection lost: {reason}"),
+            };
+        }
+    }
+
+    /// The console's domain no longer exists (a transient domain stopped, or undefined).
+    fn console_domain_gone(&mut self, id: &DomainId, cx: &mut Ctx) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        if &s.domain != id {
+            return;
+        }
+        if matches!(s.link, Link::Attached | Link::Connecting) {
+            cx.send(Command::Console(
+                s.domain.host,
+                ConsoleCommand::Close { console: s.console },
+            ));
+        }
+        s.link = Link::Gone;
+    }
+
+    /// Ticks: a console left detached and silent past `console_idle_close_mins` closes.
+    /// True when it closed one (the screen changed).
+    pub fn on_tick(&mut self, cx: &mut Ctx) -> bool {
+        let Some(limit) = cx.config.console_idle_close else {
+            return false;
+        };
+        let Some(s) = self.session.as_mut() else {
+            return false;
+        };
+        if s.focused || !s.is_attached() || s.last_activity.elapsed() < limit {
+            return false;
+        }
+        cx.send(Command::Console(
+            s.domain.host,
+            ConsoleCommand::Close { console: s.console },
+        ));
+        s.term
+            .feed(b"\r\n\x1b[0;2m-- virtdeck: console closed (idle) --\x1b[0m\r\n");
+        s.link = Link::IdleClosed {
+            mins: limit.as_secs() / 60,
+        };
+        true
+    }
+
+    /// The scope whose keys an open search takes: `Input` while its prompt is open,
+    /// `Search` while its matches are shown.
+    pub fn search_scope(&self) -> Option<Scope> {
+        let search = self.session.as_ref()?.search.as_ref()?;
+        Some(if search.editing {
+            Scope::Input
+        } else {
+            Scope::Search
+        })
+    }
+
+    /// Keys for an open search (see `search::on_key`).
+    fn search_key(&mut self, k: &KeyEvent, cx: &mut Ctx) -> bool {
+        let Some(s) = self.session.as_mut() else {
+            return false;
+        };
+        match search::on_key(s, &cx.config.keymap, k) {
+            KeyOutcome::NotMine => false,
+            KeyOutcome::Taken => true,
+            KeyOutcome::Note(text) => {
+                cx.status(Level::Info, text);
+                true
+            }
         }
     }
 
@@ -325,7 +441,7 @@ impl ConsoleUi {
         let Some(s) = self.session.as_mut() else {
             return;
         };
-        if &s.domain == id && matches!(s.link, Link::Disconnected { .. }) {
+        if &s.domain == id && matches!(s.link, Link::Disconnected { .. } | Link::Gone) {
             let device = s.device.clone();
             self.console_open(device, false, cx);
         }
@@ -348,6 +464,7 @@ impl ConsoleUi {
         match ev {
             ConsoleEvent::Output { bytes, .. } => {
                 s.received += bytes.len() as u64;
+                s.last_activity = std::time::Instant::now();
                 s.term.feed(bytes);
             }
             ConsoleEvent::Opened { device, .. } => {
@@ -367,12 +484,17 @@ impl ConsoleUi {
             ConsoleEvent::Closed { reason, .. } => {
                 s.term
                     .feed(b"\r\n\x1b[0;2m-- virtdeck: console disconnected --\x1b[0m\r\n");
-                s.link = Link::Disconnected {
-                    reason: reason.clone(),
-                };
+                // The domain being gone says more than the stream's end it caused.
+                if s.link != Link::Gone {
+                    s.link = Link::Disconnected {
+                        reason: reason.clone(),
+                    };
+                }
             }
             ConsoleEvent::Failed { kind, message, .. } => {
-                s.link = if *kind == FailureKind::NotRunning {
+                s.link = if s.link == Link::Gone {
+                    Link::Gone
+                } else if *kind == FailureKind::NotRunning {
                     Link::Disconnected {
                         reason: "the domain is not running".into(),
                     }

@@ -2,12 +2,17 @@
 //! nothing the guest sends can reach the real terminal).
 
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_term::widget::{Cursor, PseudoTerminal};
 
+use super::search::Search;
 use super::session::{ConsoleSession, Link};
+use super::store::{self, Attrs};
+use super::term::{ConsoleTerm, ViewRow};
 use crate::backend::console::FailureKind;
 use crate::config::{Role, Theme};
 use crate::ui::text::escape_spans;
@@ -29,6 +34,11 @@ pub struct Hints {
     pub choose: String,
     pub accept: String,
     pub cancel: String,
+    /// Console search: open it, then step and end it (`[keys.search]`).
+    pub search: String,
+    pub search_older: String,
+    pub search_newer: String,
+    pub search_end: String,
 }
 
 pub fn render(f: &mut Frame, area: Rect, s: &mut ConsoleSession, hints: &Hints, theme: &Theme) {
@@ -93,11 +103,99 @@ pub fn render(f: &mut Frame, area: Rect, s: &mut ConsoleSession, hints: &Hints, 
         }
     }
     s.term.resize(body.height, body.width);
-    let mut cursor = Cursor::default();
-    if !(s.focused && s.is_attached() && s.term.offset() == 0) {
-        cursor.hide();
+    if s.term.offset() == 0 {
+        let mut cursor = Cursor::default();
+        if !(s.focused && s.is_attached() && s.search.as_ref().is_none_or(|q| !q.editing)) {
+            cursor.hide();
+        }
+        f.render_widget(PseudoTerminal::new(s.term.screen()).cursor(cursor), body);
+    } else {
+        draw_scrolled(f.buffer_mut(), body, &s.term);
     }
-    f.render_widget(PseudoTerminal::new(s.term.screen()).cursor(cursor), body);
+    if let Some(search) = &s.search {
+        highlight(f.buffer_mut(), body, &s.term, search, theme);
+    }
+}
+
+fn style_of(a: Attrs) -> Style {
+    let color = |c: store::Color| match c {
+        store::Color::Default => Color::Reset,
+        store::Color::Idx(i) => Color::Indexed(i),
+        store::Color::Rgb(r, g, b) => Color::Rgb(r, g, b),
+    };
+    let mut m = Modifier::empty();
+    for (flag, modifier) in [
+        (store::BOLD, Modifier::BOLD),
+        (store::ITALIC, Modifier::ITALIC),
+        (store::UNDERLINE, Modifier::UNDERLINED),
+        (store::INVERSE, Modifier::REVERSED),
+        (store::DIM, Modifier::DIM),
+    ] {
+        if a.flags & flag != 0 {
+            m |= modifier;
+        }
+    }
+    Style::reset()
+        .fg(color(a.fg))
+        .bg(color(a.bg))
+        .add_modifier(m)
+}
+
+/// A scrolled-back view: history lines from the compact store, then the top of the live
+/// screen, cell for cell as tui-term draws the live view.
+fn draw_scrolled(buf: &mut Buffer, area: Rect, term: &ConsoleTerm) {
+    for r in 0..area.height {
+        let y = area.y + r;
+        match term.view_row(r) {
+            Some(ViewRow::History(line, _)) => {
+                for cell in line.cells() {
+                    let w = if cell.wide { 2 } else { 1 };
+                    if cell.col + w > area.width {
+                        break;
+                    }
+                    let bc = &mut buf[(area.x + cell.col, y)];
+                    bc.set_symbol(cell.text);
+                    bc.set_style(style_of(cell.attrs));
+                }
+            }
+            Some(ViewRow::Screen(row, _)) => {
+                for c in 0..area.width {
+                    let Some(cell) = term.screen().cell(row, c) else {
+                        break;
+                    };
+                    let bc = &mut buf[(area.x + c, y)];
+                    if cell.has_contents() {
+                        bc.set_symbol(cell.contents());
+                    }
+                    bc.set_style(style_of(Attrs::of(cell)));
+                }
+            }
+            None => {}
+        }
+    }
+}
+
+/// Marks the search matches in view; the current one stands out.
+fn highlight(buf: &mut Buffer, area: Rect, term: &ConsoleTerm, search: &Search, theme: &Theme) {
+    let first = term.history().first_abs();
+    for r in 0..area.height {
+        let index = match term.view_row(r) {
+            Some(ViewRow::History(_, i) | ViewRow::Screen(_, i)) => i,
+            None => continue,
+        };
+        for (m, current) in search.on_line(first + index as u64) {
+            let style = if current {
+                theme
+                    .style(Role::Warn)
+                    .add_modifier(Modifier::REVERSED | Modifier::BOLD)
+            } else {
+                Style::default().add_modifier(Modifier::REVERSED)
+            };
+            for c in m.start..m.end.min(area.width) {
+                buf[(area.x + c, area.y + r)].set_style(style);
+            }
+        }
+    }
 }
 
 fn status_line<'a>(s: &ConsoleSession, h: &Hints, theme: &Theme) -> Line<'a> {
@@ -113,6 +211,35 @@ fn status_line<'a>(s: &ConsoleSession, h: &Hints, theme: &Theme) -> Line<'a> {
         spans.extend(escape_spans(dev, dim, theme.style(Role::Escaped)));
     }
     spans.push(Span::raw("  "));
+    if let Some(search) = &s.search {
+        let text = if search.editing {
+            format!(
+                "search: {}▏ {} finds · {} cancels",
+                search.query, h.accept, h.cancel
+            )
+        } else if search.matches.is_empty() {
+            format!(
+                "no match for \"{}\" · {} ends the search",
+                search.query, h.search_end
+            )
+        } else {
+            format!(
+                "match {}/{} for \"{}\" · {} older · {} newer · {} ends the search",
+                search.current.map_or(0, |c| c + 1),
+                search.matches.len(),
+                search.query,
+                h.search_older,
+                h.search_newer,
+                h.search_end
+            )
+        };
+        spans.extend(escape_spans(
+            &text,
+            theme.style(Role::Info),
+            theme.style(Role::Escaped),
+        ));
+        return Line::from(spans);
+    }
     let (role, text) = match &s.link {
         Link::Connecting => (Role::Warn, "connecting…".to_string()),
         Link::Choosing { .. } => (Role::Info, "choose a console".to_string()),
@@ -134,8 +261,29 @@ fn status_line<'a>(s: &ConsoleSession, h: &Hints, theme: &Theme) -> Line<'a> {
         Link::Attached => (
             Role::Info,
             format!(
-                "attached · {} type · {}/{} scroll · {} save · {} full screen",
-                h.focus, h.scroll_up, h.scroll_down, h.save, h.fullscreen
+                "attached · {} type · {}/{} scroll · {} search · {} save · {} full screen",
+                h.focus, h.scroll_up, h.scroll_down, h.search, h.save, h.fullscreen
+            ),
+        ),
+        Link::Disconnected { reason } if s.host_lost() => (
+            Role::Error,
+            format!(
+                "DISCONNECTED: the host connection is lost ({}) · re-attaches when it is back",
+                reason
+                    .trim_start_matches("connection lost")
+                    .trim_start_matches(": ")
+            ),
+        ),
+        Link::Gone => (
+            Role::Error,
+            "GONE: the domain no longer exists (destroyed or undefined); nothing to re-attach to"
+                .to_string(),
+        ),
+        Link::IdleClosed { mins } => (
+            Role::Warn,
+            format!(
+                "CLOSED after {mins} min detached and idle (console_idle_close_mins) · {} re-attaches",
+                h.focus
             ),
         ),
         Link::Disconnected { reason } => (
