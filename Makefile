@@ -35,6 +35,9 @@ bench: deps
 	$(CARGO) bench --bench palette
 	$(CARGO) bench --bench bulk
 	$(CARGO) bench --bench views
+	$(CARGO) bench --bench events
+	$(CARGO) bench --bench netviews
+	$(CARGO) bench --bench hosts
 
 clean-rig:
 	tests/rig/cleanup.sh

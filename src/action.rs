@@ -33,12 +33,18 @@ pub enum Scope {
     /// The XML editor's commands (typing, arrows and selection stay fixed, as in any
     /// text field).
     Editor,
+    /// The networks view (`:net`) and its leases.
+    Networks,
+    /// The events view (`:events`).
+    Events,
+    /// The host view (`:node`).
+    Host,
     /// A console search on show while the console is not typed into (n / N / Esc).
     Search,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 12] = [
+    pub const ALL: [Scope; 15] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -50,6 +56,9 @@ impl Scope {
         Scope::Input,
         Scope::Prompt,
         Scope::Editor,
+        Scope::Networks,
+        Scope::Events,
+        Scope::Host,
         Scope::Search,
     ];
 
@@ -67,6 +76,9 @@ impl Scope {
             Scope::Input => "input",
             Scope::Prompt => "prompt",
             Scope::Editor => "editor",
+            Scope::Networks => "networks",
+            Scope::Events => "events",
+            Scope::Host => "host",
             Scope::Search => "search",
         }
     }
@@ -91,6 +103,9 @@ impl Scope {
         &[Scope::Input, Scope::Confirm, Scope::SnapshotDialog],
         &[Scope::Prompt, Scope::Input],
         &[Scope::Editor],
+        &[Scope::Global, Scope::Networks],
+        &[Scope::Global, Scope::Events],
+        &[Scope::Global, Scope::Host],
         // A shown search is looked at before the main screen's keys (it shadows them).
         &[Scope::Global, Scope::Search],
     ];
@@ -152,6 +167,7 @@ actions! {
     ShowEvents => "show_events", Global, false, "", "libvirt events received (:events)";
     CommandLine => "command_line", Global, false, "", "command line: :start web-01, :snapshot web-01 NAME, :vm, :q (Tab completes)";
     Palette => "palette", Global, false, "", "fuzzy palette over every action available here";
+    ShowNode => "show_node", Global, false, "", "this host: CPU, memory, versions, node devices (:node)";
     Filter => "filter", Domains, false, "filter", "filter by name (re: for a regex, ! to invert)";
     ClearFilter => "clear_filter", Domains, false, "", "clear the filter / leave the snapshot tree";
     SortNext => "sort_next", Domains, false, "sort", "sort by the next column";
@@ -232,6 +248,16 @@ actions! {
     EditorHelp => "editor_help", Editor, false, "", "XML editor: its keys";
     EditorClose => "editor_close", Editor, false, "", "XML editor: close; with unapplied changes it asks: keep them as a draft, discard, or apply";
     PromptDown => "prompt_down", Prompt, false, "next", "command line: newer history line; palette: next row";
+    NetLeases => "net_leases", Networks, false, "leases", "networks: DHCP leases of the selected network (net-dhcp-leases)";
+    NetStart => "net_start", Networks, true, "start", "networks: start the selected network (net-start)";
+    NetStop => "net_stop", Networks, true, "stop", "networks: stop the selected network, asks first (net-destroy)";
+    NetAutostart => "net_autostart", Networks, true, "autostart", "networks: toggle autostart (net-autostart)";
+    NetUndefine => "net_undefine", Networks, true, "", "networks: undefine the selected network, asks first (net-undefine)";
+    NetEdit => "net_edit", Networks, false, "edit", "networks: edit the selected network's XML (net-edit)";
+    NetDefine => "net_define", Networks, false, "new", "networks: define a new network in the XML editor (net-define)";
+    NetClose => "net_close", Networks, false, "back", "networks: back to the view below";
+    EventsClose => "events_close", Events, false, "back", "events: back to the view below";
+    HostClose => "host_close", Host, false, "back", "host: back to the view below";
     SearchOlder => "search_older", Search, false, "older", "console search: the next older match";
     SearchNewer => "search_newer", Search, false, "newer", "console search: the next newer match";
     SearchEnd => "search_end", Search, false, "end", "console search: end it";

@@ -12,7 +12,8 @@ use clap::Parser;
     after_help = "Examples:\n  virtdeck -c qemu:///system\n  virtdeck -c qemu+ssh://root@host/system --readonly\n  virtdeck --demo"
 )]
 pub struct Cli {
-    /// libvirt connection URI (as in `virsh -c`); defaults to LIBVIRT_DEFAULT_URI, then
+    /// libvirt connection URI (as in `virsh -c`); give it several times for several hosts
+    /// at once. Without it: the config's [[hosts]], else LIBVIRT_DEFAULT_URI, else
     /// libvirt's own default.
     #[arg(
         short = 'c',
@@ -20,7 +21,7 @@ pub struct Cli {
         value_name = "URI",
         env = "LIBVIRT_DEFAULT_URI"
     )]
-    pub connect: Option<String>,
+    pub connect: Vec<String>,
 
     /// Open a read-only connection; actions that change domains are hidden and refused.
     #[arg(short = 'r', long)]

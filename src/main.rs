@@ -4,8 +4,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use virtdeck::app::App;
-use virtdeck::backend::{Backend, BackendConfig, demo};
+use virtdeck::backend::{Backend, BackendConfig, HostId, demo};
 use virtdeck::cli::Cli;
+use virtdeck::config::hosts::HostEntry;
 use virtdeck::config::{self, Config};
 use virtdeck::event;
 
@@ -48,10 +49,7 @@ fn main() -> ExitCode {
     } else {
         None
     };
-    let uri = demo_node
-        .as_ref()
-        .map(demo::NodeFile::uri)
-        .or(cli.connect.clone());
+    let hosts = pick_hosts(&cli, &config, demo_node.as_ref().map(demo::NodeFile::uri));
 
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -64,26 +62,55 @@ fn main() -> ExitCode {
         }
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let backend_cfg = BackendConfig {
-        uri,
-        readonly: cli.readonly,
+    let backend_cfg = |i: usize, h: &HostEntry| BackendConfig {
+        host: HostId(u16::try_from(i).unwrap_or(u16::MAX)),
+        uri: (!h.uri.is_empty()).then(|| h.uri.clone()),
+        readonly: cli.readonly || h.readonly,
         reconcile_every: config.reconcile_every,
         cpu_interval: config.cpu_interval,
+        keepalive: h.keepalive(),
+        autoconnect: h.autoconnect,
         ..BackendConfig::default()
     };
-    // Connect before taking the screen: errors print plainly and ssh can prompt.
-    let backend = match Backend::start(backend_cfg, event::backend_sink(tx.clone())) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("virtdeck: {e}");
-            return ExitCode::from(1);
+    let mut backends = Vec::new();
+    if hosts.len() == 1 {
+        // One host: connect before taking the screen, so errors print plainly, ssh can
+        // prompt, and a host that cannot be reached ends virtdeck with its message.
+        match Backend::start(backend_cfg(0, &hosts[0]), event::backend_sink(tx.clone())) {
+            Ok(b) => {
+                tracing::info!("connected to {}", b.uri());
+                backends.push(b);
+            }
+            Err(e) => {
+                eprintln!("virtdeck: {e}");
+                return ExitCode::from(1);
+            }
         }
-    };
-    tracing::info!("connected to {}", backend.uri());
+    } else {
+        // Several: each connects on its own worker in the background; a slow or dead one
+        // shows its state in the hosts view and never holds up the others.
+        for (i, h) in hosts.iter().enumerate() {
+            match Backend::spawn(backend_cfg(i, h), event::backend_sink(tx.clone())) {
+                Ok(b) => backends.push(b),
+                Err(e) => {
+                    eprintln!("virtdeck: {e}");
+                    return ExitCode::from(1);
+                }
+            }
+        }
+    }
 
     virtdeck::terminal::set_mouse(config.mouse);
-    let mut app = App::new(config, backend.sender(), cli.readonly);
+    let mut app = App::new(config, backends[0].sender(), cli.readonly);
     app.set_event_sender(tx.clone());
+    for (i, (h, b)) in hosts.iter().zip(&backends).enumerate() {
+        let id = HostId(u16::try_from(i).unwrap_or(u16::MAX));
+        app.add_host(id, &h.name, &h.uri, b.sender());
+    }
+    app.set_host_spawner(virtdeck::app::HostSpawner::new(
+        event::backend_sink(tx.clone()),
+        config_file.clone(),
+    ));
     app.log_first_frame_since(started);
     let result = runtime.block_on(async {
         // Before the screen is taken: from here on a hang-up or kill leaves cleanly.
@@ -97,7 +124,7 @@ fn main() -> ExitCode {
         virtdeck::terminal::restore();
         r
     });
-    drop(backend);
+    drop(backends);
     if let Some(peak) = peak_rss() {
         tracing::info!("peak RSS {peak}");
     }
@@ -109,6 +136,32 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// The hosts to open: `--demo`'s node, else every `-c` (each an unnamed host), else the
+/// config's `[[hosts]]`, else libvirt's default URI. Names are made unique.
+fn pick_hosts(cli: &virtdeck::cli::Cli, config: &Config, demo: Option<String>) -> Vec<HostEntry> {
+    let mut hosts: Vec<HostEntry> = if let Some(uri) = demo {
+        vec![HostEntry::from_uri(&uri)]
+    } else if !cli.connect.is_empty() {
+        cli.connect.iter().map(|u| HostEntry::from_uri(u)).collect()
+    } else if !config.hosts.is_empty() {
+        config.hosts.clone()
+    } else {
+        let mut h = HostEntry::from_uri("");
+        h.name = "default".into();
+        vec![h]
+    };
+    let mut seen = std::collections::HashSet::new();
+    for h in &mut hosts {
+        let base = h.name.clone();
+        let mut n = 2;
+        while !seen.insert(h.name.clone()) {
+            h.name = format!("{base}-{n}");
+            n += 1;
+        }
+    }
+    hosts
 }
 
 /// The process's peak resident set size as the kernel reports it (Linux).

@@ -325,10 +325,10 @@ fn colon_destroy_asks_like_f() {
 #[test]
 fn views_that_do_not_exist_yet_say_so_and_q_quits() {
     let mut f = Fake::new(80, 24);
-    f.press(":net<Enter>");
+    f.press(":pool<Enter>");
     assert!(f.status().contains("not in this version"), "{}", f.status());
-    f.press(":events<Enter>");
-    assert!(f.status().contains("events"), "{}", f.status());
+    f.press(":jobs<Enter>");
+    assert!(f.status().contains("jobs"), "{}", f.status());
     f.press(":sort cpu<Enter>");
     assert!(f.status().contains("CPU"), "{}", f.status());
     f.press(":sort bogus<Enter>");

@@ -105,6 +105,9 @@ impl App {
                     self.open_view(view);
                 }
             }
+            Action::ShowNode => {
+                self.open_view(crate::ui::layer::ViewRequest::Node { host: self.host })
+            }
             Action::FreezeStats => with_ctx!(self, |cx| self.stats.toggle_freeze(&mut cx)),
             Action::ExpandStats => self.stats.toggle_expand(),
             // Everything else belongs to the component of its scope. (The balloon period is
@@ -125,6 +128,8 @@ impl App {
                 | Scope::Prompt
                 | Scope::Editor
                 | Scope::Search => {}
+                // The full-screen views take their own keys while they are open.
+                Scope::Networks | Scope::Events | Scope::Host => {}
             },
         }
     }

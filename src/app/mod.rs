@@ -3,6 +3,7 @@
 
 mod cmdline;
 mod console_view;
+mod hosts;
 mod keys;
 mod mouse;
 mod render;
@@ -10,6 +11,7 @@ mod views;
 mod xml;
 
 pub use crate::ui::console::view::ConsoleUi;
+pub use hosts::HostSpawner;
 
 use std::time::{Duration, Instant};
 
@@ -109,9 +111,17 @@ pub struct App {
     pub snaps: SnapshotPane,
     pub console: ConsoleUi,
     pub stats: StatsTab,
-    backend: CommandSender,
-    /// The host new things (a new domain, a refresh) go to; one host today.
+    /// One worker per host: each command goes to the worker of the host it names.
+    backends: std::collections::BTreeMap<HostId, CommandSender>,
+    /// The host new things (a new domain, a refresh) go to: the one the list shows, or
+    /// the first in the fleet list.
     pub host: HostId,
+    /// The domains each worker was last told are on screen (stats fallback calls).
+    visible_sent: std::collections::BTreeMap<HostId, Vec<crate::backend::DomainId>>,
+    /// Starts workers for `:host add`; `None` in tests that drive a fixed set of hosts.
+    spawner: Option<HostSpawner>,
+    /// A host to reconnect with the terminal handed to ssh, at the next turn of `run`.
+    pub interactive_pending: Option<HostId>,
     reqs: RequestIds,
     /// Where the last frame put the list and the lower pane, for mouse clicks.
     areas: mouse::Areas,
@@ -153,8 +163,11 @@ impl App {
             snaps: SnapshotPane::default(),
             console: ConsoleUi::default(),
             stats: StatsTab::default(),
-            backend,
+            backends: std::iter::once((HostId::FIRST, backend)).collect(),
             host: HostId::FIRST,
+            visible_sent: Default::default(),
+            spawner: None,
+            interactive_pending: None,
             reqs: RequestIds::default(),
             areas: mouse::Areas::default(),
             quit: false,
@@ -167,6 +180,27 @@ impl App {
             clipboard_pending: Vec::new(),
             clipboard_out: Box::new(std::io::stdout()),
         }
+    }
+
+    /// Adds a host with its worker's sender (`HostId::FIRST` replaces the one `new` took).
+    /// Once a second host is added, the domain list shows a HOST column.
+    pub fn add_host(&mut self, id: HostId, name: &str, uri: &str, sender: CommandSender) {
+        self.backends.insert(id, sender);
+        self.store.hosts.register(id, name, uri);
+        self.domains.list.sync(&self.store);
+        self.dirty = true;
+    }
+
+    /// Forgets a host (its worker is the caller's to stop) and its rows.
+    pub fn remove_host(&mut self, id: HostId) {
+        self.backends.remove(&id);
+        self.store.hosts.remove(id);
+        self.store.apply(&BackendEvent::DomainList(id, Vec::new()));
+        if self.domains.list.host() == Some(id) {
+            self.domains.list.set_host(None);
+        }
+        self.domains.list.sync(&self.store);
+        self.dirty = true;
     }
 
     /// Makes `run` log how long the first complete frame (list loaded) took from `t0`.
@@ -182,6 +216,8 @@ impl App {
             .draw(|f| self.render(f))
             .map_err(|e| format!("draw failed: {e}"))?;
         self.flush_clipboard();
+        let height = usize::from(self.areas.list.height.saturating_sub(2));
+        self.send_visible(height);
         if self.store.loaded
             && let Some(t0) = self.started.take()
         {
@@ -324,14 +360,8 @@ impl App {
             self.dirty = true;
         }
         with_ctx!(self, |cx| self.console.on_backend(&ev, &mut cx));
-        // Every layer sees every event (a prompt waiting for a reply picks its own).
-        let mut layers = std::mem::take(&mut self.layers);
-        for layer in &mut layers {
-            with_ctx!(self, |cx| layer.on_backend(&ev, &mut cx));
-        }
-        // Effects may have pushed layers meanwhile: they go on top.
-        layers.append(&mut self.layers);
-        self.layers = layers;
+        self.fold_event_log(&ev);
+        self.layers_backend(&ev);
         if matches!(ev, BackendEvent::Console(..)) {
             self.dirty = true;
         }
@@ -374,6 +404,23 @@ impl App {
             BackendEvent::Disconnected { reason, .. } => {
                 self.set_status(Level::Error, format!("disconnected: {reason}"));
             }
+            BackendEvent::ConnectFailed {
+                host, auth: true, ..
+            } => {
+                let name = self
+                    .store
+                    .hosts
+                    .get(host)
+                    .map_or_else(|| host.to_string(), |h| h.name.clone());
+                self.set_status(
+                    Level::Error,
+                    format!(
+                        "{}: auth needed: open the hosts view ({}) and press Enter to reconnect interactively",
+                        escape(&name),
+                        self.config.keymap.keys_label(crate::action::Action::ShowHosts)
+                    ),
+                );
+            }
             BackendEvent::Connected { .. } if was_lost => {
                 self.set_status(Level::Info, "reconnected");
             }
@@ -384,6 +431,33 @@ impl App {
     /// Whether a popup or prompt is open over the main screen.
     pub fn has_popup(&self) -> bool {
         !self.layers.is_empty()
+    }
+
+    /// Every layer sees every backend event (a view keeps its own rows current).
+    fn layers_backend(&mut self, ev: &BackendEvent) {
+        if self.layers.is_empty() {
+            return;
+        }
+        let mut layers = std::mem::take(&mut self.layers);
+        with_ctx!(self, |cx| {
+            for layer in &mut layers {
+                layer.on_backend(ev, &mut cx);
+            }
+        });
+        // Effects may have pushed layers: they go above the ones that were there.
+        layers.append(&mut self.layers);
+        self.layers = layers;
+        self.dirty = true;
+    }
+
+    /// libvirt events go into the bounded event log (the events view).
+    fn fold_event_log(&mut self, ev: &BackendEvent) {
+        if let Some(entry) =
+            crate::state::event_entry::EventEntry::from_backend(ev, std::time::SystemTime::now())
+        {
+            self.store.events.push(entry);
+            self.dirty = true;
+        }
     }
 
     /// Offers a key to the layers from the top down; true when one of them took it.
@@ -438,14 +512,45 @@ impl App {
                 Effect::Quit => self.leave(),
                 Effect::Exec { line, cmd } => self.exec(&line, cmd),
                 Effect::Clipboard(text) => self.copy(text),
+                Effect::ShowHost(host) => self.show_host(host),
+                Effect::Reconnect(host) => self.send(Command::Reconnect(host)),
+                Effect::ReconnectInteractive(host) => self.interactive_pending = Some(host),
             }
             self.dirty = true;
         }
     }
 
-    /// Sends `cmd` to the worker of the host it names (one host today).
+    /// Sends `cmd` to the worker of the host it names.
     pub(crate) fn send(&mut self, cmd: Command) {
-        self.backend.send(cmd);
+        let host = cmd.host().unwrap_or(self.host);
+        match self.backends.get(&host) {
+            Some(b) => b.send(cmd),
+            None => self.set_status(Level::Error, format!("no such host: {host}")),
+        }
+    }
+
+    /// Tells each worker which of its domains are on screen (the rows shown and the
+    /// selected one), when that changed: only they get per-domain stats fallback calls.
+    fn send_visible(&mut self, height: usize) {
+        let list = &self.domains.list;
+        let mut per_host: std::collections::BTreeMap<HostId, Vec<crate::backend::DomainId>> =
+            self.backends.keys().map(|h| (*h, Vec::new())).collect();
+        let shown = list.rows().iter().skip(list.offset).take(height);
+        for id in shown.chain(list.selected()) {
+            if let Some(v) = per_host.get_mut(&id.host) {
+                v.push(id.clone());
+            }
+        }
+        for (host, mut ids) in per_host {
+            ids.sort();
+            ids.dedup();
+            if self.visible_sent.get(&host) != Some(&ids) {
+                self.visible_sent.insert(host, ids.clone());
+                if let Some(b) = self.backends.get(&host) {
+                    b.send(Command::Visible(host, ids));
+                }
+            }
+        }
     }
 
     /// Runs the App on `terminal` until the user quits or the channel closes.
@@ -473,6 +578,10 @@ impl App {
             }
             if self.take_external_edit() {
                 self.run_external_editor(terminal);
+                self.dirty = true;
+            }
+            if let Some(host) = self.interactive_pending.take() {
+                self.connect_interactively(terminal, rx, host).await;
                 self.dirty = true;
             }
             let since = last_draw.elapsed();

@@ -90,6 +90,7 @@ impl App {
     fn render_layers(&mut self, f: &mut Frame, area: Rect, status: Rect) {
         let cx = DrawCtx {
             config: &self.config,
+            store: &self.store,
             readonly: self.readonly,
             status_area: status,
         };
@@ -102,7 +103,8 @@ impl App {
         let t = &self.config.theme;
         let running = self.store.running();
         let mut spans = vec![Span::styled(" virtdeck ", t.style(Role::Title))];
-        let host = if self.store.hostname.is_empty() {
+        let fleet = self.store.hosts.len() > 1;
+        let host = if self.store.hostname.is_empty() || fleet {
             String::new()
         } else {
             format!("{} ", self.store.hostname)
@@ -112,12 +114,51 @@ impl App {
             t.style(Role::Base),
             t.style(Role::Escaped),
         ));
-        spans.extend(escape_spans(
-            &self.store.uri,
-            t.style(Role::Dim),
-            t.style(Role::Escaped),
-        ));
-        spans.push(Span::raw("  "));
+        if !fleet {
+            spans.extend(escape_spans(
+                &self.store.uri,
+                t.style(Role::Dim),
+                t.style(Role::Escaped),
+            ));
+            spans.push(Span::raw("  "));
+        }
+        let hosts = &self.store.hosts;
+        if hosts.len() > 1 {
+            let up = hosts.iter().filter(|h| h.conn.is_connected()).count();
+            let role = if up == hosts.len() {
+                Role::Base
+            } else {
+                Role::Warn
+            };
+            spans.push(Span::styled(
+                format!(
+                    "{up}/{} hosts connected, {} domains, {running} running",
+                    hosts.len(),
+                    self.store.len()
+                ),
+                t.style(role),
+            ));
+            if let Some(h) = self.domains.list.host().and_then(|h| hosts.get(h)) {
+                spans.push(Span::styled("  showing ", t.style(Role::Dim)));
+                spans.extend(escape_spans(
+                    &h.name,
+                    t.style(Role::Key),
+                    t.style(Role::Escaped),
+                ));
+            }
+        } else {
+            self.render_conn(&mut spans);
+        }
+        if self.readonly {
+            spans.push(Span::styled("  [read-only]", t.style(Role::Warn)));
+        }
+        f.render_widget(Line::from(spans), area);
+    }
+
+    /// The single-host header's connection part.
+    fn render_conn(&self, spans: &mut Vec<Span<'static>>) {
+        let t = &self.config.theme;
+        let running = self.store.running();
         match &self.store.conn {
             ConnState::Connecting => spans.push(Span::styled("connecting…", t.style(Role::Warn))),
             ConnState::Connected => spans.push(Span::styled(
@@ -133,10 +174,6 @@ impl App {
                 ));
             }
         }
-        if self.readonly {
-            spans.push(Span::styled("  [read-only]", t.style(Role::Warn)));
-        }
-        f.render_widget(Line::from(spans), area);
     }
 
     pub(super) fn render_status(&self, f: &mut Frame, area: Rect) {

@@ -1,7 +1,10 @@
 //! Commands the UI sends to the backend worker.
 
 use super::console::ConsoleCommand;
+use super::devices::DeviceCmd;
 use super::model::{DomainId, HostId, LifecycleOp, RequestId};
+use super::network::NetCmd;
+use super::node::NodeCmd;
 use super::snapshots::SnapshotCmd;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -44,6 +47,20 @@ pub enum Command {
         /// (domain, the name the user saw), in the order shown.
         targets: Vec<(DomainId, String)>,
     },
+    /// Networks: list, start / stop / autostart / undefine, define, XML, leases, addresses.
+    Network(HostId, NetCmd),
+    /// A domain's devices: list, hot-plug, change media, link, send-key, memory, vCPUs.
+    Device(HostId, DeviceCmd),
+    /// The host: node info, node devices, IOMMU groups.
+    Node(HostId, NodeCmd),
+    /// Try to connect now (a lost or failed host), resetting the backoff.
+    Reconnect(HostId),
+    /// Connect now with the terminal handed over (the App has left the screen), so
+    /// `ssh` may ask for a password or a host key.
+    ReconnectInteractive(HostId),
+    /// The domains on screen and the selected one: only they get the per-domain stats
+    /// fallback calls (the bulk call still covers every domain).
+    Visible(HostId, Vec<DomainId>),
     /// Close the connection and stop the worker (sent by the worker's own handle).
     Quit,
 }
@@ -57,7 +74,13 @@ impl Command {
             Command::DefineXml { host, .. }
             | Command::Refresh(host)
             | Command::Bulk { host, .. }
-            | Command::Console(host, _) => Some(*host),
+            | Command::Console(host, _)
+            | Command::Network(host, _)
+            | Command::Device(host, _)
+            | Command::Node(host, _)
+            | Command::Reconnect(host)
+            | Command::ReconnectInteractive(host)
+            | Command::Visible(host, _) => Some(*host),
             Command::Snapshot(c) => Some(c.id().host),
             Command::Quit => None,
         }

@@ -10,6 +10,9 @@ use virt::error::Error;
 use virt::sys;
 
 pub mod console;
+pub mod domain_events;
+pub mod leases;
+pub mod node;
 
 /// A domain lifecycle event as libvirt delivered it, copied out of the callback.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,7 +44,7 @@ impl Drop for LifecycleSubscription {
 }
 
 /// Reads the UUID string and name of a domain handle libvirt lent us.
-fn domain_identity(dom: sys::virDomainPtr) -> (String, String) {
+pub(crate) fn domain_identity(dom: sys::virDomainPtr) -> (String, String) {
     let mut buf = [0 as c_char; sys::VIR_UUID_STRING_BUFLEN as usize];
     // SAFETY: dom is valid for the duration of the callback that lent it; buf has the
     // VIR_UUID_STRING_BUFLEN bytes virDomainGetUUIDString writes (NUL included).

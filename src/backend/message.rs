@@ -3,7 +3,11 @@
 use std::time::{Duration, Instant};
 
 use super::console::ConsoleEvent;
+use super::devices::DeviceEvent;
+use super::events::DomainEventRecord;
 use super::model::{DomainId, DomainInfo, HostId, LifecycleOp, RequestId};
+use super::network::NetEvent;
+use super::node::NodeEvent;
 use super::snapshots::SnapshotEvent;
 use super::stats::DomainStats;
 
@@ -92,8 +96,32 @@ pub enum BackendEvent {
         op: super::bulk::BulkOp,
         report: crate::bulk::Report<DomainId>,
     },
+    /// (These four are boxed: they are rare and large, and the channel carries every
+    /// stats tick in the size of the largest variant.)
+    /// Network list changes, network events, replies to `Command::Network`, addresses.
+    Network(HostId, Box<NetEvent>),
+    /// Replies to `Command::Device`.
+    Device(HostId, Box<DeviceEvent>),
+    /// Replies to `Command::Node`.
+    Node(HostId, Box<NodeEvent>),
+    /// A domain event other than lifecycle (reboot, device added / removed, balloon,
+    /// watchdog, I/O error), for the events view.
+    DomainEvent(HostId, Box<DomainEventRecord>),
     /// Something failed outside any request (a reconcile, a stats read).
     Error(HostId, String),
+    /// A connection attempt (the first or a reconnect) failed; the next one follows after
+    /// `retry_in`. `auth`: SSH or libvirt refused the credentials, so retrying alone will
+    /// not help (an interactive reconnect may).
+    ConnectFailed {
+        host: HostId,
+        attempt: u32,
+        error: String,
+        hint: String,
+        auth: bool,
+        retry_in: Duration,
+    },
+    /// Versions, CPU and memory of the host (on connect, then every few stats ticks).
+    HostFacts(HostId, super::model::HostFacts),
 }
 
 impl BackendEvent {
@@ -109,7 +137,13 @@ impl BackendEvent {
             | BackendEvent::Console(host, _)
             | BackendEvent::BulkProgress { host, .. }
             | BackendEvent::BulkDone { host, .. }
-            | BackendEvent::Error(host, _) => *host,
+            | BackendEvent::Network(host, _)
+            | BackendEvent::Device(host, _)
+            | BackendEvent::Node(host, _)
+            | BackendEvent::DomainEvent(host, _)
+            | BackendEvent::Error(host, _)
+            | BackendEvent::ConnectFailed { host, .. }
+            | BackendEvent::HostFacts(host, _) => *host,
             BackendEvent::DomainUpdated(info) => info.id.host,
             BackendEvent::DomainRemoved(id)
             | BackendEvent::Lifecycle { id, .. }

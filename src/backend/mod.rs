@@ -5,11 +5,15 @@ pub mod command;
 pub mod console;
 pub mod console_xml;
 pub mod demo;
+pub mod devices;
 mod domains;
 mod eventloop;
+pub mod events;
 mod ffi;
 pub mod message;
 pub mod model;
+pub mod network;
+pub mod node;
 mod session;
 pub mod snapshots;
 pub mod stats;
@@ -20,7 +24,10 @@ pub use bulk::BulkOp;
 pub use command::Command;
 pub use ffi::{LocalTime, local_time};
 pub use message::{BackendEvent, LifecycleEventKind};
-pub use model::{DomainId, DomainInfo, DomainState, HostId, LifecycleOp, RequestId, RunState};
+pub use model::{
+    DomainId, DomainInfo, DomainState, HostFacts, HostId, LifecycleOp, RequestId, RunState,
+    version_string,
+};
 pub use session::{ConnectError, Refusal};
 pub use stats::{DomainStats, StatsCounters};
 pub use worker::{Backend, BackendConfig, CommandLog, CommandSender, EventSink};

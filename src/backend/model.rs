@@ -268,3 +268,23 @@ mod tests {
         assert_eq!(DomainState::from_raw(42, 0).to_string(), "unknown");
     }
 }
+
+/// What a host says about itself, read when it connects and refreshed with the stats.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostFacts {
+    /// libvirt's version on the host, `major.minor.micro`.
+    pub libvirt: String,
+    /// The hypervisor driver and its version (`QEMU 7.2.0`, `TEST 2.0.0`).
+    pub hypervisor: String,
+    pub cpus: u32,
+    /// Busy share of all host CPUs since the previous reading, 0-100; `None` until two
+    /// readings exist or when the host does not report CPU times.
+    pub cpu_pct: Option<f64>,
+    pub mem_total_kib: u64,
+    pub mem_free_kib: Option<u64>,
+}
+
+/// `1009000` → `1.9.0`: libvirt's encoding of versions as one number.
+pub fn version_string(v: u32) -> String {
+    format!("{}.{}.{}", v / 1_000_000, (v / 1000) % 1000, v % 1000)
+}

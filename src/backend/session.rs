@@ -5,6 +5,7 @@ use std::sync::mpsc::Sender;
 use virt::connect::Connect;
 use virt::sys;
 
+use super::ffi::domain_events::{self, DomainEventsSubscription, NetworkEventsSubscription};
 use super::ffi::{self, CloseSubscription, LifecycleSubscription};
 use super::worker::WorkerMsg;
 
@@ -40,6 +41,8 @@ pub struct ConnectError {
     pub uri: String,
     pub message: String,
     pub hint: String,
+    /// SSH or libvirt refused the credentials: retrying unattended will not help.
+    pub auth: bool,
 }
 
 const HINT_DENIED: &str = "your user may not be allowed to manage this host: join the \
@@ -48,6 +51,11 @@ const HINT_NO_DAEMON: &str = "is libvirtd (or virtqemud) running on that host? S
      check the URI, or run `virtdeck --demo` to try virtdeck on a built-in test host";
 const HINT_NO_DRIVER: &str = "this libvirt has no driver for that URI: check the scheme \
      (qemu:///system, qemu+ssh://user@host/system, test:///default)";
+const HINT_SSH_KEY: &str = "SSH refused the login (this is ssh, not libvirt): load the key \
+     into ssh-agent, name it with ?keyfile=PATH in the URI, or reconnect interactively to type \
+     a password";
+const HINT_SSH_HOSTKEY: &str = "SSH could not verify the host key: connect once with `ssh` \
+     to accept it, or point ?known_hosts=PATH at a file holding it";
 const HINT_OTHER: &str = "check the URI and that libvirt is reachable (`virsh -c URI list` \
      should work), or run `virtdeck --demo`";
 
@@ -62,6 +70,9 @@ impl ConnectError {
     /// socket failure is a generic "system error" whose errno only the message carries.
     pub fn from_libvirt(uri: Option<&str>, e: &virt::error::Error) -> Self {
         let message = e.message().to_string();
+        if let Some(hint) = ssh_hint(&message) {
+            return ConnectError::with_hint(uri, message, hint);
+        }
         let hint = match e.code().to_raw() {
             sys::VIR_ERR_AUTH_FAILED
             | sys::VIR_ERR_AUTH_CANCELLED
@@ -76,13 +87,38 @@ impl ConnectError {
         let shown = uri.map_or_else(|| "libvirt's default URI".to_string(), str::to_string);
         ConnectError {
             uri: shown,
+            auth: hint == HINT_DENIED || hint == HINT_SSH_KEY || hint == HINT_SSH_HOSTKEY,
             message,
             hint: hint.to_string(),
         }
     }
 }
 
+/// SSH's own refusals, told apart from libvirt's authorisation: ssh's stderr is what
+/// libvirt puts in the message of a `qemu+ssh://` (and libssh's in `qemu+libssh://`).
+fn ssh_hint(message: &str) -> Option<&'static str> {
+    let lower = message.to_lowercase();
+    if lower.contains("host key verification failed")
+        || lower.contains("host key is not known")
+        || lower.contains("host key for server")
+        || lower.contains("remote host identification has changed")
+    {
+        Some(HINT_SSH_HOSTKEY)
+    } else if lower.contains("permission denied (")
+        || lower.contains("authentication failed")
+            && (lower.contains("ssh") || lower.contains("publickey"))
+        || lower.contains("no more authentication methods")
+    {
+        Some(HINT_SSH_KEY)
+    } else {
+        None
+    }
+}
+
 fn hint_from_words(message: &str) -> &'static str {
+    if let Some(h) = ssh_hint(message) {
+        return h;
+    }
     let lower = message.to_lowercase();
     if lower.contains("permission denied") || lower.contains("authentication") {
         HINT_DENIED
@@ -98,6 +134,8 @@ fn hint_from_words(message: &str) -> &'static str {
 /// Field order matters: subscriptions drop (deregister) before the connection closes.
 pub struct Session {
     _lifecycle: LifecycleSubscription,
+    _domain_events: Option<DomainEventsSubscription>,
+    _network_events: Option<NetworkEventsSubscription>,
     _close: Option<CloseSubscription>,
     pub conn: Connect,
     pub uri: String,
@@ -111,6 +149,7 @@ impl Session {
         uri: Option<&str>,
         readonly: bool,
         generation: u64,
+        keepalive: (i32, u32),
         tx: &Sender<WorkerMsg>,
     ) -> Result<Session, ConnectError> {
         super::eventloop::ensure_started().map_err(|e| ConnectError::new(uri, e))?;
@@ -130,6 +169,19 @@ impl Session {
             let _ = events.send(WorkerMsg::DomainEvent(ev));
         })
         .map_err(fail)?;
+        // Drivers without these events (or networks) still connect; the views poll instead.
+        let extra = tx.clone();
+        let domain_events = domain_events::subscribe_domain_events(&conn, move |ev| {
+            let _ = extra.send(WorkerMsg::DomainExtra(ev));
+        })
+        .map_err(|e| tracing::warn!("no device/balloon/reboot events: {}", e.message()))
+        .ok();
+        let nets = tx.clone();
+        let network_events = domain_events::subscribe_network_events(&conn, move |ev| {
+            let _ = nets.send(WorkerMsg::NetworkEvent(ev));
+        })
+        .map_err(|e| tracing::warn!("no network events: {}", e.message()))
+        .ok();
         // Local drivers (test://) have no close callback; remote ones do.
         let closes = tx.clone();
         let close = ffi::subscribe_close(&conn, move |reason| {
@@ -137,9 +189,11 @@ impl Session {
         })
         .ok();
         // Keepalive is only meaningful over RPC; local drivers refuse it, which is fine.
-        let _ = conn.set_keep_alive(5, 3);
+        let _ = conn.set_keep_alive(keepalive.0, keepalive.1);
         Ok(Session {
             _lifecycle: lifecycle,
+            _domain_events: domain_events,
+            _network_events: network_events,
             _close: close,
             conn,
             uri: actual_uri,

@@ -10,8 +10,9 @@ use super::command::Command;
 use super::console::{ConsoleId, Consoles};
 use super::domains;
 use super::ffi::RawLifecycleEvent;
+use super::ffi::domain_events::{RawDomainEvent, RawNetworkEvent};
 use super::message::{BackendEvent, LifecycleEventKind};
-use super::model::{DomainId, HostId, LifecycleOp};
+use super::model::{DomainId, HostFacts, HostId, LifecycleOp, version_string};
 use super::session::{ConnectError, Refusal, Session, usable};
 use super::stats::{StatsCounters, StatsReader};
 
@@ -31,6 +32,12 @@ pub struct BackendConfig {
     pub cpu_interval: Duration,
     /// Longest wait between reconnect attempts.
     pub reconnect_max: Duration,
+    /// libvirt keepalive (seconds between probes, unanswered probes before the link
+    /// counts as dead): a host whose network vanished is noticed after about
+    /// interval × (count + 1) seconds.
+    pub keepalive: (i32, u32),
+    /// `Backend::spawn` connects right away; `false` waits for `Command::Reconnect`.
+    pub autoconnect: bool,
 }
 
 impl Default for BackendConfig {
@@ -42,6 +49,8 @@ impl Default for BackendConfig {
             reconcile_every: Some(Duration::from_secs(30)),
             cpu_interval: Duration::from_secs(1),
             reconnect_max: Duration::from_secs(15),
+            keepalive: (5, 3),
+            autoconnect: true,
         }
     }
 }
@@ -50,6 +59,9 @@ impl Default for BackendConfig {
 pub enum WorkerMsg {
     Cmd(Command),
     DomainEvent(RawLifecycleEvent),
+    /// Reboot, device, balloon, watchdog and I/O error events.
+    DomainExtra(RawDomainEvent),
+    NetworkEvent(RawNetworkEvent),
     Closed {
         generation: u64,
         reason: i32,
@@ -124,7 +136,13 @@ impl Backend {
             .name("libvirt-worker".into())
             .spawn(move || {
                 let t = Instant::now();
-                let session = match Session::open(cfg.uri.as_deref(), cfg.readonly, 1, &worker_tx) {
+                let session = match Session::open(
+                    cfg.uri.as_deref(),
+                    cfg.readonly,
+                    1,
+                    cfg.keepalive,
+                    &worker_tx,
+                ) {
                     Ok(s) => s,
                     Err(e) => {
                         let _ = ready_tx.send(Err(e));
@@ -133,7 +151,7 @@ impl Backend {
                 };
                 tracing::debug!("opened {} in {:?}", session.uri, t.elapsed());
                 let _ = ready_tx.send(Ok(session.uri.clone()));
-                Worker::new(cfg, sink, worker_tx, session, worker_stats).run(rx);
+                Worker::new(cfg, sink, worker_tx, Some(session), worker_stats).run(rx);
                 let _ = done_tx.send(());
             })
             .map_err(|e| ConnectError::new(None, format!("cannot start worker thread: {e}")))?;
@@ -157,6 +175,37 @@ impl Backend {
                 ))
             }
         }
+    }
+
+    /// Starts a worker that connects in the background: failures arrive as
+    /// `ConnectFailed` events and the worker keeps retrying with backoff, so one slow or
+    /// dead host never delays the others or the screen. `qemu+ssh://` runs without a
+    /// terminal (`no_tty=1`): ssh fails instead of prompting over the screen.
+    pub fn spawn(cfg: BackendConfig, sink: EventSink) -> Result<Backend, ConnectError> {
+        let (tx, rx) = mpsc::channel();
+        let (done_tx, done) = mpsc::channel();
+        let worker_tx = tx.clone();
+        let stats = Arc::new(StatsCounters::default());
+        let worker_stats = stats.clone();
+        let uri = cfg.uri.clone().unwrap_or_default();
+        let thread = std::thread::Builder::new()
+            .name(format!("libvirt-{}", cfg.host))
+            .spawn(move || {
+                let mut w = Worker::new(cfg, sink, worker_tx, None, worker_stats);
+                if w.cfg.autoconnect {
+                    w.reconnect = Some((1, Instant::now()));
+                }
+                w.run(rx);
+                let _ = done_tx.send(());
+            })
+            .map_err(|e| ConnectError::new(None, format!("cannot start worker thread: {e}")))?;
+        Ok(Backend {
+            tx,
+            thread: Some(thread),
+            done,
+            uri,
+            stats,
+        })
     }
 
     pub fn sender(&self) -> CommandSender {
@@ -199,6 +248,12 @@ struct Worker {
     /// (attempt number, when) of the next reconnect attempt while disconnected.
     reconnect: Option<(u32, Instant)>,
     consoles: Consoles,
+    networks: super::network::Networks,
+    /// The previous host CPU reading (busy, total ns), for the host's CPU %.
+    node_cpu: Option<(u64, u64)>,
+    /// Versions and sizes read on connect; CPU % and free memory refresh every few ticks.
+    facts: Option<HostFacts>,
+    ticks: u64,
 }
 
 impl Worker {
@@ -206,7 +261,7 @@ impl Worker {
         cfg: BackendConfig,
         sink: EventSink,
         tx: Sender<WorkerMsg>,
-        session: Session,
+        session: Option<Session>,
         counters: Arc<StatsCounters>,
     ) -> Self {
         let now = Instant::now();
@@ -216,12 +271,16 @@ impl Worker {
             cfg,
             sink,
             tx,
-            generation: session.generation,
-            session: Some(session),
+            generation: session.as_ref().map_or(0, |s| s.generation),
+            session,
             stats: StatsReader::new(host, counters),
             next_cpu: now,
             reconnect: None,
             consoles: Consoles::new(host),
+            networks: super::network::Networks::new(host),
+            node_cpu: None,
+            facts: None,
+            ticks: 0,
         }
     }
 
@@ -241,6 +300,7 @@ impl Worker {
                 Some(self.next_cpu),
                 self.next_reconcile,
                 self.reconnect.map(|(_, at)| at),
+                Some(self.networks.deadline()),
             ]
             .into_iter()
             .flatten()
@@ -251,6 +311,21 @@ impl Worker {
                 Ok(WorkerMsg::Cmd(Command::Quit)) | Err(RecvTimeoutError::Disconnected) => break,
                 Ok(WorkerMsg::Cmd(cmd)) => self.handle_command(cmd),
                 Ok(WorkerMsg::DomainEvent(ev)) => self.handle_domain_event(ev),
+                Ok(WorkerMsg::DomainExtra(ev)) => {
+                    let rec = super::events::DomainEventRecord::from_raw(
+                        ev,
+                        self.cfg.host,
+                        std::time::SystemTime::now(),
+                    );
+                    if rec.changes_devices() {
+                        self.networks.domain_changed(&rec.id);
+                    }
+                    self.emit(BackendEvent::DomainEvent(self.cfg.host, Box::new(rec)));
+                }
+                Ok(WorkerMsg::NetworkEvent(ev)) => {
+                    let conn = self.session.as_ref().map(|s| &s.conn);
+                    self.networks.network_event(conn, &self.sink, ev);
+                }
                 Ok(WorkerMsg::Closed { generation, reason }) => {
                     if generation == self.generation && self.session.is_some() {
                         self.lost(close_reason(reason));
@@ -270,12 +345,14 @@ impl Worker {
         if let Some((attempt, at)) = self.reconnect
             && now >= at
         {
-            self.try_reconnect(attempt);
+            self.try_reconnect(attempt, false);
         }
         if now >= self.next_cpu {
             self.next_cpu = now + self.cfg.cpu_interval;
             self.sample_stats();
         }
+        self.networks
+            .tick(self.session.as_ref().map(|s| &s.conn), &self.sink);
         if let Some(at) = self.next_reconcile
             && now >= at
         {
@@ -293,7 +370,60 @@ impl Worker {
             hostname,
             readonly: self.cfg.readonly,
         });
+        self.read_facts();
         self.reconcile();
+        if let Some(s) = &self.session {
+            self.networks.connected(&s.conn, &self.sink);
+        }
+    }
+
+    /// Versions and node size once per connection; an older libvirt or a driver lacking
+    /// one of these calls leaves that field empty instead of failing the host.
+    fn read_facts(&mut self) {
+        let Some(s) = &self.session else { return };
+        let c = &s.conn;
+        let hv_type = c.driver_type().unwrap_or_default();
+        let hypervisor = match c.hyp_version() {
+            Ok(v) if v > 0 => format!("{hv_type} {}", version_string(v)),
+            _ => hv_type,
+        };
+        let node = c.node_info().ok();
+        self.node_cpu = super::ffi::node::node_cpu_times(c);
+        self.facts = Some(HostFacts {
+            libvirt: c.lib_version().map(version_string).unwrap_or_default(),
+            hypervisor,
+            cpus: node.as_ref().map_or(0, |n| n.cpus),
+            cpu_pct: None,
+            mem_total_kib: node.as_ref().map_or(0, |n| n.memory),
+            mem_free_kib: c.free_memory().ok().map(|b| b / 1024),
+        });
+        self.emit_facts();
+    }
+
+    fn emit_facts(&self) {
+        if let Some(f) = &self.facts {
+            self.emit(BackendEvent::HostFacts(self.cfg.host, f.clone()));
+        }
+    }
+
+    /// Host CPU % and free memory: two cheap calls every few stats ticks.
+    fn refresh_facts(&mut self) {
+        self.ticks += 1;
+        if !self.ticks.is_multiple_of(FACTS_EVERY) {
+            return;
+        }
+        let Some(s) = &self.session else { return };
+        let now = super::ffi::node::node_cpu_times(&s.conn);
+        let free = s.conn.free_memory().ok().map(|b| b / 1024);
+        let Some(f) = self.facts.as_mut() else { return };
+        if let (Some((b0, t0)), Some((b1, t1))) = (self.node_cpu, now)
+            && t1 > t0
+        {
+            f.cpu_pct = Some(b1.saturating_sub(b0) as f64 * 100.0 / (t1 - t0) as f64);
+        }
+        self.node_cpu = now;
+        f.mem_free_kib = free;
+        self.emit_facts();
     }
 
     /// Re-reads the whole list; the UI replaces its model with it.
@@ -313,11 +443,14 @@ impl Worker {
         let Some(s) = &self.session else { return };
         let at = Instant::now();
         match self.stats.read(&s.conn) {
-            Ok(domains) => self.emit(BackendEvent::Stats {
-                host: self.cfg.host,
-                at,
-                domains,
-            }),
+            Ok(domains) => {
+                self.emit(BackendEvent::Stats {
+                    host: self.cfg.host,
+                    at,
+                    domains,
+                });
+                self.refresh_facts();
+            }
             Err(e) => self.after_error(format!("cannot read statistics: {}", e.message())),
         }
     }
@@ -345,12 +478,20 @@ impl Worker {
         self.reconnect = Some((1, Instant::now() + Duration::from_millis(500)));
     }
 
-    fn try_reconnect(&mut self, attempt: u32) {
+    /// One connection attempt. Unless `interactive` (the App handed the terminal over),
+    /// nobody may answer a prompt (the screen is taken): ssh must fail instead.
+    fn try_reconnect(&mut self, attempt: u32, interactive: bool) {
         self.generation += 1;
+        let uri = if interactive {
+            self.cfg.uri.clone()
+        } else {
+            self.cfg.uri.as_deref().map(unattended_uri)
+        };
         match Session::open(
-            self.cfg.uri.as_deref(),
+            uri.as_deref(),
             self.cfg.readonly,
             self.generation,
+            self.cfg.keepalive,
             &self.tx,
         ) {
             Ok(s) => {
@@ -361,10 +502,13 @@ impl Worker {
             }
             Err(e) => {
                 let retry_in = backoff(attempt, self.cfg.reconnect_max);
-                self.emit(BackendEvent::ReconnectFailed {
+                tracing::debug!("connecting {} failed: {}", e.uri, e.message);
+                self.emit(BackendEvent::ConnectFailed {
                     host: self.cfg.host,
                     attempt,
                     error: e.message,
+                    hint: e.hint,
+                    auth: e.auth,
                     retry_in,
                 });
                 self.reconnect = Some((attempt + 1, Instant::now() + retry_in));
@@ -376,6 +520,7 @@ impl Worker {
         let id = DomainId::new(self.cfg.host, ev.uuid.clone());
         // Devices may differ after a (re)start or redefine; re-read them from the XML.
         self.stats.forget(&id);
+        self.networks.domain_changed(&id);
         let Some(s) = &self.session else { return };
         self.emit(BackendEvent::Lifecycle {
             id: id.clone(),
@@ -398,6 +543,20 @@ impl Worker {
         match cmd {
             Command::Quit => {}
             Command::Refresh(_) => self.reconcile(),
+            Command::Reconnect(_) => {
+                if self.session.is_none() {
+                    self.try_reconnect(self.reconnect.map_or(1, |(a, _)| a), false);
+                }
+            }
+            Command::ReconnectInteractive(_) => {
+                if self.session.is_none() {
+                    self.try_reconnect(self.reconnect.map_or(1, |(a, _)| a), true);
+                } else {
+                    // Already back: say so, the App is waiting for an answer.
+                    self.announce_connected();
+                }
+            }
+            Command::Visible(_, ids) => self.stats.set_visible(ids),
             Command::FetchXml {
                 req,
                 id,
@@ -458,6 +617,25 @@ impl Worker {
                 op,
                 targets,
             ),
+            Command::Network(_, c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                self.networks.handle(conn, self.cfg.readonly, &self.sink, c);
+            }
+            Command::Device(_, c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                super::devices::handle(conn, self.cfg.host, self.cfg.readonly, &self.sink, c);
+            }
+            Command::Node(_, c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                super::node::handle(
+                    conn,
+                    self.cfg.host,
+                    self.cfg.readonly,
+                    &self.sink,
+                    &mut self.networks.index,
+                    c,
+                );
+            }
             Command::Console(_, cmd) => {
                 let conn = self.session.as_ref().map(|s| &s.conn);
                 self.consoles.handle(conn, cmd, &self.sink, &self.tx);
@@ -510,6 +688,21 @@ fn close_reason(reason: i32) -> String {
     .to_string()
 }
 
+/// How many stats ticks between host CPU / free memory readings.
+const FACTS_EVERY: u64 = 5;
+
+/// `uri` with `no_tty=1` added for `qemu+ssh://` (which runs the `ssh` program): ssh then
+/// fails with its message instead of asking for a password or a host key on the terminal
+/// the TUI is drawing on. Other transports never touch the terminal.
+pub fn unattended_uri(uri: &str) -> String {
+    let scheme = uri.split("://").next().unwrap_or("");
+    if !scheme.ends_with("+ssh") || uri.contains("no_tty=") {
+        return uri.to_string();
+    }
+    let sep = if uri.contains('?') { '&' } else { '?' };
+    format!("{uri}{sep}no_tty=1")
+}
+
 /// 0.5 s, 1 s, 2 s, … capped at `max`.
 fn backoff(attempt: u32, max: Duration) -> Duration {
     let ms = 500u64.saturating_mul(1u64 << attempt.min(16));
@@ -519,6 +712,27 @@ fn backoff(attempt: u32, max: Duration) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_ssh_uris_get_no_tty() {
+        assert_eq!(
+            unattended_uri("qemu+ssh://root@h/system"),
+            "qemu+ssh://root@h/system?no_tty=1"
+        );
+        assert_eq!(
+            unattended_uri("qemu+ssh://h/system?keyfile=/k"),
+            "qemu+ssh://h/system?keyfile=/k&no_tty=1"
+        );
+        assert_eq!(
+            unattended_uri("qemu+ssh://h/system?no_tty=0"),
+            "qemu+ssh://h/system?no_tty=0"
+        );
+        assert_eq!(unattended_uri("qemu:///system"), "qemu:///system");
+        assert_eq!(
+            unattended_uri("qemu+libssh://h/system"),
+            "qemu+libssh://h/system"
+        );
+    }
 
     #[test]
     fn backoff_grows_and_caps() {

@@ -62,7 +62,7 @@ pub fn candidates(line: &str, src: &dyn CompletionSource) -> Candidates {
             Some(ArgKind::SortKey) => src.sort_keys(),
             Some(ArgKind::Command) => COMMANDS.iter().map(|c| c.name.to_string()).collect(),
             Some(ArgKind::All) => vec!["all".to_string()],
-            Some(ArgKind::Text | ArgKind::Pool) | None => Vec::new(),
+            Some(ArgKind::Text | ArgKind::Pool | ArgKind::Word) | None => Vec::new(),
         }
     };
     let mut items: Vec<String> = all.into_iter().filter(|c| c.starts_with(&prefix)).collect();

@@ -66,6 +66,17 @@ pub enum Command {
     Help(Option<String>),
     /// A blank line: close the command line, do nothing.
     Nothing,
+    /// `:host all`: every host's domains in one list.
+    HostAll,
+    /// `:host add NAME URI`: save a host and connect to it.
+    HostAdd {
+        name: String,
+        uri: String,
+    },
+    /// `:host rm NAME`: close a host and forget it.
+    HostRm {
+        name: String,
+    },
 }
 
 /// Why a line is not a command; `Display` is the message for the status line.
@@ -88,6 +99,8 @@ pub enum ParseError {
     },
     #[error("unterminated {0} quote")]
     Unterminated(char),
+    #[error(":host {0}")]
+    Host(&'static str),
 }
 
 /// One word of the line as the tokenizer saw it.
@@ -184,6 +197,9 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
             what: missing.what,
         });
     }
+    if spec.name == "host" && !args.is_empty() {
+        return host_command(args);
+    }
     if spec.name == "view" {
         let word = args.first().map_or("", String::as_str);
         return view_named(word)
@@ -191,6 +207,23 @@ pub fn parse(line: &str) -> Result<Command, ParseError> {
             .ok_or_else(|| ParseError::UnknownView(word.to_string()));
     }
     Ok(build(spec.name, args))
+}
+
+/// `:host all`, `:host add NAME URI`, `:host rm NAME`.
+fn host_command(args: Vec<String>) -> Result<Command, ParseError> {
+    let mut it = args.into_iter();
+    let sub = it.next().unwrap_or_default();
+    let (a, b) = (it.next(), it.next());
+    match (sub.as_str(), a, b) {
+        ("all", None, None) => Ok(Command::HostAll),
+        ("add", Some(name), Some(uri)) => Ok(Command::HostAdd { name, uri }),
+        ("add", _, _) => Err(ParseError::Host(
+            "add needs a name and a URI: :host add NAME URI",
+        )),
+        ("rm", Some(name), None) => Ok(Command::HostRm { name }),
+        ("rm", _, _) => Err(ParseError::Host("rm needs one host name: :host rm NAME")),
+        _ => Err(ParseError::Host("takes all, add NAME URI or rm NAME")),
+    }
 }
 
 /// The view a name (or alias) stands for.
@@ -271,6 +304,20 @@ mod tests {
         assert_eq!(parse(":volumes"), Ok(Command::View(View::Volumes)));
         assert_eq!(parse(":jobs"), Ok(Command::View(View::Jobs)));
         assert_eq!(parse("  :host  "), Ok(Command::View(View::Hosts)));
+        assert_eq!(parse(":host all"), Ok(Command::HostAll));
+        assert_eq!(
+            parse(":host add db1 qemu+ssh://root@db1/system?keyfile=/k"),
+            Ok(Command::HostAdd {
+                name: "db1".into(),
+                uri: "qemu+ssh://root@db1/system?keyfile=/k".into()
+            })
+        );
+        assert_eq!(
+            parse(":host rm db1"),
+            Ok(Command::HostRm { name: "db1".into() })
+        );
+        assert!(matches!(parse(":host add db1"), Err(ParseError::Host(_))));
+        assert!(matches!(parse(":host nonsense"), Err(ParseError::Host(_))));
         assert_eq!(parse(":view net"), Ok(Command::View(View::Networks)));
     }
 

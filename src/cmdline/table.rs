@@ -18,6 +18,8 @@ pub enum ArgKind {
     SortKey,
     /// A command name (for `:help start`).
     Command,
+    /// One plain word nothing completes (a host's name or URI in `:host add NAME URI`).
+    Word,
     /// Free text: the rest of the line, verbatim (filters).
     Text,
     /// A storage pool name (not completed yet).
@@ -101,8 +103,12 @@ pub const COMMANDS: &[CommandSpec] = &[
     cmd(
         "host",
         &["hosts", "node"],
-        &[opt(ArgKind::All, "all")],
-        "show the hosts (all: every host's domains in one list)",
+        &[
+            opt(ArgKind::Word, "all, add NAME URI or rm NAME"),
+            opt(ArgKind::Word, "a host name"),
+            opt(ArgKind::Word, "a libvirt URI"),
+        ],
+        "show the hosts; all: every host's domains; add/rm: edit the saved hosts",
     ),
     cmd(
         "events",
@@ -226,6 +232,7 @@ pub fn usage(spec: &CommandSpec) -> String {
             ArgKind::View => "VIEW",
             ArgKind::SortKey => "KEY",
             ArgKind::Command => "COMMAND",
+            ArgKind::Word => "WORD",
             ArgKind::Text => "TEXT",
             ArgKind::Pool => "POOL",
             ArgKind::All => "all",

@@ -1,5 +1,6 @@
 //! Configuration: the embedded default merged with the user's file in the XDG config dir.
 
+pub mod hosts;
 pub mod keymap;
 pub mod theme;
 
@@ -28,6 +29,8 @@ struct ConfigFile {
     console_idle_close_mins: Option<u64>,
     #[serde(default)]
     keys: keymap::KeysTable,
+    #[serde(default)]
+    hosts: Vec<hosts::HostEntry>,
 }
 
 /// Everything configurable, resolved.
@@ -45,6 +48,8 @@ pub struct Config {
     pub mouse: bool,
     /// `y` writes the clipboard with OSC 52; off: it only shows what it would copy.
     pub clipboard: bool,
+    /// Saved hosts (`[[hosts]]`), in file order.
+    pub hosts: Vec<hosts::HostEntry>,
     /// Lines a console keeps above its screen.
     pub console_scrollback_lines: usize,
     /// Close a detached, silent console after this long (`None` = never).
@@ -111,6 +116,7 @@ impl Config {
                 .clamp(1, 3600),
             mouse: user.mouse.or(base.mouse).unwrap_or(false),
             clipboard: user.clipboard.or(base.clipboard).unwrap_or(true),
+            hosts: user.hosts,
             console_scrollback_lines: user
                 .console_scrollback_lines
                 .or(base.console_scrollback_lines)

@@ -16,6 +16,8 @@ pub struct DomainRow {
     /// Disk read+write and net rx+tx bytes/s of the last stats tick.
     pub disk_bps: Option<f64>,
     pub net_bps: Option<f64>,
+    /// Guest addresses libvirt knows (`address/prefix`, DHCP leases or the agent).
+    pub addresses: Vec<String>,
 }
 
 /// What the header says about the connection.
@@ -36,14 +38,22 @@ pub struct Store {
     pub conn: ConnState,
     pub uri: String,
     pub hostname: String,
-    /// Bumped whenever the set of rows or a sortable field changes.
+    /// Bumped whenever the set of rows or a sortable field other than the live figures
+    /// changes.
     version: u64,
+    /// Bumped on every stats tick (CPU %, disk and net rates changed).
+    stats_version: u64,
     /// A full domain list has arrived at least once.
     pub loaded: bool,
     /// Domains running or idle, recounted when rows change (not per frame).
     running: usize,
     /// Stats histories of the active domains.
     pub stats: StatsBook,
+    /// Every libvirt event received on every host, bounded (the events view).
+    pub events: super::eventlog::EventLog<super::event_entry::EventEntry>,
+    /// Every host the App talks to and its connection; empty for a bare single-host
+    /// Store (tests, benchmarks), whose one connection is `conn`.
+    pub hosts: super::HostTable,
 }
 
 impl Store {
@@ -73,11 +83,25 @@ impl Store {
     }
 
     fn recount(&mut self) {
-        self.running = self
-            .rows
-            .values()
-            .filter(|r| matches!(r.info.state.state, RunState::Running | RunState::Blocked))
-            .count();
+        let mut per_host = std::collections::BTreeMap::new();
+        let mut running = 0;
+        for r in self.rows.values() {
+            let up = matches!(r.info.state.state, RunState::Running | RunState::Blocked);
+            running += usize::from(up);
+            let c: &mut (usize, usize) = per_host.entry(r.info.id.host).or_default();
+            c.0 += 1;
+            c.1 += usize::from(up);
+        }
+        self.running = running;
+        self.hosts.set_counts(&per_host);
+    }
+
+    /// Whether the connection of `host` is up (a lost host's rows are last known).
+    pub fn host_connected(&self, host: crate::backend::HostId) -> bool {
+        if self.hosts.is_empty() {
+            return !matches!(self.conn, ConnState::Disconnected { .. });
+        }
+        self.hosts.usable(host)
     }
 
     /// Folds one backend event into the model. Returns whether anything visible changed.
@@ -95,6 +119,11 @@ impl Store {
     }
 
     fn apply_inner(&mut self, ev: &BackendEvent) -> bool {
+        let host_changed = self.hosts.apply(ev);
+        if host_changed {
+            // The domain rows of a host that came or went are drawn differently.
+            self.version += 1;
+        }
         match ev {
             BackendEvent::Connected { uri, hostname, .. } => {
                 self.conn = ConnState::Connected;
@@ -108,7 +137,13 @@ impl Store {
                 };
                 true
             }
-            BackendEvent::ReconnectFailed {
+            BackendEvent::ConnectFailed {
+                attempt,
+                error,
+                retry_in,
+                ..
+            }
+            | BackendEvent::ReconnectFailed {
                 attempt,
                 error,
                 retry_in,
@@ -153,6 +188,21 @@ impl Store {
                 self.apply_stats(*at, domains.clone());
                 true
             }
+            BackendEvent::Network(_, ev) => match ev.as_ref() {
+                crate::backend::network::NetEvent::Addresses { id, ifaces } => {
+                    let Some(row) = self.rows.get_mut(id) else {
+                        return false;
+                    };
+                    let addrs: Vec<String> = ifaces
+                        .iter()
+                        .flat_map(|i| i.addrs.iter().cloned())
+                        .collect();
+                    let changed = row.addresses != addrs;
+                    row.addresses = addrs;
+                    changed
+                }
+                _ => false,
+            },
             BackendEvent::Lifecycle { .. }
             | BackendEvent::ActionDone { .. }
             | BackendEvent::ActionFailed { .. }
@@ -162,7 +212,11 @@ impl Store {
             | BackendEvent::Console(..)
             | BackendEvent::BulkProgress { .. }
             | BackendEvent::BulkDone { .. }
+            | BackendEvent::Device(..)
+            | BackendEvent::Node(..)
+            | BackendEvent::DomainEvent(..)
             | BackendEvent::Error(..) => false,
+            BackendEvent::HostFacts(..) => host_changed,
         }
     }
 
@@ -178,7 +232,13 @@ impl Store {
                 row.info.cpu_time_ns = ns;
             }
         }
-        self.version += 1;
+        // Not `version`: a list sorted by name need not re-sort 3000 rows every tick.
+        self.stats_version += 1;
+    }
+
+    /// Bumped on every stats tick; lists sorted by a live figure re-sort on it.
+    pub fn stats_version(&self) -> u64 {
+        self.stats_version
     }
 
     /// Keeps the live figures of a domain across updates of its row.
@@ -189,12 +249,14 @@ impl Store {
                 cpu_pct: p.cpu_pct,
                 disk_bps: p.disk_bps,
                 net_bps: p.net_bps,
+                addresses: p.addresses,
             },
             _ => DomainRow {
                 info,
                 cpu_pct: None,
                 disk_bps: None,
                 net_bps: None,
+                addresses: Vec::new(),
             },
         }
     }

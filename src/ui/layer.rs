@@ -62,6 +62,13 @@ pub enum Effect {
     },
     /// Copy text to the user's clipboard (OSC 52, written by the App between frames).
     Clipboard(String),
+    /// Show one host's domains in the list (`None`: every host's, the fleet) and close
+    /// the views above it.
+    ShowHost(Option<HostId>),
+    /// Try to connect a lost or refused host now.
+    Reconnect(HostId),
+    /// Leave the screen and connect with the terminal handed over, so ssh may prompt.
+    ReconnectInteractive(HostId),
 }
 
 /// A full-screen view to open, with what the command line may say about it.
@@ -81,6 +88,10 @@ pub enum ViewRequest {
         all: bool,
     },
     Events,
+    /// The host view (`:node`) of one host.
+    Node {
+        host: HostId,
+    },
 }
 
 impl ViewRequest {
@@ -189,6 +200,17 @@ impl<'a> Ctx<'a> {
             );
             return true;
         }
+        let host = self.selected.as_ref().map_or(self.host, |id| id.host);
+        if !self.store.hosts.is_empty() {
+            if !self.store.host_connected(host) {
+                self.status(
+                    Level::Error,
+                    "that host is not connected: wait for the reconnect",
+                );
+                return true;
+            }
+            return false;
+        }
         if let ConnState::Disconnected { .. } = self.store.conn {
             self.status(Level::Error, "not connected: wait for the reconnect");
             return true;
@@ -217,6 +239,8 @@ impl<'a> Ctx<'a> {
 /// What a layer may read while drawing.
 pub struct DrawCtx<'a> {
     pub config: &'a Config,
+    /// The model, for views that show more than their own state (events, addresses).
+    pub store: &'a Store,
     pub readonly: bool,
     /// The status line, for prompts that live there.
     pub status_area: Rect,

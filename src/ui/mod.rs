@@ -4,8 +4,12 @@
 pub mod cmdline;
 pub mod console;
 pub mod domains;
+pub mod events;
 pub mod format;
+pub mod host;
+pub mod hosts;
 pub mod layer;
+pub mod networks;
 pub mod palette;
 pub mod popups;
 pub mod snapshots;

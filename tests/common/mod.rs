@@ -1,6 +1,9 @@
 #![allow(dead_code)]
 //! Test harness: a real App on a real libvirt connection, drawn into a TestBackend.
 
+pub mod fleet;
+pub mod livenet;
+pub mod probe;
 pub mod rig;
 pub mod testdrv;
 
@@ -82,6 +85,7 @@ impl Harness {
             reconcile_every: opts.reconcile_every,
             cpu_interval: Duration::from_millis(500),
             reconnect_max: Duration::from_secs(2),
+            ..BackendConfig::default()
         };
         let backend = Backend::start(cfg, event::backend_sink(tx.clone()))?;
         let config = Config::builtin().expect("built-in config");

@@ -59,6 +59,9 @@ pub struct StatsReader {
     counters: Arc<StatsCounters>,
     /// The connection the records come from; every `DomainStats` is keyed by it.
     host: HostId,
+    /// Domains someone looks at (rows on screen, the selected one): only these get the
+    /// per-domain fallback calls and XML reads. `None`: every domain (no App told us).
+    visible: Option<std::collections::HashSet<DomainId>>,
 }
 
 const GROUPS: u32 = sys::VIR_DOMAIN_STATS_STATE
@@ -76,7 +79,13 @@ impl StatsReader {
             supported: Groups::default(),
             devices: HashMap::new(),
             counters,
+            visible: None,
         }
+    }
+
+    /// Limits the per-domain fallback calls to `ids` (what is on screen).
+    pub fn set_visible(&mut self, ids: Vec<DomainId>) {
+        self.visible = Some(ids.into_iter().collect());
     }
 
     /// Forgets a domain's cached devices (it restarted, changed or went away).
@@ -102,6 +111,11 @@ impl StatsReader {
         for (mut stats, groups) in parsed {
             let (absent, missing) = classify(groups, self.supported);
             stats.absent = absent;
+            let looked_at = self.visible.as_ref().is_none_or(|v| v.contains(&stats.id));
+            if !looked_at {
+                out.push(stats);
+                continue;
+            }
             if missing.any() {
                 fallbacks += 1;
                 match self.fill_missing(conn, &mut stats, missing) {

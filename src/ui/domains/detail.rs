@@ -125,7 +125,7 @@ fn overview(row: &DomainRow, theme: &Theme) -> Vec<Line<'static>> {
         theme.style(Role::Base),
         theme.style(Role::Escaped),
     ));
-    vec![
+    let mut lines = vec![
         Line::from(name),
         Line::from(vec![
             label("UUID"),
@@ -172,5 +172,12 @@ fn overview(row: &DomainRow, theme: &Theme) -> Vec<Line<'static>> {
                 }
             )),
         ]),
-    ]
+    ];
+    if !row.addresses.is_empty() && i.state.state.is_active() {
+        lines.push(Line::from(vec![
+            label("IP"),
+            Span::raw(escape(&row.addresses.join(", ")).into_owned()),
+        ]));
+    }
+    lines
 }

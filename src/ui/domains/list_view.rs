@@ -22,10 +22,12 @@ pub enum SortKey {
     Net,
     Autostart,
     Persistent,
+    /// The host (in the fleet list: every host's domains together).
+    Host,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 10] = [
+    pub const ALL: [SortKey; 11] = [
         SortKey::Name,
         SortKey::State,
         SortKey::Id,
@@ -36,6 +38,7 @@ impl SortKey {
         SortKey::Net,
         SortKey::Autostart,
         SortKey::Persistent,
+        SortKey::Host,
     ];
 
     fn index(self) -> usize {
@@ -142,6 +145,7 @@ fn compare(key: SortKey, a: &DomainRow, b: &DomainRow) -> Ordering {
             .total_cmp(&a.net_bps.unwrap_or(-1.0)),
         SortKey::Autostart => y.autostart.cmp(&x.autostart),
         SortKey::Persistent => y.persistent.cmp(&x.persistent),
+        SortKey::Host => x.id.host.cmp(&y.id.host),
     };
     primary
         .then_with(|| x.name.cmp(&y.name))
@@ -161,7 +165,9 @@ pub struct ListView {
     cursor: usize,
     /// First row shown; kept so the cursor stays in view.
     pub offset: usize,
-    built_for: Option<u64>,
+    built_for: Option<(u64, u64)>,
+    /// Only this host's domains; `None`: every host's (the fleet).
+    host: Option<crate::backend::HostId>,
     /// Domains marked for a bulk action, by id: filtering and sorting leave them alone,
     /// a domain that disappears from the store loses its mark.
     pub marks: crate::bulk::Marks<DomainId>,
@@ -180,6 +186,7 @@ impl Default for ListView {
             offset: 0,
             built_for: None,
             marks: crate::bulk::Marks::new(),
+            host: None,
         }
     }
 }
@@ -207,6 +214,17 @@ impl ListView {
         self.built_for = None;
     }
 
+    /// Shows one host's domains, or every host's (`None`, the fleet).
+    pub fn set_host(&mut self, host: Option<crate::backend::HostId>) {
+        self.host = host;
+        self.built_for = None;
+    }
+
+    /// The host the list is limited to; `None` for the fleet.
+    pub fn host(&self) -> Option<crate::backend::HostId> {
+        self.host
+    }
+
     pub fn set_sort(&mut self, key: SortKey, reverse: bool) {
         self.sort = key;
         self.reverse = reverse;
@@ -216,14 +234,24 @@ impl ListView {
     /// Rebuilds the row order if the store changed; keeps the selection on the same UUID,
     /// or on the same position when that domain disappeared.
     pub fn sync(&mut self, store: &Store) {
-        if self.built_for == Some(store.version()) {
+        let live = matches!(self.sort, SortKey::Cpu | SortKey::Disk | SortKey::Net);
+        // Row order depends on the stats only when sorted by one of the live figures.
+        let version = (
+            store.version(),
+            if live { store.stats_version() } else { 0 },
+        );
+        if self.built_for == Some(version) {
             return;
         }
-        self.built_for = Some(store.version());
+        self.built_for = Some(version);
         if !self.marks.is_empty() {
             self.marks.prune(|id| store.get(id).is_some());
         }
-        let mut rows: Vec<&DomainRow> = store.rows().filter(|r| self.filter.matches(r)).collect();
+        let host = self.host;
+        let mut rows: Vec<&DomainRow> = store
+            .rows()
+            .filter(|r| host.is_none_or(|h| r.info.id.host == h) && self.filter.matches(r))
+            .collect();
         let key = self.sort;
         rows.sort_by(|a, b| compare(key, a, b));
         if self.reverse {

@@ -83,6 +83,14 @@ const COLUMNS: [Column; 10] = [
     },
 ];
 
+/// The HOST column, first, when the App talks to more than one host.
+const HOST_COLUMN: Column = Column {
+    key: SortKey::Host,
+    title: "Host",
+    width: 12,
+    right: false,
+};
+
 /// Columns that fit: the flags go first when the terminal is narrow, then the live
 /// disk and net columns.
 fn visible_columns(width: u16) -> &'static [Column] {
@@ -111,7 +119,32 @@ fn align(text: String, right: bool) -> Line<'static> {
     if right { line.right_aligned() } else { line }
 }
 
-fn cell(col: &Column, row: &DomainRow, theme: &Theme, name_width: usize) -> Cell<'static> {
+fn cell(
+    col: &Column,
+    row: &DomainRow,
+    theme: &Theme,
+    name_width: usize,
+    store: &Store,
+) -> Cell<'static> {
+    let i = &row.info;
+    if !store.host_connected(i.id.host) {
+        // A lost host's rows keep their last known values, greyed, and say so.
+        return match col.key {
+            SortKey::State => Cell::from(format!("DISCONNECTED {}", i.state)),
+            SortKey::Cpu | SortKey::Disk | SortKey::Net => Cell::from(align("-".into(), true)),
+            _ => cell_live(col, row, theme, name_width, store),
+        };
+    }
+    cell_live(col, row, theme, name_width, store)
+}
+
+fn cell_live(
+    col: &Column,
+    row: &DomainRow,
+    theme: &Theme,
+    name_width: usize,
+    store: &Store,
+) -> Cell<'static> {
     let i = &row.info;
     let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
     match col.key {
@@ -137,6 +170,14 @@ fn cell(col: &Column, row: &DomainRow, theme: &Theme, name_width: usize) -> Cell
         SortKey::Net => Cell::from(align(row.net_bps.map_or("-".into(), format::rate), true)),
         SortKey::Autostart => Cell::from(yes_no(i.autostart)),
         SortKey::Persistent => Cell::from(yes_no(i.persistent)),
+        SortKey::Host => {
+            let name = store
+                .hosts
+                .get(i.id.host)
+                .map_or_else(|| i.id.host.to_string(), |h| h.name.clone());
+            let spans = name_spans(&name, Style::default(), theme.style(Role::Escaped));
+            Cell::from(Line::from(fit_spans(spans, usize::from(col.width))))
+        }
     }
 }
 
@@ -177,7 +218,15 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
         return;
     }
 
-    let cols = visible_columns(inner.width);
+    let mut cols: Vec<&Column> = Vec::new();
+    let fleet = store.hosts.len() > 1;
+    if fleet {
+        cols.push(&HOST_COLUMN);
+    }
+    let rest = inner
+        .width
+        .saturating_sub(if fleet { HOST_COLUMN.width + 1 } else { 0 });
+    cols.extend(visible_columns(rest));
     // A mark column only while something is marked: a glyph, so it reads without colour.
     let marking = !view.marks.is_empty();
     let mark_w: u16 = if marking { 2 } else { 0 };
@@ -214,10 +263,12 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
             });
             let r = Row::new(
                 mark.into_iter()
-                    .chain(cols.iter().map(|c| cell(c, row, theme, name_width))),
+                    .chain(cols.iter().map(|c| cell(c, row, theme, name_width, store))),
             );
             Some(if i == selected {
                 r.style(theme.style(Role::Selected))
+            } else if !store.host_connected(id.host) {
+                r.style(theme.style(Role::Dim))
             } else {
                 r.style(theme.style(Role::Base))
             })

@@ -283,5 +283,6 @@ pub fn sort_name(k: SortKey) -> &'static str {
         SortKey::Net => "net throughput",
         SortKey::Autostart => "autostart",
         SortKey::Persistent => "persistent",
+        SortKey::Host => "host",
     }
 }
