@@ -38,6 +38,8 @@ bench: deps
 	$(CARGO) bench --bench events
 	$(CARGO) bench --bench netviews
 	$(CARGO) bench --bench hosts
+	$(CARGO) bench --bench storage
+	$(CARGO) bench --bench storage_views
 
 clean-rig:
 	tests/rig/cleanup.sh

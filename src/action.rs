@@ -39,12 +39,20 @@ pub enum Scope {
     Events,
     /// The host view (`:node`).
     Host,
+    /// The storage pools view.
+    Pools,
+    /// The volumes view of one pool.
+    Volumes,
+    /// The jobs view (block jobs, save / restore).
+    Jobs,
+    /// A domain's disks and chains, where block jobs start.
+    Disks,
     /// A console search on show while the console is not typed into (n / N / Esc).
     Search,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 15] = [
+    pub const ALL: [Scope; 19] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -59,6 +67,10 @@ impl Scope {
         Scope::Networks,
         Scope::Events,
         Scope::Host,
+        Scope::Pools,
+        Scope::Volumes,
+        Scope::Jobs,
+        Scope::Disks,
         Scope::Search,
     ];
 
@@ -79,6 +91,10 @@ impl Scope {
             Scope::Networks => "networks",
             Scope::Events => "events",
             Scope::Host => "host",
+            Scope::Pools => "pools",
+            Scope::Volumes => "volumes",
+            Scope::Jobs => "jobs",
+            Scope::Disks => "disks",
             Scope::Search => "search",
         }
     }
@@ -106,6 +122,11 @@ impl Scope {
         &[Scope::Global, Scope::Networks],
         &[Scope::Global, Scope::Events],
         &[Scope::Global, Scope::Host],
+        // The full-screen views take Enter (open) and Esc (back) from [keys.input].
+        &[Scope::Global, Scope::Pools, Scope::Input],
+        &[Scope::Global, Scope::Volumes, Scope::Input],
+        &[Scope::Global, Scope::Jobs, Scope::Input],
+        &[Scope::Global, Scope::Disks, Scope::Input],
         // A shown search is looked at before the main screen's keys (it shadows them).
         &[Scope::Global, Scope::Search],
     ];
@@ -190,6 +211,11 @@ actions! {
     InvertMarks => "invert_marks", Domains, false, "", "invert the marks among the visible rows";
     MarkAll => "mark_all", Domains, false, "", "mark every visible row";
     Yank => "yank", Domains, false, "", "copy the selected domain's name and UUID to the clipboard (OSC 52)";
+    ShowDisks => "show_disks", Domains, false, "", "the selected domain's disks, backing chains and block jobs";
+    ManagedSave => "managed_save", Domains, true, "", "save the running domain's memory; the next start resumes (virsh managedsave)";
+    ManagedSaveRemove => "managed_save_remove", Domains, true, "", "drop the domain's managed save image, asks first (virsh managedsave-remove)";
+    SaveToFile => "save_to_file", Domains, true, "", "save the running domain's memory to a file; it stops (virsh save)";
+    RestoreFromFile => "restore_from_file", Domains, true, "", "start a domain from a file virsh save wrote (virsh restore)";
     SnapshotFocus => "snapshot_focus", Snapshots, false, "tree", "snapshot tree: show it and move the keys there / back";
     SnapshotQuick => "snapshot_quick", Snapshots, true, "snap", "quick snapshot now, named <domain>-YYYYMMDD-HHMMSS";
     SnapshotCreate => "snapshot_create", Snapshots, true, "new", "new snapshot with options (virsh snapshot-create-as)";
@@ -258,6 +284,27 @@ actions! {
     NetClose => "net_close", Networks, false, "back", "networks: back to the view below";
     EventsClose => "events_close", Events, false, "back", "events: back to the view below";
     HostClose => "host_close", Host, false, "back", "host: back to the view below";
+    PoolStart => "pool_start", Pools, true, "start", "start the pool (virsh pool-start)";
+    PoolStop => "pool_stop", Pools, true, "stop", "stop the pool, data stays (virsh pool-destroy)";
+    PoolRefresh => "pool_refresh", Pools, true, "refresh", "re-scan the pool's volumes (virsh pool-refresh)";
+    PoolBuild => "pool_build", Pools, true, "", "build the pool's target (virsh pool-build)";
+    PoolAutostart => "pool_autostart", Pools, true, "", "toggle the pool's autostart (virsh pool-autostart)";
+    PoolUndefine => "pool_undefine", Pools, true, "", "forget the pool's definition, data stays; asks first (virsh pool-undefine)";
+    PoolDelete => "pool_delete", Pools, true, "delete", "delete the pool's storage; type the pool's name (virsh pool-delete)";
+    VolCreate => "vol_create", Volumes, true, "new", "new volume: NAME SIZE [raw|qcow2] [BACKING] (virsh vol-create-as)";
+    VolDelete => "vol_delete", Volumes, true, "delete", "delete the volume, asks first; refused while a running domain uses it";
+    VolWipe => "vol_wipe", Volumes, true, "", "wipe the volume's content, asks first (virsh vol-wipe)";
+    VolResize => "vol_resize", Volumes, true, "resize", "resize the volume (grow; shrink needs a leading -)";
+    VolClone => "vol_clone", Volumes, true, "", "clone the volume under a new name (virsh vol-clone)";
+    VolUpload => "vol_upload", Volumes, true, "upload", "upload a local file into the volume (virsh vol-upload)";
+    VolDownload => "vol_download", Volumes, false, "download", "download the volume to a local file (virsh vol-download)";
+    VolCancel => "vol_cancel", Volumes, false, "", "cancel the running upload / download";
+    JobPivot => "job_pivot", Jobs, true, "pivot", "switch the disk to the copy / committed base; only after READY";
+    JobAbort => "job_abort", Jobs, true, "abort", "abort the selected job (a READY copy stays a point-in-time copy)";
+    BlockCommit => "block_commit", Disks, true, "commit", "commit a part of the disk's chain into a base (virsh blockcommit)";
+    BlockPull => "block_pull", Disks, true, "pull", "pull the chain's data into the active image (virsh blockpull)";
+    BlockCopy => "block_copy", Disks, true, "copy", "copy the disk to a new file, then pivot or keep (virsh blockcopy)";
+    JobSpeed => "job_speed", Jobs, true, "speed", "set the block job's speed limit (virsh blockjob --bandwidth)";
     SearchOlder => "search_older", Search, false, "older", "console search: the next older match";
     SearchNewer => "search_newer", Search, false, "newer", "console search: the next newer match";
     SearchEnd => "search_end", Search, false, "end", "console search: end it";

@@ -94,6 +94,17 @@ impl App {
             Action::CommandLine => self.open_command_line(),
             Action::Palette => self.open_palette(),
             Action::NewDomain => self.open_new_domain(),
+            Action::ShowDisks => {
+                if let Some(v) = with_ctx!(self, |cx| crate::ui::disks::DisksView::open(&mut cx)) {
+                    self.layers.push(Box::new(v));
+                }
+            }
+            Action::ManagedSave
+            | Action::ManagedSaveRemove
+            | Action::SaveToFile
+            | Action::RestoreFromFile => {
+                with_ctx!(self, |cx| crate::ui::jobs::save::on_action(action, &mut cx));
+            }
             Action::ShowDomains
             | Action::ShowNetworks
             | Action::ShowPools
@@ -127,6 +138,10 @@ impl App {
                 | Scope::Input
                 | Scope::Prompt
                 | Scope::Editor
+                | Scope::Pools
+                | Scope::Volumes
+                | Scope::Jobs
+                | Scope::Disks
                 | Scope::Search => {}
                 // The full-screen views take their own keys while they are open.
                 Scope::Networks | Scope::Events | Scope::Host => {}

@@ -5,8 +5,11 @@
 use super::{App, with_ctx};
 use crate::ui::events::EventsView;
 use crate::ui::host::HostView;
-use crate::ui::layer::{Level, ViewRequest};
+use crate::ui::jobs::JobsView;
+use crate::ui::layer::{Layer, Level, ViewRequest};
 use crate::ui::networks::NetworksView;
+use crate::ui::pools::PoolsView;
+use crate::ui::volumes::VolumesView;
 
 impl App {
     pub fn open_view(&mut self, view: ViewRequest) {
@@ -19,9 +22,15 @@ impl App {
                     cx.push(view);
                 });
             }
-            ViewRequest::Pools => self.view_unavailable("storage pools"),
-            ViewRequest::Volumes { .. } => self.view_unavailable("volumes"),
-            ViewRequest::Jobs => self.view_unavailable("jobs"),
+            ViewRequest::Pools => {
+                let v = with_ctx!(self, |cx| PoolsView::open(&mut cx));
+                self.push_view(Box::new(v));
+            }
+            ViewRequest::Volumes { pool } => self.open_volumes(pool),
+            ViewRequest::Jobs => {
+                let v = with_ctx!(self, |cx| JobsView::open(&mut cx));
+                self.push_view(Box::new(v));
+            }
             ViewRequest::Hosts { all: true } => self.show_host(None),
             ViewRequest::Hosts { all: false } => {
                 self.close_views();
@@ -47,15 +56,29 @@ impl App {
         self.dirty = true;
     }
 
+    /// A full-screen view goes on the stack; popups left over from another view go first
+    /// (a view opened from a prompt replaces the prompt).
+    fn push_view(&mut self, view: Box<dyn Layer>) {
+        self.layers.retain(|l| l.fullscreen());
+        self.layers.push(view);
+    }
+
+    /// `:vol POOL`, or Enter on a pool (it names the pool); without a name, the pool
+    /// selected in an open pools view.
+    fn open_volumes(&mut self, pool: Option<String>) {
+        let Some(pool) = pool else {
+            self.set_status(
+                Level::Warn,
+                "which pool? open the pools view (:pool) and press Enter on one, or :vol POOL",
+            );
+            return;
+        };
+        let v = with_ctx!(self, |cx| VolumesView::open(&mut cx, pool));
+        self.push_view(Box::new(v));
+    }
+
     /// Back to the domain list: every layer above it goes.
     fn close_views(&mut self) {
         self.layers.clear();
-    }
-
-    fn view_unavailable(&mut self, what: &str) {
-        self.set_status(
-            Level::Warn,
-            format!("the {what} view is not in this version of virtdeck"),
-        );
     }
 }

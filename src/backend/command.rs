@@ -2,10 +2,12 @@
 
 use super::console::ConsoleCommand;
 use super::devices::DeviceCmd;
+use super::jobs::JobCmd;
 use super::model::{DomainId, HostId, LifecycleOp, RequestId};
 use super::network::NetCmd;
 use super::node::NodeCmd;
 use super::snapshots::SnapshotCmd;
+use super::storage::StorageCmd;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
@@ -34,6 +36,10 @@ pub enum Command {
     },
     /// List, create, revert or delete snapshots (long ones run on their own thread).
     Snapshot(SnapshotCmd),
+    /// Pools, volumes, a domain's disks, volume transfers.
+    Storage(HostId, StorageCmd),
+    /// Block jobs, save / restore.
+    Jobs(HostId, JobCmd),
     /// Re-read the whole domain list now (the user asked; normally events keep it current).
     Refresh(HostId),
     /// Attach to, type into or detach from a serial console.
@@ -80,7 +86,9 @@ impl Command {
             | Command::Node(host, _)
             | Command::Reconnect(host)
             | Command::ReconnectInteractive(host)
-            | Command::Visible(host, _) => Some(*host),
+            | Command::Visible(host, _)
+            | Command::Storage(host, _)
+            | Command::Jobs(host, _) => Some(*host),
             Command::Snapshot(c) => Some(c.id().host),
             Command::Quit => None,
         }

@@ -9,10 +9,13 @@ use virt::domain::Domain;
 use virt::error::Error;
 use virt::sys;
 
+pub mod blockjob;
 pub mod console;
 pub mod domain_events;
+pub mod domjob;
 pub mod leases;
 pub mod node;
+pub mod stream;
 
 /// A domain lifecycle event as libvirt delivered it, copied out of the callback.
 #[derive(Clone, Debug, PartialEq, Eq)]

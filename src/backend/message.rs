@@ -5,11 +5,13 @@ use std::time::{Duration, Instant};
 use super::console::ConsoleEvent;
 use super::devices::DeviceEvent;
 use super::events::DomainEventRecord;
+use super::jobs::JobEvent;
 use super::model::{DomainId, DomainInfo, HostId, LifecycleOp, RequestId};
 use super::network::NetEvent;
 use super::node::NodeEvent;
 use super::snapshots::SnapshotEvent;
 use super::stats::DomainStats;
+use super::storage::StorageEvent;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum BackendEvent {
@@ -80,6 +82,10 @@ pub enum BackendEvent {
     },
     /// Snapshot lists and snapshot job progress.
     Snapshot(SnapshotEvent),
+    /// Pools, volumes, disks and transfers.
+    Storage(HostId, StorageEvent),
+    /// Block jobs and save / restore: progress, READY, ends, replies.
+    Jobs(HostId, JobEvent),
     /// A serial console's output or state changed.
     Console(HostId, ConsoleEvent),
     /// A bulk job's progress: `done` of `total` domains finished.
@@ -143,7 +149,9 @@ impl BackendEvent {
             | BackendEvent::DomainEvent(host, _)
             | BackendEvent::Error(host, _)
             | BackendEvent::ConnectFailed { host, .. }
-            | BackendEvent::HostFacts(host, _) => *host,
+            | BackendEvent::HostFacts(host, _)
+            | BackendEvent::Storage(host, _)
+            | BackendEvent::Jobs(host, _) => *host,
             BackendEvent::DomainUpdated(info) => info.id.host,
             BackendEvent::DomainRemoved(id)
             | BackendEvent::Lifecycle { id, .. }

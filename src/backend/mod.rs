@@ -10,6 +10,7 @@ mod domains;
 mod eventloop;
 pub mod events;
 mod ffi;
+pub mod jobs;
 pub mod message;
 pub mod model;
 pub mod network;
@@ -17,6 +18,7 @@ pub mod node;
 mod session;
 pub mod snapshots;
 pub mod stats;
+pub mod storage;
 mod worker;
 pub mod xmldef;
 

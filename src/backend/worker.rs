@@ -254,6 +254,8 @@ struct Worker {
     /// Versions and sizes read on connect; CPU % and free memory refresh every few ticks.
     facts: Option<HostFacts>,
     ticks: u64,
+    storage: super::storage::Storage,
+    jobs: super::jobs::Jobs,
 }
 
 impl Worker {
@@ -281,6 +283,8 @@ impl Worker {
             node_cpu: None,
             facts: None,
             ticks: 0,
+            storage: super::storage::Storage::new(host),
+            jobs: super::jobs::Jobs::new(host),
         }
     }
 
@@ -350,6 +354,9 @@ impl Worker {
         if now >= self.next_cpu {
             self.next_cpu = now + self.cfg.cpu_interval;
             self.sample_stats();
+            if let Some(s) = &self.session {
+                self.jobs.tick(&s.conn, &self.sink);
+            }
         }
         self.networks
             .tick(self.session.as_ref().map(|s| &s.conn), &self.sink);
@@ -370,6 +377,8 @@ impl Worker {
             hostname,
             readonly: self.cfg.readonly,
         });
+        self.storage.clear();
+        self.jobs.attach(&s.conn, &self.sink);
         self.read_facts();
         self.reconcile();
         if let Some(s) = &self.session {
@@ -470,6 +479,7 @@ impl Worker {
         self.consoles
             .close_all(&format!("connection lost: {reason}"), &self.sink);
         // Drop the session first: its subscriptions hold references to the dead connection.
+        self.jobs.detach();
         self.session = None;
         self.emit(BackendEvent::Disconnected {
             host: self.cfg.host,
@@ -521,6 +531,8 @@ impl Worker {
         // Devices may differ after a (re)start or redefine; re-read them from the XML.
         self.stats.forget(&id);
         self.networks.domain_changed(&id);
+        self.storage.forget(&id);
+        self.jobs.forget(&id);
         let Some(s) = &self.session else { return };
         self.emit(BackendEvent::Lifecycle {
             id: id.clone(),
@@ -635,6 +647,14 @@ impl Worker {
                     &mut self.networks.index,
                     c,
                 );
+            }
+            Command::Storage(_, c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                self.storage.handle(conn, self.cfg.readonly, &self.sink, c);
+            }
+            Command::Jobs(_, c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                self.jobs.handle(conn, self.cfg.readonly, &self.sink, c);
             }
             Command::Console(_, cmd) => {
                 let conn = self.session.as_ref().map(|s| &s.conn);

@@ -215,6 +215,8 @@ impl Store {
             | BackendEvent::Device(..)
             | BackendEvent::Node(..)
             | BackendEvent::DomainEvent(..)
+            | BackendEvent::Storage(..)
+            | BackendEvent::Jobs(..)
             | BackendEvent::Error(..) => false,
             BackendEvent::HostFacts(..) => host_changed,
         }

@@ -3,17 +3,21 @@
 
 pub mod cmdline;
 pub mod console;
+pub mod disks;
 pub mod domains;
 pub mod events;
 pub mod format;
 pub mod host;
 pub mod hosts;
+pub mod jobs;
 pub mod layer;
 pub mod networks;
 pub mod palette;
+pub mod pools;
 pub mod popups;
 pub mod snapshots;
 pub mod stats;
 pub mod text;
+pub mod volumes;
 pub mod widgets;
 pub mod xml_editor;

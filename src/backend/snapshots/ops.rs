@@ -61,7 +61,14 @@ pub fn create(
         return Err(format!("a snapshot named '{name}' already exists"));
     }
     let running = is_active(&dom);
-    let doc = xml::build(name, spec, running);
+    // Disk-only: one overlay per disk next to its image, named after the snapshot.
+    let doc = if spec.disk_only {
+        let live = dom.xml_desc(0).map_err(|e| msg(&e))?;
+        let disks = crate::backend::storage::disks::parse(&live)?;
+        crate::backend::storage::external::disk_only_xml(name, &spec.description, &disks)
+    } else {
+        xml::build(name, spec, running)
+    };
     let mut flags = 0;
     if spec.disk_only {
         flags |= sys::VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY;

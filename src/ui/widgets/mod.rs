@@ -2,6 +2,7 @@
 
 pub mod frame;
 pub mod line_input;
+pub mod sheet;
 
 pub use frame::{centered, frame};
 pub use line_input::{Edit, LineInput};
