@@ -139,16 +139,27 @@ pub struct ActionInfo {
     /// The name in the config file, a command line or the palette.
     pub name: &'static str,
     pub scope: Scope,
-    /// Changes the host: hidden and refused on a read-only connection.
+    /// Changes the host, or needs a read-write connection (libvirt refuses a console
+    /// stream on a read-only one): hidden and refused on a read-only connection.
     pub mutating: bool,
     /// One line for help and the palette.
     pub description: &'static str,
     /// A word for the footer; empty when the footer never shows the action.
     pub short: &'static str,
+    /// Footer priority, lowest first: the most used keys stay when the footer is narrow.
+    /// Written `"word" #N` in the table; unranked actions come after the ranked ones.
+    pub rank: u8,
 }
 
+/// The footer rank of an action written without `#N`.
+pub const UNRANKED: u8 = 100;
+
+/// Ranks up to this are the core stories' keys (quit, console, snapshot, edit): the footer
+/// shows them from every tab of the domain list, not only from their own.
+pub const CORE_RANK: u8 = 5;
+
 macro_rules! actions {
-    ($($variant:ident => $name:literal, $scope:ident, $mutating:literal, $short:literal, $desc:expr;)*) => {
+    ($($variant:ident => $name:literal, $scope:ident, $mutating:literal, $short:literal $(#$rank:literal)?, $desc:expr;)*) => {
         /// Everything a key can do. The order is the order help lists them in.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Action { $($variant,)* }
@@ -163,15 +174,18 @@ macro_rules! actions {
                     mutating: $mutating,
                     description: $desc,
                     short: $short,
+                    rank: actions!(@rank $($rank)?),
                 },)*
             ];
         }
     };
+    (@rank $rank:literal) => { $rank };
+    (@rank) => { UNRANKED };
 }
 
 actions! {
-    Help => "help", Global, false, "help", "show this help";
-    Quit => "quit", Global, false, "quit", "quit virtdeck";
+    Help => "help", Global, false, "more" #250, "show this help";
+    Quit => "quit", Global, false, "quit" #1, "quit virtdeck";
     Up => "up", Global, false, "", "previous row (domain, snapshot, line)";
     Down => "down", Global, false, "", "next row (domain, snapshot, line)";
     PageUp => "page_up", Global, false, "", "one page up";
@@ -189,15 +203,15 @@ actions! {
     CommandLine => "command_line", Global, false, "", "command line: :start web-01, :snapshot web-01 NAME, :vm, :q (Tab completes)";
     Palette => "palette", Global, false, "", "fuzzy palette over every action available here";
     ShowNode => "show_node", Global, false, "", "this host: CPU, memory, versions, node devices (:node)";
-    Filter => "filter", Domains, false, "filter", "filter by name (re: for a regex, ! to invert)";
+    Filter => "filter", Domains, false, "filter" #12, "filter by name (re: for a regex, ! to invert)";
     ClearFilter => "clear_filter", Domains, false, "", "clear the filter / leave the snapshot tree";
     SortNext => "sort_next", Domains, false, "sort", "sort by the next column";
     SortPrev => "sort_prev", Domains, false, "", "sort by the previous column";
     SortReverse => "sort_reverse", Domains, false, "", "reverse the sort order";
     NextTab => "next_tab", Domains, false, "", "next detail tab";
     PrevTab => "prev_tab", Domains, false, "", "previous detail tab";
-    Start => "start", Domains, true, "start", "start (virsh start)";
-    Shutdown => "shutdown", Domains, true, "shutdown", "ACPI shutdown (virsh shutdown)";
+    Start => "start", Domains, true, "start" #10, "start (virsh start)";
+    Shutdown => "shutdown", Domains, true, "shutdown" #11, "ACPI shutdown (virsh shutdown)";
     Reboot => "reboot", Domains, true, "reboot", "reboot (virsh reboot)";
     Reset => "reset", Domains, true, "", "hard reset, asks first (virsh reset)";
     ForceOff => "force_off", Domains, true, "off", "force off, asks first (virsh destroy)";
@@ -205,7 +219,7 @@ actions! {
     Resume => "resume", Domains, true, "resume", "resume a paused domain (virsh resume)";
     Undefine => "undefine", Domains, true, "", "undefine, keeps disks; type the name to confirm";
     ToggleAutostart => "toggle_autostart", Domains, true, "", "toggle autostart (virsh autostart)";
-    EditXml => "edit_xml", Domains, false, "", "edit the domain's XML with schema hints (virsh edit)";
+    EditXml => "edit_xml", Domains, false, "edit" #4, "edit the domain's XML with schema hints (virsh edit)";
     NewDomain => "new_domain", Domains, false, "", "define a new domain from a template or file (virsh define)";
     Mark => "mark", Domains, false, "", "mark / unmark the selected domain for a bulk action";
     InvertMarks => "invert_marks", Domains, false, "", "invert the marks among the visible rows";
@@ -216,30 +230,30 @@ actions! {
     ManagedSaveRemove => "managed_save_remove", Domains, true, "", "drop the domain's managed save image, asks first (virsh managedsave-remove)";
     SaveToFile => "save_to_file", Domains, true, "", "save the running domain's memory to a file; it stops (virsh save)";
     RestoreFromFile => "restore_from_file", Domains, true, "", "start a domain from a file virsh save wrote (virsh restore)";
-    SnapshotFocus => "snapshot_focus", Snapshots, false, "tree", "snapshot tree: show it and move the keys there / back";
-    SnapshotQuick => "snapshot_quick", Snapshots, true, "snap", "quick snapshot now, named <domain>-YYYYMMDD-HHMMSS";
-    SnapshotCreate => "snapshot_create", Snapshots, true, "new", "new snapshot with options (virsh snapshot-create-as)";
-    SnapshotRevert => "snapshot_revert", Snapshots, true, "revert", "revert to the selected snapshot, asks first";
-    SnapshotDelete => "snapshot_delete", Snapshots, true, "delete", "delete the selected snapshot (modes), asks first";
+    SnapshotFocus => "snapshot_focus", Snapshots, false, "snapshots" #5, "snapshot tree: show it and move the keys there / back";
+    SnapshotQuick => "snapshot_quick", Snapshots, true, "snapshot" #3, "quick snapshot now, named <domain>-YYYYMMDD-HHMMSS";
+    SnapshotCreate => "snapshot_create", Snapshots, true, "new" #7, "new snapshot with options (virsh snapshot-create-as)";
+    SnapshotRevert => "snapshot_revert", Snapshots, true, "revert" #6, "revert to the selected snapshot, asks first";
+    SnapshotDelete => "snapshot_delete", Snapshots, true, "delete" #8, "delete the selected snapshot (modes), asks first";
     SnapshotToggle => "snapshot_toggle", Snapshots, false, "fold", "expand / collapse the selected snapshot's children";
     SnapshotXml => "snapshot_xml", Snapshots, false, "xml", "show the selected snapshot's XML";
-    Console => "console", Console, false, "console", "open the selected domain's serial console and type into it";
-    ConsoleFullscreen => "console_fullscreen", Console, false, "full", "console full screen on/off";
+    Console => "console", Console, true, "console" #2, "open the selected domain's serial console and type into it";
+    ConsoleFullscreen => "console_fullscreen", Console, false, "full" #6, "console full screen on/off";
     ConsoleClose => "console_close", Console, false, "", "disconnect the console stream";
-    ConsoleForce => "console_force", Console, false, "", "take a console another client holds (virsh console --force)";
+    ConsoleForce => "console_force", Console, true, "", "take a console another client holds (virsh console --force)";
     ConsoleScrollUp => "console_scroll_up", Console, false, "", "console: scroll back a page";
     ConsoleScrollDown => "console_scroll_down", Console, false, "", "console: scroll forward a page";
     ConsoleLive => "console_live", Console, false, "", "console: jump back to live output";
     ConsoleSave => "console_save", Console, false, "save", "console: save the transcript to the state dir";
     ConsoleSearch => "console_search", Console, false, "", "console: search the scrollback (n older, N newer match)";
-    ConsoleDetach => "console_detach", Terminal, false, "detach", "leave the console, back to virtdeck (it stays attached)";
+    ConsoleDetach => "console_detach", Terminal, false, "leave console" #1, "leave the console, back to virtdeck (it stays attached)";
     TerminalPageUp => "terminal_page_up", Terminal, false, "scroll", "attached console: scroll back a page";
     TerminalPageDown => "terminal_page_down", Terminal, false, "", "attached console: scroll forward a page";
     TerminalLineUp => "terminal_line_up", Terminal, false, "", "attached console: scroll back a line";
     TerminalLineDown => "terminal_line_down", Terminal, false, "", "attached console: scroll forward a line";
     TerminalTop => "terminal_top", Terminal, false, "", "attached console: oldest scrollback";
     TerminalLive => "terminal_live", Terminal, false, "", "attached console: back to live output";
-    FreezeStats => "freeze_stats", Stats, false, "freeze", "freeze / unfreeze the stats graphs (sampling goes on)";
+    FreezeStats => "freeze_stats", Stats, false, "freeze" #6, "freeze / unfreeze the stats graphs (sampling goes on)";
     ExpandStats => "expand_stats", Stats, false, "raw", "stats: raw counters (domblkstat/domifstat/dommemstat)";
     BalloonPeriod => "balloon_period", Stats, true, "balloon", "set the guest's balloon stats period, asks first (dommemstat --period)";
     ConfirmYes => "confirm_yes", Confirm, false, "yes", "yes: do it (any other key cancels a yes/no question)";
@@ -346,6 +360,11 @@ impl Action {
     /// A word for the footer ("" = not shown there).
     pub fn short(self) -> &'static str {
         self.info().short
+    }
+
+    /// Footer priority, lowest first ([`UNRANKED`] when the table gives none).
+    pub fn rank(self) -> u8 {
+        self.info().rank
     }
 
     /// Actions that change the host; hidden and refused on a read-only connection.

@@ -222,3 +222,29 @@ fn a_raw_disk_refuses_internal_snapshots_with_a_clear_message() {
     assert!(shown, "status {:?}", h.app.status);
     assert!(virsh_names(&dom).is_empty(), "a snapshot was created");
 }
+
+#[test]
+fn a_snapshot_made_by_another_client_appears_while_the_tab_is_open() {
+    let Some(guest) = rig::Guest::define("snap-other") else {
+        return;
+    };
+    let dom = guest.name.clone();
+    let mut h = Harness::start(Options {
+        height: 30,
+        width: 100,
+        ..Options::new(rig::URI)
+    });
+    assert!(h.wait_until(Duration::from_secs(10), |app| {
+        app.store.rows().any(|r| r.info.name == dom)
+    }));
+    h.select(&dom);
+    h.press("S");
+    settle(&mut h, 0);
+    // libvirt raises no event for this: the visible tree must re-read on its own.
+    rig::virsh(&["snapshot-create-as", &dom, "from-virsh"]);
+    let seen = h.wait_until(Duration::from_secs(15), |app| {
+        app.snaps.snapshots().iter().any(|s| s.name == "from-virsh")
+    });
+    assert!(seen, "the tree never showed the other client's snapshot");
+    assert!(h.screen_text().contains("from-virsh"));
+}

@@ -13,7 +13,7 @@ use virtdeck::backend::snapshots::{
 use virtdeck::backend::stats::DomainStats;
 use virtdeck::backend::{
     BackendEvent, Command, CommandLog, CommandSender, DomainId, DomainInfo, DomainState, HostId,
-    LifecycleOp,
+    LifecycleEventKind, LifecycleOp,
 };
 use virtdeck::config::Config;
 use virtdeck::config::keymap::Key;
@@ -328,11 +328,452 @@ fn help_lists_the_focused_views_keys_first_then_the_global_ones() {
     f.press("<Esc>");
     let screen = f.screen();
     let footer = screen.lines().last().expect("footer");
+    let at = |hint: &str| {
+        footer
+            .find(hint)
+            .unwrap_or_else(|| panic!("{hint}: {footer}"))
+    };
+    assert!(at("v revert") < at("q quit"), "footer: {footer}");
+    assert!(at("S snapshots") < at("q quit"), "footer: {footer}");
+    assert!(footer.trim_end().ends_with("? more"), "footer: {footer}");
+}
+
+#[test]
+fn the_footer_at_80_columns_keeps_the_core_keys_and_more_comes_last() {
+    let mut f = Fake::new(80, 24);
+    f.select("web-01");
+    let screen = f.screen();
+    let footer = screen.lines().last().expect("footer");
+    for hint in ["q quit", "c console", "t snapshot", "e edit", "S snapshots"] {
+        assert!(footer.contains(hint), "{hint} missing: {footer}");
+    }
+    assert!(footer.trim_end().ends_with("? more"), "footer: {footer}");
+    assert!(footer.trim_end().chars().count() <= 80);
+}
+
+#[test]
+fn a_read_only_footer_and_help_leave_out_the_console_libvirt_would_refuse() {
+    let mut f = Fake::with(80, 24, Config::builtin().expect("config"), true);
+    f.select("web-01");
+    let screen = f.screen();
+    let footer = screen.lines().last().expect("footer");
+    assert!(!footer.contains("console"), "footer: {footer}");
+    assert!(footer.contains("q quit"), "footer: {footer}");
+    f.press("?<End>");
+    let screen = f.screen();
     assert!(
-        footer.trim_start().starts_with("S tree"),
-        "footer: {footer}"
+        !screen.contains("open the selected domain's serial console"),
+        "{screen}"
     );
-    assert!(footer.contains("? help"), "footer: {footer}");
+    assert!(screen.contains("read-only connection:"), "{screen}");
+}
+
+#[test]
+fn help_wraps_at_80_columns_pages_and_stops_at_the_end() {
+    let mut f = Fake::new(80, 24);
+    f.select("web-01");
+    f.press("?");
+    let first = f.screen();
+    // Wrapped, not cut: the whole description is there.
+    assert!(first.contains("(virsh define)"), "{first}");
+    f.press("<PgDn>");
+    let paged = f.screen();
+    assert!(paged.contains("Keys "), "PgDn closed help: {paged}");
+    assert_ne!(first, paged, "PgDn did not page");
+    f.press("<End>");
+    let end = f.screen();
+    // The title counts lines: at the end, the last line shown is the last there is.
+    let pos = regex::Regex::new(r"Keys (\d+)/(\d+)")
+        .expect("regex")
+        .captures(&end)
+        .map(|c| (c[1].to_string(), c[2].to_string()));
+    assert!(
+        pos.as_ref().is_some_and(|(a, b)| a == b),
+        "End did not reach the end: {pos:?}\n{end}"
+    );
+    f.press("jjjjj");
+    assert_eq!(end, f.screen(), "j scrolled past the end");
+    f.press("<Home>");
+    assert_eq!(first, f.screen(), "Home did not go back to the top");
+    f.press("x");
+    assert!(!f.screen().contains("Keys "), "any other key closes");
+}
+
+#[test]
+fn the_state_column_fits_its_reason_at_120_columns_and_arrows_keep_titles_whole() {
+    let mut f = Fake::new(120, 30);
+    let mut fleet = fleet();
+    // running, reason 4: "running (from snapshot)".
+    fleet[2].state = DomainState::from_raw(1, 4);
+    f.app.handle(Event::Backend(BackendEvent::DomainList(
+        HostId::FIRST,
+        fleet,
+    )));
+    let screen = f.screen();
+    assert!(screen.contains("running (from snapshot)"), "{screen}");
+    // Sort by vCPU, then Disk/s, then Pers: the titles stay whole beside the arrow.
+    f.press(">>>");
+    assert!(f.screen().contains("vCPU▼"), "{}", f.screen());
+    f.press(">>>");
+    assert!(f.screen().contains("Disk/s▼"), "{}", f.screen());
+    f.press(">>>");
+    assert!(f.screen().contains("Pers▼"), "{}", f.screen());
+    // At 80 columns the Pers column is gone: the list title says how it is sorted.
+    let mut narrow = Fake::new(80, 24);
+    narrow.press(">>>>>>>>");
+    let screen = narrow.screen();
+    assert!(screen.contains("sorted by Auto▼"), "{screen}");
+}
+
+#[test]
+fn a_revert_outcome_is_not_replaced_by_its_own_lifecycle_echoes() {
+    let mut f = Fake::new(80, 24);
+    let id = DomainId::new(HostId::FIRST, uuid(3));
+    f.app.handle(Event::Backend(BackendEvent::Snapshot(
+        SnapshotEvent::JobFinished {
+            req: 77,
+            id: id.clone(),
+            what: "revert web-01".into(),
+            outcome: virtdeck::backend::snapshots::JobOutcome::Done(
+                "reverted to before-upgrade".into(),
+            ),
+        },
+    )));
+    for event in [LifecycleEventKind::Defined, LifecycleEventKind::Started] {
+        f.app.handle(Event::Backend(BackendEvent::Lifecycle {
+            id: id.clone(),
+            name: "web-01".into(),
+            event,
+            detail: 0,
+        }));
+    }
+    let status = f.app.status.as_ref().map(|s| s.text.clone());
+    assert_eq!(status.as_deref(), Some("reverted to before-upgrade: done"));
+}
+
+#[test]
+fn a_lost_host_keeps_its_cause_in_the_header_and_greys_its_rows() {
+    let mut f = Fake::new(120, 30);
+    f.app.handle(Event::Backend(BackendEvent::Disconnected {
+        host: HostId::FIRST,
+        reason: "the ssh connection closed".into(),
+    }));
+    f.app.handle(Event::Backend(BackendEvent::ReconnectFailed {
+        host: HostId::FIRST,
+        attempt: 4,
+        error: "Cannot recv data: ssh: connect to host h port 22: Connection refused".into(),
+        retry_in: Duration::from_secs(8),
+    }));
+    let screen = f.screen();
+    let header = screen.lines().next().expect("header");
+    assert!(header.contains("Connection refused"), "{header}");
+    assert!(header.contains("DISCONNECTED"), "{header}");
+    // The rows are drawn dim (last known), not in their state colours.
+    let theme = &f.app.config.theme;
+    let buf = f.term.backend().buffer();
+    let y = screen
+        .lines()
+        .position(|l| l.starts_with("db-replica"))
+        .expect("row") as u16;
+    assert_eq!(
+        buf[(0, y)].fg,
+        theme
+            .style(virtdeck::config::Role::Dim)
+            .fg
+            .unwrap_or_default(),
+    );
+}
+
+/// How many snapshot list requests were sent since the last look.
+fn list_requests(f: &Fake) -> usize {
+    f.commands()
+        .iter()
+        .filter(|c| matches!(c, Command::Snapshot(SnapshotCmd::List { .. })))
+        .count()
+}
+
+#[test]
+fn the_snapshot_tree_is_re_read_when_shown_on_f5_after_events_and_while_visible() {
+    let mut f = Fake::new(80, 24);
+    f.select("web-01");
+    f.press("S");
+    f.answer_snapshot_list(tree());
+    assert_eq!(list_requests(&f), 0);
+    // F5 with the tab on show.
+    f.press("<F5>");
+    assert_eq!(list_requests(&f), 1, "F5");
+    // Leave the tab and come back.
+    f.press("<Esc><Tab>");
+    f.press("<BackTab>");
+    assert_eq!(
+        f.app.domains.tab,
+        virtdeck::ui::domains::detail::Tab::Snapshots
+    );
+    assert_eq!(list_requests(&f), 1, "shown again");
+    // A lifecycle event of that domain.
+    f.app.handle(Event::Backend(BackendEvent::Lifecycle {
+        id: DomainId::new(HostId::FIRST, uuid(3)),
+        name: "web-01".into(),
+        event: LifecycleEventKind::Started,
+        detail: 0,
+    }));
+    assert_eq!(list_requests(&f), 1, "lifecycle event");
+    // Nothing new for a few seconds: a tick re-reads it once it is due, not before.
+    f.app.handle(Event::Tick);
+    assert_eq!(list_requests(&f), 0, "not due yet");
+    f.app.snaps.listed_at = Some(Instant::now() - Duration::from_secs(6));
+    f.app.handle(Event::Tick);
+    assert_eq!(list_requests(&f), 1, "periodic re-read while visible");
+    // Hidden: nothing is read.
+    f.press("<Tab>");
+    f.app.snaps.listed_at = Some(Instant::now() - Duration::from_secs(60));
+    f.app.handle(Event::Tick);
+    assert_eq!(list_requests(&f), 0, "hidden tab");
+}
+
+/// Answers the live and persistent XML requests the Overview/XML tabs sent.
+fn answer_xml(f: &mut Fake, live_xml: &str, next_xml: &str) {
+    // Selection changes in quick succession are read at most every 300 ms: let the last
+    // one's turn come.
+    std::thread::sleep(Duration::from_millis(310));
+    f.app.handle(Event::Tick);
+    let asked: Vec<_> = f
+        .commands()
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::FetchXml { req, id, live, .. } => Some((req, id, live)),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        asked.iter().any(|a| a.2) && asked.iter().any(|a| !a.2),
+        "{asked:?}"
+    );
+    for (req, id, live) in asked {
+        let xml = if live { live_xml } else { next_xml };
+        f.app.handle(Event::Backend(BackendEvent::XmlFetched {
+            req,
+            id,
+            live,
+            secure: false,
+            result: Ok(xml.into()),
+        }));
+    }
+}
+
+#[test]
+fn overview_and_xml_tab_show_title_live_xml_and_what_the_next_boot_changes() {
+    let live = "<domain type='kvm' id='3'>\n  <name>web-01</name>\n  <title>front end</title>\n  \
+                <description>serves the shop</description>\n  <vcpu>1</vcpu>\n</domain>";
+    let next = live.replace("<vcpu>1</vcpu>", "<vcpu>2</vcpu>");
+    let mut f = Fake::new(80, 24);
+    f.select("web-01");
+    answer_xml(&mut f, live, &next);
+    let screen = f.screen();
+    assert!(screen.contains("web-01  front end"), "{screen}");
+    assert!(screen.contains("Next boot vCPUs 1 → 2"), "{screen}");
+    assert!(screen.contains("serves the shop"), "{screen}");
+    f.press("<Tab><Tab>");
+    let screen = f.screen();
+    assert!(
+        screen.contains("the next boot differs: vCPUs 1 → 2"),
+        "{screen}"
+    );
+    assert!(screen.contains("<title>front end</title>"), "{screen}");
+    // The same colours as the editor: tag names in the Key role.
+    let key = f.app.config.theme.style(virtdeck::config::Role::Key).fg;
+    let buf = f.term.backend().buffer();
+    let (x, y) = (0..buf.area.height)
+        .find_map(|y| {
+            let line: String = (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect();
+            line.find("<name>").map(|x| (x as u16 + 1, y))
+        })
+        .expect("name line");
+    assert_eq!(Some(buf[(x, y)].fg), key);
+    // A lifecycle event of the domain re-reads both definitions.
+    f.app.handle(Event::Backend(BackendEvent::Lifecycle {
+        id: DomainId::new(HostId::FIRST, uuid(3)),
+        name: "web-01".into(),
+        event: LifecycleEventKind::Defined,
+        detail: 0,
+    }));
+    answer_xml(&mut f, live, live);
+    assert!(
+        f.screen().contains("live definition (read-only"),
+        "{}",
+        f.screen()
+    );
+}
+
+#[test]
+fn the_editor_notices_an_undefine_by_another_client_and_asks_before_defining_anew() {
+    let xml = "<domain type='kvm'>\n  <name>web-01</name>\n  <uuid>00000000-0000-4000-8000-000000000003</uuid>\n</domain>\n";
+    let mut f = Fake::new(80, 24);
+    f.select("web-01");
+    f.press("e");
+    answer_xml(&mut f, xml, xml);
+    f.app.handle(Event::Backend(BackendEvent::Lifecycle {
+        id: DomainId::new(HostId::FIRST, uuid(3)),
+        name: "web-01".into(),
+        event: LifecycleEventKind::Undefined,
+        detail: 0,
+    }));
+    let screen = f.screen();
+    let header = screen.lines().next().expect("header");
+    assert!(header.contains("undefined by another client"), "{screen}");
+    // A change, Ctrl-S and y on the diff: nothing is defined yet, the user is asked.
+    f.press(" <Ctrl-s>y");
+    let defines = |f: &Fake| {
+        f.commands()
+            .into_iter()
+            .filter(|c| matches!(c, Command::DefineXml { .. }))
+            .count()
+    };
+    assert_eq!(defines(&f), 0, "defined without asking");
+    assert!(
+        f.screen().contains("Ctrl-S again defines it anew"),
+        "{}",
+        f.screen()
+    );
+    f.press("<Ctrl-s>y");
+    assert_eq!(defines(&f), 1, "the explicit second Ctrl-S defines it");
+}
+
+/// The console id of the last Open the App sent.
+fn last_console_open(f: &Fake) -> u64 {
+    use virtdeck::backend::console::ConsoleCommand;
+    f.commands()
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::Console(_, ConsoleCommand::Open { console, .. }) => Some(console),
+            _ => None,
+        })
+        .next_back()
+        .expect("a console Open was sent")
+}
+
+#[test]
+fn a_forced_takeover_clears_the_busy_error_and_the_footer_says_how_to_leave() {
+    use virtdeck::backend::console::{ConsoleEvent, FailureKind};
+    let mut f = Fake::new(80, 24);
+    f.select("web-01");
+    f.press("c");
+    let console = last_console_open(&f);
+    f.app.handle(Event::Backend(BackendEvent::Console(
+        HostId::FIRST,
+        ConsoleEvent::Failed {
+            console,
+            kind: FailureKind::Busy,
+            message: "operation failed: Active console session exists for this domain".into(),
+        },
+    )));
+    assert!(f.screen().contains("Active console session exists"));
+    // Force it (the key from the keymap), and the stream opens.
+    let force = f
+        .app
+        .config
+        .keymap
+        .keys_label(virtdeck::action::Action::ConsoleForce);
+    let first = force.split('/').next().expect("a force key").to_string();
+    f.press(&if first.chars().count() == 1 {
+        first
+    } else {
+        format!("<{first}>")
+    });
+    let console = last_console_open(&f);
+    f.app.handle(Event::Backend(BackendEvent::Console(
+        HostId::FIRST,
+        ConsoleEvent::Opened {
+            console,
+            device: "serial0".into(),
+        },
+    )));
+    let screen = f.screen();
+    assert!(
+        !screen.contains("Active console session exists"),
+        "{screen}"
+    );
+    assert!(screen.contains("console of web-01 attached"), "{screen}");
+    // While the console has the keys, the footer is about the console only.
+    assert!(f.app.console.session.as_ref().is_some_and(|s| s.focused));
+    let footer = screen.lines().last().expect("footer").to_string();
+    assert!(footer.contains("Ctrl-] leave console"), "{footer}");
+    assert!(
+        !footer.contains("quit") && !footer.contains("snapshot"),
+        "{footer}"
+    );
+}
+
+#[test]
+fn the_editor_key_help_keeps_a_gap_between_keys_and_words() {
+    let xml = "<domain type='kvm'>\n  <name>web-01</name>\n</domain>\n";
+    let mut f = Fake::new(80, 24);
+    f.select("web-01");
+    f.press("e");
+    answer_xml(&mut f, xml, xml);
+    f.press("<F1>");
+    let screen = f.screen();
+    // The keys come from [keys.editor]; the widest sets the column.
+    assert!(screen.contains("Ctrl-z         undo"), "{screen}");
+    assert!(!screen.contains("Ctrl-zundo"), "{screen}");
+}
+
+#[test]
+fn moving_fast_over_the_list_does_not_queue_an_xml_read_per_row() {
+    let mut f = Fake::new(80, 24);
+    f.press("gjjjkkjj");
+    let reads = f
+        .commands()
+        .into_iter()
+        .filter(|c| matches!(c, Command::FetchXml { .. }))
+        .count();
+    // One live + one persistent read for the first row; the rest wait for a pause.
+    assert!(reads <= 2, "{reads} XML reads for 8 quick moves");
+}
+
+/// One stats tick for web-01 (2 vCPUs in the list) with `cpu_ns` of CPU time so far;
+/// `absent_cpu`: the NOWAIT sample missed the CPU group.
+fn cpu_tick(f: &mut Fake, at: Instant, cpu_ns: u64, absent_cpu: bool) {
+    let mut s = DomainStats {
+        id: DomainId::new(HostId::FIRST, uuid(3)),
+        state: Some(1),
+        cpu_time_ns: (!absent_cpu).then_some(cpu_ns),
+        vcpu_current: Some(2),
+        ..DomainStats::default()
+    };
+    s.absent.cpu = absent_cpu;
+    f.app.handle(Event::Backend(BackendEvent::Stats {
+        host: HostId::FIRST,
+        at,
+        domains: vec![s],
+    }));
+}
+
+#[test]
+fn cpu_over_100_per_vcpu_is_clamped_in_the_list_and_busy_samples_keep_it_marked_stale() {
+    let mut f = Fake::new(80, 24);
+    let t0 = Instant::now();
+    cpu_tick(&mut f, t0, 0, false);
+    // 2.1 s of CPU in 1 s on a 2-vCPU guest: QEMU's own threads push it past 200 %.
+    cpu_tick(&mut f, t0 + Duration::from_secs(1), 2_100_000_000, false);
+    let row = |f: &mut Fake| {
+        let screen = f.screen();
+        screen
+            .lines()
+            .find(|l| l.starts_with("web-01"))
+            .expect("row")
+            .to_string()
+    };
+    let r = row(&mut f);
+    assert!(r.contains("200.0") && !r.contains("210.0"), "{r}");
+    // Three busy samples without the CPU group: the figure stays, marked stale.
+    for i in 2..5 {
+        cpu_tick(&mut f, t0 + Duration::from_secs(i), 0, true);
+    }
+    let r = row(&mut f);
+    assert!(r.contains("~200.0"), "{r}");
 }
 
 #[test]

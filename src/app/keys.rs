@@ -69,6 +69,9 @@ impl App {
     }
 
     pub(super) fn on_action(&mut self, action: Action) {
+        if action == Action::Refresh {
+            self.xml_pane.stale = true;
+        }
         let visible = self.domains.tab == Tab::Snapshots;
         // A quick snapshot with domains marked is a bulk job (the tree's key included).
         if action == Action::SnapshotQuick

@@ -108,7 +108,11 @@ pub struct App {
     drafts_schedule: crate::xml::drafts::DraftSchedule,
     schema: Option<crate::ui::xml_editor::Schema>,
     external_pending: bool,
+    /// The user was told the edited domain is gone; the next Ctrl-S defines it anew.
+    xml_define_anew: bool,
     pub snaps: SnapshotPane,
+    /// The selected domain's live and persistent XML (XML tab, Overview).
+    pub xml_pane: crate::ui::domains::xml_tab::XmlPane,
     pub console: ConsoleUi,
     pub stats: StatsTab,
     /// One worker per host: each command goes to the worker of the host it names.
@@ -160,7 +164,9 @@ impl App {
             events: None,
             schema: None,
             external_pending: false,
+            xml_define_anew: false,
             snaps: SnapshotPane::default(),
+            xml_pane: Default::default(),
             console: ConsoleUi::default(),
             stats: StatsTab::default(),
             backends: std::iter::once((HostId::FIRST, backend)).collect(),
@@ -298,11 +304,9 @@ impl App {
                 if with_ctx!(self, |cx| self.console.on_tick(&mut cx)) {
                     self.dirty = true;
                 }
-                if self
-                    .status
-                    .as_ref()
-                    .is_some_and(|s| s.level == Level::Info && s.at.elapsed() > STATUS_TTL)
-                {
+                if self.status.as_ref().is_some_and(|s| {
+                    matches!(s.level, Level::Info | Level::Done) && s.at.elapsed() > STATUS_TTL
+                }) {
                     self.status = None;
                     self.dirty = true;
                 }
@@ -329,6 +333,12 @@ impl App {
             selected.as_ref(),
             &mut cx
         ));
+        let wants_xml = matches!(self.domains.tab, Tab::Overview | Tab::Xml);
+        with_ctx!(self, |cx| self.xml_pane.sync(
+            wants_xml,
+            selected.as_ref(),
+            &mut cx
+        ));
     }
 
     fn on_backend(&mut self, ev: BackendEvent) {
@@ -343,6 +353,10 @@ impl App {
             other => other,
         };
         if self.on_bulk_event(&ev) {
+            self.dirty = true;
+            return;
+        }
+        if self.xml_pane.on_backend(&ev) {
             self.dirty = true;
             return;
         }
@@ -368,7 +382,7 @@ impl App {
         match ev {
             BackendEvent::ActionDone { name, op, .. } => {
                 self.set_status(
-                    Level::Info,
+                    Level::Done,
                     format!("{} {}: done", op.verb(), escape(&name)),
                 );
             }
@@ -392,7 +406,8 @@ impl App {
                 if self.snaps.domain.as_ref() == Some(&id) {
                     self.snaps.stale = true;
                 }
-                // Activity on a busy host must not wipe out an error the user has yet to read.
+                // Activity on a busy host must not wipe out an error, or the outcome of the
+                // user's own action (whose lifecycle echoes these often are), unread.
                 let showing_problem = self
                     .status
                     .as_ref()

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
 use super::{App, Level};
-use crate::action::{Action, Scope};
+use crate::action::{Action, CORE_RANK, Scope};
 use crate::config::Role;
 use crate::state::ConnState;
 use crate::ui::domains::detail::Tab;
@@ -64,13 +64,25 @@ impl App {
             .list
             .selected()
             .and_then(|id| self.store.get(id));
-        let body = detail::render(f, lower, self.domains.tab, selected, &self.config.theme);
+        let has_selected = selected.is_some();
+        let xml = self.xml_pane.summary();
+        let body = detail::render(
+            f,
+            lower,
+            self.domains.tab,
+            selected,
+            &xml,
+            &self.config.theme,
+        );
         self.areas = super::mouse::Areas { list, lower, body };
         if self.domains.tab == Tab::Snapshots && selected.is_some() {
             self.snaps.render(f, body, &self.config.theme);
         }
         if self.domains.tab == Tab::Console {
             self.render_console_pane(f, body);
+        }
+        if self.domains.tab == Tab::Xml && has_selected {
+            self.xml_pane.render(f, body, &self.config.theme);
         }
         if self.domains.tab == Tab::Stats {
             self.stats.render(
@@ -115,11 +127,21 @@ impl App {
             t.style(Role::Escaped),
         ));
         if !fleet {
-            spans.extend(escape_spans(
-                &self.store.uri,
-                t.style(Role::Dim),
-                t.style(Role::Escaped),
-            ));
+            let uri = escape_spans(&self.store.uri, t.style(Role::Dim), t.style(Role::Escaped));
+            // Disconnected, the cause matters more than the URI: drop the URI when both
+            // do not fit.
+            let fits = |extra: usize| {
+                let head: usize = spans.iter().map(|s| s.content.width()).sum();
+                let cause = match &self.store.conn {
+                    ConnState::Disconnected { detail } => detail.width() + 14,
+                    _ => 0,
+                };
+                head + extra + cause + 2 <= usize::from(area.width)
+            };
+            let uri_w: usize = uri.iter().map(|s| s.content.width()).sum();
+            if !matches!(self.store.conn, ConnState::Disconnected { .. }) || fits(uri_w) {
+                spans.extend(uri);
+            }
             spans.push(Span::raw("  "));
         }
         let hosts = &self.store.hosts;
@@ -162,7 +184,10 @@ impl App {
         match &self.store.conn {
             ConnState::Connecting => spans.push(Span::styled("connecting…", t.style(Role::Warn))),
             ConnState::Connected => spans.push(Span::styled(
-                format!("{} domains, {running} running", self.store.len()),
+                format!(
+                    "{}, {running} running",
+                    crate::ui::format::count(self.store.len() as u64, "domain")
+                ),
                 t.style(Role::Base),
             )),
             ConnState::Disconnected { detail } => {
@@ -180,7 +205,7 @@ impl App {
         let t = &self.config.theme;
         let Some(s) = &self.status else { return };
         let role = match s.level {
-            Level::Info => Role::Info,
+            Level::Info | Level::Done => Role::Info,
             Level::Warn => Role::Warn,
             Level::Error => Role::Error,
         };
@@ -189,21 +214,42 @@ impl App {
         f.render_widget(Line::from(spans), area);
     }
 
-    /// The footer's actions: the top layer's own, or the focused view's keys first and
-    /// then the global ones, each once, in table order. Generated from the action table.
+    /// The footer's actions: the top layer's own, or every key that works now, most used
+    /// first (the action table's rank, then the focused scope, then table order), so a
+    /// narrow footer keeps the core keys. While the console has the keys only its own
+    /// (the way out first) are listed: nothing else reaches virtdeck then.
     pub fn footer_actions(&self) -> Vec<Action> {
         if let Some(top) = self.layers.last() {
             return top.hints();
         }
-        let mut out = Vec::new();
-        for scope in self.focus_scopes() {
-            out.extend(Action::all().filter(|a| a.scope() == scope && !a.short().is_empty()));
-        }
-        if !out.iter().any(|a| a.scope() == Scope::Global) {
-            out.extend(
-                Action::all().filter(|a| a.scope() == Scope::Global && !a.short().is_empty()),
-            );
-        }
+        let focus = self.focus_scopes();
+        // The domain list hosts the tabs: their core keys work from any tab.
+        let live: &[Scope] = if focus.contains(&Scope::Domains) {
+            Scope::LIVE_TOGETHER
+                .iter()
+                .find(|g| g.contains(&Scope::Domains))
+                .map_or(&[], |g| *g)
+        } else {
+            &[]
+        };
+        let order = |s: Scope| focus.iter().position(|f| *f == s).unwrap_or(focus.len());
+        let mut out: Vec<Action> = Action::all()
+            .filter(|a| !a.short().is_empty())
+            .filter(|a| {
+                focus.contains(&a.scope()) || (live.contains(&a.scope()) && a.rank() <= CORE_RANK)
+            })
+            .collect();
+        // The snapshot tree, while it has the keys, is the view in use: its keys lead.
+        let holder =
+            (self.domains.tab == Tab::Snapshots && self.snaps.focused).then_some(Scope::Snapshots);
+        out.sort_by_key(|a| {
+            (
+                Some(a.scope()) != holder,
+                a.rank(),
+                order(a.scope()),
+                *a as usize,
+            )
+        });
         out
     }
 

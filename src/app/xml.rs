@@ -170,6 +170,20 @@ impl App {
             }
             return;
         }
+        if let Some(ed) = self.xml.as_mut()
+            && ed.gone.is_some()
+            && !std::mem::take(&mut self.xml_define_anew)
+        {
+            // The domain is gone (another client): defining re-creates it, without its
+            // snapshots. Only a second, explicit Ctrl-S does that.
+            ed.notice = Some(
+                "the domain no longer exists as edited: Ctrl-S again defines it anew from this \
+                 buffer (its snapshots are not restored); Esc leaves, the draft is kept"
+                    .into(),
+            );
+            self.xml_define_anew = true;
+            return;
+        }
         let req = self.req();
         let Some(ed) = self.xml.as_mut() else { return };
         ed.applying = Some(req);
@@ -299,6 +313,7 @@ impl App {
                 match (open, result) {
                     (Some(ed), Ok(d)) => {
                         ed.applying = None;
+                        ed.gone = None;
                         let old_key = ed.target.key();
                         ed.target = Target::Domain {
                             id: d.id.clone(),
@@ -343,8 +358,62 @@ impl App {
                 }
                 true
             }
+            BackendEvent::Lifecycle {
+                id,
+                name,
+                event,
+                detail,
+            } => {
+                self.note_editor_domain_change(id, name, *event, *detail);
+                false
+            }
             _ => false,
         }
+    }
+
+    /// Another client undefined or renamed the domain in the editor: say so in its
+    /// header (as it happens, not at Ctrl-S).
+    fn note_editor_domain_change(
+        &mut self,
+        id: &crate::backend::DomainId,
+        name: &str,
+        event: crate::backend::LifecycleEventKind,
+        detail: i32,
+    ) {
+        use crate::backend::LifecycleEventKind as K;
+        let Some(ed) = self.xml.as_mut() else { return };
+        let Target::Domain {
+            id: edited,
+            name: edited_name,
+        } = &ed.target
+        else {
+            return;
+        };
+        if edited != id || ed.applying.is_some() {
+            return;
+        }
+        // VIR_DOMAIN_EVENT_UNDEFINED_RENAMED / VIR_DOMAIN_EVENT_DEFINED_RENAMED.
+        const RENAMED_UNDEFINED: i32 = 1;
+        match event {
+            K::Undefined if detail == RENAMED_UNDEFINED => {
+                ed.gone = Some(format!(
+                    "{} was renamed by another client",
+                    escape(edited_name)
+                ));
+            }
+            K::Undefined => {
+                ed.gone = Some(format!(
+                    "{} was undefined by another client",
+                    escape(edited_name)
+                ));
+            }
+            K::Defined if name != edited_name => {
+                ed.gone = Some(format!("renamed to {} by another client", escape(name)));
+            }
+            K::Defined => ed.gone = None,
+            _ => return,
+        }
+        self.xml_define_anew = false;
     }
 
     /// Whether the editor asked for $EDITOR (the run loop owns the terminal).

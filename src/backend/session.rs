@@ -51,9 +51,10 @@ const HINT_NO_DAEMON: &str = "is libvirtd (or virtqemud) running on that host? S
      check the URI, or run `virtdeck --demo` to try virtdeck on a built-in test host";
 const HINT_NO_DRIVER: &str = "this libvirt has no driver for that URI: check the scheme \
      (qemu:///system, qemu+ssh://user@host/system, test:///default)";
-const HINT_SSH_KEY: &str = "SSH refused the login (this is ssh, not libvirt): load the key \
-     into ssh-agent, name it with ?keyfile=PATH in the URI, or reconnect interactively to type \
-     a password";
+const HINT_SSH_KEY: &str = "SSH refused the login (this is ssh, not libvirt): check that \
+     `ssh user@host` works without a prompt: load the key into ssh-agent (ssh-add) or name it \
+     with ?keyfile=PATH; add ?no_tty=1 so ssh fails fast instead of waiting on a password \
+     prompt, or reconnect interactively (Enter in the hosts view) to type one";
 const HINT_SSH_HOSTKEY: &str = "SSH could not verify the host key: connect once with `ssh` \
      to accept it, or point ?known_hosts=PATH at a file holding it";
 const HINT_OTHER: &str = "check the URI and that libvirt is reachable (`virsh -c URI list` \
@@ -62,7 +63,7 @@ const HINT_OTHER: &str = "check the URI and that libvirt is reachable (`virsh -c
 impl ConnectError {
     /// A failure that is not libvirt's own (no error code): the hint comes from the words.
     pub fn new(uri: Option<&str>, message: String) -> Self {
-        let hint = hint_from_words(&message);
+        let hint = ssh_login_hint(uri, &message).unwrap_or_else(|| hint_from_words(&message));
         ConnectError::with_hint(uri, message, hint)
     }
 
@@ -70,7 +71,7 @@ impl ConnectError {
     /// socket failure is a generic "system error" whose errno only the message carries.
     pub fn from_libvirt(uri: Option<&str>, e: &virt::error::Error) -> Self {
         let message = e.message().to_string();
-        if let Some(hint) = ssh_hint(&message) {
+        if let Some(hint) = ssh_login_hint(uri, &message) {
             return ConnectError::with_hint(uri, message, hint);
         }
         let hint = match e.code().to_raw() {
@@ -94,9 +95,14 @@ impl ConnectError {
     }
 }
 
-/// SSH's own refusals, told apart from libvirt's authorisation: ssh's stderr is what
-/// libvirt puts in the message of a `qemu+ssh://` (and libssh's in `qemu+libssh://`).
-fn ssh_hint(message: &str) -> Option<&'static str> {
+/// SSH's own refusals, told apart from libvirt's authorisation, only on ssh transports:
+/// ssh's stderr is what libvirt puts in the message of a `qemu+ssh://` (and libssh's in
+/// `qemu+libssh://`), while the same words on a local socket are libvirt's.
+fn ssh_login_hint(uri: Option<&str>, message: &str) -> Option<&'static str> {
+    let scheme = uri?.split("://").next()?;
+    if !(scheme.contains("+ssh") || scheme.contains("+libssh")) {
+        return None;
+    }
     let lower = message.to_lowercase();
     if lower.contains("host key verification failed")
         || lower.contains("host key is not known")
@@ -106,7 +112,6 @@ fn ssh_hint(message: &str) -> Option<&'static str> {
         Some(HINT_SSH_HOSTKEY)
     } else if lower.contains("permission denied (")
         || lower.contains("authentication failed")
-            && (lower.contains("ssh") || lower.contains("publickey"))
         || lower.contains("no more authentication methods")
     {
         Some(HINT_SSH_KEY)
@@ -116,9 +121,6 @@ fn ssh_hint(message: &str) -> Option<&'static str> {
 }
 
 fn hint_from_words(message: &str) -> &'static str {
-    if let Some(h) = ssh_hint(message) {
-        return h;
-    }
     let lower = message.to_lowercase();
     if lower.contains("permission denied") || lower.contains("authentication") {
         HINT_DENIED
@@ -203,5 +205,26 @@ impl Session {
 
     pub fn is_alive(&self) -> bool {
         self.conn.is_alive().unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod hint_tests {
+    use super::*;
+
+    #[test]
+    fn an_ssh_login_refusal_hints_at_keys_not_the_libvirt_group() {
+        let msg = "Cannot recv data: root@h: Permission denied (publickey,password).: \
+                   Connection reset by peer";
+        let e = ConnectError::new(Some("qemu+ssh://root@h/system"), msg.into());
+        assert!(
+            e.hint.contains("ssh-agent") && e.hint.contains("no_tty=1"),
+            "{}",
+            e.hint
+        );
+        assert!(!e.hint.contains("'libvirt' group"), "{}", e.hint);
+        // The same words on a local socket are libvirt's authorisation.
+        let e = ConnectError::new(Some("qemu:///system"), "Permission denied".into());
+        assert!(e.hint.contains("'libvirt' group"), "{}", e.hint);
     }
 }

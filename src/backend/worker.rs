@@ -331,8 +331,10 @@ impl Worker {
                     self.networks.network_event(conn, &self.sink, ev);
                 }
                 Ok(WorkerMsg::Closed { generation, reason }) => {
-                    if generation == self.generation && self.session.is_some() {
-                        self.lost(close_reason(reason));
+                    if generation == self.generation
+                        && let Some(uri) = self.session.as_ref().map(|s| s.uri.clone())
+                    {
+                        self.lost(close_reason(reason, &uri));
                     }
                 }
                 Ok(WorkerMsg::ConsoleEnded { console, reason }) => {
@@ -697,9 +699,16 @@ impl Worker {
     }
 }
 
-fn close_reason(reason: i32) -> String {
+/// Words for a `virConnectCloseReason`. Over ssh an end of file is ssh's first (the
+/// session, the network or sshd went away) and says nothing of the daemon behind it.
+fn close_reason(reason: i32, uri: &str) -> String {
+    let over_ssh = uri
+        .split("://")
+        .next()
+        .is_some_and(|scheme| scheme.contains("+ssh") || scheme.contains("+libssh"));
     match reason {
         0 => "connection error",
+        1 if over_ssh => "the ssh connection closed (network, sshd or the remote daemon)",
         1 => "the daemon closed the connection",
         2 => "keepalive timeout: the host stopped answering",
         3 => "closed by the client",
@@ -752,6 +761,17 @@ mod tests {
             unattended_uri("qemu+libssh://h/system"),
             "qemu+libssh://h/system"
         );
+    }
+
+    #[test]
+    fn an_end_of_file_over_ssh_is_not_blamed_on_the_daemon() {
+        assert!(close_reason(1, "qemu+ssh://root@h/system").starts_with("the ssh connection"));
+        assert!(close_reason(1, "qemu+libssh2://h/system").starts_with("the ssh connection"));
+        assert_eq!(
+            close_reason(1, "qemu:///system"),
+            "the daemon closed the connection"
+        );
+        assert!(close_reason(2, "qemu+ssh://h/system").contains("keepalive"));
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub struct DomainRow {
     pub net_bps: Option<f64>,
     /// Guest addresses libvirt knows (`address/prefix`, DHCP leases or the agent).
     pub addresses: Vec<String>,
+    /// The live figures are left over from earlier ticks (busy host, missing groups).
+    pub stats_stale: bool,
 }
 
 /// What the header says about the connection.
@@ -149,6 +151,9 @@ impl Store {
                 retry_in,
                 ..
             } => {
+                // libvirt's "Cannot recv data: " only says the transport failed; what
+                // follows (ssh's or the socket's words) is the cause, which must fit.
+                let error = error.strip_prefix("Cannot recv data: ").unwrap_or(error);
                 self.conn = ConnState::Disconnected {
                     detail: format!(
                         "reconnect #{attempt} failed ({error}); next try in {:.1}s",
@@ -230,6 +235,7 @@ impl Store {
             row.cpu_pct = h.and_then(|h| h.cpu_pct);
             row.disk_bps = h.and_then(|h| h.disk_bps());
             row.net_bps = h.and_then(|h| h.net_bps());
+            row.stats_stale = h.is_some_and(|h| h.stale());
             if let Some(ns) = h.and_then(|h| h.latest.cpu_time_ns) {
                 row.info.cpu_time_ns = ns;
             }
@@ -252,6 +258,7 @@ impl Store {
                 disk_bps: p.disk_bps,
                 net_bps: p.net_bps,
                 addresses: p.addresses,
+                stats_stale: p.stats_stale,
             },
             _ => DomainRow {
                 info,
@@ -259,6 +266,7 @@ impl Store {
                 disk_bps: None,
                 net_bps: None,
                 addresses: Vec::new(),
+                stats_stale: false,
             },
         }
     }

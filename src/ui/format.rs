@@ -65,9 +65,55 @@ pub fn format_time(epoch: i64) -> String {
     )
 }
 
+/// `n` and the noun, plural unless `n` is 1: "1 snapshot", "3 snapshots", "1 vCPU".
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// How long ago `epoch` (seconds) was, from `now`: "12s ago", "3m ago", "2h ago", "4d ago".
+pub fn age(epoch: u64, now: u64) -> String {
+    if epoch > now {
+        return "just now".into();
+    }
+    let s = now - epoch;
+    match s {
+        0..=59 => format!("{s}s ago"),
+        60..=3599 => format!("{}m ago", s / 60),
+        3600..=86_399 => format!("{}h ago", s / 3600),
+        _ => format!("{}d ago", s / 86_400),
+    }
+}
+
+/// Seconds since the epoch now (0 if the clock is before 1970).
+pub fn now_epoch() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_the_plural_only_when_not_one() {
+        assert_eq!(count(1u32, "snapshot"), "1 snapshot");
+        assert_eq!(count(0u32, "snapshot"), "0 snapshots");
+        assert_eq!(count(12usize as u64, "line"), "12 lines");
+    }
+
+    #[test]
+    fn ages_read_as_time_ago() {
+        assert_eq!(age(1_000, 1_012), "12s ago");
+        assert_eq!(age(1_000, 1_000 + 180), "3m ago");
+        assert_eq!(age(1_000, 1_000 + 7_300), "2h ago");
+        assert_eq!(age(2_000, 1_000), "just now");
+    }
 
     #[test]
     fn rates_fit_five_columns() {

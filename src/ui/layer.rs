@@ -29,6 +29,9 @@ pub const MAIN_SCOPES: &[Scope] = &[
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     Info,
+    /// The outcome of something the user asked for (a revert, a reboot): shown like Info,
+    /// but lifecycle events (often its own echoes) do not replace it while it is fresh.
+    Done,
     Warn,
     Error,
 }

@@ -8,6 +8,10 @@ use crate::backend::stats::{DiskStats, DomainStats, NicStats};
 use super::rate::{cpu_percent, deltas, memory_stale};
 use super::ring::Ring;
 
+/// Ticks in a row a group may be missing (a NOWAIT sample of a busy host) before the last
+/// figures it left are called stale.
+pub const STALE_AFTER_MISSES: u32 = 3;
+
 /// Memory figures are never called stale before this long without an update.
 const STALE_FLOOR: Duration = Duration::from_secs(5);
 
@@ -79,6 +83,8 @@ pub struct DomainHistory {
     disk_at: Instant,
     net_at: Instant,
     pub samples: u64,
+    /// Ticks in a row that missed a group; the figures it left are kept until then.
+    pub missed: u32,
     /// % of one host CPU.
     pub cpu_pct: Option<f64>,
     /// % of the domain's online vCPUs.
@@ -125,6 +131,7 @@ impl DomainHistory {
             disk_at: at,
             net_at: at,
             samples: 1,
+            missed: 0,
             cpu_pct: None,
             vcpu_pct: None,
             per_vcpu: Vec::new(),
@@ -158,10 +165,21 @@ impl DomainHistory {
         self.nics.iter().find(|n| n.name == name)
     }
 
+    /// Whether some figures shown are left over from ticks that missed their group.
+    pub fn stale(&self) -> bool {
+        self.missed >= STALE_AFTER_MISSES
+    }
+
     /// Folds the next tick in. Groups a busy domain could not report are carried over from
-    /// the last reading and show no rate this tick; the next reading's rate spans the gap.
+    /// the last reading and keep their last rates (stale after [`STALE_AFTER_MISSES`]);
+    /// the next reading's rate spans the gap.
     pub fn push(&mut self, mut cur: DomainStats, at: Instant) {
         let a = cur.absent;
+        if a.cpu || a.vcpu || a.balloon || a.block || a.net {
+            self.missed = self.missed.saturating_add(1);
+        } else {
+            self.missed = 0;
+        }
         let last = &mut self.latest;
         if a.cpu {
             cur.cpu_time_ns = last.cpu_time_ns;
@@ -188,7 +206,7 @@ impl DomainHistory {
         let cur = &self.latest;
 
         if a.cpu {
-            self.cpu_pct = None;
+            // The last rate stays on show; the next reading's spans the gap.
         } else {
             let dt = at.saturating_duration_since(self.cpu_at);
             self.cpu_at = at;
@@ -220,9 +238,7 @@ impl DomainHistory {
 
         let cap = self.cap;
         if a.block {
-            self.disks
-                .iter_mut()
-                .for_each(|h| h.now = DiskRates::default());
+            // Last rates stay (see `stale`).
         } else {
             let dt = at.saturating_duration_since(self.disk_at);
             self.disk_at = at;
@@ -252,9 +268,7 @@ impl DomainHistory {
             self.disk_total.push(disk.unwrap_or(0.0));
         }
         if a.net {
-            self.nics
-                .iter_mut()
-                .for_each(|h| h.now = NicRates::default());
+            // Last rates stay (see `stale`).
         } else {
             let dt = at.saturating_duration_since(self.net_at);
             self.net_at = at;

@@ -151,7 +151,7 @@ fn the_rings_stay_bounded_over_hours() {
 }
 
 #[test]
-fn a_busy_tick_shows_unknown_rates_and_the_next_one_spans_the_gap() {
+fn a_busy_tick_keeps_the_last_rates_and_the_next_one_spans_the_gap() {
     let t0 = Instant::now();
     let mut h = DomainHistory::new(tick(0, 0, 0, 1), t0, 300);
     h.push(tick(1_000_000_000, 1 << 20, 1000, 1), t0 + S);
@@ -168,7 +168,12 @@ fn a_busy_tick_shows_unknown_rates_and_the_next_one_spans_the_gap() {
     h.push(busy, t0 + S * 2);
     assert_eq!(h.cpu_pct, Some(100.0), "the groups it did get still count");
     let vda = h.disk("vda").expect("the disk stays listed while busy");
-    assert_eq!(vda.now.wr_bps, None, "unknown, not zero");
+    assert_eq!(
+        vda.now.wr_bps,
+        Some(1048576.0),
+        "last rate kept, not '-' or zero"
+    );
+    assert!(!h.stale(), "one missed tick is not stale yet");
     assert_eq!(vda.resets, 0, "a busy tick is not a counter reset");
     assert_eq!(
         h.latest.disks[0].wr_bytes,
@@ -179,4 +184,15 @@ fn a_busy_tick_shows_unknown_rates_and_the_next_one_spans_the_gap() {
     h.push(tick(3_000_000_000, 3 << 20, 3000, 1), t0 + S * 3);
     assert_eq!(h.disk("vda").and_then(|d| d.now.wr_bps), Some(1048576.0));
     assert_eq!(h.nic("vnet0").and_then(|n| n.now.tx_bps), Some(1000.0));
+    // Missing the CPU group several ticks running: the last figure stays, marked stale.
+    for i in 4..4 + super::super::history::STALE_AFTER_MISSES {
+        let mut busy = tick(3_000_000_000, 3 << 20, 3000, 1);
+        busy.absent = crate::backend::stats::Groups {
+            cpu: true,
+            ..Default::default()
+        };
+        h.push(busy, t0 + S * i);
+    }
+    assert!(h.cpu_pct.is_some(), "the last CPU% stays on show");
+    assert!(h.stale(), "and is marked stale");
 }

@@ -307,8 +307,9 @@ impl ConsoleUi {
             Ok(()) => cx.status(
                 Level::Info,
                 format!(
-                    "console transcript saved: {} ({lines} lines)",
-                    path.display()
+                    "console transcript saved: {} ({})",
+                    path.display(),
+                    crate::ui::format::count(lines as u64, "line")
                 ),
             ),
             Err(e) => cx.status(
@@ -474,6 +475,14 @@ impl ConsoleUi {
                 }
                 s.device = Some(device.clone());
                 s.link = Link::Attached;
+                // Replaces an earlier failure (a takeover with force succeeded) and tells
+                // the way out.
+                let leave = cx.config.keymap.keys_label(Action::ConsoleDetach);
+                let text = format!(
+                    "console of {} attached ({leave} leaves it)",
+                    escape(&s.name)
+                );
+                cx.status(Level::Done, text);
             }
             ConsoleEvent::Choices { devices, .. } => {
                 s.link = Link::Choosing {

@@ -246,8 +246,8 @@ fn status_line<'a>(s: &ConsoleSession, h: &Hints, theme: &Theme) -> Line<'a> {
         Link::Attached if s.term.offset() > 0 => (
             Role::Warn,
             format!(
-                "scrolled back {} lines · {} live",
-                s.term.offset(),
+                "scrolled back {} · {} live",
+                crate::ui::format::count(s.term.offset() as u64, "line"),
                 if s.focused { &h.terminal_live } else { &h.live }
             ),
         ),

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use crate::config::{Role, Theme};
 use crate::state::DomainRow;
 use crate::ui::domains::table::state_role;
+use crate::ui::domains::xml_summary::Summary;
 use crate::ui::format;
 use crate::ui::text::{escape, name_spans};
 
@@ -64,7 +65,15 @@ pub fn tab_at(area: Rect, x: u16) -> Option<Tab> {
     None
 }
 
-pub fn render(f: &mut Frame, area: Rect, tab: Tab, row: Option<&DomainRow>, theme: &Theme) -> Rect {
+/// `xml`: the live definition's summary and the changes the next boot brings (Overview).
+pub fn render(
+    f: &mut Frame,
+    area: Rect,
+    tab: Tab,
+    row: Option<&DomainRow>,
+    xml: &(Option<&Summary>, Vec<String>),
+    theme: &Theme,
+) -> Rect {
     let mut titles = vec![Span::raw(" ")];
     for t in Tab::ALL {
         let style = if t == tab {
@@ -92,11 +101,9 @@ pub fn render(f: &mut Frame, area: Rect, tab: Tab, row: Option<&DomainRow>, them
         return inner;
     };
     let lines = match tab {
-        Tab::Overview => overview(row, theme),
-        Tab::Xml => vec![Line::from(Span::styled(
-            " e: edit this domain's XML with schema hints · N: define a new domain",
-            theme.style(Role::Dim),
-        ))],
+        Tab::Overview => overview(row, xml, theme),
+        // The App draws the live XML (XmlPane) into the body.
+        Tab::Xml => return inner,
         Tab::Snapshots => return inner,
         // Drawn by the App over `body(area)`: the console belongs to the App, not the row.
         Tab::Console => Vec::new(),
@@ -116,7 +123,11 @@ pub fn body(area: Rect) -> Rect {
     }
 }
 
-fn overview(row: &DomainRow, theme: &Theme) -> Vec<Line<'static>> {
+fn overview(
+    row: &DomainRow,
+    xml: &(Option<&Summary>, Vec<String>),
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let i = &row.info;
     let label = |s: &'static str| Span::styled(format!(" {s:<10}"), theme.style(Role::Dim));
     let mut name = vec![label("Name")];
@@ -125,7 +136,37 @@ fn overview(row: &DomainRow, theme: &Theme) -> Vec<Line<'static>> {
         theme.style(Role::Base),
         theme.style(Role::Escaped),
     ));
-    let mut lines = vec![
+    let (summary, pending) = xml;
+    let summary = *summary;
+    if let Some(title) = summary
+        .and_then(|s| s.title.as_deref())
+        .filter(|t| !t.is_empty())
+    {
+        name.push(Span::styled("  ", theme.style(Role::Dim)));
+        name.push(Span::styled(
+            escape(title).into_owned(),
+            theme.style(Role::Header),
+        ));
+    }
+    let mut extra = Vec::new();
+    if !pending.is_empty() {
+        extra.push(Line::from(vec![
+            label("Next boot"),
+            Span::styled(pending.join(", "), theme.style(Role::Warn)),
+        ]));
+    }
+    if let Some(d) = summary
+        .and_then(|s| s.description.as_deref())
+        .filter(|d| !d.is_empty())
+    {
+        // One line: the full text is in the XML tab.
+        let first = d.lines().next().unwrap_or("");
+        extra.push(Line::from(vec![
+            label("About"),
+            Span::raw(escape(first).into_owned()),
+        ]));
+    }
+    let mut out = vec![
         Line::from(name),
         Line::from(vec![
             label("UUID"),
@@ -141,7 +182,7 @@ fn overview(row: &DomainRow, theme: &Theme) -> Vec<Line<'static>> {
         ]),
         Line::from(vec![
             label("CPUs"),
-            Span::raw(format!("{} vCPU", i.vcpus)),
+            Span::raw(format::count(i.vcpus, "vCPU")),
             Span::styled(
                 row.cpu_pct
                     .map_or(String::new(), |p| format!("   {p:.1}% of one host CPU")),
@@ -173,11 +214,15 @@ fn overview(row: &DomainRow, theme: &Theme) -> Vec<Line<'static>> {
             )),
         ]),
     ];
+    // Pending changes and the description go right under the state: the pane is short.
+    for (k, l) in extra.into_iter().enumerate() {
+        out.insert(3 + k, l);
+    }
     if !row.addresses.is_empty() && i.state.state.is_active() {
-        lines.push(Line::from(vec![
+        out.push(Line::from(vec![
             label("IP"),
             Span::raw(escape(&row.addresses.join(", ")).into_owned()),
         ]));
     }
-    lines
+    out
 }

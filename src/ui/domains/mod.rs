@@ -4,3 +4,5 @@ pub mod detail;
 pub mod list_view;
 pub mod table;
 pub mod view;
+pub mod xml_summary;
+pub mod xml_tab;

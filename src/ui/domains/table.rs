@@ -12,6 +12,7 @@ use crate::state::{DomainRow, Store};
 use crate::ui::domains::list_view::{Filter, ListView, SortKey};
 use crate::ui::format;
 use crate::ui::text::{escape_spans, fit_spans, name_spans};
+use unicode_width::UnicodeWidthStr;
 
 struct Column {
     key: SortKey,
@@ -30,7 +31,8 @@ const COLUMNS: [Column; 10] = [
     Column {
         key: SortKey::State,
         title: "State",
-        width: 20,
+        // Sized from the rows at draw time (name_state_widths).
+        width: 0,
         right: false,
     },
     Column {
@@ -119,33 +121,62 @@ fn align(text: String, right: bool) -> Line<'static> {
     if right { line.right_aligned() } else { line }
 }
 
+/// A column's width: its own, but never less than its title plus the sort arrow, so the
+/// arrow never overwrites the title.
+fn col_width(c: &Column) -> u16 {
+    c.width.max(c.title.len() as u16 + 1)
+}
+
+/// The State cell: with its reason when that fits the column, else the state alone.
+fn state_text(row: &DomainRow, width: usize) -> String {
+    let full = row.info.state.to_string();
+    if full.width() <= width {
+        full
+    } else {
+        row.info.state.state.label().to_string()
+    }
+}
+
+/// Widths of the Name and State columns from what the shown rows hold: State gets its
+/// longest text when Name keeps room for its names (up to 16 columns), else the state
+/// word alone and the reason moves to Overview.
+fn name_state_widths(spare: u16, names: usize, states: usize) -> (u16, u16) {
+    // "pmsuspended" is the longest state word.
+    let state_min = 12;
+    let want_state = (states as u16).max(state_min);
+    let want_name = (names as u16).clamp(8, 16);
+    let state = if spare >= want_state + want_name {
+        want_state
+    } else {
+        spare
+            .saturating_sub(want_name)
+            .clamp(state_min.min(spare), want_state)
+    };
+    (spare.saturating_sub(state).max(8), state)
+}
+
+/// A live figure: `~` in front when it is left over from earlier ticks (stale), dimmed.
+fn live(text: String, stale: bool, theme: &Theme) -> Cell<'static> {
+    if stale && text != "-" {
+        Cell::from(
+            Line::from(Span::styled(format!("~{text}"), theme.style(Role::Dim))).right_aligned(),
+        )
+    } else {
+        Cell::from(align(text, true))
+    }
+}
+
 fn cell(
     col: &Column,
     row: &DomainRow,
     theme: &Theme,
     name_width: usize,
+    state_width: usize,
+    lost: bool,
     store: &Store,
 ) -> Cell<'static> {
     let i = &row.info;
-    if !store.host_connected(i.id.host) {
-        // A lost host's rows keep their last known values, greyed, and say so.
-        return match col.key {
-            SortKey::State => Cell::from(format!("DISCONNECTED {}", i.state)),
-            SortKey::Cpu | SortKey::Disk | SortKey::Net => Cell::from(align("-".into(), true)),
-            _ => cell_live(col, row, theme, name_width, store),
-        };
-    }
-    cell_live(col, row, theme, name_width, store)
-}
-
-fn cell_live(
-    col: &Column,
-    row: &DomainRow,
-    theme: &Theme,
-    name_width: usize,
-    store: &Store,
-) -> Cell<'static> {
-    let i = &row.info;
+    let stale = lost || row.stats_stale;
     let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
     match col.key {
         SortKey::Name => {
@@ -153,8 +184,17 @@ fn cell_live(
             Cell::from(Line::from(fit_spans(spans, name_width)))
         }
         SortKey::State => Cell::from(Line::from(Span::styled(
-            i.state.to_string(),
-            theme.style(state_role(i.state.state)),
+            if lost {
+                format!("DISCONNECTED {}", i.state.state.label())
+            } else {
+                state_text(row, state_width)
+            },
+            // A lost host's states are last known, not current.
+            theme.style(if lost {
+                Role::Dim
+            } else {
+                state_role(i.state.state)
+            }),
         ))),
         SortKey::Id => Cell::from(align(i.dom_id.map_or("-".into(), |d| d.to_string()), true)),
         SortKey::Vcpus => Cell::from(align(i.vcpus.to_string(), true)),
@@ -162,12 +202,17 @@ fn cell_live(
             format::mem_pair(i.memory_kib, i.max_memory_kib),
             true,
         )),
-        SortKey::Cpu => Cell::from(align(
-            row.cpu_pct.map_or("-".into(), |p| format!("{p:.1}")),
-            true,
-        )),
-        SortKey::Disk => Cell::from(align(row.disk_bps.map_or("-".into(), format::rate), true)),
-        SortKey::Net => Cell::from(align(row.net_bps.map_or("-".into(), format::rate), true)),
+        // % of one host CPU, like top; QEMU's own threads can push it a little past
+        // 100 per vCPU, which the list does not show (the Stats tab does).
+        SortKey::Cpu => live(
+            row.cpu_pct.map_or("-".into(), |p| {
+                format!("{:.1}", p.min(100.0 * f64::from(i.vcpus.max(1))))
+            }),
+            stale,
+            theme,
+        ),
+        SortKey::Disk => live(row.disk_bps.map_or("-".into(), format::rate), stale, theme),
+        SortKey::Net => live(row.net_bps.map_or("-".into(), format::rate), stale, theme),
         SortKey::Autostart => Cell::from(yes_no(i.autostart)),
         SortKey::Persistent => Cell::from(yes_no(i.persistent)),
         SortKey::Host => {
@@ -193,6 +238,18 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
     title.push(Span::styled(count, theme.style(Role::Dim)));
     if let Some(marked) = view.marks_status() {
         title.push(Span::styled(format!(" {marked} "), theme.style(Role::Key)));
+    }
+    // Sorted by a column too narrow to show: the arrow goes in the title instead.
+    if let Some(c) = COLUMNS
+        .iter()
+        .find(|c| c.key == view.sort)
+        .filter(|c| !visible_columns(area.width).iter().any(|v| v.key == c.key))
+    {
+        let arrow = if view.reverse { '▲' } else { '▼' };
+        title.push(Span::styled(
+            format!(" sorted by {}{arrow} ", c.title),
+            theme.style(Role::Dim),
+        ));
     }
     match view.filter() {
         Filter::All => {}
@@ -230,10 +287,39 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
     // A mark column only while something is marked: a glyph, so it reads without colour.
     let marking = !view.marks.is_empty();
     let mark_w: u16 = if marking { 2 } else { 0 };
-    let fixed: u16 = cols.iter().map(|c| c.width + 1).sum::<u16>() + mark_w;
-    let name_width = usize::from(inner.width.saturating_sub(fixed).max(8));
     let body_height = usize::from(inner.height - 1);
     view.scroll_into_view(body_height);
+    let shown_rows: Vec<&DomainRow> = view
+        .rows()
+        .iter()
+        .skip(view.offset)
+        .take(body_height)
+        .filter_map(|id| store.get(id))
+        .collect();
+    // Name and State share what the other columns leave (one space between columns).
+    let fixed: u16 = cols
+        .iter()
+        .filter(|c| !matches!(c.key, SortKey::Name | SortKey::State))
+        .map(|c| col_width(c) + 1)
+        .sum::<u16>()
+        + mark_w;
+    let spare = inner.width.saturating_sub(fixed + 1);
+    let names = shown_rows
+        .iter()
+        .map(|r| r.info.name.width())
+        .max()
+        .unwrap_or(0);
+    let states = shown_rows
+        .iter()
+        .map(|r| r.info.state.to_string().width())
+        .max()
+        .unwrap_or(0);
+    let (name_w, state_w) = if cols.iter().any(|c| c.key == SortKey::State) {
+        name_state_widths(spare, names, states)
+    } else {
+        (spare, 0)
+    };
+    let name_width = usize::from(name_w);
 
     let mark_head = marking.then(|| Cell::from(""));
     let header = Row::new(mark_head.into_iter().chain(cols.iter().map(|c| {
@@ -246,44 +332,45 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
     .style(theme.style(Role::Header));
 
     let selected = view.cursor();
-    let rows: Vec<Row> = view
-        .rows()
-        .iter()
-        .enumerate()
-        .skip(view.offset)
-        .take(body_height)
-        .filter_map(|(i, id)| {
-            let row = store.get(id)?;
-            let mark = marking.then(|| {
-                if view.marks.is_marked(id) {
-                    Cell::from(Span::styled("*", theme.style(Role::Key)))
+    // A lost host: its rows are greyed and their live figures marked stale.
+    let lost = matches!(store.conn, crate::state::ConnState::Disconnected { .. });
+    let rows: Vec<Row> =
+        view.rows()
+            .iter()
+            .enumerate()
+            .skip(view.offset)
+            .take(body_height)
+            .filter_map(|(i, id)| {
+                let row = store.get(id)?;
+                let lost = lost || !store.host_connected(id.host);
+                let mark = marking.then(|| {
+                    if view.marks.is_marked(id) {
+                        Cell::from(Span::styled("*", theme.style(Role::Key)))
+                    } else {
+                        Cell::from(" ")
+                    }
+                });
+                let r =
+                    Row::new(mark.into_iter().chain(cols.iter().map(|c| {
+                        cell(c, row, theme, name_width, usize::from(state_w), lost, store)
+                    })));
+                Some(if i == selected {
+                    r.style(theme.style(Role::Selected))
+                } else if lost {
+                    r.style(theme.style(Role::Dim))
                 } else {
-                    Cell::from(" ")
-                }
-            });
-            let r = Row::new(
-                mark.into_iter()
-                    .chain(cols.iter().map(|c| cell(c, row, theme, name_width, store))),
-            );
-            Some(if i == selected {
-                r.style(theme.style(Role::Selected))
-            } else if !store.host_connected(id.host) {
-                r.style(theme.style(Role::Dim))
-            } else {
-                r.style(theme.style(Role::Base))
+                    r.style(theme.style(Role::Base))
+                })
             })
-        })
-        .collect();
+            .collect();
 
     let mark_width = marking.then_some(Constraint::Length(1));
     let widths: Vec<Constraint> = mark_width
         .into_iter()
-        .chain(cols.iter().map(|c| {
-            if c.width == 0 {
-                Constraint::Min(8)
-            } else {
-                Constraint::Length(c.width)
-            }
+        .chain(cols.iter().map(|c| match c.key {
+            SortKey::Name => Constraint::Length(name_w),
+            SortKey::State => Constraint::Length(state_w),
+            _ => Constraint::Length(col_width(c)),
         }))
         .collect();
     let table = Table::new(rows, widths).header(header).column_spacing(1);
@@ -302,5 +389,26 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
                 Rect::new(inner.x + 1, y, inner.width.saturating_sub(1), 1),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_title_has_room_for_the_sort_arrow() {
+        for c in &COLUMNS[2..] {
+            assert!(usize::from(col_width(c)) > c.title.len(), "{}", c.title);
+        }
+    }
+
+    #[test]
+    fn state_gets_its_longest_text_when_names_keep_their_room() {
+        // 120 columns: plenty for "running (from snapshot)" (23) and 16-wide names.
+        assert_eq!(name_state_widths(60, 10, 23), (37, 23));
+        // Tight: names keep 16, State shrinks but not below its title and arrow.
+        assert_eq!(name_state_widths(30, 20, 23), (16, 14));
+        assert_eq!(name_state_widths(10, 20, 23), (8, 10));
     }
 }

@@ -6,6 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
 
 use crate::action::{Action, Scope};
 use crate::config::{Keymap, Role, Theme};
@@ -27,13 +28,20 @@ pub fn scope_order(focus: &[Scope]) -> Vec<Scope> {
     out
 }
 
-/// Help lines: every bound action by scope, minus mutating ones on a read-only connection.
+/// Width of the key column; longer key lists get a line of their own.
+const KEY_W: usize = 16;
+
+/// Help lines for a box `width` columns wide (inside its border): every bound action by
+/// scope, minus the ones a read-only connection refuses. Descriptions wrap under their
+/// own column instead of being cut.
 pub fn lines(
     keymap: &Keymap,
     readonly: bool,
     focus: &[Scope],
     theme: &Theme,
+    width: usize,
 ) -> Vec<Line<'static>> {
+    let desc_w = width.saturating_sub(KEY_W + 2).max(12);
     let mut out = Vec::new();
     for scope in scope_order(focus) {
         let mut section = Vec::new();
@@ -45,10 +53,22 @@ pub fn lines(
             if keys.is_empty() {
                 continue;
             }
-            section.push(Line::from(vec![
-                Span::styled(format!(" {keys:<16}"), theme.style(Role::Key)),
-                Span::raw(action.describe()),
-            ]));
+            let mut key_cell = format!(" {keys:<KEY_W$} ");
+            if keys.width() > KEY_W {
+                section.push(Line::from(Span::styled(
+                    format!(" {keys}"),
+                    theme.style(Role::Key),
+                )));
+                key_cell = " ".repeat(KEY_W + 2);
+            }
+            for (i, part) in wrap(action.describe(), desc_w).into_iter().enumerate() {
+                let lead = if i == 0 {
+                    Span::styled(key_cell.clone(), theme.style(Role::Key))
+                } else {
+                    Span::raw(" ".repeat(KEY_W + 2))
+                };
+                section.push(Line::from(vec![lead, Span::raw(part)]));
+            }
         }
         if section.is_empty() {
             continue;
@@ -60,19 +80,53 @@ pub fn lines(
         out.extend(section);
     }
     if readonly {
-        out.push(Line::from(Span::styled(
-            " read-only connection: actions that change domains are disabled",
-            theme.style(Role::Warn),
-        )));
+        for part in wrap(
+            "read-only connection: actions that change domains, and the console, are hidden (libvirt refuses them)",
+            width.saturating_sub(1).max(12),
+        ) {
+            out.push(Line::from(Span::styled(
+                format!(" {part}"),
+                theme.style(Role::Warn),
+            )));
+        }
     }
     out
 }
 
-/// The help popup: scrolls with the navigation keys, any other key closes it.
+/// Greedy word wrap to `width` columns; a word longer than a line is split.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let sep = usize::from(!line.is_empty());
+        if !line.is_empty() && line.width() + sep + word.width() > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+        while line.width() > width {
+            let cut: String = line.chars().take(width).collect();
+            let rest = line[cut.len()..].to_string();
+            out.push(cut);
+            line = rest;
+        }
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
+/// The help popup: the navigation keys scroll (never past the end), any other key closes.
 pub struct Help {
     pub scroll: u16,
     /// The scopes of the view that had the keys when help opened.
     pub focus: Vec<Scope>,
+    /// Lines and visible rows at the last draw, so scrolling stops at the end.
+    len: u16,
+    page: u16,
 }
 
 impl Help {
@@ -80,7 +134,13 @@ impl Help {
         Help {
             scroll: 0,
             focus: focus.to_vec(),
+            len: u16::MAX,
+            page: 10,
         }
+    }
+
+    fn max_scroll(&self) -> u16 {
+        self.len.saturating_sub(self.page)
     }
 }
 
@@ -90,32 +150,62 @@ impl Layer for Help {
     }
 
     fn on_key(&mut self, key: &KeyEvent, cx: &mut Ctx) -> Flow {
-        match cx.action(&[Scope::Global], key) {
-            Some(Action::Down) => self.scroll += 1,
-            Some(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
-            Some(Action::PageDown) => self.scroll += 10,
-            Some(Action::PageUp) => self.scroll = self.scroll.saturating_sub(10),
-            Some(Action::Top) => self.scroll = 0,
+        let page = self.page.max(1);
+        self.scroll = match cx.action(&[Scope::Global], key) {
+            Some(Action::Down) => self.scroll.saturating_add(1),
+            Some(Action::Up) => self.scroll.saturating_sub(1),
+            Some(Action::PageDown) => self.scroll.saturating_add(page),
+            Some(Action::PageUp) => self.scroll.saturating_sub(page),
+            Some(Action::Top) => 0,
+            Some(Action::Bottom) => u16::MAX,
             _ => return Flow::Close,
         }
+        .min(self.max_scroll());
         Flow::Consumed
     }
 
     fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawCtx) {
         let theme = &cx.config.theme;
-        let body = lines(&cx.config.keymap, cx.readonly, &self.focus, theme);
-        let height = (body.len() as u16 + 2).min(area.height);
-        let rect = super::centered(area, 76, height);
+        let outer_w = area.width.min(80);
+        let inner_w = usize::from(outer_w.saturating_sub(2));
+        let body = lines(&cx.config.keymap, cx.readonly, &self.focus, theme, inner_w);
+        let len = u16::try_from(body.len()).unwrap_or(u16::MAX);
+        let height = len.saturating_add(2).min(area.height);
+        let rect = super::centered(area, outer_w, height);
+        self.len = len;
+        self.page = height.saturating_sub(2);
+        self.scroll = self.scroll.min(self.max_scroll());
         f.render_widget(Clear, rect);
         let k = |a| cx.config.keymap.keys_label(a);
-        let title = format!(
-            "Keys ({} scroll, any other key closes)",
-            [k(Action::Down), k(Action::Up)].join("/")
+        let mut title = format!(
+            "Keys {}/{} ({} {} scroll, any other key closes)",
+            (self.scroll + self.page).min(len),
+            len,
+            k(Action::Down),
+            k(Action::PageDown),
         );
+        if title.width() + 4 > usize::from(outer_w) {
+            title = format!("Keys ({} scroll)", k(Action::Down));
+        }
         let block = super::frame(&title, false, theme);
         f.render_widget(
             Paragraph::new(body).block(block).scroll((self.scroll, 0)),
             rect,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_keeps_words_whole_and_splits_only_overlong_ones() {
+        assert_eq!(
+            wrap("define a new domain from a template", 15),
+            vec!["define a new", "domain from a", "template"]
+        );
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 4), vec![""]);
     }
 }

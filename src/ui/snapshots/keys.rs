@@ -11,21 +11,26 @@ use crate::ui::domains::detail::Tab;
 use crate::ui::layer::{Ctx, Effect, Level};
 use crate::ui::snapshots::dialog::SnapshotDialog;
 use crate::ui::snapshots::dialogs::{CreateForm, SnapDialog};
-use crate::ui::snapshots::pane::{JobView, SnapshotPane};
+use crate::ui::snapshots::pane::{JobView, RELIST_EVERY, SnapshotPane};
 use crate::ui::text::escape;
 
 impl SnapshotPane {
-    /// After every event: (re)reads the list when the tab shows another domain or a
-    /// change made it stale. Nothing is read while the tab is hidden.
+    /// After every event (ticks too): (re)reads the list when the tab shows another
+    /// domain, is shown again, a change made it stale, or it has been on show for
+    /// [`RELIST_EVERY`] (other clients' snapshots raise no event). Nothing is read while
+    /// the tab is hidden.
     pub fn sync(&mut self, visible: bool, selected: Option<&DomainId>, cx: &mut Ctx) {
+        let shown_again = visible && !self.was_visible;
+        self.was_visible = visible;
         if !visible {
             self.focused = false;
             return;
         }
+        let due = self.listed_at.is_none_or(|t| t.elapsed() >= RELIST_EVERY);
         if selected != self.domain.as_ref() {
             self.switch_to(selected.cloned());
             self.request_list(cx);
-        } else if self.stale {
+        } else if self.stale || shown_again || due {
             self.request_list(cx);
         }
     }
@@ -64,6 +69,7 @@ impl SnapshotPane {
 
     fn request_list(&mut self, cx: &mut Ctx) {
         self.stale = false;
+        self.listed_at = Some(std::time::Instant::now());
         let Some(id) = self.domain.clone() else {
             return;
         };
@@ -124,7 +130,7 @@ impl SnapshotPane {
                 self.jobs.retain(|j| j.req != req);
                 let retry = self.reverts.remove(&req);
                 match outcome {
-                    JobOutcome::Done(m) => cx.status(Level::Info, format!("{m}: done")),
+                    JobOutcome::Done(m) => cx.status(Level::Done, format!("{m}: done")),
                     JobOutcome::Failed(m) => cx.status(Level::Error, format!("{what} failed: {m}")),
                     JobOutcome::NeedsForce(m) => {
                         cx.status(Level::Warn, format!("{what}: {m}"));
@@ -160,6 +166,10 @@ impl SnapshotPane {
 
     /// Navigation keys while the tree has the focus; returns whether the key was used.
     pub fn on_tree_action(&mut self, action: Action, visible: bool, cx: &mut Ctx) -> bool {
+        if action == Action::Refresh && visible {
+            // F5 with the tab on show re-reads the tree too, focused or not.
+            self.stale = true;
+        }
         if !(self.focused && visible) {
             return false;
         }

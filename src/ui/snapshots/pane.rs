@@ -67,7 +67,15 @@ pub struct SnapshotPane {
     /// that domain's list: once it arrives, NAME is selected and the action asks as usual.
     pub pick: Option<(DomainId, String, crate::action::Action)>,
     offset: usize,
+    /// The tab was on show at the last sync: showing it again re-reads the list.
+    pub was_visible: bool,
+    /// When the list was last asked for: libvirt sends no snapshot events, so a visible
+    /// tree is re-read every [`RELIST_EVERY`] to catch other clients' snapshots.
+    pub listed_at: Option<std::time::Instant>,
 }
+
+/// How often a visible snapshot tree is re-read (one list call).
+pub const RELIST_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl SnapshotPane {
     /// Forgets everything about the previous domain.
@@ -76,12 +84,14 @@ impl SnapshotPane {
         let reverts = std::mem::take(&mut self.reverts);
         let focused = self.focused;
         let pick = self.pick.take();
+        let was_visible = self.was_visible;
         *self = SnapshotPane {
             domain: id,
             jobs,
             reverts,
             focused,
             pick,
+            was_visible,
             ..SnapshotPane::default()
         };
     }
@@ -217,7 +227,10 @@ impl SnapshotPane {
         } else {
             let current = self.snaps.iter().find(|s| s.current);
             head.push(Span::styled(
-                format!(" {} snapshots", self.snaps.len()),
+                format!(
+                    " {}",
+                    crate::ui::format::count(self.snaps.len() as u64, "snapshot")
+                ),
                 theme.style(Role::Header),
             ));
             if let Some(c) = current {
@@ -329,7 +342,19 @@ impl SnapshotPane {
         );
         // Fixed-width columns so they line up whatever the row; the current snapshot is
         // marked by the ● in the tree column (plain text, so it survives NO_COLOR).
-        let cols = format!(" {}  {:<13} {:<12}", format_time(s.created), s.state, kind);
+        // Names come first: when the longest one (a safety snapshot's
+        // `<domain>-<stamp>-before-revert`) would be cut, the kind and then the state
+        // column give way (the details line below the tree still has them).
+        let longest = self.snaps.iter().map(|s| s.name.width()).max().unwrap_or(0);
+        let time = format_time(s.created);
+        let cols = [
+            format!(" {time}  {:<13} {:<12}", s.state, kind),
+            format!(" {time}  {:<13}", s.state),
+            format!(" {time}"),
+        ]
+        .into_iter()
+        .find(|c| tree.width() + longest + c.width() + 2 <= width)
+        .unwrap_or_else(|| format!(" {time}"));
         // One column of the name area stays blank before the time.
         let name_w = width.saturating_sub(tree.width() + cols.width() + 2).max(8);
         let name = fit_spans(
@@ -400,5 +425,26 @@ mod tests {
         for l in text(&mut pane, 60) {
             assert!(l.width() <= 60, "{l:?} is {} wide", l.width());
         }
+    }
+
+    #[test]
+    fn a_safety_snapshot_name_is_whole_at_80_columns() {
+        let long = "ssh-a-20261201-221500-before-revert";
+        let mut pane = SnapshotPane::default();
+        pane.set_list(vec![
+            snap("base", None, false),
+            snap(long, Some("base"), true),
+        ]);
+        let lines = text(&mut pane, 80);
+        assert!(lines.iter().any(|l| l.contains(long)), "{lines:?}");
+        for l in &lines {
+            assert!(l.width() <= 80, "{l:?}");
+        }
+        // Wide enough, every column is back.
+        assert!(
+            text(&mut pane, 140)
+                .iter()
+                .any(|l| l.contains("internal+mem"))
+        );
     }
 }

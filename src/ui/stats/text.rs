@@ -77,7 +77,14 @@ pub fn cpu_line(h: &DomainHistory, l: &Labels) -> Line<'static> {
     if let (Some(p), Some(n)) = (h.vcpu_pct, h.latest.vcpu_current) {
         spans.push(l.d(", "));
         spans.push(l.v(format!("{p:.1}%")));
-        spans.push(l.d(format!(" of {n} vCPU{}", if n == 1 { "" } else { "s" })));
+        spans.push(l.d(format!(" of {}", format::count(n, "vCPU"))));
+        if p > 100.0 {
+            spans.push(l.d(" (QEMU's own threads count too)"));
+        }
+    }
+    if h.stale() {
+        spans.push(Span::styled("  STALE", l.warn));
+        spans.push(l.d(" (busy host: last figures)"));
     }
     if h.per_vcpu.len() > 1 {
         spans.push(l.d("  "));
@@ -167,18 +174,26 @@ fn memory_lines(h: &DomainHistory, l: &Labels) -> Vec<Line<'static>> {
     if h.mem.stale {
         first.push(Span::styled("  STALE", l.warn));
         first.push(l.d(" (guest stopped reporting)"));
-    } else if b.last_update.is_none() {
-        first.push(l.d("  no guest figures: balloon stats period off"));
+    }
+    if b.last_update.is_none() && !h.mem.stale {
+        // Swap and faults come from the guest too: say why they are missing instead.
+        // Only the XML knows whether a period is set; a slow guest looks the same.
+        let second = vec![
+            l.l("      "),
+            l.d(" no guest figures yet: balloon stats period unset, or no report"),
+        ];
+        return vec![Line::from(first), Line::from(second)];
     }
     let second = vec![
         l.l("      "),
         l.d(format!(
-            " swap in {} out {}  faults major {} minor {}  last_update {}",
+            " swap in {} out {}  faults major {} minor {}  updated {}",
             opt(b.swap_in),
             opt(b.swap_out),
             opt(b.major_fault),
             opt(b.minor_fault),
-            opt(b.last_update)
+            b.last_update
+                .map_or("-".into(), |t| format::age(t, format::now_epoch()))
         )),
     ];
     vec![Line::from(first), Line::from(second)]

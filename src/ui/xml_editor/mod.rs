@@ -175,6 +175,9 @@ pub struct XmlEditor {
     pub libvirt_error: Option<String>,
     /// An informational line (applied, takes effect after reboot, …).
     pub notice: Option<String>,
+    /// Another client undefined or renamed the domain being edited (set by the App from
+    /// lifecycle events); shown in the header, and Ctrl-S asks before defining it anew.
+    pub gone: Option<String>,
     pub popup: Option<Popup>,
     /// The Ctrl-O read in progress.
     pub reading: Option<FileRead>,
@@ -213,6 +216,7 @@ impl XmlEditor {
             applying: None,
             error: None,
             libvirt_error: None,
+            gone: None,
             notice: None,
             reading: None,
             issues: Vec::new(),

@@ -14,7 +14,7 @@ use super::{Popup, PromptKind, Target, XmlEditor};
 use crate::config::{Role, Theme};
 use crate::ui::text::{escape, escape_spans, needs_escape};
 
-fn role(k: Kind) -> Role {
+pub fn role(k: Kind) -> Role {
     match k {
         Kind::Text => Role::Base,
         Kind::Punct => Role::Border,
@@ -55,6 +55,9 @@ fn render_title(f: &mut Frame, area: Rect, ed: &XmlEditor, t: &Theme) {
         (_, false) => "  persistent definition",
     };
     spans.push(Span::styled(what, t.style(Role::Dim)));
+    if let Some(g) = &ed.gone {
+        spans.push(Span::styled(format!("  {g}"), t.style(Role::Error)));
+    }
     if ed.secure {
         spans.push(Span::styled(" +secure", t.style(Role::Warn)));
     }
