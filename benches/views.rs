@@ -1,6 +1,7 @@
 //! Views at scale: 1000 domains on libvirt's test driver, key press to finished frame.
 //! Each sample is one key handled by the App (list moves, tab switches, sort, filter
-//! typing, help open/close) plus the frame drawn after it. Target: p99 <= 16 ms.
+//! typing, help open/close, the command line, the palette, marks) plus the frame drawn
+//! after it. Target: p99 <= 16 ms.
 //! Run with `cargo bench --bench views` (or `make bench`). Prints figures; asserts nothing.
 
 use std::time::{Duration, Instant};
@@ -64,6 +65,10 @@ fn script() -> Vec<KeyEvent> {
         .map(key),
     );
     keys.extend(["?", "j", "Esc", "S", "j", "Esc"].map(key));
+    // The command line (typing, Tab), the palette (fuzzy filter) and marks over 1000 rows.
+    keys.extend([":", "s", "t", "Tab", "Space", "w", "Tab", "Esc"].map(key));
+    keys.extend(["Ctrl-p", "s", "n", "a", "Down", "Esc"].map(key));
+    keys.extend(["Space", "Space", "*", "Ctrl-a", "Esc"].map(key));
     keys
 }
 
@@ -79,6 +84,7 @@ fn main() {
     let backend = Backend::start(cfg, event::backend_sink(tx)).expect("backend");
     let mut app = App::new(Config::builtin().expect("config"), backend.sender(), false);
     app.drafts_dir = None;
+    app.history_path = None;
     while !app.store.loaded {
         match rx.try_recv() {
             Ok(ev) => app.handle(ev),

@@ -28,6 +28,11 @@ pub enum Scope {
     SnapshotDialog,
     /// Any one-line text input (filter, type-the-name, snapshot name).
     Input,
+    /// The `:` command line and the Ctrl-P palette, on top of `[keys.input]`.
+    Prompt,
+    /// The XML editor's commands (typing, arrows and selection stay fixed, as in any
+    /// text field).
+    Editor,
     /// The networks view (`:net`) and its leases.
     Networks,
     /// The events view (`:events`).
@@ -47,7 +52,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub const ALL: [Scope; 17] = [
+    pub const ALL: [Scope; 19] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -57,6 +62,8 @@ impl Scope {
         Scope::Confirm,
         Scope::SnapshotDialog,
         Scope::Input,
+        Scope::Prompt,
+        Scope::Editor,
         Scope::Networks,
         Scope::Events,
         Scope::Host,
@@ -79,6 +86,8 @@ impl Scope {
             Scope::Confirm => "confirm",
             Scope::SnapshotDialog => "snapshot_dialog",
             Scope::Input => "input",
+            Scope::Prompt => "prompt",
+            Scope::Editor => "editor",
             Scope::Networks => "networks",
             Scope::Events => "events",
             Scope::Host => "host",
@@ -108,6 +117,8 @@ impl Scope {
         &[Scope::Global, Scope::Confirm, Scope::SnapshotDialog],
         &[Scope::Global, Scope::Terminal, Scope::Console, Scope::Input],
         &[Scope::Input, Scope::Confirm, Scope::SnapshotDialog],
+        &[Scope::Prompt, Scope::Input],
+        &[Scope::Editor],
         &[Scope::Global, Scope::Networks],
         &[Scope::Global, Scope::Events],
         &[Scope::Global, Scope::Host],
@@ -189,6 +200,8 @@ actions! {
     ShowJobs => "show_jobs", Global, false, "", "running block, save and snapshot jobs (:jobs)";
     ShowHosts => "show_hosts", Global, false, "", "hosts (:host)";
     ShowEvents => "show_events", Global, false, "", "libvirt events received (:events)";
+    CommandLine => "command_line", Global, false, "", "command line: :start web-01, :snapshot web-01 NAME, :vm, :q (Tab completes)";
+    Palette => "palette", Global, false, "", "fuzzy palette over every action available here";
     ShowNode => "show_node", Global, false, "", "this host: CPU, memory, versions, node devices (:node)";
     Filter => "filter", Domains, false, "filter" #12, "filter by name (re: for a regex, ! to invert)";
     ClearFilter => "clear_filter", Domains, false, "", "clear the filter / leave the snapshot tree";
@@ -208,6 +221,10 @@ actions! {
     ToggleAutostart => "toggle_autostart", Domains, true, "", "toggle autostart (virsh autostart)";
     EditXml => "edit_xml", Domains, false, "edit" #4, "edit the domain's XML with schema hints (virsh edit)";
     NewDomain => "new_domain", Domains, false, "", "define a new domain from a template or file (virsh define)";
+    Mark => "mark", Domains, false, "", "mark / unmark the selected domain for a bulk action";
+    InvertMarks => "invert_marks", Domains, false, "", "invert the marks among the visible rows";
+    MarkAll => "mark_all", Domains, false, "", "mark every visible row";
+    Yank => "yank", Domains, false, "", "copy the selected domain's name and UUID to the clipboard (OSC 52)";
     ShowDisks => "show_disks", Domains, false, "", "the selected domain's disks, backing chains and block jobs";
     ManagedSave => "managed_save", Domains, true, "", "save the running domain's memory; the next start resumes (virsh managedsave)";
     ManagedSaveRemove => "managed_save_remove", Domains, true, "", "drop the domain's managed save image, asks first (virsh managedsave-remove)";
@@ -251,6 +268,26 @@ actions! {
     InputCancel => "input_cancel", Input, false, "cancel", "text input and dialogs: cancel";
     InputBackspace => "input_backspace", Input, false, "", "text input: delete the character before the cursor";
     InputClear => "input_clear", Input, false, "", "text input: clear the line";
+    Complete => "complete", Prompt, false, "complete", "command line: complete the word (again: the next candidate)";
+    PromptUp => "prompt_up", Prompt, false, "prev", "command line: older history line; palette: previous row";
+    EditorApply => "editor_apply", Editor, false, "apply", "XML editor: apply: show the diff, then define (virsh define, validated)";
+    EditorComplete => "editor_complete", Editor, false, "hints", "XML editor: schema hints for the cursor's place (also after < and =\")";
+    EditorUndo => "editor_undo", Editor, false, "", "XML editor: undo";
+    EditorRedo => "editor_redo", Editor, false, "", "XML editor: redo";
+    EditorFind => "editor_find", Editor, false, "", "XML editor: find";
+    EditorFindNext => "editor_find_next", Editor, false, "", "XML editor: find next";
+    EditorCopy => "editor_copy", Editor, false, "", "XML editor: copy (the line without a selection)";
+    EditorCut => "editor_cut", Editor, false, "", "XML editor: cut (the line without a selection)";
+    EditorPaste => "editor_paste", Editor, false, "", "XML editor: paste";
+    EditorLive => "editor_live", Editor, false, "", "XML editor: toggle live XML (read-only) / persistent definition";
+    EditorSecure => "editor_secure", Editor, false, "", "XML editor: toggle secure values (passwords) and re-read";
+    EditorExternal => "editor_external", Editor, false, "", "XML editor: edit in $EDITOR (virsh edit)";
+    EditorOpenFile => "editor_open_file", Editor, false, "", "XML editor: load the buffer from a file";
+    EditorReload => "editor_reload", Editor, false, "", "XML editor: discard changes: reload the definition";
+    EditorIssues => "editor_issues", Editor, false, "", "XML editor: unknown elements and attributes, with everything allowed there";
+    EditorHelp => "editor_help", Editor, false, "", "XML editor: its keys";
+    EditorClose => "editor_close", Editor, false, "", "XML editor: close; with unapplied changes it asks: keep them as a draft, discard, or apply";
+    PromptDown => "prompt_down", Prompt, false, "next", "command line: newer history line; palette: next row";
     NetLeases => "net_leases", Networks, false, "leases", "networks: DHCP leases of the selected network (net-dhcp-leases)";
     NetStart => "net_start", Networks, true, "start", "networks: start the selected network (net-start)";
     NetStop => "net_stop", Networks, true, "stop", "networks: stop the selected network, asks first (net-destroy)";

@@ -172,12 +172,12 @@ fn a_three_level_tree_with_branches_renders_in_creation_order() {
 
     // Collapse base-a: its whole subtree disappears; expand brings it back.
     h.press("kkkk");
-    h.press(" ");
+    h.press("<Enter>");
     assert_eq!(
         tree_rows(&mut h),
         ["   ▾ root", "   ├─▸ base-a", " ● └── base-b"]
     );
-    h.press(" ");
+    h.press("<Enter>");
     assert_eq!(tree_rows(&mut h).len(), 6);
 
     // i shows the snapshot's XML as libvirt returns it.

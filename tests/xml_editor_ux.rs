@@ -216,12 +216,14 @@ fn the_f1_overlay_keeps_keys_and_descriptions_apart() {
     let mut ed = editor("<domain type='kvm'/>");
     key(&mut ed, KeyCode::F(1));
     let s = screen(&mut ed, 80, 40);
+    // The keys come from [keys.editor]; the widest (F3/Ctrl-n) sets the key column.
     let line = s
         .lines()
-        .find(|l| l.contains("Ctrl-C / Ctrl-X / Ctrl-V"))
+        .find(|l| l.contains("Ctrl-v") && l.contains("paste"))
         .unwrap_or_else(|| panic!("{s}"));
-    assert!(line.contains("Ctrl-V  "), "{line}");
-    assert!(!line.contains("Ctrl-Vcopy"), "{line}");
+    assert!(line.contains("Ctrl-v  "), "{line}");
+    assert!(!line.contains("Ctrl-vpaste"), "{line}");
+    assert!(s.contains("F3/Ctrl-n"), "{s}");
     // Long descriptions wrap instead of being cut.
     assert!(s.contains("definition"), "{s}");
 }
@@ -244,4 +246,22 @@ fn a_large_document_is_checked_against_the_schema_when_typing_pauses() {
         ed.issues
     );
     assert!(!ed.idle(), "nothing more until the next change");
+}
+
+#[test]
+fn the_editor_keys_come_from_keys_editor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "[keys.editor]\neditor_issues = [\"Ctrl-g\"]\n").expect("write");
+    let config = virtdeck::config::Config::load(Some(&path), None, false).expect("config");
+    let mut ed = editor("<domain type='kvm'><bogus/></domain>");
+    ed.keymap = Some(config.keymap);
+    key(&mut ed, KeyCode::F(2));
+    assert!(ed.popup.is_none(), "F2 no longer lists the unknown names");
+    ed.on_key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL));
+    assert!(
+        matches!(ed.popup, Some(Popup::Issues { .. })),
+        "{:?}",
+        ed.notice
+    );
 }

@@ -73,6 +73,14 @@ impl App {
             self.xml_pane.stale = true;
         }
         let visible = self.domains.tab == Tab::Snapshots;
+        // A quick snapshot with domains marked is a bulk job (the tree's key included).
+        if action == Action::SnapshotQuick
+            && self.target.is_none()
+            && self.domains.acts_on_marks(action)
+        {
+            with_ctx!(self, |cx| self.domains.on_bulk(action, &mut cx));
+            return;
+        }
         if with_ctx!(self, |cx| self
             .snaps
             .on_tree_action(action, visible, &mut cx))
@@ -86,6 +94,8 @@ impl App {
                 self.layers.push(Box::new(Help::new(&focus)));
             }
             Action::EditXml => self.open_xml_editor(),
+            Action::CommandLine => self.open_command_line(),
+            Action::Palette => self.open_palette(),
             Action::NewDomain => self.open_new_domain(),
             Action::ShowDisks => {
                 if let Some(v) = with_ctx!(self, |cx| crate::ui::disks::DisksView::open(&mut cx)) {
@@ -129,6 +139,8 @@ impl App {
                 | Scope::Confirm
                 | Scope::SnapshotDialog
                 | Scope::Input
+                | Scope::Prompt
+                | Scope::Editor
                 | Scope::Pools
                 | Scope::Volumes
                 | Scope::Jobs

@@ -1,6 +1,7 @@
 //! The App: sole owner of UI state. Drains events, updates the model, sends commands,
 //! and draws once per batch of events.
 
+mod cmdline;
 mod console_view;
 mod hosts;
 mod keys;
@@ -34,7 +35,10 @@ use crate::ui::text::escape;
 /// another field of the App (the component) mutably at the same time.
 macro_rules! with_ctx {
     ($app:expr, |$cx:ident| $body:expr) => {{
-        let selected = $app.domains.list.selected().cloned();
+        let target = $app.target.clone();
+        let selected = target
+            .clone()
+            .or_else(|| $app.domains.list.selected().cloned());
         let mut $cx = $crate::ui::layer::Ctx::new(
             &$app.store,
             &$app.config,
@@ -43,6 +47,7 @@ macro_rules! with_ctx {
             selected,
             $app.host,
         );
+        $cx.target = target;
         let out = $body;
         let effects = std::mem::take(&mut $cx.effects);
         $app.apply(effects);
@@ -130,6 +135,16 @@ pub struct App {
     dirty: bool,
     /// When the process started; the first complete frame is logged against it.
     started: Option<Instant>,
+    /// The domain a command line named, while its action runs (see `Ctx::target`).
+    target: Option<crate::backend::DomainId>,
+    /// The `:` history, read at the first `:`.
+    history: Option<crate::cmdline::History>,
+    /// Where the `:` history is kept (`None`: not kept).
+    pub history_path: Option<std::path::PathBuf>,
+    /// OSC 52 sequences to write after the next frame.
+    clipboard_pending: Vec<String>,
+    /// Where OSC 52 sequences go: the terminal (tests put a buffer here).
+    pub clipboard_out: Box<dyn std::io::Write + Send>,
 }
 
 impl App {
@@ -165,6 +180,11 @@ impl App {
             exit_signal: None,
             dirty: true,
             started: None,
+            target: None,
+            history: None,
+            history_path: crate::config::state_dir().map(|d| crate::cmdline::History::path_in(&d)),
+            clipboard_pending: Vec::new(),
+            clipboard_out: Box::new(std::io::stdout()),
         }
     }
 
@@ -201,6 +221,7 @@ impl App {
         terminal
             .draw(|f| self.render(f))
             .map_err(|e| format!("draw failed: {e}"))?;
+        self.flush_clipboard();
         let height = usize::from(self.areas.list.height.saturating_sub(2));
         self.send_visible(height);
         if self.store.loaded
@@ -222,7 +243,7 @@ impl App {
 
     /// Ends the session: the open editor's pending draft is written first (drafts are
     /// throttled, so the last keystrokes may not be on disk yet).
-    fn leave(&mut self) {
+    pub(super) fn leave(&mut self) {
         self.flush_drafts();
         self.quit = true;
     }
@@ -331,6 +352,10 @@ impl App {
             }
             other => other,
         };
+        if self.on_bulk_event(&ev) {
+            self.dirty = true;
+            return;
+        }
         if self.xml_pane.on_backend(&ev) {
             self.dirty = true;
             return;
@@ -500,6 +525,8 @@ impl App {
                 Effect::Open(view) => self.open_view(view),
                 Effect::ClearStatus => self.status = None,
                 Effect::Quit => self.leave(),
+                Effect::Exec { line, cmd } => self.exec(&line, cmd),
+                Effect::Clipboard(text) => self.copy(text),
                 Effect::ShowHost(host) => self.show_host(host),
                 Effect::Reconnect(host) => self.send(Command::Reconnect(host)),
                 Effect::ReconnectInteractive(host) => self.interactive_pending = Some(host),

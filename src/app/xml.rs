@@ -54,6 +54,7 @@ impl App {
         };
         let schema = self.schema();
         let mut ed = XmlEditor::new(target, "", schema);
+        ed.keymap = Some(self.config.keymap.clone());
         let req = self.req();
         ed.loading = Some(req);
         if let Target::Domain { id, .. } = &ed.target {
@@ -75,6 +76,7 @@ impl App {
         }
         let schema = self.schema();
         let mut ed = XmlEditor::new(Target::New, TEMPLATE, schema);
+        ed.keymap = Some(self.config.keymap.clone());
         if let Some(d) = self.drafts().and_then(|d| d.load("new"))
             && d.text != TEMPLATE
         {

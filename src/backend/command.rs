@@ -44,6 +44,15 @@ pub enum Command {
     Refresh(HostId),
     /// Attach to, type into or detach from a serial console.
     Console(HostId, ConsoleCommand),
+    /// One operation over many domains, a few at a time on a job thread; reports
+    /// `BulkProgress` and one `BulkDone` with every domain's outcome.
+    Bulk {
+        host: HostId,
+        req: RequestId,
+        op: super::bulk::BulkOp,
+        /// (domain, the name the user saw), in the order shown.
+        targets: Vec<(DomainId, String)>,
+    },
     /// Networks: list, start / stop / autostart / undefine, define, XML, leases, addresses.
     Network(HostId, NetCmd),
     /// A domain's devices: list, hot-plug, change media, link, send-key, memory, vCPUs.
@@ -70,6 +79,7 @@ impl Command {
             Command::Lifecycle { id, .. } | Command::FetchXml { id, .. } => Some(id.host),
             Command::DefineXml { host, .. }
             | Command::Refresh(host)
+            | Command::Bulk { host, .. }
             | Command::Console(host, _)
             | Command::Network(host, _)
             | Command::Device(host, _)

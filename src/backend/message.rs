@@ -88,6 +88,20 @@ pub enum BackendEvent {
     Jobs(HostId, JobEvent),
     /// A serial console's output or state changed.
     Console(HostId, ConsoleEvent),
+    /// A bulk job's progress: `done` of `total` domains finished.
+    BulkProgress {
+        host: HostId,
+        req: RequestId,
+        done: usize,
+        total: usize,
+    },
+    /// A bulk job finished: every domain's outcome, in the order given.
+    BulkDone {
+        host: HostId,
+        req: RequestId,
+        op: super::bulk::BulkOp,
+        report: crate::bulk::Report<DomainId>,
+    },
     /// (These four are boxed: they are rare and large, and the channel carries every
     /// stats tick in the size of the largest variant.)
     /// Network list changes, network events, replies to `Command::Network`, addresses.
@@ -127,6 +141,8 @@ impl BackendEvent {
             | BackendEvent::Stats { host, .. }
             | BackendEvent::XmlDefined { host, .. }
             | BackendEvent::Console(host, _)
+            | BackendEvent::BulkProgress { host, .. }
+            | BackendEvent::BulkDone { host, .. }
             | BackendEvent::Network(host, _)
             | BackendEvent::Device(host, _)
             | BackendEvent::Node(host, _)

@@ -1,5 +1,6 @@
 //! The libvirt side: a worker thread per connection and the event plumbing. No UI here.
 
+pub mod bulk;
 pub mod command;
 pub mod console;
 pub mod console_xml;
@@ -21,6 +22,7 @@ pub mod storage;
 mod worker;
 pub mod xmldef;
 
+pub use bulk::BulkOp;
 pub use command::Command;
 pub use ffi::{LocalTime, local_time};
 pub use message::{BackendEvent, LifecycleEventKind};

@@ -617,6 +617,20 @@ impl Worker {
                 &self.sink,
                 c,
             ),
+            Command::Bulk {
+                host,
+                req,
+                op,
+                targets,
+            } => super::bulk::handle(
+                self.session.as_ref().map(|s| &s.conn),
+                self.cfg.readonly,
+                &self.sink,
+                host,
+                req,
+                op,
+                targets,
+            ),
             Command::Network(_, c) => {
                 let conn = self.session.as_ref().map(|s| &s.conn);
                 self.networks.handle(conn, self.cfg.readonly, &self.sink, c);

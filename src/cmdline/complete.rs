@@ -61,7 +61,8 @@ pub fn candidates(line: &str, src: &dyn CompletionSource) -> Candidates {
             Some(ArgKind::View) => table::view_names().map(str::to_string).collect(),
             Some(ArgKind::SortKey) => src.sort_keys(),
             Some(ArgKind::Command) => COMMANDS.iter().map(|c| c.name.to_string()).collect(),
-            Some(ArgKind::Text | ArgKind::Word) | None => Vec::new(),
+            Some(ArgKind::All) => vec!["all".to_string()],
+            Some(ArgKind::Text | ArgKind::Pool | ArgKind::Word) | None => Vec::new(),
         }
     };
     let mut items: Vec<String> = all.into_iter().filter(|c| c.starts_with(&prefix)).collect();
@@ -260,7 +261,7 @@ mod tests {
         let c = candidates(":revert web-01 before-", &Host);
         assert_eq!(c.items, ["before-reboot", "before-upgrade"]);
         assert_eq!(candidates(":sort m", &Host).items, ["memory"]);
-        assert_eq!(candidates(":view ", &Host).items.len(), 6);
+        assert_eq!(candidates(":view ", &Host).items.len(), 7);
         assert_eq!(candidates(":help sn", &Host).items, ["snapshot"]);
         assert!(candidates(":filter we", &Host).items.is_empty());
         assert!(

@@ -16,6 +16,7 @@ pub enum View {
     Volumes,
     Jobs,
     Hosts,
+    Events,
 }
 
 /// A domain action reachable from the command line.
@@ -46,6 +47,8 @@ pub enum SnapshotOp {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     View(View),
+    /// A view with its argument: `:vol POOL`, `:host all`.
+    ViewOf(View, String),
     Quit,
     /// `domain` absent = the selected row (or the marked rows).
     Domain {
@@ -81,7 +84,7 @@ pub enum Command {
 pub enum ParseError {
     #[error("unknown command :{0} (try :help)")]
     UnknownCommand(String),
-    #[error("unknown view :{0} (views: vm net pool vol jobs host)")]
+    #[error("unknown view :{0} (views: vm net pool vol jobs host events)")]
     UnknownView(String),
     #[error(":{command} needs {what}")]
     Missing {
@@ -233,6 +236,7 @@ pub fn view_named(word: &str) -> Option<View> {
         "vol" => View::Volumes,
         "jobs" => View::Jobs,
         "host" => View::Hosts,
+        "events" => View::Events,
         _ => return None,
     })
 }
@@ -268,9 +272,10 @@ fn build(name: &'static str, args: Vec<String>) -> Command {
         }
         "sort" => return Command::Sort(next().unwrap_or_default()),
         "help" => return Command::Help(next()),
-        other => match view_named(other) {
-            Some(v) => Command::View(v),
-            None => Command::Nothing,
+        other => match (view_named(other), next()) {
+            (Some(v), Some(arg)) => return Command::ViewOf(v, arg),
+            (Some(v), None) => Command::View(v),
+            (None, _) => Command::Nothing,
         },
     };
     match cmd {

@@ -22,6 +22,10 @@ pub enum ArgKind {
     Word,
     /// Free text: the rest of the line, verbatim (filters).
     Text,
+    /// A storage pool name (not completed yet).
+    Pool,
+    /// `all` (`:host all`).
+    All,
 }
 
 /// One argument of a command.
@@ -92,8 +96,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     cmd(
         "vol",
         &["vols", "volume", "volumes"],
-        &[],
-        "show the volumes",
+        &[opt(ArgKind::Pool, "a pool name")],
+        "show the volumes (of POOL)",
     ),
     cmd("jobs", &["job"], &[], "show the running jobs"),
     cmd(
@@ -105,6 +109,12 @@ pub const COMMANDS: &[CommandSpec] = &[
             opt(ArgKind::Word, "a libvirt URI"),
         ],
         "show the hosts; all: every host's domains; add/rm: edit the saved hosts",
+    ),
+    cmd(
+        "events",
+        &["event", "log"],
+        &[],
+        "show the libvirt events received",
     ),
     cmd(
         "view",
@@ -202,7 +212,7 @@ pub const COMMANDS: &[CommandSpec] = &[
 
 /// View names and their aliases (what `:view` and Tab accept).
 pub fn view_names() -> impl Iterator<Item = &'static str> {
-    COMMANDS[..6].iter().map(|c| c.name)
+    COMMANDS[..7].iter().map(|c| c.name)
 }
 
 /// The row named `word` (by name or alias), if any.
@@ -224,6 +234,8 @@ pub fn usage(spec: &CommandSpec) -> String {
             ArgKind::Command => "COMMAND",
             ArgKind::Word => "WORD",
             ArgKind::Text => "TEXT",
+            ArgKind::Pool => "POOL",
+            ArgKind::All => "all",
         };
         if a.required {
             s.push_str(&format!(" {word}"));
@@ -265,9 +277,9 @@ mod tests {
     }
 
     #[test]
-    fn the_first_six_rows_are_the_views() {
+    fn the_first_seven_rows_are_the_views() {
         let v: Vec<_> = view_names().collect();
-        assert_eq!(v, ["vm", "net", "pool", "vol", "jobs", "host"]);
+        assert_eq!(v, ["vm", "net", "pool", "vol", "jobs", "host", "events"]);
     }
 
     #[test]

@@ -24,6 +24,7 @@ struct ConfigFile {
     snapshot_safety: Option<bool>,
     balloon_period_secs: Option<u32>,
     mouse: Option<bool>,
+    clipboard: Option<bool>,
     console_scrollback_lines: Option<usize>,
     console_idle_close_mins: Option<u64>,
     #[serde(default)]
@@ -45,6 +46,8 @@ pub struct Config {
     pub balloon_period_secs: u32,
     /// Take the mouse (click selects, wheel scrolls); off keeps terminal text selection.
     pub mouse: bool,
+    /// `y` writes the clipboard with OSC 52; off: it only shows what it would copy.
+    pub clipboard: bool,
     /// Saved hosts (`[[hosts]]`), in file order.
     pub hosts: Vec<hosts::HostEntry>,
     /// Lines a console keeps above its screen.
@@ -112,6 +115,7 @@ impl Config {
                 .unwrap_or(2)
                 .clamp(1, 3600),
             mouse: user.mouse.or(base.mouse).unwrap_or(false),
+            clipboard: user.clipboard.or(base.clipboard).unwrap_or(true),
             hosts: user.hosts,
             console_scrollback_lines: user
                 .console_scrollback_lines

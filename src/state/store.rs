@@ -215,6 +215,8 @@ impl Store {
             | BackendEvent::XmlDefined { .. }
             | BackendEvent::Snapshot(_)
             | BackendEvent::Console(..)
+            | BackendEvent::BulkProgress { .. }
+            | BackendEvent::BulkDone { .. }
             | BackendEvent::Device(..)
             | BackendEvent::Node(..)
             | BackendEvent::DomainEvent(..)

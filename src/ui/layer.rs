@@ -58,6 +58,13 @@ pub enum Effect {
     /// Clear the status line.
     ClearStatus,
     Quit,
+    /// Run a parsed `:` command line (`line` as typed, for the history).
+    Exec {
+        line: String,
+        cmd: crate::cmdline::Command,
+    },
+    /// Copy text to the user's clipboard (OSC 52, written by the App between frames).
+    Clipboard(String),
     /// Show one host's domains in the list (`None`: every host's, the fleet) and close
     /// the views above it.
     ShowHost(Option<HostId>),
@@ -145,6 +152,9 @@ pub struct Ctx<'a> {
     pub selected: Option<DomainId>,
     /// The host new things (a refresh, a new domain) go to.
     pub host: HostId,
+    /// Set when a command line named the domain: `selected` is that domain, and the
+    /// action goes to it alone even while other domains are marked.
+    pub target: Option<DomainId>,
     pub effects: Vec<Effect>,
 }
 
@@ -164,6 +174,7 @@ impl<'a> Ctx<'a> {
             reqs,
             selected,
             host,
+            target: None,
             effects: Vec::new(),
         }
     }

@@ -1,6 +1,7 @@
 //! Everything drawn on screen: one folder per view (state, keys, drawing), shared widgets,
 //! and the layer vocabulary. Reads the Store; never talks to libvirt.
 
+pub mod cmdline;
 pub mod console;
 pub mod disks;
 pub mod domains;
@@ -11,6 +12,7 @@ pub mod hosts;
 pub mod jobs;
 pub mod layer;
 pub mod networks;
+pub mod palette;
 pub mod pools;
 pub mod popups;
 pub mod snapshots;

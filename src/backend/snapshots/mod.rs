@@ -2,7 +2,7 @@
 //! and the plain data in between. libvirt calls live in `ops`, background jobs in `jobs`.
 
 mod jobs;
-mod ops;
+pub(crate) mod ops;
 pub mod xml;
 
 use std::time::Duration;

@@ -168,6 +168,9 @@ pub struct ListView {
     built_for: Option<(u64, u64)>,
     /// Only this host's domains; `None`: every host's (the fleet).
     host: Option<crate::backend::HostId>,
+    /// Domains marked for a bulk action, by id: filtering and sorting leave them alone,
+    /// a domain that disappears from the store loses its mark.
+    pub marks: crate::bulk::Marks<DomainId>,
 }
 
 impl Default for ListView {
@@ -182,6 +185,7 @@ impl Default for ListView {
             cursor: 0,
             offset: 0,
             built_for: None,
+            marks: crate::bulk::Marks::new(),
             host: None,
         }
     }
@@ -240,6 +244,9 @@ impl ListView {
             return;
         }
         self.built_for = Some(version);
+        if !self.marks.is_empty() {
+            self.marks.prune(|id| store.get(id).is_some());
+        }
         let host = self.host;
         let mut rows: Vec<&DomainRow> = store
             .rows()
@@ -260,6 +267,33 @@ impl ListView {
             None => self.cursor.min(self.rows.len().saturating_sub(1)),
         };
         self.selected = self.rows.get(self.cursor).cloned();
+    }
+
+    /// "3 marked" / "3 marked, 1 hidden by the filter", `None` without marks.
+    pub fn marks_status(&self) -> Option<String> {
+        self.marks.status(self.rows.iter())
+    }
+
+    /// How many marked domains the filter hides.
+    pub fn marks_hidden(&self) -> usize {
+        self.marks.hidden(self.rows.iter())
+    }
+
+    /// The marked domains: the visible ones in display order, then those the filter hides
+    /// (by name), so a bulk action's report reads like the list.
+    pub fn marked_in_order(&self, store: &Store) -> Vec<DomainId> {
+        let mut out = self.marks.in_order(self.rows.iter());
+        let shown: std::collections::HashSet<&DomainId> = out.iter().collect();
+        let mut hidden: Vec<&DomainRow> = self
+            .marks
+            .iter()
+            .filter(|id| !shown.contains(id))
+            .filter_map(|id| store.get(id))
+            .collect();
+        hidden.sort_by(|a, b| a.info.name.cmp(&b.info.name));
+        let hidden: Vec<DomainId> = hidden.into_iter().map(|r| r.info.id.clone()).collect();
+        out.extend(hidden);
+        out
     }
 
     /// Moves the cursor by `delta` rows (clamped).

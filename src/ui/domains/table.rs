@@ -236,6 +236,9 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
         format!("{shown} of {} ", store.len())
     };
     title.push(Span::styled(count, theme.style(Role::Dim)));
+    if let Some(marked) = view.marks_status() {
+        title.push(Span::styled(format!(" {marked} "), theme.style(Role::Key)));
+    }
     // Sorted by a column too narrow to show: the arrow goes in the title instead.
     if let Some(c) = COLUMNS
         .iter()
@@ -281,6 +284,9 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
         .width
         .saturating_sub(if fleet { HOST_COLUMN.width + 1 } else { 0 });
     cols.extend(visible_columns(rest));
+    // A mark column only while something is marked: a glyph, so it reads without colour.
+    let marking = !view.marks.is_empty();
+    let mark_w: u16 = if marking { 2 } else { 0 };
     let body_height = usize::from(inner.height - 1);
     view.scroll_into_view(body_height);
     let shown_rows: Vec<&DomainRow> = view
@@ -295,7 +301,8 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
         .iter()
         .filter(|c| !matches!(c.key, SortKey::Name | SortKey::State))
         .map(|c| col_width(c) + 1)
-        .sum();
+        .sum::<u16>()
+        + mark_w;
     let spare = inner.width.saturating_sub(fixed + 1);
     let names = shown_rows
         .iter()
@@ -320,47 +327,56 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
     };
     let name_width = usize::from(name_w);
 
-    let header = Row::new(cols.iter().map(|c| {
+    let mark_head = marking.then(|| Cell::from(""));
+    let header = Row::new(mark_head.into_iter().chain(cols.iter().map(|c| {
         let mut t = c.title.to_string();
         if c.key == view.sort {
             t.push(if view.reverse { '▲' } else { '▼' });
         }
         Cell::from(align(t, c.right))
-    }))
+    })))
     .style(theme.style(Role::Header));
 
     let selected = view.cursor();
-    let rows: Vec<Row> = view
-        .rows()
-        .iter()
-        .enumerate()
-        .skip(view.offset)
-        .take(body_height)
-        .filter_map(|(i, id)| {
-            let row = store.get(id)?;
-            // A lost host: its rows are greyed and their live figures marked stale.
-            let lost = !store.host_connected(id.host);
-            let r = Row::new(
-                cols.iter()
-                    .map(|c| cell(c, row, theme, name_width, usize::from(state_w), lost, store)),
-            );
-            Some(if i == selected {
-                r.style(theme.style(Role::Selected))
-            } else if lost {
-                r.style(theme.style(Role::Dim))
-            } else {
-                r.style(theme.style(Role::Base))
+    let rows: Vec<Row> =
+        view.rows()
+            .iter()
+            .enumerate()
+            .skip(view.offset)
+            .take(body_height)
+            .filter_map(|(i, id)| {
+                let row = store.get(id)?;
+                // A lost host: its rows are greyed and their live figures marked stale.
+                let lost = !store.host_connected(id.host);
+                let mark = marking.then(|| {
+                    if view.marks.is_marked(id) {
+                        Cell::from(Span::styled("*", theme.style(Role::Key)))
+                    } else {
+                        Cell::from(" ")
+                    }
+                });
+                let r =
+                    Row::new(mark.into_iter().chain(cols.iter().map(|c| {
+                        cell(c, row, theme, name_width, usize::from(state_w), lost, store)
+                    })));
+                Some(if i == selected {
+                    r.style(theme.style(Role::Selected))
+                } else if lost {
+                    r.style(theme.style(Role::Dim))
+                } else {
+                    r.style(theme.style(Role::Base))
+                })
             })
-        })
-        .collect();
+            .collect();
 
-    let widths: Vec<Constraint> = cols
-        .iter()
-        .map(|c| match c.key {
+    let mark_width = marking.then_some(Constraint::Length(1));
+    let widths: Vec<Constraint> = mark_width
+        .into_iter()
+        .chain(cols.iter().map(|c| match c.key {
             SortKey::Name => Constraint::Length(name_w),
             SortKey::State => Constraint::Length(state_w),
             _ => Constraint::Length(col_width(c)),
-        })
+        }))
         .collect();
     let table = Table::new(rows, widths).header(header).column_spacing(1);
     f.render_widget(table, inner);

@@ -41,6 +41,31 @@ impl DomainsView {
             Action::Top => self.list.select_index(0),
             Action::Bottom => self.list.select_last(),
             Action::Filter => cx.push(FilterPrompt::new(&self.list.filter_text)),
+            // Esc clears the marks first, the filter on the next press.
+            Action::ClearFilter if !self.list.marks.is_empty() => {
+                self.list.marks.clear();
+                cx.status(Level::Info, "marks cleared");
+            }
+            Action::Mark => {
+                if let Some(id) = self.list.selected().cloned() {
+                    self.list.marks.toggle(&id);
+                    self.list.move_by(1);
+                }
+            }
+            Action::InvertMarks => {
+                let rows = self.list.rows().to_vec();
+                self.list.marks.invert(rows.iter());
+            }
+            Action::MarkAll => {
+                let rows = self.list.rows().to_vec();
+                self.list.marks.mark_all(rows.iter());
+            }
+            Action::Yank => {
+                if let Some(row) = cx.selected_row() {
+                    let text = crate::clipboard::yank_line(&row.info.name, &row.info.id.uuid, &[]);
+                    cx.effects.push(Effect::Clipboard(text));
+                }
+            }
             Action::ClearFilter => {
                 self.list.set_filter("");
                 self.list.sync(cx.store);
@@ -77,8 +102,44 @@ impl DomainsView {
         true
     }
 
+    /// Whether `action` goes to the marked domains instead of the selected one.
+    pub fn acts_on_marks(&self, action: Action) -> bool {
+        !self.list.marks.is_empty() && bulk_op(action, false).is_some()
+    }
+
+    /// A bulk action over the marked domains: always asks first, saying how many and how
+    /// many of them the filter hides.
+    pub fn on_bulk(&mut self, action: Action, cx: &mut Ctx) {
+        if cx.refuse_mutation(action) {
+            return;
+        }
+        let ids = self.list.marked_in_order(cx.store);
+        let rows: Vec<_> = ids.iter().filter_map(|id| cx.store.get(id)).collect();
+        // Autostart on a set: on for all unless every one already has it.
+        let all_auto = rows.iter().all(|r| r.info.autostart);
+        let Some(op) = bulk_op(action, all_auto) else {
+            return;
+        };
+        let targets: Vec<(crate::backend::DomainId, String)> = rows
+            .iter()
+            .map(|r| (r.info.id.clone(), r.info.name.clone()))
+            .collect();
+        if targets.is_empty() {
+            cx.status(Level::Warn, "the marked domains are gone");
+            return;
+        }
+        let hidden = self.list.marks_hidden();
+        cx.push(crate::ui::popups::bulk::BulkConfirm::new(
+            op, targets, hidden,
+        ));
+    }
+
     /// Lifecycle keys: a command at once, or a confirmation first for what cannot be undone.
     fn on_lifecycle(&mut self, action: Action, cx: &mut Ctx) {
+        if self.acts_on_marks(action) && cx.target.is_none() {
+            self.on_bulk(action, cx);
+            return;
+        }
         if cx.refuse_mutation(action) {
             return;
         }
@@ -160,7 +221,57 @@ impl DomainsView {
     }
 }
 
-fn sort_name(k: SortKey) -> &'static str {
+/// The bulk operation an action stands for over marked domains (`None`: single-domain
+/// only). `all_autostart`: every marked domain already starts with the host.
+pub fn bulk_op(action: Action, all_autostart: bool) -> Option<crate::backend::BulkOp> {
+    use crate::backend::BulkOp;
+    Some(match action {
+        Action::Start => BulkOp::Lifecycle(LifecycleOp::Start),
+        Action::Shutdown => BulkOp::Lifecycle(LifecycleOp::Shutdown),
+        Action::Reboot => BulkOp::Lifecycle(LifecycleOp::Reboot),
+        Action::ForceOff => BulkOp::Lifecycle(LifecycleOp::Destroy),
+        Action::Suspend => BulkOp::Lifecycle(LifecycleOp::Suspend),
+        Action::Resume => BulkOp::Lifecycle(LifecycleOp::Resume),
+        Action::Undefine => BulkOp::Lifecycle(LifecycleOp::Undefine),
+        Action::ToggleAutostart => BulkOp::Lifecycle(LifecycleOp::SetAutostart(!all_autostart)),
+        Action::SnapshotQuick => BulkOp::QuickSnapshot,
+        _ => return None,
+    })
+}
+
+/// The sort key a `:sort` word names (column title or a short alias).
+pub fn sort_key_named(word: &str) -> Option<SortKey> {
+    let w = word.to_ascii_lowercase();
+    Some(match w.as_str() {
+        "name" => SortKey::Name,
+        "state" => SortKey::State,
+        "id" => SortKey::Id,
+        "vcpus" | "vcpu" | "cpus" => SortKey::Vcpus,
+        "memory" | "mem" => SortKey::Memory,
+        "cpu" => SortKey::Cpu,
+        "disk" => SortKey::Disk,
+        "net" => SortKey::Net,
+        "autostart" => SortKey::Autostart,
+        "persistent" => SortKey::Persistent,
+        _ => return None,
+    })
+}
+
+/// The words `:sort` accepts, for completion and errors.
+pub const SORT_WORDS: &[&str] = &[
+    "name",
+    "state",
+    "id",
+    "vcpus",
+    "memory",
+    "cpu",
+    "disk",
+    "net",
+    "autostart",
+    "persistent",
+];
+
+pub fn sort_name(k: SortKey) -> &'static str {
     match k {
         SortKey::Name => "name",
         SortKey::State => "state",

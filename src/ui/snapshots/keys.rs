@@ -35,6 +35,38 @@ impl SnapshotPane {
         }
     }
 
+    /// Runs a command line's pending snapshot action once `id`'s list is known.
+    pub fn run_pick(&mut self, id: &DomainId, cx: &mut Ctx) {
+        let Some((want, name, action)) = self.pick.take() else {
+            return;
+        };
+        if &want != id {
+            self.pick = Some((want, name, action));
+            return;
+        }
+        if !self.snapshots().iter().any(|s| s.name == name) {
+            cx.status(
+                Level::Error,
+                format!(
+                    "{} has no snapshot named {}",
+                    self.domain_name(cx),
+                    escape(&name)
+                ),
+            );
+            return;
+        }
+        self.selected = Some(name);
+        self.focused = true;
+        self.on_action(action, true, cx);
+    }
+
+    fn domain_name(&self, cx: &Ctx) -> String {
+        self.domain
+            .as_ref()
+            .and_then(|id| cx.store.get(id))
+            .map_or_else(String::new, |r| escape(&r.info.name).into_owned())
+    }
+
     fn request_list(&mut self, cx: &mut Ctx) {
         self.stale = false;
         self.listed_at = Some(std::time::Instant::now());
@@ -55,7 +87,10 @@ impl SnapshotPane {
                 }
                 self.pending = None;
                 match result {
-                    Ok(list) => self.set_list(list),
+                    Ok(list) => {
+                        self.set_list(list);
+                        self.run_pick(&id, cx);
+                    }
                     Err(e) => {
                         self.error = Some(e);
                         self.loaded = true;

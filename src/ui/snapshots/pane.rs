@@ -63,6 +63,9 @@ pub struct SnapshotPane {
     pub stale: bool,
     /// Revert dialogs by request, to ask again when libvirt wants the revert forced.
     pub reverts: HashMap<RequestId, SnapDialog>,
+    /// A command line's `:revert DOMAIN NAME` / `:delete-snapshot DOMAIN NAME` waiting for
+    /// that domain's list: once it arrives, NAME is selected and the action asks as usual.
+    pub pick: Option<(DomainId, String, crate::action::Action)>,
     offset: usize,
     /// The tab was on show at the last sync: showing it again re-reads the list.
     pub was_visible: bool,
@@ -80,12 +83,14 @@ impl SnapshotPane {
         let jobs = std::mem::take(&mut self.jobs);
         let reverts = std::mem::take(&mut self.reverts);
         let focused = self.focused;
+        let pick = self.pick.take();
         let was_visible = self.was_visible;
         *self = SnapshotPane {
             domain: id,
             jobs,
             reverts,
             focused,
+            pick,
             was_visible,
             ..SnapshotPane::default()
         };

@@ -1,46 +1,54 @@
 //! Keys inside the XML editor: editing, popups, and the requests it makes of the App.
 
+use std::sync::OnceLock;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::action::{Action, Scope};
+use crate::config::Keymap;
 
 use super::{Out, Popup, PromptKind, XmlEditor};
 
-/// The editor's keys, for its help popup (they are fixed, like any text field's).
-pub const HELP: &[(&str, &str)] = &[
-    (
-        "Ctrl-S",
-        "apply: show the diff, then define (virsh define, validated)",
-    ),
-    (
-        "Ctrl-Space",
-        "schema hints for the cursor's place (also after < and =\")",
-    ),
-    ("Ctrl-Z / Ctrl-Y", "undo / redo"),
-    ("Ctrl-F, F3", "find, find next"),
-    ("Shift-arrows", "select"),
-    (
-        "Ctrl-C / Ctrl-X / Ctrl-V",
-        "copy / cut / paste (the line without a selection)",
-    ),
-    ("Ctrl-K", "cut the line"),
-    (
-        "Ctrl-L",
-        "toggle live XML (read-only) / persistent definition",
-    ),
-    ("Ctrl-T", "toggle secure values (passwords) and re-read"),
-    ("Ctrl-E", "edit in $EDITOR (virsh edit)"),
-    ("Ctrl-O", "load the buffer from a file"),
-    ("Ctrl-R", "discard changes: reload the definition"),
-    (
-        "Esc",
-        "close; with unapplied changes it asks: keep them as a draft, discard, or apply",
-    ),
-    (
-        "F2",
-        "unknown elements and attributes, with everything allowed there",
-    ),
-];
+/// The built-in keymap, for editors nobody gave the user's keymap (tests, benches).
+fn builtin_keymap() -> Option<&'static Keymap> {
+    static BUILTIN: OnceLock<Option<Keymap>> = OnceLock::new();
+    BUILTIN
+        .get_or_init(|| crate::config::Config::builtin().ok().map(|c| c.keymap))
+        .as_ref()
+}
+
+/// The editor's keys for its help popup, from the keymap (`[keys.editor]`), plus the fixed
+/// text-field keys.
+pub fn help(keymap: Option<&Keymap>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Action::TABLE
+        .iter()
+        .filter(|i| i.scope == Scope::Editor)
+        .map(|i| {
+            let keys = keymap.map_or_else(String::new, |k| k.keys_label(i.action));
+            let desc = i.description.trim_start_matches("XML editor: ").to_string();
+            (keys, desc)
+        })
+        .filter(|(k, _)| !k.is_empty())
+        .collect();
+    out.push(("Shift-arrows".into(), "select".into()));
+    out
+}
 
 impl XmlEditor {
+    /// The keymap the editor's command keys come from: the user's (set by the App) or
+    /// the built-in one.
+    pub fn keymap(&self) -> Option<&Keymap> {
+        self.keymap.as_ref().or_else(|| builtin_keymap())
+    }
+
+    /// The `[keys.editor]` action `k` means; Ctrl-Space arrives as NUL on some terminals.
+    fn editor_action(&self, k: &KeyEvent) -> Option<Action> {
+        if k.code == KeyCode::Null {
+            return Some(Action::EditorComplete);
+        }
+        self.keymap()?.action_in(&[Scope::Editor], k)
+    }
+
     /// Handles one key; returns what the App must do.
     pub fn on_key(&mut self, k: KeyEvent) -> Out {
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
@@ -48,15 +56,17 @@ impl XmlEditor {
         if let Some(p) = self.popup.take() {
             return self.on_popup_key(p, k);
         }
-        if self.loading.is_some() && k.code != KeyCode::Esc {
+        let action = self.editor_action(&k);
+        let close = action == Some(Action::EditorClose);
+        if self.loading.is_some() && !close {
             return Out::None;
         }
-        if k.code == KeyCode::Esc && self.cancel_file_read() {
+        if close && self.cancel_file_read() {
             return Out::None;
         }
         let before = self.buf.version;
-        let out = match (k.code, ctrl) {
-            (KeyCode::Esc, _) => {
+        let out = match action {
+            Some(Action::EditorClose) => {
                 if self.modified() && !self.live {
                     self.popup = Some(Popup::CloseConfirm);
                     Out::None
@@ -64,32 +74,32 @@ impl XmlEditor {
                     Out::Close
                 }
             }
-            (KeyCode::F(1), _) => {
+            Some(Action::EditorHelp) => {
                 self.popup = Some(Popup::Help { scroll: 0 });
                 Out::None
             }
-            (KeyCode::Char('s'), true) => self.apply(),
-            (KeyCode::Char('l'), true) => self.toggle(true),
-            (KeyCode::Char('t'), true) => self.toggle(false),
-            (KeyCode::Char('e'), true) => Out::ExternalEdit,
-            (KeyCode::Char('r'), true) => {
+            Some(Action::EditorApply) => self.apply(),
+            Some(Action::EditorLive) => self.toggle(true),
+            Some(Action::EditorSecure) => self.toggle(false),
+            Some(Action::EditorExternal) => Out::ExternalEdit,
+            Some(Action::EditorReload) => {
                 if self.modified() {
                     let base = self.base.clone();
                     self.buf.set_text(&base);
                     self.notice = Some(
-                        "reverted to the loaded definition (Ctrl-Z brings your text back)".into(),
+                        "reverted to the loaded definition (undo brings your text back)".into(),
                     );
                 }
                 Out::None
             }
-            (KeyCode::Char('f'), true) => {
+            Some(Action::EditorFind) => {
                 self.popup = Some(Popup::Prompt {
                     kind: PromptKind::Search,
                     input: String::new(),
                 });
                 Out::None
             }
-            (KeyCode::F(2), _) => {
+            Some(Action::EditorIssues) => {
                 self.recheck();
                 self.idle();
                 if self.issues.is_empty() {
@@ -99,18 +109,18 @@ impl XmlEditor {
                 }
                 Out::None
             }
-            (KeyCode::Char('o'), true) => {
+            Some(Action::EditorOpenFile) => {
                 self.popup = Some(Popup::Prompt {
                     kind: PromptKind::OpenFile,
                     input: String::new(),
                 });
                 Out::None
             }
-            (KeyCode::F(3), _) | (KeyCode::Char('n'), true) => {
+            Some(Action::EditorFindNext) => {
                 self.find_next();
                 Out::None
             }
-            (KeyCode::Char(' '), true) | (KeyCode::Null, _) => {
+            Some(Action::EditorComplete) => {
                 if !self.complete() && self.notice.is_none() {
                     self.notice = Some("no schema hints here".into());
                 }
@@ -118,58 +128,60 @@ impl XmlEditor {
             }
             _ if self.live => {
                 self.navigate(k, shift, ctrl);
-                if k.code != KeyCode::Char('c') {
-                    self.read_only_keys(k, ctrl);
-                } else if ctrl {
+                if action == Some(Action::EditorCopy) {
                     self.copy(false);
+                } else {
+                    self.read_only_keys(k, ctrl);
                 }
                 Out::None
             }
-            (KeyCode::Char('z'), true) => {
+            Some(Action::EditorUndo) => {
                 self.buf.undo();
                 Out::None
             }
-            (KeyCode::Char('y'), true) => {
+            Some(Action::EditorRedo) => {
                 self.buf.redo();
                 Out::None
             }
-            (KeyCode::Char('c'), true) => {
+            Some(Action::EditorCopy) => {
                 self.copy(false);
                 Out::None
             }
-            (KeyCode::Char('x'), true) | (KeyCode::Char('k'), true) => {
+            Some(Action::EditorCut) => {
                 self.copy(true);
                 Out::None
             }
-            (KeyCode::Char('v'), true) => {
+            Some(Action::EditorPaste) => {
                 let clip = self.clipboard.clone();
                 self.paste(&clip);
                 Out::None
             }
-            (KeyCode::Char(c), false) => {
-                self.type_char(c);
-                Out::None
-            }
-            (KeyCode::Enter, _) => {
-                self.newline();
-                Out::None
-            }
-            (KeyCode::Tab, _) => {
-                self.buf.insert("  ");
-                Out::None
-            }
-            (KeyCode::Backspace, _) => {
-                self.buf.delete(true);
-                Out::None
-            }
-            (KeyCode::Delete, _) => {
-                self.buf.delete(false);
-                Out::None
-            }
-            _ => {
-                self.navigate(k, shift, ctrl);
-                Out::None
-            }
+            _ => match (k.code, ctrl) {
+                (KeyCode::Char(c), false) => {
+                    self.type_char(c);
+                    Out::None
+                }
+                (KeyCode::Enter, _) => {
+                    self.newline();
+                    Out::None
+                }
+                (KeyCode::Tab, _) => {
+                    self.buf.insert("  ");
+                    Out::None
+                }
+                (KeyCode::Backspace, _) => {
+                    self.buf.delete(true);
+                    Out::None
+                }
+                (KeyCode::Delete, _) => {
+                    self.buf.delete(false);
+                    Out::None
+                }
+                _ => {
+                    self.navigate(k, shift, ctrl);
+                    Out::None
+                }
+            },
         };
         if self.buf.version != before {
             self.libvirt_error = None;

@@ -200,6 +200,8 @@ pub struct XmlEditor {
     states: Vec<highlight::State>,
     /// Whether the text differs from `base`, for the buffer version in `.0`.
     modified: std::cell::Cell<(u64, bool)>,
+    /// The user's keymap for `[keys.editor]` (`None`: the built-in one).
+    pub keymap: Option<crate::config::Keymap>,
 }
 
 impl XmlEditor {
@@ -229,6 +231,7 @@ impl XmlEditor {
             checked_version: u64::MAX,
             states: Vec::new(),
             modified: std::cell::Cell::new((u64::MAX, false)),
+            keymap: None,
         };
         e.recheck();
         e

@@ -10,7 +10,6 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use crate::ui::popups::frame;
 
 use super::highlight::{self, Kind};
-use super::keys::HELP;
 use super::{Popup, PromptKind, Target, XmlEditor};
 use crate::config::{Role, Theme};
 use crate::ui::text::{escape, escape_spans, needs_escape};
@@ -463,7 +462,7 @@ fn render_popup(f: &mut Frame, body: Rect, area: Rect, ed: &XmlEditor, t: &Theme
         }
         Some(Popup::Help { scroll }) => {
             let width = 76.min(body.width);
-            let all = help_lines(usize::from(width.saturating_sub(2)), t);
+            let all = help_lines(usize::from(width.saturating_sub(2)), t, ed.keymap());
             let rect = crate::ui::popups::centered(body, width, (all.len() + 2) as u16);
             f.render_widget(Clear, rect);
             let lines: Vec<Line> = all.into_iter().skip(*scroll).collect();
@@ -477,8 +476,13 @@ fn render_popup(f: &mut Frame, body: Rect, area: Rect, ed: &XmlEditor, t: &Theme
 
 /// The help table: keys in a column as wide as the widest key plus a gap, descriptions
 /// word-wrapped beside them (never run together, whatever the width).
-fn help_lines(width: usize, t: &Theme) -> Vec<Line<'static>> {
-    let key_w = HELP
+fn help_lines(
+    width: usize,
+    t: &Theme,
+    keymap: Option<&crate::config::Keymap>,
+) -> Vec<Line<'static>> {
+    let help = super::keys::help(keymap);
+    let key_w = help
         .iter()
         .map(|(k, _)| k.chars().count())
         .max()
@@ -486,9 +490,9 @@ fn help_lines(width: usize, t: &Theme) -> Vec<Line<'static>> {
         + 2;
     let desc_w = width.saturating_sub(key_w + 1).max(10);
     let mut out = Vec::new();
-    for (k, d) in HELP {
+    for (k, d) in &help {
         for (i, part) in wrap(d, desc_w).into_iter().enumerate() {
-            let key = if i == 0 { *k } else { "" };
+            let key = if i == 0 { k.as_str() } else { "" };
             out.push(Line::from(vec![
                 Span::styled(format!(" {key:<key_w$}"), t.style(Role::Key)),
                 Span::raw(part),
