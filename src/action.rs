@@ -49,10 +49,12 @@ pub enum Scope {
     Disks,
     /// A console search on show while the console is not typed into (n / N / Esc).
     Search,
+    /// The hosts view (`:host`).
+    Hosts,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 19] = [
+    pub const ALL: [Scope; 20] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -72,6 +74,7 @@ impl Scope {
         Scope::Jobs,
         Scope::Disks,
         Scope::Search,
+        Scope::Hosts,
     ];
 
     /// The config table's name: `[keys.<name>]`.
@@ -96,6 +99,7 @@ impl Scope {
             Scope::Jobs => "jobs",
             Scope::Disks => "disks",
             Scope::Search => "search",
+            Scope::Hosts => "hosts",
         }
     }
 
@@ -129,6 +133,7 @@ impl Scope {
         &[Scope::Global, Scope::Disks, Scope::Input],
         // A shown search is looked at before the main screen's keys (it shadows them).
         &[Scope::Global, Scope::Search],
+        &[Scope::Global, Scope::Hosts],
     ];
 }
 
@@ -298,6 +303,11 @@ actions! {
     NetClose => "net_close", Networks, false, "back", "networks: back to the view below";
     EventsClose => "events_close", Events, false, "back", "events: back to the view below";
     HostClose => "host_close", Host, false, "back", "host: back to the view below";
+    HostsOpen => "hosts_open", Hosts, false, "open", "hosts: the selected host's domains (a lost one reconnects)";
+    HostsFleet => "hosts_fleet", Hosts, false, "fleet", "hosts: every host's domains in one list (:host all)";
+    HostsReconnect => "hosts_reconnect", Hosts, false, "reconnect", "hosts: connect the selected host now";
+    HostsInfo => "hosts_info", Hosts, false, "info", "hosts: the selected host's hardware and node devices (:node)";
+    HostsClose => "hosts_close", Hosts, false, "back", "hosts: back to the domain list";
     PoolStart => "pool_start", Pools, true, "start", "start the pool (virsh pool-start)";
     PoolStop => "pool_stop", Pools, true, "stop", "stop the pool, data stays (virsh pool-destroy)";
     PoolRefresh => "pool_refresh", Pools, true, "refresh", "re-scan the pool's volumes (virsh pool-refresh)";

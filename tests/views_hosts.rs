@@ -293,3 +293,25 @@ fn enter_on_a_host_ssh_refused_hands_the_terminal_over_and_other_hosts_retry_una
     assert_eq!(f.app.interactive_pending, None);
     assert!(f.logs[1].drain().contains(&Command::Reconnect(B)));
 }
+
+#[test]
+fn i_in_the_hosts_view_asks_that_host_for_its_hardware() {
+    let mut f = Fake::new(120, 30);
+    let _ = f.screen();
+    for log in &f.logs {
+        log.drain();
+    }
+    f.key(KeyCode::Char('H'));
+    f.key(KeyCode::Down);
+    f.key(KeyCode::Char('i'));
+    assert!(
+        f.logs[0].drain().is_empty(),
+        "nothing went to alpha for bravo's host view"
+    );
+    let to_b = f.logs[1].drain();
+    assert!(
+        to_b.iter()
+            .any(|c| matches!(c, Command::Node(h, _) if *h == B)),
+        "the host view asks bravo for its node info: {to_b:?}"
+    );
+}

@@ -147,7 +147,7 @@ impl App {
                 | Scope::Disks
                 | Scope::Search => {}
                 // The full-screen views take their own keys while they are open.
-                Scope::Networks | Scope::Events | Scope::Host => {}
+                Scope::Networks | Scope::Events | Scope::Host | Scope::Hosts => {}
             },
         }
     }

@@ -1,9 +1,10 @@
 //! The hosts view (`:host`): every host's connection, versions, domain counts, CPU and
-//! memory; Enter shows that host's domains, `a` the fleet (every host's domains).
+//! memory; Enter shows that host's domains, `a` the fleet (every host's domains), `i` the
+//! host's hardware ([keys.hosts]).
 
 use std::time::Instant;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -44,13 +45,14 @@ impl HostsView {
 
 impl Layer for HostsView {
     fn scopes(&self) -> &'static [Scope] {
-        &[Scope::Global]
+        &[Scope::Hosts, Scope::Global]
     }
 
     fn on_key(&mut self, key: &KeyEvent, cx: &mut Ctx) -> Flow {
         self.refresh(cx.store);
-        match key.code {
-            KeyCode::Enter => {
+        let action = cx.action(self.scopes(), key);
+        match action {
+            Some(Action::HostsOpen) => {
                 let Some(id) = self.selected() else {
                     return Flow::Consumed;
                 };
@@ -68,21 +70,28 @@ impl Layer for HostsView {
                 cx.effects.push(Effect::ShowHost(Some(id)));
                 return Flow::Close;
             }
-            KeyCode::Char('a') => {
+            Some(Action::HostsFleet) => {
                 cx.effects.push(Effect::ShowHost(None));
                 return Flow::Close;
             }
-            KeyCode::Char('r') => {
+            Some(Action::HostsReconnect) => {
                 if let Some(id) = self.selected() {
                     cx.effects.push(Effect::Reconnect(id));
                 }
                 return Flow::Consumed;
             }
-            KeyCode::Esc => return Flow::Close,
+            Some(Action::HostsInfo) => {
+                if let Some(host) = self.selected() {
+                    cx.effects
+                        .push(Effect::Open(crate::ui::layer::ViewRequest::Node { host }));
+                }
+                return Flow::Consumed;
+            }
+            Some(Action::HostsClose) => return Flow::Close,
             _ => {}
         }
         let last = self.rows.len().saturating_sub(1);
-        match cx.action(self.scopes(), key) {
+        match action {
             Some(Action::Up) => self.cursor = self.cursor.saturating_sub(1),
             Some(Action::Down) => self.cursor = (self.cursor + 1).min(last),
             Some(Action::Top) => self.cursor = 0,
@@ -210,7 +219,13 @@ impl Layer for HostsView {
     }
 
     fn hints(&self) -> Vec<Action> {
-        vec![Action::Up, Action::Down, Action::ShowDomains, Action::Quit]
+        vec![
+            Action::HostsOpen,
+            Action::HostsFleet,
+            Action::HostsInfo,
+            Action::HostsReconnect,
+            Action::HostsClose,
+        ]
     }
 
     fn fullscreen(&self) -> bool {
