@@ -5,6 +5,7 @@ mod cmdline;
 mod console_view;
 mod hosts;
 mod keys;
+mod layers;
 mod mouse;
 mod render;
 mod views;
@@ -25,7 +26,7 @@ use crate::state::Store;
 use crate::state::stats::capacity_for;
 use crate::ui::domains::detail::Tab;
 use crate::ui::domains::view::DomainsView;
-use crate::ui::layer::{Effect, Flow, Layer, RequestIds};
+use crate::ui::layer::{Effect, Layer, RequestIds};
 use crate::ui::snapshots::pane::SnapshotPane;
 use crate::ui::stats::view::StatsTab;
 use crate::ui::text::escape;
@@ -441,69 +442,6 @@ impl App {
             }
             _ => {}
         }
-    }
-
-    /// Whether a popup or prompt is open over the main screen.
-    pub fn has_popup(&self) -> bool {
-        !self.layers.is_empty()
-    }
-
-    /// Every layer sees every backend event (a view keeps its own rows current).
-    fn layers_backend(&mut self, ev: &BackendEvent) {
-        if self.layers.is_empty() {
-            return;
-        }
-        let mut layers = std::mem::take(&mut self.layers);
-        with_ctx!(self, |cx| {
-            for layer in &mut layers {
-                layer.on_backend(ev, &mut cx);
-            }
-        });
-        // Effects may have pushed layers: they go above the ones that were there.
-        layers.append(&mut self.layers);
-        self.layers = layers;
-        self.dirty = true;
-    }
-
-    /// libvirt events go into the bounded event log (the events view).
-    fn fold_event_log(&mut self, ev: &BackendEvent) {
-        if let Some(entry) =
-            crate::state::event_entry::EventEntry::from_backend(ev, std::time::SystemTime::now())
-        {
-            self.store.events.push(entry);
-            self.dirty = true;
-        }
-    }
-
-    /// Offers a key to the layers from the top down; true when one of them took it.
-    fn layers_key(&mut self, k: &crossterm::event::KeyEvent) -> bool {
-        let mut i = self.layers.len();
-        while i > 0 {
-            i -= 1;
-            let mut layer = self.layers.remove(i);
-            let flow = with_ctx!(self, |cx| layer.on_key(k, &mut cx));
-            if flow != Flow::Close {
-                // Effects may have pushed layers above it: keep it at its own place.
-                self.layers.insert(i, layer);
-            }
-            if flow != Flow::Ignored {
-                return true;
-            }
-        }
-        false
-    }
-
-    /// Offers pasted text to the top layer; true when it took it.
-    fn layers_paste(&mut self, text: &str) -> bool {
-        let Some(mut layer) = self.layers.pop() else {
-            return false;
-        };
-        let n = self.layers.len();
-        let flow = with_ctx!(self, |cx| layer.on_paste(text, &mut cx));
-        if flow != Flow::Close {
-            self.layers.insert(n, layer);
-        }
-        flow != Flow::Ignored
     }
 
     /// Carries out what a component asked for.
