@@ -246,8 +246,8 @@ actions! {
     ConsoleFullscreen => "console_fullscreen", Console, false, "full" #6, "console full screen on/off";
     ConsoleClose => "console_close", Console, false, "", "disconnect the console stream";
     ConsoleForce => "console_force", Console, true, "", "take a console another client holds (virsh console --force)";
-    ConsoleScrollUp => "console_scroll_up", Console, false, "", "console: scroll back a page";
-    ConsoleScrollDown => "console_scroll_down", Console, false, "", "console: scroll forward a page";
+    ConsoleScrollUp => "console_scroll_up", Console, false, "", "console or XML tab: scroll back a page";
+    ConsoleScrollDown => "console_scroll_down", Console, false, "", "console or XML tab: scroll forward a page";
     ConsoleLive => "console_live", Console, false, "", "console: jump back to live output";
     ConsoleSave => "console_save", Console, false, "save", "console: save the transcript to the state dir";
     ConsoleSearch => "console_search", Console, false, "", "console: search the scrollback (n older, N newer match)";

@@ -608,6 +608,33 @@ fn overview_and_xml_tab_show_title_live_xml_and_what_the_next_boot_changes() {
 }
 
 #[test]
+fn the_xml_tab_pages_through_a_long_definition() {
+    let mut live = String::from("<domain type='kvm' id='3'>\n  <name>web-01</name>\n");
+    for i in 0..80 {
+        live.push_str(&format!("  <!-- line {i:02} -->\n"));
+    }
+    live.push_str("</domain>");
+    let mut f = Fake::new(80, 24);
+    f.select("web-01");
+    answer_xml(&mut f, &live, &live);
+    f.press("<Tab><Tab>");
+    let top = f.screen();
+    assert!(top.contains("line 00"), "{top}");
+    assert!(!top.contains("line 79"), "{top}");
+    // ] pages forward until the end is on screen; [ comes back to the top.
+    for _ in 0..20 {
+        f.press("]");
+    }
+    let end = f.screen();
+    assert!(end.contains("</domain>"), "{end}");
+    assert!(!end.contains("line 00"), "{end}");
+    for _ in 0..20 {
+        f.press("[");
+    }
+    assert!(f.screen().contains("line 00"), "{}", f.screen());
+}
+
+#[test]
 fn the_editor_notices_an_undefine_by_another_client_and_asks_before_defining_anew() {
     let xml = "<domain type='kvm'>\n  <name>web-01</name>\n  <uuid>00000000-0000-4000-8000-000000000003</uuid>\n</domain>\n";
     let mut f = Fake::new(80, 24);

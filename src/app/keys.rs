@@ -122,6 +122,17 @@ impl App {
             Action::ShowNode => {
                 self.open_view(crate::ui::layer::ViewRequest::Node { host: self.host })
             }
+            // The XML tab shows the live definition: the console's page keys page it.
+            Action::ConsoleScrollUp | Action::ConsoleScrollDown if self.domains.tab == Tab::Xml => {
+                let page = self.xml_pane.page.max(1);
+                let s = &mut self.xml_pane.scroll;
+                *s = if action == Action::ConsoleScrollUp {
+                    s.saturating_sub(page)
+                } else {
+                    s.saturating_add(page)
+                };
+                self.dirty = true;
+            }
             Action::FreezeStats => with_ctx!(self, |cx| self.stats.toggle_freeze(&mut cx)),
             Action::ExpandStats => self.stats.toggle_expand(),
             // Everything else belongs to the component of its scope. (The balloon period is

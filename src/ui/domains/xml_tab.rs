@@ -52,6 +52,8 @@ pub struct XmlPane {
     /// A lifecycle event or F5: re-read at the next sync.
     pub stale: bool,
     pub scroll: u16,
+    /// Lines shown at the last draw: one page for the scroll keys.
+    pub page: u16,
     fetched_at: Option<Instant>,
 }
 
@@ -169,6 +171,7 @@ impl XmlPane {
         };
         let lines: Vec<&str> = text.lines().collect();
         let rows = usize::from(area.height.saturating_sub(1));
+        self.page = area.height.saturating_sub(1).max(1);
         let max = lines.len().saturating_sub(rows);
         self.scroll = self.scroll.min(u16::try_from(max).unwrap_or(u16::MAX));
         let mut out = vec![head];
