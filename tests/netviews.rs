@@ -357,4 +357,16 @@ fn overview_shows_a_running_domains_addresses_from_the_backend() {
     let screen = f.screen();
     assert!(screen.contains("IP"), "{screen}");
     assert!(screen.contains("192.168.101.17/24"), "{screen}");
+    // y copies name, UUID and the address (without its prefix length).
+    f.press("y");
+    let status = f
+        .app
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(
+        status.starts_with("copied: web-01 ") && status.ends_with(" 192.168.101.17"),
+        "{status}"
+    );
 }

@@ -62,7 +62,13 @@ impl DomainsView {
             }
             Action::Yank => {
                 if let Some(row) = cx.selected_row() {
-                    let text = crate::clipboard::yank_line(&row.info.name, &row.info.id.uuid, &[]);
+                    // Addresses are kept as `address/prefix`; a clipboard wants the address.
+                    let ips: Vec<String> = row
+                        .addresses
+                        .iter()
+                        .map(|a| a.split('/').next().unwrap_or(a).to_string())
+                        .collect();
+                    let text = crate::clipboard::yank_line(&row.info.name, &row.info.id.uuid, &ips);
                     cx.effects.push(Effect::Clipboard(text));
                 }
             }
