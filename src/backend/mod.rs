@@ -21,6 +21,7 @@ pub mod stats;
 pub mod storage;
 mod worker;
 pub mod xmldef;
+pub mod xmltree;
 
 pub use bulk::BulkOp;
 pub use command::Command;

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::parse::DiskInfo;
-use super::tree::{Element, esc};
+use crate::backend::xmltree::{Element, esc};
 
 /// Where a new disk's data comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]

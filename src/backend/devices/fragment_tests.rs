@@ -2,7 +2,7 @@
 
 use super::fragment::*;
 use super::parse::{self, DiskInfo};
-use super::tree;
+use crate::backend::xmltree;
 
 fn disk(target: &str) -> DiskInfo {
     DiskInfo {
@@ -31,7 +31,7 @@ fn disk_fragment_for_file_block_and_volume() {
     assert!(x.contains("<driver name='qemu' type='qcow2'/>"));
     assert!(x.contains("<source file='/img/a b.qcow2'/>"));
     assert!(x.contains("<target dev='vdb' bus='virtio'/>"));
-    assert!(tree::parse(&x).is_ok(), "not well-formed: {x}");
+    assert!(xmltree::parse(&x).is_ok(), "not well-formed: {x}");
 
     let blk = DiskSpec {
         source: DiskSource::Path("/dev/sdz".into()),
@@ -60,7 +60,7 @@ fn disk_fragment_for_file_block_and_volume() {
         "{x}"
     );
     assert!(x.contains("<target dev='sdc' bus='sata'/>") && x.contains("<readonly/>"));
-    assert!(tree::parse(&x).is_ok());
+    assert!(xmltree::parse(&x).is_ok());
 }
 
 #[test]
@@ -156,11 +156,11 @@ fn parses_every_device_kind_like_virsh_lists_them() {
 
 #[test]
 fn media_and_link_fragments_keep_the_device_identity() {
-    let root = tree::parse(DOMAIN).expect("parse");
+    let root = xmltree::parse(DOMAIN).expect("parse");
     let devices = root.child("devices").expect("devices");
     let cdrom = devices.child("disk").expect("cdrom");
     let x = media_xml(cdrom, Some("/iso/new.iso")).expect("insert");
-    let el = tree::parse(&x).expect("well-formed");
+    let el = xmltree::parse(&x).expect("well-formed");
     assert_eq!(
         el.attr_at("source", "file").as_deref(),
         Some("/iso/new.iso")
@@ -170,13 +170,13 @@ fn media_and_link_fragments_keep_the_device_identity() {
     let src_at = el.children.iter().position(|c| c.name == "source");
     let tgt_at = el.children.iter().position(|c| c.name == "target");
     assert!(src_at < tgt_at, "source must precede target: {x}");
-    let ej = tree::parse(&media_xml(cdrom, None).expect("eject")).expect("xml");
+    let ej = xmltree::parse(&media_xml(cdrom, None).expect("eject")).expect("xml");
     assert!(ej.child("source").is_none());
     let hd = devices.children_named("disk").nth(1).expect("disk");
     assert!(media_xml(hd, None).is_err());
 
     let nic = devices.child("interface").expect("nic");
-    let up = tree::parse(&link_xml(nic, true)).expect("xml");
+    let up = xmltree::parse(&link_xml(nic, true)).expect("xml");
     assert_eq!(up.attr_at("link", "state").as_deref(), Some("up"));
     assert_eq!(up.children_named("link").count(), 1);
     assert_eq!(

@@ -6,8 +6,8 @@ use virt::sys;
 
 use super::fragment;
 use super::parse;
-use super::tree::{self, Element};
 use super::{DeviceError, DeviceOp, DeviceRef};
+use crate::backend::xmltree::{self, Element};
 
 /// Which definition a change applies to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -120,7 +120,7 @@ pub fn prepare(dom: &Domain, op: &DeviceOp, affect: Affect) -> Result<Prepared, 
     let persistent = dom.is_persistent()?;
     let affect = affect.resolve(active, persistent)?;
     let base = base_xml(dom, affect)?;
-    let root = tree::parse(&base).map_err(DeviceError::Libvirt)?;
+    let root = xmltree::parse(&base).map_err(DeviceError::Libvirt)?;
     let invalid = DeviceError::Invalid;
     let (verb, xml) = match op {
         DeviceOp::AttachDisk(spec) => {

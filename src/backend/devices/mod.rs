@@ -9,7 +9,6 @@ mod hotplug;
 pub mod keys;
 pub mod parse;
 mod resources;
-pub mod tree;
 
 pub use fragment::{DiskSource, DiskSpec, HostdevSpec, NicSource, NicSpec};
 pub(crate) use handle::handle;

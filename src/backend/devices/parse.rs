@@ -1,7 +1,7 @@
 //! A domain's devices read from its XML, with the columns `virsh domblklist --details` and
 //! `virsh domiflist` show.
 
-use super::tree::{self, Element};
+use crate::backend::xmltree::{self, Element};
 
 /// A `<disk>`: what `domblklist --details` lists.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -208,7 +208,7 @@ fn norm_hex(s: &str) -> String {
 
 /// Reads `<devices>` of a domain XML. Malformed XML is an error message.
 pub fn parse(xml: &str) -> Result<DomainDevices, String> {
-    let root = tree::parse(xml).map_err(|e| format!("domain XML: {e}"))?;
+    let root = xmltree::parse(xml).map_err(|e| format!("domain XML: {e}"))?;
     if root.name != "domain" {
         return Err(format!("domain XML: root is <{}>, not <domain>", root.name));
     }

@@ -5,8 +5,9 @@ use virt::connect::Connect;
 use virt::domain::Domain;
 use virt::sys;
 
+use super::DeviceError;
 use super::hotplug::Affect;
-use super::{DeviceError, tree};
+use crate::backend::xmltree;
 
 /// What the vCPU / memory dialog offers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,7 +28,7 @@ pub struct Limits {
 
 fn domain_type(dom: &Domain) -> Option<String> {
     let xml = dom.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE).ok()?;
-    tree::parse(&xml).ok()?.attr("type").map(str::to_string)
+    xmltree::parse(&xml).ok()?.attr("type").map(str::to_string)
 }
 
 pub fn read_limits(conn: &Connect, dom: &Domain) -> Result<Limits, DeviceError> {

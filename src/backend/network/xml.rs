@@ -1,7 +1,7 @@
 //! What the networks list shows, read from a network's XML: bridge, forward mode, IP
 //! ranges and DHCP ranges.
 
-use crate::backend::devices::tree;
+use crate::backend::xmltree;
 
 /// One `<ip>` element: address/prefix and its DHCP range.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,7 +34,7 @@ fn netmask_prefix(mask: &str) -> Option<u32> {
 }
 
 pub fn parse(xml: &str) -> Result<NetworkXml, String> {
-    let root = tree::parse(xml).map_err(|e| format!("network XML: {e}"))?;
+    let root = xmltree::parse(xml).map_err(|e| format!("network XML: {e}"))?;
     if root.name != "network" {
         return Err(format!(
             "network XML: root is <{}>, not <network>",

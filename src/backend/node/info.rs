@@ -3,7 +3,7 @@
 use virt::connect::Connect;
 
 use super::{GuestCaps, HostInfo};
-use crate::backend::devices::tree;
+use crate::backend::xmltree;
 
 fn version(v: u32) -> String {
     format!("{}.{}.{}", v / 1_000_000, (v / 1000) % 1000, v % 1000)
@@ -11,7 +11,7 @@ fn version(v: u32) -> String {
 
 /// (host arch, guest kinds) from the capabilities XML.
 pub fn summarize_caps(xml: &str) -> Result<(String, Vec<GuestCaps>), String> {
-    let root = tree::parse(xml).map_err(|e| format!("capabilities XML: {e}"))?;
+    let root = xmltree::parse(xml).map_err(|e| format!("capabilities XML: {e}"))?;
     let arch = root.text_at("host/cpu/arch").unwrap_or_default();
     let guests = root
         .children_named("guest")

@@ -4,8 +4,8 @@ use virt::connect::Connect;
 use virt::sys;
 
 use super::NodeDeviceInfo;
-use crate::backend::devices::tree::{self, Element};
 use crate::backend::network::index::DomainIndex;
+use crate::backend::xmltree::{self, Element};
 
 fn hex_of(s: &str) -> Option<u32> {
     let t = s.trim();
@@ -32,7 +32,7 @@ fn pci_address(e: &Element, keys: [&str; 4]) -> Option<String> {
 
 /// A PCI or USB device from its nodedev XML; `None` for other kinds.
 pub fn parse_nodedev(xml: &str) -> Result<Option<NodeDeviceInfo>, String> {
-    let root = tree::parse(xml).map_err(|e| format!("node device XML: {e}"))?;
+    let root = xmltree::parse(xml).map_err(|e| format!("node device XML: {e}"))?;
     let Some(cap) = root
         .children_named("capability")
         .find(|c| matches!(c.attr("type"), Some("pci") | Some("usb_device")))

@@ -3,7 +3,7 @@
 
 use virt::domain::Domain;
 
-use super::xmltree::{self, Element};
+use crate::backend::xmltree::{self, Element};
 
 /// One image of a chain.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -118,7 +118,7 @@ pub fn parse(xml: &str) -> Result<Vec<DiskInfo>, String> {
         return Ok(Vec::new());
     };
     Ok(devices
-        .children("disk")
+        .children_named("disk")
         .map(|d| {
             let target = d.child("target");
             DiskInfo {

@@ -9,7 +9,6 @@ mod transfer;
 pub mod units;
 mod usage;
 mod volumes;
-pub mod xmltree;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -4,8 +4,8 @@ use virt::connect::Connect;
 use virt::storage_pool::StoragePool;
 use virt::sys;
 
-use super::xmltree;
 use super::{PoolInfo, PoolOp, PoolState, StorageError};
+use crate::backend::xmltree;
 
 pub(super) fn lv(e: virt::error::Error) -> StorageError {
     StorageError::Libvirt(e.message().to_string())

@@ -9,7 +9,8 @@ use virt::sys;
 
 use super::pools::{lookup as lookup_pool, lv};
 use super::usage::Usage;
-use super::{NewVolume, StorageError, VolumeInfo, xmltree};
+use super::{NewVolume, StorageError, VolumeInfo};
+use crate::backend::xmltree;
 
 pub(super) fn lookup(conn: &Connect, pool: &str, name: &str) -> Result<StorageVol, StorageError> {
     lookup_pool(conn, pool)?

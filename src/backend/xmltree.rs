@@ -1,5 +1,6 @@
-//! A small element tree over quick-xml, enough to read libvirt's domain, network and
-//! node-device XML without a hand-written state machine per document.
+//! A small element tree over quick-xml, enough to read libvirt's domain, network, node
+//! device, pool and volume XML (nesting matters: `<backingStore>` chains) without a
+//! hand-written state machine per document.
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
@@ -28,6 +29,11 @@ impl Element {
 
     pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> {
         self.children.iter().filter(move |c| c.name == name)
+    }
+
+    /// The trimmed text of the child element `name`.
+    pub fn child_text(&self, name: &str) -> Option<&str> {
+        self.child(name).map(|c| c.text.trim())
     }
 
     /// Follows a `/`-separated path of child names.
@@ -197,6 +203,14 @@ mod tests {
         let r = parse("<a x=\"it's\"><b>t&amp;</b><c/></a>").expect("parse");
         let again = parse(&r.to_xml()).expect("reparse");
         assert_eq!(again, r);
+    }
+
+    #[test]
+    fn child_text_is_trimmed_and_entities_resolved() {
+        let x = parse("<a k='v&amp;w'><b>\n  1 &lt; 2\n</b><c/><c x='y'/></a>").expect("parses");
+        assert_eq!(x.attr("k"), Some("v&w"));
+        assert_eq!(x.child_text("b"), Some("1 < 2"));
+        assert_eq!(x.children_named("c").count(), 2);
     }
 
     #[test]
