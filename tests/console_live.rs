@@ -250,9 +250,19 @@ fn scrollback_search_escapes_and_idle_close_on_a_real_guest() {
 
     // Detached and silent past console_idle_close_mins: closed, and the pane says so.
     h.app.config.console_idle_close = Some(Duration::from_millis(300));
-    std::thread::sleep(Duration::from_millis(500));
-    h.pump();
-    h.app.handle(virtdeck::event::Event::Tick);
+    // A slow guest may still be printing (its output counts as activity): tick until a
+    // quiet 300 ms has passed, as the App's own 1 s tick would.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::time::Instant::now() < deadline
+        && !matches!(
+            h.app.console_session().map(|s| s.link.clone()),
+            Some(Link::IdleClosed { .. })
+        )
+    {
+        std::thread::sleep(Duration::from_millis(500));
+        h.pump();
+        h.app.handle(virtdeck::event::Event::Tick);
+    }
     assert!(
         matches!(
             h.app.console_session().map(|s| s.link.clone()),
