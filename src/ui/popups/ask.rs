@@ -221,15 +221,7 @@ pub fn popup(
     config: &Config,
 ) {
     let width = area.width.clamp(20, 76);
-    let inner = usize::from(width.saturating_sub(2)).max(1);
-    let rows: usize = body
-        .iter()
-        .map(|l| {
-            unicode_width::UnicodeWidthStr::width(l.as_str())
-                .div_ceil(inner)
-                .max(1)
-        })
-        .sum();
+    let rows = crate::ui::widgets::frame::wrapped_rows(body, width);
     let height = u16::try_from(rows + tail.len() + 3)
         .unwrap_or(u16::MAX)
         .min(area.height);

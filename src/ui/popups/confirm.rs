@@ -149,15 +149,7 @@ pub fn render(
     let k = |a| config.keymap.keys_label(a);
     let width = area.width.clamp(20, 64);
     // Body lines wrap inside the borders; count the rows they take so the prompt stays in view.
-    let inner = usize::from(width.saturating_sub(2)).max(1);
-    let body_rows: usize = body
-        .iter()
-        .map(|l| {
-            unicode_width::UnicodeWidthStr::width(l.as_str())
-                .div_ceil(inner)
-                .max(1)
-        })
-        .sum();
+    let body_rows = crate::ui::widgets::frame::wrapped_rows(body, width);
     let extra = if matches!(kind, ConfirmKind::TypeName { .. }) {
         6
     } else {

@@ -20,6 +20,20 @@ pub fn frame<'a>(title: &str, warn: bool, theme: &Theme) -> Block<'a> {
         .title(Span::styled(format!(" {title} "), theme.style(heading)))
 }
 
+/// Rows `lines` take once wrapped inside a popup `width` cells wide (borders included), so
+/// a popup can size itself to keep its prompt in view.
+pub fn wrapped_rows(lines: &[String], width: u16) -> usize {
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    lines
+        .iter()
+        .map(|l| {
+            unicode_width::UnicodeWidthStr::width(l.as_str())
+                .div_ceil(inner)
+                .max(1)
+        })
+        .sum()
+}
+
 /// A `w`×`h` rectangle centred in `area` (clamped to it).
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
