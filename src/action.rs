@@ -230,7 +230,7 @@ actions! {
     InvertMarks => "invert_marks", Domains, false, "", "invert the marks among the visible rows";
     MarkAll => "mark_all", Domains, false, "", "mark every visible row";
     Yank => "yank", Domains, false, "", "copy the selected domain's name and UUID to the clipboard (OSC 52)";
-    ShowDisks => "show_disks", Domains, false, "", "the selected domain's disks, backing chains and block jobs";
+    ShowDisks => "show_disks", Domains, false, "", "Disks tab: show it and move the keys there / back (chains, block jobs)";
     ManagedSave => "managed_save", Domains, true, "", "save the running domain's memory; the next start resumes (virsh managedsave)";
     ManagedSaveRemove => "managed_save_remove", Domains, true, "", "drop the domain's managed save image, asks first (virsh managedsave-remove)";
     SaveToFile => "save_to_file", Domains, true, "", "save the running domain's memory to a file; it stops (virsh save)";
@@ -328,6 +328,9 @@ actions! {
     BlockCommit => "block_commit", Disks, true, "commit", "commit a part of the disk's chain into a base (virsh blockcommit)";
     BlockPull => "block_pull", Disks, true, "pull", "pull the chain's data into the active image (virsh blockpull)";
     BlockCopy => "block_copy", Disks, true, "copy", "copy the disk to a new file, then pivot or keep (virsh blockcopy)";
+    BlockPivot => "block_pivot", Disks, true, "pivot", "Disks tab: switch the disk to the copy / committed base; only after READY";
+    BlockAbort => "block_abort", Disks, true, "abort", "Disks tab: abort the disk's block job (a READY copy stays a point-in-time copy)";
+    BlockSpeed => "block_speed", Disks, true, "speed", "Disks tab: set the disk's block job speed limit (virsh blockjob --bandwidth)";
     JobSpeed => "job_speed", Jobs, true, "speed", "set the block job's speed limit (virsh blockjob --bandwidth)";
     SearchOlder => "search_older", Search, false, "older", "console search: the next older match";
     SearchNewer => "search_newer", Search, false, "newer", "console search: the next newer match";

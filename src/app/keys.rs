@@ -24,6 +24,12 @@ impl App {
             self.on_xml_key(k);
             return;
         }
+        if self.domains.tab == Tab::Disks
+            && self.disks.focused
+            && with_ctx!(self, |cx| self.disks.on_key(&k, &mut cx))
+        {
+            return;
+        }
         if let Some(action) = self.config.keymap.action(&k) {
             self.on_action(action);
         }
@@ -55,6 +61,9 @@ impl App {
             Tab::Console => Some(Scope::Console),
             _ => None,
         };
+        if self.domains.tab == Tab::Disks && self.disks.focused {
+            return crate::ui::disks::tab::FOCUS_SCOPES.to_vec();
+        }
         let mut out = Vec::new();
         if self.domains.tab == Tab::Snapshots && self.snaps.focused {
             out.push(Scope::Snapshots);
@@ -97,9 +106,13 @@ impl App {
             Action::CommandLine => self.open_command_line(),
             Action::Palette => self.open_palette(),
             Action::NewDomain => self.open_new_domain(),
+            // The Disks tab, with the keys (B again or Esc gives them back).
             Action::ShowDisks => {
-                if let Some(v) = with_ctx!(self, |cx| crate::ui::disks::DisksView::open(&mut cx)) {
-                    self.layers.push(Box::new(v));
+                if self.domains.tab == Tab::Disks && self.disks.focused {
+                    self.disks.focused = false;
+                } else if self.selected_row().is_some() {
+                    self.domains.tab = Tab::Disks;
+                    self.disks.focused = true;
                 }
             }
             Action::ManagedSave

@@ -8,7 +8,7 @@ use virt::error::Error;
 use virt::sys;
 
 use super::ffi;
-use super::model::{DomainId, DomainInfo, DomainState, HostId, LifecycleOp};
+use super::model::{DomainId, DomainInfo, DomainState, HostId, LifecycleOp, RunState};
 use super::stats::{self, DomainStats};
 
 /// libvirt's VIR_ERR_NO_DOMAIN: the domain does not exist (any more).
@@ -27,6 +27,7 @@ pub fn read_info(host: HostId, dom: &Domain) -> Result<DomainInfo, Error> {
     let name = dom.name()?;
     let (state, reason) = ffi::domain_state(dom)?;
     let info = dom.info()?;
+    let active = RunState::from_raw(state).is_active();
     Ok(DomainInfo {
         id: DomainId::new(host, uuid),
         name,
@@ -39,7 +40,14 @@ pub fn read_info(host: HostId, dom: &Domain) -> Result<DomainInfo, Error> {
         // Transient domains have no autostart setting; libvirt reports an error for them.
         autostart: dom.autostart().unwrap_or(false),
         persistent: dom.is_persistent()?,
+        managed_save: !active && has_managed_save(dom),
     })
+}
+
+/// Whether an inactive domain has a managed save image (one call; drivers without managed
+/// save, or a domain that vanished meanwhile, count as none).
+fn has_managed_save(dom: &Domain) -> bool {
+    dom.has_managed_save(0).unwrap_or(false)
 }
 
 /// State, balloon and vCPU figures of every domain in one bulk stats call, keyed by UUID.
@@ -72,8 +80,9 @@ fn uuids_with(
 
 /// Reads every domain, skipping ones that vanish between listing and reading. On a daemon
 /// this is four calls whatever the domain count (list, autostart filter, persistent
-/// filter, one bulk stats call); per-domain calls only for what the bulk call lacked
-/// (the test driver's bulk stats carry the state only).
+/// filter, one bulk stats call), plus one managed-save check per inactive domain;
+/// per-domain calls only for what the bulk call lacked (the test driver's bulk stats
+/// carry the state only).
 pub fn list_all(host: HostId, conn: &Connect) -> Result<Vec<DomainInfo>, Error> {
     let doms = conn.list_all_domains(0)?;
     let bulk = bulk_rows(host, conn);
@@ -85,9 +94,10 @@ pub fn list_all(host: HostId, conn: &Connect) -> Result<Vec<DomainInfo>, Error> 
         let from_bulk = dom.uuid_string().ok().and_then(|uuid| {
             let b = bulk.get(&uuid)?;
             let balloon = b.balloon.as_ref()?;
+            let state = DomainState::from_raw(b.state?, b.state_reason.unwrap_or(0));
             Some(DomainInfo {
                 name: dom.name().ok()?,
-                state: DomainState::from_raw(b.state?, b.state_reason.unwrap_or(0)),
+                state,
                 dom_id: dom.id(),
                 vcpus: b.vcpu_current?,
                 memory_kib: balloon.current?,
@@ -96,6 +106,8 @@ pub fn list_all(host: HostId, conn: &Connect) -> Result<Vec<DomainInfo>, Error> 
                 cpu_time_ns: 0,
                 autostart: autostart.contains(&uuid),
                 persistent: persistent.contains(&uuid),
+                // Only a shut-off domain can hold one: one call per inactive domain.
+                managed_save: !state.state.is_active() && has_managed_save(dom),
                 id: DomainId::new(host, uuid),
             })
         });
