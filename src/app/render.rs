@@ -232,6 +232,9 @@ impl App {
         if let Some(top) = self.layers.last() {
             return top.hints();
         }
+        if self.domains.tab == Tab::Disks && self.disks.focused {
+            return crate::ui::disks::tab::HINTS.to_vec();
+        }
         let focus = self.focus_scopes();
         // The domain list hosts the tabs: their core keys work from any tab.
         let live: &[Scope] = if focus.contains(&Scope::Domains) {

@@ -22,6 +22,18 @@ use crate::ui::widgets::sheet::{self, bytes};
 /// The scopes whose keys work while the tab has the keys.
 pub const FOCUS_SCOPES: &[Scope] = &[Scope::Disks, Scope::Input, Scope::Global];
 
+/// The footer while the tab has the keys.
+pub const HINTS: &[Action] = &[
+    Action::BlockCommit,
+    Action::BlockPull,
+    Action::BlockCopy,
+    Action::BlockPivot,
+    Action::BlockAbort,
+    Action::BlockSpeed,
+    Action::InputCancel,
+    Action::Help,
+];
+
 #[derive(Default)]
 pub struct DisksTab {
     /// The domain shown (follows the list's selection while the tab is on show).
@@ -227,10 +239,11 @@ impl DisksTab {
         let mut out = Vec::new();
         for (i, d) in self.disks.iter().enumerate() {
             let top = d.top();
-            let mut source = escape(d.source().unwrap_or("-")).into_owned();
+            // A running job goes first: a long path is cut, the job must stay in sight.
+            let mut source = String::new();
             if let Some(j) = self.jobs.iter().find(|j| j.disk == d.target) {
                 source.push_str(&format!(
-                    "  [{} {}{}]",
+                    "[{} {}{}] ",
                     j.kind.label(),
                     j.percent().map_or_else(|| "?".into(), |p| format!("{p}%")),
                     if j.phase == JobPhase::Ready {
@@ -241,11 +254,12 @@ impl DisksTab {
                 ));
             } else if let Some(m) = &d.mirror {
                 source.push_str(&format!(
-                    "  [{}{}]",
+                    "[{}{}] ",
                     m.job,
                     if m.ready { " READY" } else { "" }
                 ));
             }
+            source.push_str(&escape(d.source().unwrap_or("-")));
             out.push((
                 Some(i),
                 vec![
@@ -314,12 +328,17 @@ impl DisksTab {
             .position(|(d, _)| *d == Some(self.selected))
             .unwrap_or(0);
         self.offset = sheet::offset(sel_line, self.offset, page);
+        // Target..Size take 41 columns and 5 gaps; the source gets the rest.
+        let source_w = usize::from(table.width).saturating_sub(46).max(20);
         let rows: Vec<Row> = lines
             .into_iter()
             .enumerate()
             .skip(self.offset)
             .take(page)
-            .map(|(k, (disk, cells))| {
+            .map(|(k, (disk, mut cells))| {
+                if let Some(last) = cells.last_mut() {
+                    *last = keep_tail(last, source_w);
+                }
                 let row = Row::new(cells);
                 if self.focused && k == sel_line && !self.disks.is_empty() {
                     row.style(theme.style(Role::Selected))
@@ -344,10 +363,49 @@ impl DisksTab {
     }
 }
 
+/// A path too long for its column keeps its end (the file name) and loses its start;
+/// a job marker in front (`[copy 40%] `) stays.
+fn keep_tail(text: &str, width: usize) -> String {
+    let n = text.chars().count();
+    if n <= width {
+        return text.to_string();
+    }
+    let (marker, path) = match text.find("] ") {
+        Some(i) if text.starts_with('[') => text.split_at(i + 2),
+        _ => ("", text),
+    };
+    let room = width.saturating_sub(marker.chars().count() + 1);
+    let tail: String = path
+        .chars()
+        .skip(path.chars().count().saturating_sub(room))
+        .collect();
+    format!("{marker}…{tail}")
+}
+
 fn size(img: Option<&ChainImage>) -> String {
     match img.map(|i| (i.capacity, i.allocation)) {
         Some((Some(c), Some(a))) => format!("{}/{}", bytes(a), bytes(c)),
         Some((Some(c), None)) => bytes(c),
         _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_tail;
+
+    #[test]
+    fn long_sources_keep_the_job_and_the_file_name() {
+        assert_eq!(keep_tail("/img/a.qcow2", 20), "/img/a.qcow2");
+        assert_eq!(
+            keep_tail("/var/lib/libvirt/images/db.qcow2", 20),
+            "…irt/images/db.qcow2"
+        );
+        let cut = keep_tail("[copy 75%] /var/lib/libvirt/images/db-data.qcow2", 30);
+        assert!(cut.starts_with("[copy 75%] …"), "{cut}");
+        assert!(
+            cut.ends_with("db-data.qcow2") && cut.chars().count() == 30,
+            "{cut}"
+        );
     }
 }

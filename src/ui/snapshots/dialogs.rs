@@ -188,6 +188,17 @@ fn popup(
     theme: &Theme,
     warn: bool,
 ) {
+    // Long lines (file paths, chains) wrap: the popup grows to hold them, with a row of
+    // slack per wrapped line for the words the wrap moves down.
+    let inner = usize::from(76.min(area.width).saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| match l.width().div_ceil(inner) {
+            0 | 1 => 1,
+            n => n + 1,
+        })
+        .sum();
+    let h = h.max(u16::try_from(rows + 2).unwrap_or(u16::MAX));
     let rect = crate::ui::widgets::centered(area, 76, h.min(area.height));
     f.render_widget(Clear, rect);
     let block = crate::ui::widgets::frame(title, warn, theme);
@@ -233,6 +244,8 @@ pub fn render(f: &mut Frame, area: Rect, d: &SnapDialog, config: &crate::config:
                     }
                     0 => spans.extend(text(&form.name.text, theme)),
                     1 => spans.extend(text(&form.description.text, theme)),
+                    // A disk-only snapshot saves no memory, whatever this box says.
+                    3 if form.disk_only => spans.push(Span::styled("[-] (not with disk only)", dim)),
                     _ => spans.push(Span::raw(if form.flag(i) { "[x]" } else { "[ ]" })),
                 }
                 if form.field == i && i < 2 {
@@ -451,7 +464,7 @@ fn disk_file_lines(form: &CreateForm, theme: &Theme) -> Vec<Line<'static>> {
             theme.style(Role::Warn),
         ))),
         Some(Ok(())) => out.push(Line::from(Span::styled(
-            "  New file per disk (the current image becomes its read-only backing file):",
+            "  Overlay file per disk (the current image becomes its backing file):",
             dim,
         ))),
     }
