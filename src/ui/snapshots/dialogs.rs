@@ -245,7 +245,9 @@ pub fn render(f: &mut Frame, area: Rect, d: &SnapDialog, config: &crate::config:
                     0 => spans.extend(text(&form.name.text, theme)),
                     1 => spans.extend(text(&form.description.text, theme)),
                     // A disk-only snapshot saves no memory, whatever this box says.
-                    3 if form.disk_only => spans.push(Span::styled("[-] (not with disk only)", dim)),
+                    3 if form.disk_only => {
+                        spans.push(Span::styled("[-] (not with disk only)", dim))
+                    }
                     _ => spans.push(Span::raw(if form.flag(i) { "[x]" } else { "[ ]" })),
                 }
                 if form.field == i && i < 2 {
