@@ -81,7 +81,7 @@ impl CreateForm {
     pub fn set_disks(&mut self, disks: Result<Vec<DiskInfo>, String>) {
         match disks {
             Ok(d) => {
-                self.disks = DiskFile::for_disks(&d, &self.effective_name().to_string());
+                self.disks = DiskFile::for_disks(&d, self.effective_name());
                 self.disks_state = Some(Ok(()));
             }
             Err(e) => self.disks_state = Some(Err(e)),
