@@ -348,6 +348,35 @@ fn a_job_ending_rereads_the_chain() {
 }
 
 #[test]
+fn a_hidden_tab_reads_nothing_until_it_is_shown_again() {
+    let mut f = Fake::new(120, 40);
+    f.disks_tab(vec![copy_job("vda", JobPhase::Running)]);
+    // Back to Overview: a job ending now marks the chain stale but asks libvirt nothing.
+    f.press("<Esc><BackTab><BackTab><BackTab><BackTab><BackTab>");
+    assert!(
+        f.screen().contains("Name      db-primary"),
+        "{}",
+        f.screen()
+    );
+    f.commands();
+    f.backend(BackendEvent::Jobs(
+        H,
+        JobEvent::BlockJobEnded {
+            id: id(1),
+            domain: "db-primary".into(),
+            disk: "vda".into(),
+            kind: BlockJobKind::Copy,
+            end: virtdeck::backend::jobs::JobEnd::Completed,
+            at: Instant::now(),
+        },
+    ));
+    assert!(f.commands().is_empty(), "a hidden tab sent commands");
+    f.press("<BackTab>");
+    f.answer_disks(&id(1), disks(), vec![]);
+    assert!(!f.screen().contains("[copy"), "{}", f.screen());
+}
+
+#[test]
 fn a_managed_save_shows_as_saved_and_can_be_removed() {
     let mut f = Fake::new(120, 30);
     let s = f.screen();

@@ -101,6 +101,15 @@ impl DisksTab {
         cx.send(Command::Storage(id.host, StorageCmd::Disks { req, id }));
     }
 
+    /// After a change: re-read now if on show, else when it is shown again.
+    fn changed(&mut self, cx: &mut Ctx) {
+        if self.shown {
+            self.reload(cx);
+        } else {
+            self.stale = true;
+        }
+    }
+
     fn list_jobs(&mut self, cx: &mut Ctx) {
         let Some(id) = &self.id else { return };
         let req = cx.reqs.allocate();
@@ -203,13 +212,13 @@ impl DisksTab {
                 self.jobs.push(j.clone());
                 // READY puts the mirror in the live XML.
                 if ready_now {
-                    self.reload(cx);
+                    self.changed(cx);
                 }
             }
             // A job ended: the chain (or the mirror) changed.
             BackendEvent::Jobs(_, JobEvent::BlockJobEnded { id, disk, .. }) if *id == me => {
                 self.jobs.retain(|o| &o.disk != disk);
-                self.reload(cx);
+                self.changed(cx);
             }
             BackendEvent::Jobs(
                 _,
@@ -221,8 +230,10 @@ impl DisksTab {
                     Ok(msg) => cx.status(Level::Info, format!("{disk}: {msg}")),
                     Err(e) => cx.status(Level::Error, format!("{disk}: {e}")),
                 }
-                self.reload(cx);
-                self.list_jobs(cx);
+                self.changed(cx);
+                if self.shown {
+                    self.list_jobs(cx);
+                }
             }
             // Starts, stops and external snapshots change the chains.
             BackendEvent::Lifecycle { id, .. } if *id == me => self.stale = true,
