@@ -19,9 +19,9 @@ pub enum Tab {
     Overview,
     Stats,
     Xml,
-    Devices,
     Snapshots,
     Console,
+    Devices,
 }
 
 impl Tab {
@@ -29,9 +29,9 @@ impl Tab {
         Tab::Overview,
         Tab::Stats,
         Tab::Xml,
-        Tab::Devices,
         Tab::Snapshots,
         Tab::Console,
+        Tab::Devices,
     ];
 
     pub fn title(self) -> &'static str {
