@@ -1,0 +1,238 @@
+//! The Devices tab on the live rig, driven through keys into the App with a real worker:
+//! hot-plug a second disk the guest then sees (its console), detach it (gone from the
+//! guest and from the persistent definition), insert and eject an ISO the test makes
+//! with xorriso (`virsh domblklist` agrees).
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::rig::{self, Guest};
+use common::{Harness, Options, livenet};
+use virtdeck::ui::devices::tab::Loaded;
+use virtdeck::ui::domains::detail::Tab;
+
+const BOOT: Duration = Duration::from_secs(120);
+const SLOW: Duration = Duration::from_secs(60);
+const CDROM: &str = "<disk type='file' device='cdrom'>\n<driver name='qemu' type='raw'/>\n\
+                     <target dev='hdc' bus='ide'/>\n<readonly/>\n</disk>\n</devices>";
+
+/// Removes the files the test made.
+struct Files(Vec<String>);
+
+impl Drop for Files {
+    fn drop(&mut self) {
+        for f in &self.0 {
+            let _ = std::fs::remove_file(f);
+        }
+    }
+}
+
+fn eventually(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    f()
+}
+
+fn partitions(guest: &Guest) -> String {
+    livenet::guest_run(guest, "cat /proc/partitions", Duration::from_secs(30))
+}
+
+fn hdc_line(guest: &Guest) -> String {
+    rig::virsh(&["domblklist", &guest.name])
+        .lines()
+        .find(|l| l.trim_start().starts_with("hdc"))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Pumps the App until its screen shows `what`.
+fn wait_screen(h: &mut Harness, what: &str) -> String {
+    let deadline = Instant::now() + SLOW;
+    loop {
+        h.pump();
+        let screen = h.screen_text();
+        if screen.contains(what) {
+            return screen;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what:?} never showed:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn wait_status(h: &mut Harness, what: &str) -> String {
+    let ok = h.wait_until(SLOW, |app| {
+        app.status.as_ref().is_some_and(|s| s.text.contains(what))
+    });
+    let status = h.app.status.as_ref().map(|s| s.text.clone());
+    assert!(ok, "status never said {what:?}: {status:?}");
+    status.unwrap_or_default()
+}
+
+/// Moves the device cursor (the list must have the keys) to the disk `target`.
+fn cursor_to(h: &mut Harness, target: &str) {
+    assert!(
+        h.wait_until(SLOW, |app| app
+            .devices
+            .rows
+            .iter()
+            .any(|r| r.name == target)),
+        "{target} never listed"
+    );
+    let i = h
+        .app
+        .devices
+        .rows
+        .iter()
+        .position(|r| r.name == target)
+        .expect("listed");
+    h.press("g");
+    for _ in 0..i {
+        h.press("j");
+    }
+    assert_eq!(h.app.devices.cursor, i);
+}
+
+#[test]
+fn hotplug_detach_and_change_media_through_the_devices_tab() {
+    let Some(guest) = Guest::define("devui") else {
+        return;
+    };
+    livenet::redefine(&guest, |xml| xml.replacen("</devices>", CDROM, 1));
+    let images = "/var/lib/libvirt/images";
+    let extra = format!("{images}/{}-extra.qcow2", guest.name);
+    let iso = format!("{images}/{}-media.iso", guest.name);
+    let _files = Files(vec![extra.clone(), iso.clone()]);
+    let st = std::process::Command::new("qemu-img")
+        .args(["create", "-q", "-f", "qcow2", &extra, "16M"])
+        .status()
+        .expect("qemu-img");
+    assert!(st.success());
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("hello.txt"), "virtdeck\n").expect("iso content");
+    let st = std::process::Command::new("xorriso")
+        .args(["-as", "mkisofs", "-quiet", "-V", "VDTEST", "-o", &iso])
+        .arg(dir.path())
+        .status()
+        .expect("xorriso (tests/rig/install-packages.sh installs it)");
+    assert!(st.success(), "xorriso failed");
+    rig::virsh(&["start", &guest.name]);
+    assert!(
+        guest.wait_for_prompt(BOOT),
+        "guest never reached its prompt"
+    );
+    assert!(!partitions(&guest).contains("vdb"));
+
+    let mut opts = Options::new(rig::URI);
+    opts.width = 160;
+    opts.height = 45;
+    let mut h = Harness::start(opts);
+    h.id_of(&guest.name);
+    h.select(&guest.name);
+    h.press("<BackTab>");
+    assert_eq!(h.app.domains.tab, Tab::Devices);
+    assert!(
+        h.wait_until(SLOW, |app| matches!(
+            &app.devices.loaded,
+            Loaded::Devices(d) if d.disks.len() == 2
+        )),
+        "the guest's two disks never listed"
+    );
+
+    // Add a disk from a path: the dry run's fragment first, then the same for real.
+    h.press("a<Right><Down>");
+    h.press(&extra);
+    h.press("<Enter>");
+    let screen = wait_screen(&mut h, "<target dev='vdb' bus='virtio'/>");
+    assert!(screen.contains("sends (live and persistent)"), "{screen}");
+    assert!(
+        screen.contains(&format!("<source file='{extra}'/>")),
+        "{screen}"
+    );
+    assert!(!rig::virsh(&["domblklist", &guest.name]).contains(&extra));
+    h.press("<Enter>");
+    wait_status(&mut h, "attach disk vdb");
+    wait_status(&mut h, "done");
+    assert!(
+        eventually(SLOW, || partitions(&guest).contains("vdb")),
+        "the guest never saw vdb"
+    );
+    assert!(rig::virsh(&["domblklist", &guest.name]).contains(&extra));
+    assert!(rig::virsh(&["dumpxml", "--inactive", &guest.name]).contains(&extra));
+
+    // Detach it: the question shows the element, y sends it.
+    h.press("<Enter>");
+    cursor_to(&mut h, "vdb");
+    h.press("x");
+    let screen = wait_screen(&mut h, "Detach disk vdb");
+    wait_screen(&mut h, &format!("<source file='{extra}'"));
+    assert!(screen.contains("live and persistent"), "{screen}");
+    h.press("y");
+    wait_status(&mut h, "detach disk vdb");
+    wait_status(&mut h, "done");
+    assert!(
+        eventually(SLOW, || !partitions(&guest).contains("vdb")),
+        "vdb still in the guest"
+    );
+    assert!(
+        eventually(SLOW, || !rig::virsh(&["domblklist", &guest.name])
+            .contains(&extra)),
+        "domblklist still lists the disk"
+    );
+    assert!(!rig::virsh(&["dumpxml", "--inactive", &guest.name]).contains(&extra));
+    assert!(
+        h.wait_until(SLOW, |app| !app
+            .devices
+            .rows
+            .iter()
+            .any(|r| r.name == "vdb")),
+        "the tab still lists vdb"
+    );
+
+    // Insert the ISO into the empty CD-ROM.
+    cursor_to(&mut h, "hdc");
+    h.press("m<Down>");
+    h.press(&iso);
+    h.press("<Enter>");
+    wait_screen(&mut h, &format!("<source file='{iso}'/>"));
+    h.press("<Enter>");
+    wait_status(&mut h, &format!("insert {iso} into hdc"));
+    wait_status(&mut h, "done");
+    assert!(
+        eventually(SLOW, || hdc_line(&guest).contains(&iso)),
+        "domblklist: {}",
+        hdc_line(&guest)
+    );
+    assert!(
+        h.wait_until(SLOW, |app| app
+            .devices
+            .rows
+            .iter()
+            .any(|r| r.name == "hdc" && r.source == iso)),
+        "the tab never showed the ISO in hdc"
+    );
+
+    // Eject: the dialog offers eject for a loaded drive.
+    cursor_to(&mut h, "hdc");
+    h.press("m");
+    let screen = wait_screen(&mut h, "‹ eject ›");
+    assert!(!screen.contains("ISO path"), "{screen}");
+    h.press("<Enter>");
+    wait_screen(&mut h, "sends (");
+    h.press("<Enter>");
+    wait_status(&mut h, "eject hdc");
+    wait_status(&mut h, "done");
+    assert!(
+        eventually(SLOW, || !hdc_line(&guest).contains(&iso)),
+        "domblklist still shows the ISO: {}",
+        hdc_line(&guest)
+    );
+}
