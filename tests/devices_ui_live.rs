@@ -28,6 +28,26 @@ impl Drop for Files {
     }
 }
 
+/// Removes the pool's volume and directory.
+struct PoolFiles(String, String);
+
+impl Drop for PoolFiles {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.1);
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+/// Removes the rig-prefixed pool (its directory and volume go with `Files`).
+struct PoolGuard(String);
+
+impl Drop for PoolGuard {
+    fn drop(&mut self) {
+        let _ = rig::virsh_try(&["pool-destroy", &self.0]);
+        let _ = rig::virsh_try(&["pool-undefine", &self.0]);
+    }
+}
+
 fn eventually(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
@@ -124,6 +144,22 @@ fn hotplug_detach_and_change_media_through_the_devices_tab() {
         .status()
         .expect("xorriso (tests/rig/install-packages.sh installs it)");
     assert!(st.success(), "xorriso failed");
+    // A pool of our own with one volume, for the "existing volume" source.
+    let pool = format!("{}pool", guest.name);
+    let pool_dir = format!("{images}/{pool}");
+    std::fs::create_dir_all(&pool_dir).expect("pool dir");
+    let _pool = PoolGuard(pool.clone());
+    rig::virsh(&["pool-create-as", &pool, "dir", "--target", &pool_dir]);
+    rig::virsh(&[
+        "vol-create-as",
+        &pool,
+        "data.qcow2",
+        "16M",
+        "--format",
+        "qcow2",
+    ]);
+    let volume_path = format!("{pool_dir}/data.qcow2");
+    let _pool_files = PoolFiles(pool_dir.clone(), volume_path.clone());
     rig::virsh(&["start", &guest.name]);
     assert!(
         guest.wait_for_prompt(BOOT),
@@ -197,6 +233,66 @@ fn hotplug_detach_and_change_media_through_the_devices_tab() {
         "the tab still lists vdb"
     );
 
+    // The same from a pool volume: step the Pool choice to ours; the volume is its only one.
+    h.press("a");
+    wait_screen(&mut h, "‹ data.qcow2 ›");
+    h.press("<Down>");
+    for _ in 0..20 {
+        if h.screen_text().contains(&format!("‹ {pool} ›")) {
+            break;
+        }
+        h.press("<Right>");
+        h.wait_until(Duration::from_millis(300), |_| false);
+    }
+    wait_screen(&mut h, &format!("‹ {pool} ›"));
+    wait_screen(&mut h, "‹ data.qcow2 ›");
+    h.press("<Enter>");
+    let screen = wait_screen(
+        &mut h,
+        &format!("<source pool='{pool}' volume='data.qcow2'/>"),
+    );
+    assert!(screen.contains("type='qcow2'"), "{screen}");
+    h.press("<Enter>");
+    wait_status(&mut h, "attach disk vdb");
+    wait_status(&mut h, "done");
+    assert!(
+        eventually(SLOW, || partitions(&guest).contains("vdb")),
+        "the guest never saw the volume as vdb"
+    );
+    // domblklist names a volume disk by its volume (`--details` says type volume).
+    let list = rig::virsh(&["domblklist", "--details", &guest.name]);
+    let vdb = list.lines().find(|l| l.contains("vdb")).unwrap_or_default();
+    assert!(
+        vdb.contains("volume") && vdb.contains("data.qcow2"),
+        "{list}"
+    );
+    cursor_to(&mut h, "vdb");
+    h.press("x");
+    wait_screen(&mut h, "Detach disk vdb");
+    wait_screen(&mut h, "sends (");
+    h.press("y");
+    wait_status(&mut h, "detach disk vdb");
+    wait_status(&mut h, "done");
+    assert!(
+        eventually(SLOW, || !partitions(&guest).contains("vdb")),
+        "the volume's vdb still in the guest"
+    );
+
+    // An ISO the host does not have: libvirt's reason, the drive stays empty.
+    let missing = format!("{images}/{}-missing.iso", guest.name);
+    cursor_to(&mut h, "hdc");
+    h.press("m<Down>");
+    h.press(&missing);
+    h.press("<Enter>");
+    wait_screen(&mut h, "sends (");
+    h.press("<Enter>");
+    let status = wait_status(&mut h, "failed");
+    assert!(
+        status.contains(&format!("insert {missing} into hdc")),
+        "{status}"
+    );
+    assert!(!hdc_line(&guest).contains(&missing), "{}", hdc_line(&guest));
+
     // Insert the ISO into the empty CD-ROM.
     cursor_to(&mut h, "hdc");
     h.press("m<Down>");
@@ -234,5 +330,33 @@ fn hotplug_detach_and_change_media_through_the_devices_tab() {
         eventually(SLOW, || !hdc_line(&guest).contains(&iso)),
         "domblklist still shows the ISO: {}",
         hdc_line(&guest)
+    );
+
+    // Link down on the NIC: domif-getlink agrees.
+    let nic = h
+        .app
+        .devices
+        .rows
+        .iter()
+        .find(|r| r.kind == "nic")
+        .map(|r| r.name.clone())
+        .expect("the guest's NIC is listed");
+    cursor_to(&mut h, &nic);
+    h.press("l");
+    wait_screen(&mut h, "‹ down ›");
+    h.press("<Enter>");
+    wait_screen(&mut h, "<link state='down'/>");
+    h.press("<Enter>");
+    wait_status(&mut h, "set link down");
+    wait_status(&mut h, "done");
+    let link = rig::virsh(&["domif-getlink", &guest.name, &nic]);
+    assert!(link.contains("down"), "domif-getlink: {link}");
+    assert!(
+        h.wait_until(SLOW, |app| app
+            .devices
+            .rows
+            .iter()
+            .any(|r| r.name == nic && r.info.ends_with(" down"))),
+        "the tab never showed the link down"
     );
 }
