@@ -601,6 +601,45 @@ fn device_events_and_lifecycle_reread_the_list() {
         )),
     )));
     assert_eq!(lists(f.commands()), 0);
+    // F5 on the tab reads the devices again (and the domains, as everywhere).
+    f.press("<F5>");
+    let cmds = f.commands();
+    assert!(cmds.iter().any(|c| matches!(c, Command::Refresh(_))));
+    assert_eq!(lists(cmds), 1, "F5 did not re-read the devices");
+}
+
+#[test]
+fn a_cdrom_goes_on_sata_with_a_free_sd_target() {
+    let mut f = Fake::new(100, 40);
+    f.open("web", 1, XML);
+    // Source → path, type it, Down to Device, step it to cdrom.
+    f.press("a<Right><Down>/iso/x.iso<Down><Right><Enter>");
+    let (_, op, _, _) = run_of(f.commands());
+    match op {
+        DeviceOp::AttachDisk(s) => {
+            assert_eq!(
+                (
+                    s.device.as_str(),
+                    s.bus.as_str(),
+                    s.target.as_deref(),
+                    s.readonly
+                ),
+                ("cdrom", "sata", Some("sda"), true)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn control_characters_in_device_sources_are_shown_escaped() {
+    let mut f = Fake::new(100, 40);
+    // U+009B is a C1 CSI: legal in XML, a colour change if it reached the terminal raw.
+    let xml = XML.replace("/var/lib/libvirt/images/web.qcow2", "/tmp/\u{9b}31mred.img");
+    f.open("web", 1, &xml);
+    let screen = f.screen();
+    assert!(!screen.contains('\u{9b}'), "a raw CSI reached the screen");
+    assert!(screen.contains("red.img"), "{screen}");
 }
 
 mod screens {

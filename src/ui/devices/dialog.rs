@@ -202,11 +202,25 @@ impl DeviceDialog {
             "media" => kinds::media_changed(&mut self.form),
             "pool" => self.ask_volumes(cx),
             "target" => self.target_auto = false,
-            "bus" if self.target_auto => {
-                let t = free_target(&self.form.value("bus"), &self.disks);
-                self.form.set_text("target", &t);
+            // QEMU has no virtio CD-ROM: a CD-ROM goes on SATA unless a bus was chosen.
+            "device"
+                if self.form.value("device") == "cdrom" && self.form.value("bus") == "virtio" =>
+            {
+                self.form.select("bus", "sata");
+                self.suggest_target();
             }
+            "bus" => self.suggest_target(),
             _ => {}
+        }
+    }
+}
+
+impl DeviceDialog {
+    /// A new bus suggests its first free target, unless a target was typed.
+    fn suggest_target(&mut self) {
+        if self.target_auto {
+            let t = free_target(&self.form.value("bus"), &self.disks);
+            self.form.set_text("target", &t);
         }
     }
 }
@@ -318,12 +332,7 @@ impl Layer for DeviceDialog {
     }
 
     fn hints(&self) -> Vec<Action> {
-        vec![
-            Action::InputAccept,
-            Action::NextField,
-            Action::ToggleOption,
-            Action::InputCancel,
-        ]
+        vec![Action::InputAccept, Action::InputCancel]
     }
 
     fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawCtx) {
@@ -336,6 +345,17 @@ impl Layer for DeviceDialog {
             .map(|l| Line::from(escape(l).into_owned()))
             .collect();
         lines.extend(self.form.lines(theme));
+        if self.form.fields.iter().filter(|f| !f.hidden).count() > 1 {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "{} / ↑↓ next field · {} / ←→ change a choice · {} cancels",
+                    k(Action::NextField),
+                    k(Action::ToggleOption),
+                    k(Action::InputCancel)
+                ),
+                dim,
+            )));
+        }
         lines.push(Line::from(""));
         match &self.preview {
             Preview::None => lines.push(Line::from(Span::styled(

@@ -115,6 +115,18 @@ impl Form {
         }
     }
 
+    /// Chooses `option` in a choice, when it offers it.
+    pub fn select(&mut self, key: &str, option: &str) {
+        if let Some(Field {
+            value: Value::Choice { options, index },
+            ..
+        }) = self.get_mut(key)
+            && let Some(i) = options.iter().position(|o| o == option)
+        {
+            *index = i;
+        }
+    }
+
     pub fn show(&mut self, key: &str, shown: bool) {
         if let Some(f) = self.get_mut(key) {
             f.hidden = !shown;
