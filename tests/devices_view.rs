@@ -15,6 +15,7 @@ use virtdeck::backend::network::{NetCmd, NetEvent, NetworkId, NetworkInfo};
 use virtdeck::backend::storage::{PoolInfo, PoolState, StorageCmd, StorageEvent, VolumeInfo};
 use virtdeck::backend::{
     BackendEvent, Command, CommandLog, CommandSender, DomainId, DomainInfo, DomainState, HostId,
+    LifecycleEventKind,
 };
 use virtdeck::config::Config;
 use virtdeck::config::keymap::Key;
@@ -601,11 +602,24 @@ fn device_events_and_lifecycle_reread_the_list() {
         )),
     )));
     assert_eq!(lists(f.commands()), 0);
+    // A lifecycle event of the domain (a start, a define) does.
+    f.app.handle(Event::Backend(BackendEvent::Lifecycle {
+        id: id(1),
+        name: "web".into(),
+        event: LifecycleEventKind::Suspended,
+        detail: 0,
+    }));
+    assert_eq!(lists(f.commands()), 1, "lifecycle did not re-read");
     // F5 on the tab reads the devices again (and the domains, as everywhere).
     f.press("<F5>");
     let cmds = f.commands();
     assert!(cmds.iter().any(|c| matches!(c, Command::Refresh(_))));
     assert_eq!(lists(cmds), 1, "F5 did not re-read the devices");
+    // Away and back: read again, once.
+    f.press("<Tab>");
+    assert_eq!(lists(f.commands()), 0, "read while hidden");
+    f.press("<BackTab>");
+    assert_eq!(lists(f.commands()), 1, "not read when shown again");
 }
 
 #[test]

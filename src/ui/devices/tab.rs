@@ -40,6 +40,8 @@ pub struct DevicesTab {
     stale: bool,
     /// Device rows shown at the last draw: one page for PgUp / PgDn.
     page: usize,
+    /// The tab was on show at the last sync.
+    shown: bool,
 }
 
 impl DevicesTab {
@@ -48,12 +50,19 @@ impl DevicesTab {
     pub fn sync(&mut self, visible: bool, selected: Option<&DomainId>, cx: &mut Ctx) {
         if !visible {
             self.focused = false;
+            self.shown = false;
             return;
+        }
+        // Coming back to the tab reads again: nothing kept it current meanwhile.
+        if !self.shown {
+            self.shown = true;
+            self.stale = true;
         }
         if selected != self.domain.as_ref() {
             *self = DevicesTab {
                 domain: selected.cloned(),
                 stale: true,
+                shown: true,
                 page: self.page,
                 ..DevicesTab::default()
             };
