@@ -1,7 +1,8 @@
 //! The Devices tab on the live rig, driven through keys into the App with a real worker:
 //! hot-plug a second disk the guest then sees (its console), detach it (gone from the
 //! guest and from the persistent definition), insert and eject an ISO the test makes
-//! with xorriso (`virsh domblklist` agrees).
+//! with xorriso (`virsh domblklist` agrees), a disk from a pool volume, a missing ISO
+//! refused with libvirt's reason, link down, and a NIC on a network plugged and unplugged.
 
 mod common;
 
@@ -359,4 +360,67 @@ fn hotplug_detach_and_change_media_through_the_devices_tab() {
             .any(|r| r.name == nic && r.info.ends_with(" down"))),
         "the tab never showed the link down"
     );
+
+    // A NIC on an isolated network of our own, then detached again.
+    let net = format!("{}net", guest.name);
+    let bridge = format!("{}br187", livenet::prefix());
+    assert!(bridge.len() <= 15, "bridge name {bridge} too long");
+    drop(livenet::NetGuard(net.clone()));
+    let _net = livenet::NetGuard(net.clone());
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(file.path(), livenet::isolated_net_xml(&net, &bridge, 187)).expect("net xml");
+    rig::virsh(&["net-define", &file.path().to_string_lossy()]);
+    rig::virsh(&["net-start", &net]);
+    h.press("n<Down>");
+    for _ in 0..20 {
+        if h.screen_text().contains(&format!("‹ {net} ›")) {
+            break;
+        }
+        h.press("<Right>");
+        h.wait_until(Duration::from_millis(300), |_| false);
+    }
+    wait_screen(&mut h, &format!("‹ {net} ›"));
+    h.press("<Enter>");
+    wait_screen(&mut h, &format!("<source network='{net}'/>"));
+    h.press("<Enter>");
+    wait_status(&mut h, &format!("attach a NIC on network {net}"));
+    wait_status(&mut h, "done");
+    assert!(
+        eventually(SLOW, || rig::virsh(&["domiflist", &guest.name])
+            .contains(&net)),
+        "domiflist: {}",
+        rig::virsh(&["domiflist", &guest.name])
+    );
+    assert!(rig::virsh(&["dumpxml", "--inactive", &guest.name]).contains(&net));
+    assert!(
+        h.wait_until(SLOW, |app| app
+            .devices
+            .rows
+            .iter()
+            .any(|r| r.kind == "nic" && r.source == net)),
+        "the tab never listed the new NIC"
+    );
+    let i = h
+        .app
+        .devices
+        .rows
+        .iter()
+        .position(|r| r.kind == "nic" && r.source == net)
+        .expect("listed");
+    h.press("g");
+    for _ in 0..i {
+        h.press("j");
+    }
+    h.press("x");
+    wait_screen(&mut h, &format!("<source network='{net}'"));
+    h.press("y");
+    wait_status(&mut h, "detach NIC");
+    wait_status(&mut h, "done");
+    assert!(
+        eventually(SLOW, || !rig::virsh(&["domiflist", &guest.name])
+            .contains(&net)),
+        "domiflist still lists the NIC: {}",
+        rig::virsh(&["domiflist", &guest.name])
+    );
+    assert!(!rig::virsh(&["dumpxml", "--inactive", &guest.name]).contains(&net));
 }
