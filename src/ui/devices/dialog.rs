@@ -365,7 +365,7 @@ impl Layer for DeviceDialog {
             Preview::Waiting(..) => {
                 lines.push(Line::from(Span::styled("building the XML…", dim)));
             }
-            Preview::Shown { xml, affect, .. } => {
+            Preview::Shown { xml, affect, op } => {
                 lines.push(Line::from(vec![
                     Span::styled(format!("sends ({}):", affect.label()), dim),
                     Span::styled(
@@ -374,6 +374,11 @@ impl Layer for DeviceDialog {
                     ),
                 ]));
                 lines.extend(xml.lines().map(|l| Line::from(escape(l).into_owned())));
+                let virsh = kinds::virsh_line(op, &self.domain, *affect);
+                lines.push(Line::from(Span::styled(
+                    format!("same as: {}", escape(&virsh)),
+                    dim,
+                )));
             }
         }
         if let Some(e) = &self.error {

@@ -244,6 +244,39 @@ pub fn describe(op: &DeviceOp) -> String {
     }
 }
 
+/// The `virsh` line that makes the same change (the fragment saved to a file).
+pub fn virsh_line(op: &DeviceOp, domain: &str, affect: Affect) -> String {
+    let flags = match affect {
+        Affect::Both => " --live --config",
+        Affect::Live => " --live",
+        Affect::Config => " --config",
+        Affect::Auto => "",
+    };
+    match op {
+        DeviceOp::AttachDisk(_) | DeviceOp::AttachNic(_) | DeviceOp::AttachHostdev(_) => {
+            format!("virsh attach-device {domain} FRAGMENT.xml{flags}")
+        }
+        DeviceOp::Detach(_) => format!("virsh detach-device {domain} FRAGMENT.xml{flags}"),
+        DeviceOp::ChangeMedia {
+            target,
+            media: Some(p),
+        } => format!("virsh change-media {domain} {target} {p} --insert{flags}"),
+        DeviceOp::ChangeMedia {
+            target,
+            media: None,
+        } => format!("virsh change-media {domain} {target} --eject{flags}"),
+        DeviceOp::SetLink { mac, up } => format!(
+            "virsh domif-setlink {domain} {mac} {}{}",
+            if *up { "up" } else { "down" },
+            if affect == Affect::Live {
+                ""
+            } else {
+                " --config"
+            }
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,6 +288,23 @@ mod tests {
         assert_eq!(affect_choices(false, true), [Affect::Config]);
         let form = Form::new(vec![affect_field(false, true)]);
         assert_eq!(affect_of(&form), Affect::Config);
+    }
+
+    #[test]
+    fn the_virsh_line_names_the_same_scope() {
+        let eject = DeviceOp::ChangeMedia {
+            target: "hdc".into(),
+            media: None,
+        };
+        assert_eq!(
+            virsh_line(&eject, "web", Affect::Both),
+            "virsh change-media web hdc --eject --live --config"
+        );
+        let detach = DeviceOp::Detach(DeviceRef::Disk("vdb".into()));
+        assert_eq!(
+            virsh_line(&detach, "web", Affect::Config),
+            "virsh detach-device web FRAGMENT.xml --config"
+        );
     }
 
     #[test]
