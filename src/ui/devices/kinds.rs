@@ -265,15 +265,19 @@ pub fn virsh_line(op: &DeviceOp, domain: &str, affect: Affect) -> String {
             target,
             media: None,
         } => format!("virsh change-media {domain} {target} --eject{flags}"),
-        DeviceOp::SetLink { mac, up } => format!(
-            "virsh domif-setlink {domain} {mac} {}{}",
-            if *up { "up" } else { "down" },
-            if affect == Affect::Live {
-                ""
-            } else {
-                " --config"
+        // domif-setlink changes one definition per call: the live one, or with --config
+        // the persistent one.
+        DeviceOp::SetLink { mac, up } => {
+            let line = format!(
+                "virsh domif-setlink {domain} {mac} {}",
+                if *up { "up" } else { "down" }
+            );
+            match affect {
+                Affect::Both => format!("{line}; {line} --config"),
+                Affect::Config => format!("{line} --config"),
+                Affect::Live | Affect::Auto => line,
             }
-        ),
+        }
     }
 }
 
