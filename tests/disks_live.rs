@@ -230,6 +230,16 @@ fn a_managed_save_from_the_ui_shows_saved_and_start_resumes_it() {
         "Overview:\n{s}"
     );
 
+    // A fresh session's list (one managed-save filter call for all domains) agrees.
+    let mut fresh = Harness::start(Options::new(rig::URI));
+    let listed = fresh.wait_until(Duration::from_secs(10), |app| {
+        app.store
+            .rows()
+            .any(|r| r.info.name == dom && r.info.saved())
+    });
+    assert!(listed, "a new list does not show it saved");
+    drop(fresh);
+
     h.press("s");
     let running = h.wait_until(JOB, |app| {
         app.store

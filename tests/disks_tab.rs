@@ -351,13 +351,9 @@ fn a_job_ending_rereads_the_chain() {
 fn a_hidden_tab_reads_nothing_until_it_is_shown_again() {
     let mut f = Fake::new(120, 40);
     f.disks_tab(vec![copy_job("vda", JobPhase::Running)]);
-    // Back to Overview: a job ending now marks the chain stale but asks libvirt nothing.
-    f.press("<Esc><BackTab><BackTab><BackTab><BackTab><BackTab>");
-    assert!(
-        f.screen().contains("Name      db-primary"),
-        "{}",
-        f.screen()
-    );
+    // On to the next tab: a job ending now marks the chain stale but asks libvirt nothing.
+    f.press("<Esc><Tab>");
+    assert!(!f.screen().contains("Target Bus"), "{}", f.screen());
     f.commands();
     f.backend(BackendEvent::Jobs(
         H,
@@ -370,7 +366,12 @@ fn a_hidden_tab_reads_nothing_until_it_is_shown_again() {
             at: Instant::now(),
         },
     ));
-    assert!(f.commands().is_empty(), "a hidden tab sent commands");
+    assert!(
+        !f.commands()
+            .iter()
+            .any(|c| matches!(c, Command::Storage(..) | Command::Jobs(..))),
+        "a hidden tab sent commands"
+    );
     f.press("<BackTab>");
     f.answer_disks(&id(1), disks(), vec![]);
     assert!(!f.screen().contains("[copy"), "{}", f.screen());

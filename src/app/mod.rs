@@ -116,6 +116,8 @@ pub struct App {
     pub xml_pane: crate::ui::domains::xml_tab::XmlPane,
     pub console: ConsoleUi,
     pub stats: StatsTab,
+    /// The Devices tab: the selected domain's devices and the hot-plug dialogs.
+    pub devices: crate::ui::devices::DevicesTab,
     /// The Disks tab: the selected domain's disks, chains and block jobs.
     pub disks: crate::ui::disks::DisksTab,
     /// One worker per host: each command goes to the worker of the host it names.
@@ -172,6 +174,7 @@ impl App {
             xml_pane: Default::default(),
             console: ConsoleUi::default(),
             stats: StatsTab::default(),
+            devices: Default::default(),
             disks: Default::default(),
             backends: std::iter::once((HostId::FIRST, backend)).collect(),
             host: HostId::FIRST,
@@ -337,6 +340,12 @@ impl App {
             selected.as_ref(),
             &mut cx
         ));
+        let devices_shown = self.domains.tab == Tab::Devices;
+        with_ctx!(self, |cx| self.devices.sync(
+            devices_shown,
+            selected.as_ref(),
+            &mut cx
+        ));
         let disks_shown = self.domains.tab == Tab::Disks;
         with_ctx!(self, |cx| self.disks.sync(
             disks_shown,
@@ -384,6 +393,7 @@ impl App {
             self.dirty = true;
         }
         with_ctx!(self, |cx| self.console.on_backend(&ev, &mut cx));
+        with_ctx!(self, |cx| self.devices.on_backend(&ev, &mut cx));
         self.fold_event_log(&ev);
         self.layers_backend(&ev);
         with_ctx!(self, |cx| self.disks.on_backend(&ev, &mut cx));

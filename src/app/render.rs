@@ -31,6 +31,9 @@ impl App {
         } else if self.domains.tab == Tab::Snapshots && self.snaps.focused {
             // The tree gets half the screen while it has the keys.
             (area.height / 2).max(8)
+        } else if self.domains.tab == Tab::Devices {
+            // A header and a row per device: disks, NICs, consoles, controllers.
+            (area.height / 2).max(8)
         } else if self.domains.tab == Tab::Disks && self.disks.focused {
             // Chains are tall: the disks get half the screen while they have the keys.
             (area.height / 2).max(10)
@@ -83,6 +86,9 @@ impl App {
         }
         if self.domains.tab == Tab::Console {
             self.render_console_pane(f, body);
+        }
+        if self.domains.tab == Tab::Devices && has_selected {
+            self.devices.render(f, body, &self.config.theme);
         }
         if self.domains.tab == Tab::Disks && has_selected {
             let keys = self

@@ -23,16 +23,18 @@ pub enum Tab {
     Console,
     /// The domain's disks and backing chains (`ui::disks::DisksTab` draws it).
     Disks,
+    Devices,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [
+    pub const ALL: [Tab; 7] = [
         Tab::Overview,
         Tab::Stats,
         Tab::Xml,
         Tab::Snapshots,
         Tab::Console,
         Tab::Disks,
+        Tab::Devices,
     ];
 
     pub fn title(self) -> &'static str {
@@ -40,6 +42,7 @@ impl Tab {
             Tab::Overview => "Overview",
             Tab::Stats => "Stats",
             Tab::Xml => "XML",
+            Tab::Devices => "Devices",
             Tab::Snapshots => "Snapshots",
             Tab::Console => "Console",
             Tab::Disks => "Disks",
@@ -109,6 +112,8 @@ pub fn render(
         // The App draws the live XML (XmlPane) into the body.
         Tab::Xml => return inner,
         Tab::Snapshots => return inner,
+        // The App draws the devices (DevicesTab) into the body.
+        Tab::Devices => return inner,
         // The App draws the disks tab's component into the body.
         Tab::Disks => return inner,
         // Drawn by the App over `body(area)`: the console belongs to the App, not the row.
