@@ -396,6 +396,11 @@ impl App {
                 );
             }
             BackendEvent::Error(_, message) => self.set_status(Level::Error, message),
+            BackendEvent::Clone(..) | BackendEvent::Rename(..) => {
+                if let Some((level, text)) = crate::ui::clone::status_of(&ev) {
+                    self.set_status(level, text);
+                }
+            }
             BackendEvent::Snapshot(ev) => {
                 self.dirty = true;
                 with_ctx!(self, |cx| self.snaps.on_event(ev, &mut cx));
