@@ -1,0 +1,265 @@
+//! Clones of a real rig guest (qemu:///system): a full clone boots to its prompt with its
+//! own MAC, UUID and disk; a linked clone's image has the original as its backing file;
+//! a cancelled clone leaves nothing behind.
+
+mod common;
+#[path = "common/client.rs"]
+mod client;
+
+use std::path::Path;
+use std::process::Command as Proc;
+use std::time::Duration;
+
+use client::Client;
+use common::rig::{self, Guest};
+use virtdeck::backend::clone::{CloneCmd, CloneEvent, CloneSpec, DiskMode};
+use virtdeck::backend::model::{DomainId, HostId};
+use virtdeck::backend::{BackendEvent, Command};
+
+const JOB: Duration = Duration::from_secs(300);
+
+fn prefix() -> String {
+    std::env::var("VIRTDECK_RIG_PREFIX").unwrap_or_else(|_| "vdtest-".into())
+}
+
+/// A `dir` pool of this test; its volumes, the pool and its directory go when dropped.
+struct Pool {
+    name: String,
+    dir: String,
+}
+
+impl Pool {
+    fn make(suffix: &str) -> Pool {
+        let name = format!("{}{suffix}", prefix());
+        let dir = format!("/var/lib/libvirt/images/{name}");
+        let pool = Pool { name, dir };
+        pool.remove();
+        rig::virsh(&["pool-define-as", &pool.name, "dir", "--target", &pool.dir]);
+        rig::virsh(&["pool-build", &pool.name]);
+        rig::virsh(&["pool-start", &pool.name]);
+        pool
+    }
+
+    fn volumes(&self) -> Vec<String> {
+        rig::virsh(&["vol-list", &self.name, "--details"])
+            .lines()
+            .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+            .collect()
+    }
+
+    fn remove(&self) {
+        let (ok, list) = rig::virsh_try(&["vol-list", &self.name]);
+        if ok {
+            for v in list.lines().filter_map(|l| l.split_whitespace().next()) {
+                let _ = rig::virsh_try(&["vol-delete", v, "--pool", &self.name]);
+            }
+        }
+        let _ = rig::virsh_try(&["pool-destroy", &self.name]);
+        let _ = rig::virsh_try(&["pool-delete", &self.name]);
+        let _ = rig::virsh_try(&["pool-undefine", &self.name]);
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}
+
+fn uuid_of(name: &str) -> String {
+    rig::virsh(&["domuuid", name]).trim().to_string()
+}
+
+fn macs_of(name: &str) -> Vec<String> {
+    rig::virsh(&["domiflist", name, "--inactive"])
+        .lines()
+        .filter_map(|l| l.split_whitespace().last().map(str::to_string))
+        .filter(|m| m.matches(':').count() == 5)
+        .collect()
+}
+
+/// The `<source file>` of the domain's vda.
+fn disk_of(name: &str) -> String {
+    rig::virsh(&["domblklist", name, "--inactive"])
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("vda").map(|p| p.trim().to_string()))
+        .unwrap_or_else(|| panic!("{name} has no vda"))
+}
+
+/// The first 8 bytes of a qcow2 image's guest-visible data, read on the host.
+fn first_bytes(image: &str) -> Vec<u8> {
+    let out = tempfile::NamedTempFile::new().expect("temp file");
+    let st = Proc::new("qemu-img")
+        .args(["dd", "-f", "qcow2", "-O", "raw", "bs=512", "count=1"])
+        .arg(format!("if={image}"))
+        .arg(format!("of={}", out.path().display()))
+        .status()
+        .expect("qemu-img dd");
+    assert!(st.success(), "qemu-img dd of {image}");
+    std::fs::read(out.path()).expect("read")[..8].to_vec()
+}
+
+/// Runs `cmd` in the guest's shell over its serial console.
+fn guest_sh(dom: &str, cmd: &str) -> String {
+    let helper = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/guest_console.py");
+    let out = Proc::new("python3")
+        .arg(helper)
+        .args([dom, cmd, "60"])
+        .output()
+        .expect("run guest_console.py");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "guest command {cmd:?} failed: {}{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
+fn start_clone(c: &mut Client, src: &str, spec: CloneSpec) -> u64 {
+    let req = c.req();
+    c.send(Command::Clone(
+        HostId::FIRST,
+        CloneCmd::Start {
+            req,
+            id: DomainId::new(HostId::FIRST, uuid_of(src)),
+            spec,
+        },
+    ));
+    req
+}
+
+fn finished(c: &mut Client, req: u64) -> Result<(DomainId, String), String> {
+    c.wait_for(JOB, |ev| match ev {
+        BackendEvent::Clone(_, CloneEvent::Finished { req: r, result, .. }) if *r == req => {
+            Some(result.clone())
+        }
+        _ => None,
+    })
+}
+
+#[test]
+fn a_full_clone_boots_with_its_own_mac_uuid_and_disk() {
+    let Some(src) = Guest::define("clsrc") else {
+        return;
+    };
+    let pool = Pool::make("clpool");
+    let new = format!("{}cldst", prefix());
+    // Dropped before the pool: the clone goes, then its volume with the pool.
+    let clone = Guest { name: new.clone() };
+    let mut c = Client::open(rig::URI);
+    let req = start_clone(
+        &mut c,
+        &src.name,
+        CloneSpec {
+            new_name: new.clone(),
+            disks: Vec::new(),
+            pool: Some(pool.name.clone()),
+        },
+    );
+    let (id, summary) = finished(&mut c, req).expect("cloned");
+    assert!(summary.contains("vda copied"), "{summary}");
+    assert_eq!(id.uuid, uuid_of(&new));
+    assert_ne!(uuid_of(&new), uuid_of(&src.name), "a new UUID");
+    let (a, b) = (macs_of(&src.name), macs_of(&new));
+    assert!(!a.is_empty() && !b.is_empty(), "{a:?} {b:?}");
+    assert_ne!(a, b, "a new MAC");
+    let clone_disk = disk_of(&new);
+    assert!(clone_disk.starts_with(&pool.dir), "{clone_disk}");
+    assert_ne!(clone_disk, disk_of(&src.name));
+
+    rig::virsh(&["start", &new]);
+    assert!(
+        clone.wait_for_prompt(Duration::from_secs(240)),
+        "the clone did not reach its prompt: {}",
+        clone.serial_text()
+    );
+    guest_sh(&new, "echo CLONEMRK | dd of=/dev/vda bs=512 count=1 conv=fsync");
+    rig::virsh(&["destroy", &new]);
+    assert_eq!(first_bytes(&clone_disk), b"CLONEMRK");
+    assert_ne!(
+        first_bytes(&disk_of(&src.name)),
+        b"CLONEMRK",
+        "the marker written in the clone is in the original's disk"
+    );
+}
+
+#[test]
+fn a_linked_clone_has_the_original_as_its_backing_file() {
+    let Some(src) = Guest::define("lksrc") else {
+        return;
+    };
+    let pool = Pool::make("lkpool");
+    let new = format!("{}lkdst", prefix());
+    let _clone = Guest { name: new.clone() };
+    let mut c = Client::open(rig::URI);
+    let req = start_clone(
+        &mut c,
+        &src.name,
+        CloneSpec {
+            new_name: new.clone(),
+            disks: vec![("vda".into(), DiskMode::Link)],
+            pool: Some(pool.name.clone()),
+        },
+    );
+    let (_, summary) = finished(&mut c, req).expect("cloned");
+    assert!(summary.contains("vda overlaid"), "{summary}");
+    let overlay = disk_of(&new);
+    let out = Proc::new("qemu-img")
+        .args(["info", "-U", "--output=json", &overlay])
+        .output()
+        .expect("qemu-img info");
+    let info = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        info.contains(&format!("\"backing-filename\": \"{}\"", disk_of(&src.name))),
+        "{info}"
+    );
+    assert!(info.contains("\"format\": \"qcow2\""), "{info}");
+}
+
+#[test]
+fn a_cancelled_clone_leaves_nothing_behind() {
+    let Some(src) = Guest::define("cxsrc") else {
+        return;
+    };
+    // Enough data that the copy is still running when the cancel arrives.
+    let image = disk_of(&src.name);
+    let st = Proc::new("qemu-io")
+        .args(["-f", "qcow2", "-c", "write -P 0xab 0 48M", &image])
+        .output()
+        .expect("qemu-io");
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    let pool = Pool::make("cxpool");
+    let new = format!("{}cxdst", prefix());
+    let mut c = Client::open(rig::URI);
+    let req = start_clone(
+        &mut c,
+        &src.name,
+        CloneSpec {
+            new_name: new.clone(),
+            disks: Vec::new(),
+            pool: Some(pool.name.clone()),
+        },
+    );
+    c.wait_for(JOB, |ev| match ev {
+        BackendEvent::Clone(_, CloneEvent::Progress { req: r, progress, .. })
+            if *r == req && progress.step.starts_with("copying") =>
+        {
+            Some(())
+        }
+        _ => None,
+    });
+    c.send(Command::Clone(HostId::FIRST, CloneCmd::Cancel { req }));
+    let e = finished(&mut c, req).expect_err("cancelled");
+    assert!(e.starts_with("cancelled"), "{e}");
+    assert!(
+        e.contains(&format!("removed volume {}/{new}", pool.name)),
+        "{e}"
+    );
+    assert!(pool.volumes().is_empty(), "left behind: {:?}", pool.volumes());
+    assert!(
+        !rig::virsh_try(&["dominfo", &new]).0,
+        "the clone's domain is left behind"
+    );
+}
