@@ -2,9 +2,9 @@
 //! own MAC, UUID and disk; a linked clone's image has the original as its backing file;
 //! a cancelled clone leaves nothing behind.
 
-mod common;
 #[path = "common/client.rs"]
 mod client;
+mod common;
 
 use std::path::Path;
 use std::process::Command as Proc;
@@ -14,6 +14,7 @@ use client::Client;
 use common::rig::{self, Guest};
 use virtdeck::backend::clone::{CloneCmd, CloneEvent, CloneSpec, DiskMode};
 use virtdeck::backend::model::{DomainId, HostId};
+use virtdeck::backend::rename::{RenameCmd, RenameEvent};
 use virtdeck::backend::{BackendEvent, Command};
 
 const JOB: Duration = Duration::from_secs(300);
@@ -175,7 +176,10 @@ fn a_full_clone_boots_with_its_own_mac_uuid_and_disk() {
         "the clone did not reach its prompt: {}",
         clone.serial_text()
     );
-    guest_sh(&new, "echo CLONEMRK | dd of=/dev/vda bs=512 count=1 conv=fsync");
+    guest_sh(
+        &new,
+        "echo CLONEMRK | dd of=/dev/vda bs=512 count=1 conv=fsync",
+    );
     rig::virsh(&["destroy", &new]);
     assert_eq!(first_bytes(&clone_disk), b"CLONEMRK");
     assert_ne!(
@@ -229,7 +233,11 @@ fn a_cancelled_clone_leaves_nothing_behind() {
         .args(["-f", "qcow2", "-c", "write -P 0xab 0 48M", &image])
         .output()
         .expect("qemu-io");
-    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
     let pool = Pool::make("cxpool");
     let new = format!("{}cxdst", prefix());
     let mut c = Client::open(rig::URI);
@@ -243,11 +251,12 @@ fn a_cancelled_clone_leaves_nothing_behind() {
         },
     );
     c.wait_for(JOB, |ev| match ev {
-        BackendEvent::Clone(_, CloneEvent::Progress { req: r, progress, .. })
-            if *r == req && progress.step.starts_with("copying") =>
-        {
-            Some(())
-        }
+        BackendEvent::Clone(
+            _,
+            CloneEvent::Progress {
+                req: r, progress, ..
+            },
+        ) if *r == req && progress.step.starts_with("copying") => Some(()),
         _ => None,
     });
     c.send(Command::Clone(HostId::FIRST, CloneCmd::Cancel { req }));
@@ -257,9 +266,81 @@ fn a_cancelled_clone_leaves_nothing_behind() {
         e.contains(&format!("removed volume {}/{new}", pool.name)),
         "{e}"
     );
-    assert!(pool.volumes().is_empty(), "left behind: {:?}", pool.volumes());
+    assert!(
+        pool.volumes().is_empty(),
+        "left behind: {:?}",
+        pool.volumes()
+    );
     assert!(
         !rig::virsh_try(&["dominfo", &new]).0,
         "the clone's domain is left behind"
+    );
+}
+
+fn apply(
+    c: &mut Client,
+    uuid: &str,
+    old: &str,
+    name: Option<&str>,
+    title: Option<&str>,
+) -> Result<String, String> {
+    let req = c.req();
+    c.send(Command::Rename(
+        HostId::FIRST,
+        RenameCmd::Apply {
+            req,
+            id: DomainId::new(HostId::FIRST, uuid),
+            old_name: old.into(),
+            name: name.map(str::to_string),
+            title: title.map(str::to_string),
+            description: None,
+        },
+    ));
+    c.wait_for(JOB, |ev| match ev {
+        BackendEvent::Rename(_, RenameEvent::Applied { req: r, result, .. }) if *r == req => {
+            Some(result.clone())
+        }
+        _ => None,
+    })
+}
+
+#[test]
+fn a_shut_off_guest_is_renamed_and_a_running_one_gets_a_live_title() {
+    let Some(src) = Guest::define("rnsrc") else {
+        return;
+    };
+    let new = format!("{}rndst", prefix());
+    let uuid = uuid_of(&src.name);
+    // Whatever name it ends with, it is removed.
+    let _renamed = Guest { name: new.clone() };
+    let mut c = Client::open(rig::URI);
+    let r = apply(&mut c, &uuid, &src.name, Some(&new), Some("Renamed guest"));
+    assert_eq!(
+        r.as_deref(),
+        Ok(format!("renamed {} to {new}, title set", src.name).as_str())
+    );
+    assert_eq!(uuid_of(&new), uuid, "same domain, new name");
+    assert!(
+        !rig::virsh_try(&["dominfo", &src.name]).0,
+        "the old name is gone"
+    );
+    assert_eq!(
+        rig::virsh(&["desc", &new, "--title"]).trim(),
+        "Renamed guest"
+    );
+
+    rig::virsh(&["start", &new]);
+    let e = apply(&mut c, &uuid, &new, Some(&src.name), None).expect_err("running");
+    assert!(e.contains("shut it down"), "{e}");
+    let r = apply(&mut c, &uuid, &new, None, Some("Live title"));
+    assert_eq!(r.as_deref(), Ok("title set"));
+    assert_eq!(
+        rig::virsh(&["desc", &new, "--title", "--live"]).trim(),
+        "Live title"
+    );
+    assert_eq!(
+        rig::virsh(&["desc", &new, "--title", "--config"]).trim(),
+        "Live title",
+        "and in the persistent definition"
     );
 }

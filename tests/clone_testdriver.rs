@@ -318,3 +318,33 @@ fn a_running_domain_is_not_renamed_but_gets_its_title_and_description() {
     let e = apply(&mut c, RUNNER, "runner", None, Some("two\nlines"), None).expect_err("one line");
     assert!(e.contains("one line"), "{e}");
 }
+
+#[test]
+fn a_paused_domain_is_cloned_and_the_plan_says_it_is_paused() {
+    let mut c = Client::open(&node_uri());
+    let req = c.req();
+    c.send(Command::Lifecycle {
+        req,
+        id: id(RUNNER),
+        name: "runner".into(),
+        op: virtdeck::backend::LifecycleOp::Suspend,
+    });
+    c.wait_for(T, |ev| match ev {
+        BackendEvent::ActionDone { req: r, .. } if *r == req => Some(()),
+        BackendEvent::ActionFailed {
+            req: r, message, ..
+        } if *r == req => {
+            panic!("suspend failed: {message}")
+        }
+        _ => None,
+    });
+    let p = plan(&mut c, RUNNER).expect("plan");
+    assert!(p.paused && !p.running, "{p:?}");
+    let (result, _) = clone(&mut c, RUNNER, spec("runner-copy", &[]));
+    let (new_id, summary) = result.expect("a paused domain clones");
+    assert!(
+        summary.contains("vda copied to images/runner-copy-vda.qcow2"),
+        "{summary}"
+    );
+    assert!(xml_of(&mut c, &new_id).contains("runner-copy-vda.qcow2"));
+}

@@ -397,3 +397,49 @@ fn snapshots_of_the_clone_dialog() {
         });
     }
 }
+
+#[test]
+fn a_hidden_clone_shows_in_the_jobs_view_where_x_cancels_it() {
+    let mut f = Fake::new(160, 45, false);
+    f.open_clone("db", plan_of(1, "db", false));
+    f.press("<Enter>");
+    let (req, _) = start_spec(&f.commands());
+    f.press("<Esc>");
+    assert!(!f.app.has_popup(), "Esc hides the running clone");
+    f.press("J");
+    f.commands();
+    f.feed(CloneEvent::Progress {
+        req,
+        id: DomainId::new(H, uuid(1)),
+        what: "db → db-clone".into(),
+        progress: CloneProgress {
+            step: "copying vda to images/db-clone.qcow2".into(),
+            done: 48 << 20,
+            total: 64 << 20,
+            elapsed: Duration::from_secs(4),
+        },
+    });
+    let s = f.screen();
+    assert!(s.contains("clone db → db-clone: copying vda"), "{s}");
+    assert!(s.contains("75%"), "{s}");
+    f.press("x");
+    assert_eq!(
+        f.commands(),
+        vec![Command::Clone(H, CloneCmd::Cancel { req })]
+    );
+    f.feed(CloneEvent::Finished {
+        req,
+        id: DomainId::new(H, uuid(1)),
+        what: "db → db-clone".into(),
+        result: Err("cancelled; removed volume images/db-clone.qcow2".into()),
+    });
+    let s = f.screen();
+    assert!(
+        !s.contains("clone db → db-clone: copying"),
+        "the row goes: {s}"
+    );
+    assert!(
+        s.contains("clone db → db-clone failed: cancelled; removed volume images/db-clone.qcow2"),
+        "the status line says what was removed: {s}"
+    );
+}
