@@ -443,3 +443,18 @@ fn a_hidden_clone_shows_in_the_jobs_view_where_x_cancels_it() {
         "the status line says what was removed: {s}"
     );
 }
+
+#[test]
+fn k_on_a_running_domain_says_to_shut_it_down_and_opens_nothing() {
+    let mut f = Fake::new(80, 24, false);
+    f.select("web-01");
+    f.commands();
+    f.press("K");
+    assert!(f.commands().is_empty());
+    assert!(!f.app.has_popup());
+    let s = f.screen();
+    assert!(
+        s.contains("web-01 is running: shut it down (or pause it)"),
+        "{s}"
+    );
+}

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -386,8 +386,13 @@ impl Job {
                         d.target
                     ));
                 }
-                let file = File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+                let mut file = File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
                 let len = file.metadata().map_err(|e| e.to_string())?.len();
+                // A byte copy keeps a qcow2 image's backing file: say so, the clone shares it.
+                let mut head = [0u8; 16];
+                let shallow = file.read_exact(&mut head).is_ok() && xml::qcow2_has_backing(&head);
+                file.seek(std::io::SeekFrom::Start(0))
+                    .map_err(|e| format!("cannot read {path}: {e}"))?;
                 let spec = volume_xml(&name, len, "raw", None);
                 let vol = StorageVol::create_xml(dest, &spec, 0)
                     .map_err(|e| format!("creating {label}: {}", m(e)))?;
@@ -395,6 +400,11 @@ impl Job {
                 self.stream(conn, &vol, file, len, &step, what, meter)?;
                 // The pool learns the image's real format from the file.
                 let _ = dest.refresh(0);
+                let label = if shallow {
+                    format!("{label} (its backing file stays shared with {old})")
+                } else {
+                    label
+                };
                 return Ok((vol.path().map_err(m)?, label));
             }
         };

@@ -320,6 +320,14 @@ pub fn qcow2_virtual_size(head: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(b))
 }
 
+/// Whether a qcow2 header names a backing file (bytes 8..16, its offset, not zero).
+pub fn qcow2_has_backing(head: &[u8]) -> bool {
+    if head.len() < 16 || &head[..4] != b"QFI\xfb" {
+        return false;
+    }
+    head[8..16].iter().any(|b| *b != 0)
+}
+
 /// Why a name cannot be a domain's, before libvirt is asked.
 pub fn invalid_domain_name(name: &str) -> Option<String> {
     if name.trim().is_empty() {

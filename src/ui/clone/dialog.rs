@@ -146,9 +146,11 @@ impl CloneDialog {
 
     /// The spec for the form, or why it is refused.
     pub fn validate(&self, cx: &Ctx) -> Result<CloneSpec, String> {
-        let plan = self
-            .plan()
-            .ok_or("the domain's disks are still being read")?;
+        let plan = match &self.plan {
+            None => return Err("the domain's disks are still being read".into()),
+            Some(Err(e)) => return Err(format!("cannot clone: {e}")),
+            Some(Ok(p)) => p,
+        };
         let name = self.name.text.trim();
         if let Some(why) = invalid_domain_name(name) {
             return Err(why);

@@ -29,6 +29,21 @@ pub fn on_action(action: Action, cx: &mut Ctx, new_name: Option<String>) -> bool
         return true;
     };
     let (id, name) = (row.info.id.clone(), row.info.name.clone());
+    let state = row.info.state.state;
+    if action == Action::CloneDomain
+        && state.is_active()
+        && state != crate::backend::RunState::Paused
+    {
+        cx.status(
+            Level::Warn,
+            format!(
+                "{} is {}: shut it down (or pause it) to clone it",
+                escape(&name),
+                state.label()
+            ),
+        );
+        return true;
+    }
     if action == Action::RenameDomain {
         match new_name {
             Some(new) => rename_now(cx, id, name, new),

@@ -236,6 +236,10 @@ fn qcow2_headers_give_the_virtual_size() {
         qcow2_virtual_size(b"not an image at all, no, not one"),
         None
     );
+    assert!(!qcow2_has_backing(&h));
+    h[15] = 0x30;
+    assert!(qcow2_has_backing(&h));
+    assert!(!qcow2_has_backing(b"QFI"));
 }
 
 #[test]
