@@ -458,3 +458,37 @@ fn k_on_a_running_domain_says_to_shut_it_down_and_opens_nothing() {
         "{s}"
     );
 }
+
+#[test]
+fn a_new_title_makes_the_overview_read_the_definition_again() {
+    let mut f = Fake::new(80, 24, false);
+    f.select("db");
+    f.app.handle(Event::Tick);
+    let fetches = |sent: &[Command]| {
+        sent.iter()
+            .filter(|c| matches!(c, Command::FetchXml { id, .. } if id.uuid == uuid(1)))
+            .count()
+    };
+    assert!(fetches(&f.commands()) > 0, "the overview reads db's XML");
+    std::thread::sleep(Duration::from_millis(350));
+    f.app.handle(Event::Tick);
+    assert_eq!(
+        fetches(&f.commands()),
+        0,
+        "nothing changed, nothing re-read"
+    );
+    f.app.handle(Event::Backend(BackendEvent::Rename(
+        H,
+        RenameEvent::Applied {
+            req: 9999,
+            id: DomainId::new(H, uuid(1)),
+            result: Ok("title set".into()),
+        },
+    )));
+    f.app.handle(Event::Tick);
+    assert!(fetches(&f.commands()) > 0, "the title change is read back");
+    assert!(
+        f.screen().contains("title set"),
+        "and the status line says it"
+    );
+}
