@@ -492,3 +492,30 @@ fn a_new_title_makes_the_overview_read_the_definition_again() {
         "and the status line says it"
     );
 }
+
+#[test]
+fn a_finished_clone_is_selected_in_the_list() {
+    let mut f = Fake::new(80, 24, false);
+    f.open_clone("db", plan_of(1, "db", false));
+    f.press("<Enter>");
+    let (req, _) = start_spec(&f.commands());
+    f.app
+        .handle(Event::Backend(BackendEvent::DomainUpdated(info(
+            4, "db-clone", 5,
+        ))));
+    f.feed(CloneEvent::Finished {
+        req,
+        id: DomainId::new(H, uuid(1)),
+        what: "db → db-clone".into(),
+        result: Ok((
+            DomainId::new(H, uuid(4)),
+            "db-clone defined (UUID x): vda copied to images/db-clone.qcow2".into(),
+        )),
+    });
+    let s = f.screen();
+    assert!(s.contains("vda copied to images/db-clone.qcow2"), "{s}");
+    assert!(s.contains("defined, not started"), "{s}");
+    f.press("<Esc>");
+    let id = f.app.domains.list.selected().cloned().expect("a selection");
+    assert_eq!(id.uuid, uuid(4));
+}
