@@ -344,3 +344,59 @@ fn a_shut_off_guest_is_renamed_and_a_running_one_gets_a_live_title() {
         "and in the persistent definition"
     );
 }
+
+#[test]
+fn a_disk_in_a_pool_is_copied_by_libvirt_into_its_own_pool() {
+    let Some(src) = Guest::define("plsrc") else {
+        return;
+    };
+    // Move the guest's disk into a pool of its own, so the copy is libvirt's volume copy.
+    let pool = Pool::make("plpool");
+    let old_disk = disk_of(&src.name);
+    let in_pool = format!("{}/{}.qcow2", pool.dir, src.name);
+    std::fs::rename(&old_disk, &in_pool).expect("move the disk into the pool");
+    rig::virsh(&["pool-refresh", &pool.name]);
+    let xml = rig::virsh(&["dumpxml", &src.name, "--inactive"]).replace(&old_disk, &in_pool);
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(file.path(), xml).expect("write xml");
+    rig::virsh(&["define", &file.path().to_string_lossy()]);
+    let st = Proc::new("qemu-io")
+        .args(["-f", "qcow2", "-c", "write -P 0x5a 0 4M", &in_pool])
+        .output()
+        .expect("qemu-io");
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+
+    let new = format!("{}pldst", prefix());
+    let _clone = Guest { name: new.clone() };
+    let mut c = Client::open(rig::URI);
+    let req = start_clone(
+        &mut c,
+        &src.name,
+        CloneSpec {
+            new_name: new.clone(),
+            disks: Vec::new(),
+            pool: None,
+        },
+    );
+    let (_, summary) = finished(&mut c, req).expect("cloned");
+    assert!(
+        summary.contains(&format!("vda copied to {}/{new}.qcow2", pool.name)),
+        "{summary}"
+    );
+    let copy = disk_of(&new);
+    assert_eq!(copy, format!("{}/{new}.qcow2", pool.dir));
+    let cmp = Proc::new("qemu-img")
+        .args(["compare", "-U", &in_pool, &copy])
+        .output()
+        .expect("qemu-img compare");
+    assert!(
+        cmp.status.success(),
+        "the copy differs: {}",
+        String::from_utf8_lossy(&cmp.stdout)
+    );
+    assert_eq!(first_bytes(&copy), vec![0x5a; 8]);
+}
