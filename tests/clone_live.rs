@@ -345,18 +345,14 @@ fn a_shut_off_guest_is_renamed_and_a_running_one_gets_a_live_title() {
     );
 }
 
-#[test]
-fn a_disk_in_a_pool_is_copied_by_libvirt_into_its_own_pool() {
-    let Some(src) = Guest::define("plsrc") else {
-        return;
-    };
-    // Move the guest's disk into a pool of its own, so the copy is libvirt's volume copy.
-    let pool = Pool::make("plpool");
-    let old_disk = disk_of(&src.name);
-    let in_pool = format!("{}/{}.qcow2", pool.dir, src.name);
+/// Moves the guest's disk into `pool` (so a copy is libvirt's volume copy) and writes a
+/// pattern into its first 4 MiB; returns the disk's new path.
+fn move_into(g: &Guest, pool: &Pool) -> String {
+    let old_disk = disk_of(&g.name);
+    let in_pool = format!("{}/{}.qcow2", pool.dir, g.name);
     std::fs::rename(&old_disk, &in_pool).expect("move the disk into the pool");
     rig::virsh(&["pool-refresh", &pool.name]);
-    let xml = rig::virsh(&["dumpxml", &src.name, "--inactive"]).replace(&old_disk, &in_pool);
+    let xml = rig::virsh(&["dumpxml", &g.name, "--inactive"]).replace(&old_disk, &in_pool);
     let file = tempfile::NamedTempFile::new().expect("temp file");
     std::fs::write(file.path(), xml).expect("write xml");
     rig::virsh(&["define", &file.path().to_string_lossy()]);
@@ -369,34 +365,69 @@ fn a_disk_in_a_pool_is_copied_by_libvirt_into_its_own_pool() {
         "{}",
         String::from_utf8_lossy(&st.stderr)
     );
+    in_pool
+}
 
-    let new = format!("{}pldst", prefix());
-    let _clone = Guest { name: new.clone() };
+fn same_content(a: &str, b: &str) {
+    let cmp = Proc::new("qemu-img")
+        .args(["compare", "-U", a, b])
+        .output()
+        .expect("qemu-img compare");
+    assert!(
+        cmp.status.success(),
+        "{b} differs from {a}: {}",
+        String::from_utf8_lossy(&cmp.stdout)
+    );
+}
+
+fn clone_in_own_pool(src: &Guest, new: &str) -> String {
     let mut c = Client::open(rig::URI);
     let req = start_clone(
         &mut c,
         &src.name,
         CloneSpec {
-            new_name: new.clone(),
+            new_name: new.to_string(),
             disks: Vec::new(),
             pool: None,
         },
     );
     let (_, summary) = finished(&mut c, req).expect("cloned");
+    summary
+}
+
+#[test]
+fn a_disk_in_a_pool_is_copied_by_libvirt_into_its_own_pool() {
+    let Some(src) = Guest::define("plsrc") else {
+        return;
+    };
+    let pool = Pool::make("plpool");
+    let in_pool = move_into(&src, &pool);
+    let new = format!("{}pldst", prefix());
+    let _clone = Guest { name: new.clone() };
+    let summary = clone_in_own_pool(&src, &new);
     assert!(
         summary.contains(&format!("vda copied to {}/{new}.qcow2", pool.name)),
         "{summary}"
     );
     let copy = disk_of(&new);
     assert_eq!(copy, format!("{}/{new}.qcow2", pool.dir));
-    let cmp = Proc::new("qemu-img")
-        .args(["compare", "-U", &in_pool, &copy])
-        .output()
-        .expect("qemu-img compare");
-    assert!(
-        cmp.status.success(),
-        "the copy differs: {}",
-        String::from_utf8_lossy(&cmp.stdout)
-    );
+    same_content(&in_pool, &copy);
     assert_eq!(first_bytes(&copy), vec![0x5a; 8]);
+}
+
+#[test]
+fn a_paused_guests_disk_in_a_pool_is_streamed_past_qemus_lock() {
+    let Some(src) = Guest::define("pzsrc") else {
+        return;
+    };
+    let pool = Pool::make("pzpool");
+    let in_pool = move_into(&src, &pool);
+    rig::virsh(&["start", &src.name]);
+    rig::virsh(&["suspend", &src.name]);
+    let new = format!("{}pzdst", prefix());
+    let _clone = Guest { name: new.clone() };
+    let summary = clone_in_own_pool(&src, &new);
+    assert!(summary.contains("vda copied"), "{summary}");
+    assert_eq!(src.domstate(), "paused", "the original stays paused");
+    same_content(&in_pool, &disk_of(&new));
 }

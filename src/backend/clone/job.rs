@@ -230,7 +230,11 @@ impl Job {
                 DiskMode::Copy | DiskMode::Link => {
                     let (dest, located) = self.destination(conn, &pools, d)?;
                     let (path, label) = if mode == DiskMode::Copy {
-                        self.copy(conn, &dest, located, d, &old, local, made, what, &mut meter)?
+                        let how = Copying {
+                            local,
+                            paused: state == RunState::Paused,
+                        };
+                        self.copy(conn, &dest, located, d, &old, how, made, what, &mut meter)?
                     } else {
                         self.link(conn, &dest, located, d, &old, local, made)?
                     };
@@ -350,17 +354,40 @@ impl Job {
         src: Option<StorageVol>,
         d: &SourceDisk,
         old: &str,
-        local: bool,
+        how: Copying,
         made: &mut Made,
         what: &str,
         meter: &mut Meter,
     ) -> Result<(String, String), String> {
+        let local = how.local;
         let pool = dest.name().map_err(m)?;
         let name = self.new_volume_name(dest, d, old, None)?;
         let label = format!("{pool}/{name}");
         let step = format!("copying {} to {label}", d.target);
         self.progress(what, &step, meter);
         let vol = match src {
+            // A paused domain's QEMU holds a lock on its image, so qemu-img (what libvirt's
+            // volume copy runs) cannot open it; libvirt's own read for a download can.
+            Some(src) if how.paused => {
+                let len = physical(&src).ok_or("the image's size is unknown")?;
+                let spec = volume_xml(&name, len, "raw", None);
+                let vol = StorageVol::create_xml(dest, &spec, 0)
+                    .map_err(|e| format!("creating {label}: {}", m(e)))?;
+                made.vols.push((vol.clone(), label.clone()));
+                self.pipe(conn, &src, &vol, len, &step, what, meter)?;
+                let _ = dest.refresh(0);
+                let shallow = src
+                    .xml_desc(0)
+                    .ok()
+                    .and_then(|x| xmltree::parse(&x).ok())
+                    .is_some_and(|r| r.at("backingStore/path").is_some());
+                let label = if shallow {
+                    format!("{label} (its backing file stays shared with {old})")
+                } else {
+                    label
+                };
+                return Ok((vol.path().map_err(m)?, label));
+            }
             Some(src) => {
                 let capacity = src.info().map_err(m)?.capacity;
                 let format = d.format.as_deref().unwrap_or("raw");
@@ -498,6 +525,45 @@ impl Job {
         st.finish()
     }
 
+    /// Streams volume `src` into `vol` through libvirt (a download piped into an upload),
+    /// cancellable.
+    #[allow(clippy::too_many_arguments)]
+    fn pipe(
+        &self,
+        conn: &Connect,
+        src: &StorageVol,
+        vol: &StorageVol,
+        len: u64,
+        step: &str,
+        what: &str,
+        meter: &mut Meter,
+    ) -> Result<(), String> {
+        let mut down = VolStream::new(conn)?;
+        down.download(src)?;
+        let mut up = VolStream::new(conn)?;
+        up.upload(vol, len)?;
+        let mut buf = vec![0u8; CHUNK];
+        loop {
+            if self.cancel.load(Ordering::Relaxed) {
+                down.abort();
+                up.abort();
+                return Err(CANCELLED.into());
+            }
+            let n = down.recv(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            up.send_all(&buf[..n])?;
+            meter.done += n as u64;
+            if meter.last.elapsed() >= PROGRESS_EVERY {
+                meter.last = Instant::now();
+                self.progress(what, step, meter);
+            }
+        }
+        down.finish()?;
+        up.finish()
+    }
+
     /// A qcow2 overlay in `dest` whose backing file is the disk's image.
     #[allow(clippy::too_many_arguments)]
     fn link(
@@ -549,6 +615,15 @@ impl Job {
             })
             .unwrap_or_default()
     }
+}
+
+/// How a copy may read its source.
+#[derive(Clone, Copy)]
+struct Copying {
+    /// The host is this machine: a disk outside every pool can be read here.
+    local: bool,
+    /// The domain is paused: QEMU holds its image locked.
+    paused: bool,
 }
 
 /// The virtual size of a local image: a qcow2 header's, or a raw file's length.
