@@ -2,6 +2,7 @@
 //! thread that copies or overlays each disk, defines the clone with a new name, UUID and
 //! MACs, and removes whatever it made if it fails or is cancelled.
 
+mod copy;
 mod job;
 mod plan;
 pub mod xml;
