@@ -37,7 +37,7 @@ fn plan(c: &mut Client, uuid: &str) -> Result<ClonePlan, String> {
     ));
     c.wait_for(T, |ev| match ev {
         BackendEvent::Clone(_, CloneEvent::Plan { req: r, result, .. }) if *r == req => {
-            Some(result.clone())
+            Some(result.clone().map(|p| *p))
         }
         _ => None,
     })

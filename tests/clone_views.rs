@@ -131,7 +131,7 @@ impl Fake {
         self.feed(CloneEvent::Plan {
             req,
             id: plan.id.clone(),
-            result: Ok(plan),
+            result: Ok(Box::new(plan)),
         });
     }
 }
@@ -291,7 +291,7 @@ fn colon_clone_names_the_domain_and_the_new_name_and_paused_ones_warn() {
     f.feed(CloneEvent::Plan {
         req,
         id: DomainId::new(H, uuid(3)),
-        result: Ok(plan_of(3, "web-02", true)),
+        result: Ok(Box::new(plan_of(3, "web-02", true))),
     });
     let s = f.screen();
     assert!(s.contains("web-03"), "{s}");

@@ -115,10 +115,11 @@ impl CloneProgress {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum CloneEvent {
+    /// (The plan is boxed: every event on the channel is as large as the largest.)
     Plan {
         req: RequestId,
         id: DomainId,
-        result: Result<ClonePlan, String>,
+        result: Result<Box<ClonePlan>, String>,
     },
     Progress {
         req: RequestId,
@@ -172,7 +173,7 @@ impl Clones {
             }
             CloneCmd::Plan { req, id } => {
                 let result = match (conn, refused) {
-                    (Some(c), None) => plan::read(c, &id),
+                    (Some(c), None) => plan::read(c, &id).map(Box::new),
                     (_, why) => Err(why.unwrap_or("not connected").to_string()),
                 };
                 emit(CloneEvent::Plan { req, id, result });

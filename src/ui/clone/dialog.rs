@@ -335,7 +335,7 @@ impl Layer for CloneDialog {
         }
         match ev {
             CloneEvent::Plan { req, result, .. } if *req == self.plan_req => {
-                self.set_plan(result.clone());
+                self.set_plan(result.clone().map(|p| *p));
             }
             CloneEvent::Progress {
                 req,
