@@ -4,6 +4,7 @@
 pub mod clone;
 pub mod cmdline;
 pub mod console;
+pub mod devices;
 pub mod disks;
 pub mod domains;
 pub mod events;
