@@ -241,6 +241,8 @@ actions! {
     ManagedSaveRemove => "managed_save_remove", Domains, true, "", "drop the domain's managed save image, asks first (virsh managedsave-remove)";
     SaveToFile => "save_to_file", Domains, true, "", "save the running domain's memory to a file; it stops (virsh save)";
     RestoreFromFile => "restore_from_file", Domains, true, "", "start a domain from a file virsh save wrote (virsh restore)";
+    CloneDomain => "clone_domain", Domains, true, "", "clone the shut-off (or paused) domain: copy, overlay or share each disk (virt-clone)";
+    RenameDomain => "rename_domain", Domains, true, "", "rename a shut-off domain, edit its title and description (virsh domrename, desc)";
     SnapshotFocus => "snapshot_focus", Snapshots, false, "snapshots" #5, "snapshot tree: show it and move the keys there / back";
     SnapshotQuick => "snapshot_quick", Snapshots, true, "snapshot" #3, "quick snapshot now, named <domain>-YYYYMMDD-HHMMSS";
     SnapshotCreate => "snapshot_create", Snapshots, true, "new" #7, "new snapshot with options (virsh snapshot-create-as)";

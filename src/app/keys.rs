@@ -140,6 +140,11 @@ impl App {
             | Action::RestoreFromFile => {
                 with_ctx!(self, |cx| crate::ui::jobs::save::on_action(action, &mut cx));
             }
+            Action::CloneDomain | Action::RenameDomain => {
+                with_ctx!(self, |cx| crate::ui::clone::on_action(
+                    action, &mut cx, None
+                ));
+            }
             Action::ShowDomains
             | Action::ShowNetworks
             | Action::ShowPools

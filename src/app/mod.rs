@@ -416,6 +416,23 @@ impl App {
                 );
             }
             BackendEvent::Error(_, message) => self.set_status(Level::Error, message),
+            BackendEvent::Clone(..) | BackendEvent::Rename(..) => {
+                if let Some((level, text)) = crate::ui::clone::status_of(&ev) {
+                    self.set_status(level, text);
+                }
+                // The new clone is what the user looks at next.
+                if let BackendEvent::Clone(
+                    _,
+                    crate::backend::clone::CloneEvent::Finished {
+                        result: Ok((new, _)),
+                        ..
+                    },
+                ) = &ev
+                    && let Some(i) = self.domains.list.rows().iter().position(|r| r == new)
+                {
+                    self.domains.list.select_index(i);
+                }
+            }
             BackendEvent::Snapshot(ev) => {
                 self.dirty = true;
                 with_ctx!(self, |cx| self.snaps.on_event(ev, &mut cx));

@@ -1,6 +1,7 @@
 //! Everything drawn on screen: one folder per view (state, keys, drawing), shared widgets,
 //! and the layer vocabulary. Reads the Store; never talks to libvirt.
 
+pub mod clone;
 pub mod cmdline;
 pub mod console;
 pub mod devices;
