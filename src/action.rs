@@ -208,7 +208,7 @@ actions! {
     CommandLine => "command_line", Global, false, "", "command line: :start web-01, :snapshot web-01 NAME, :vm, :q (Tab completes)";
     Palette => "palette", Global, false, "", "fuzzy palette over every action available here";
     ShowNode => "show_node", Global, false, "", "this host: CPU, memory, versions, node devices (:node)";
-    Filter => "filter", Domains, false, "filter" #12, "filter by name (re: for a regex, ! to invert)";
+    Filter => "filter", Domains, false, "filter" #12, "filter by name or IP address (re: for a regex, ! to invert)";
     ClearFilter => "clear_filter", Domains, false, "", "clear the filter / leave the snapshot tree";
     SortNext => "sort_next", Domains, false, "sort", "sort by the next column";
     SortPrev => "sort_prev", Domains, false, "", "sort by the previous column";
@@ -230,6 +230,9 @@ actions! {
     InvertMarks => "invert_marks", Domains, false, "", "invert the marks among the visible rows";
     MarkAll => "mark_all", Domains, false, "", "mark every visible row";
     Yank => "yank", Domains, false, "", "copy the selected domain's name and UUID to the clipboard (OSC 52)";
+    SendKey => "send_key", Domains, true, "", "send keys to the guest's keyboard: Ctrl-Alt-Del, Ctrl-C, SysRq, any key list (virsh send-key)";
+    SetMemory => "set_memory", Domains, true, "", "change the memory (balloon) and its maximum, live or persistent (virsh setmem / setmaxmem)";
+    SetVcpus => "set_vcpus", Domains, true, "", "change the vCPU count and its maximum, live or persistent (virsh setvcpus)";
     ShowDisks => "show_disks", Domains, false, "", "the selected domain's disks, backing chains and block jobs";
     ManagedSave => "managed_save", Domains, true, "", "save the running domain's memory; the next start resumes (virsh managedsave)";
     ManagedSaveRemove => "managed_save_remove", Domains, true, "", "drop the domain's managed save image, asks first (virsh managedsave-remove)";
@@ -258,6 +261,7 @@ actions! {
     TerminalLineDown => "terminal_line_down", Terminal, false, "", "attached console: scroll forward a line";
     TerminalTop => "terminal_top", Terminal, false, "", "attached console: oldest scrollback";
     TerminalLive => "terminal_live", Terminal, false, "", "attached console: back to live output";
+    ConsoleSendKey => "console_send_key", Terminal, true, "keys", "attached console: send keys to the guest's keyboard (Ctrl-Alt-Del, SysRq; virsh send-key)";
     FreezeStats => "freeze_stats", Stats, false, "freeze" #6, "freeze / unfreeze the stats graphs (sampling goes on)";
     ExpandStats => "expand_stats", Stats, false, "raw", "stats: raw counters (domblkstat/domifstat/dommemstat)";
     BalloonPeriod => "balloon_period", Stats, true, "balloon", "set the guest's balloon stats period, asks first (dommemstat --period)";
@@ -303,6 +307,8 @@ actions! {
     NetClose => "net_close", Networks, false, "back", "networks: back to the view below";
     EventsClose => "events_close", Events, false, "back", "events: back to the view below";
     HostClose => "host_close", Host, false, "back", "host: back to the view below";
+    HostAttach => "host_attach", Host, true, "attach", "host: pass the selected PCI / USB device through to a domain (attach-device)";
+    HostDetach => "host_detach", Host, true, "detach", "host: take the selected device back from the domain using it (detach-device)";
     HostsOpen => "hosts_open", Hosts, false, "open", "hosts: the selected host's domains (a lost one reconnects)";
     HostsFleet => "hosts_fleet", Hosts, false, "fleet", "hosts: every host's domains in one list (:host all)";
     HostsReconnect => "hosts_reconnect", Hosts, false, "reconnect", "hosts: connect the selected host now";

@@ -22,12 +22,14 @@ pub enum SortKey {
     Net,
     Autostart,
     Persistent,
+    /// The guest's first address (running domains whose address libvirt knows).
+    Ip,
     /// The host (in the fleet list: every host's domains together).
     Host,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 11] = [
+    pub const ALL: [SortKey; 12] = [
         SortKey::Name,
         SortKey::State,
         SortKey::Id,
@@ -38,6 +40,7 @@ impl SortKey {
         SortKey::Net,
         SortKey::Autostart,
         SortKey::Persistent,
+        SortKey::Ip,
         SortKey::Host,
     ];
 
@@ -96,15 +99,37 @@ impl Filter {
         }
     }
 
+    /// The name, or one of a running domain's addresses (`10.0.0.`), matches.
     pub fn matches(&self, row: &DomainRow) -> bool {
+        let addrs = || shown_addresses(row);
         match self {
             Filter::All | Filter::Invalid(_) => true,
             Filter::Substring { needle, invert } => {
-                row.info.name.to_lowercase().contains(needle.as_str()) != *invert
+                let hit = row.info.name.to_lowercase().contains(needle.as_str())
+                    || addrs().any(|a| a.to_lowercase().contains(needle.as_str()));
+                hit != *invert
             }
-            Filter::Regex { re, invert } => re.is_match(&row.info.name) != *invert,
+            Filter::Regex { re, invert } => {
+                let hit = re.is_match(&row.info.name) || addrs().any(|a| re.is_match(a));
+                hit != *invert
+            }
         }
     }
+}
+
+/// A running domain's addresses without their `/prefix`, IPv4 first as libvirt listed
+/// them; nothing for a stopped domain (what it had is no longer true).
+pub fn shown_addresses(row: &DomainRow) -> impl Iterator<Item = &str> {
+    let active = row.info.state.state.is_active();
+    row.addresses
+        .iter()
+        .filter(move |_| active)
+        .map(|a| a.split('/').next().unwrap_or(a))
+}
+
+/// The first address as a sortable value; rows without one sort last.
+fn first_ip(row: &DomainRow) -> Option<std::net::IpAddr> {
+    shown_addresses(row).find_map(|a| a.parse().ok())
 }
 
 /// Order of states when sorting by state: the ones needing attention first.
@@ -145,6 +170,12 @@ fn compare(key: SortKey, a: &DomainRow, b: &DomainRow) -> Ordering {
             .total_cmp(&a.net_bps.unwrap_or(-1.0)),
         SortKey::Autostart => y.autostart.cmp(&x.autostart),
         SortKey::Persistent => y.persistent.cmp(&x.persistent),
+        SortKey::Ip => match (first_ip(a), first_ip(b)) {
+            (Some(p), Some(q)) => p.cmp(&q),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        },
         SortKey::Host => x.id.host.cmp(&y.id.host),
     };
     primary
