@@ -455,6 +455,19 @@ mod tests {
     }
 
     #[test]
+    fn the_ip_column_follows_state_only_when_addresses_exist_and_it_fits() {
+        let keys =
+            |w, ips| -> Vec<SortKey> { visible_columns(w, ips).iter().map(|c| c.key).collect() };
+        assert!(!keys(200, false).contains(&SortKey::Ip));
+        assert_eq!(keys(200, true)[2], SortKey::Ip);
+        assert_eq!(keys(200, true).len(), COLUMNS.len() + 1);
+        // Beside the disk and net columns without the flags, not instead of them.
+        assert_eq!(keys(100, true)[2], SortKey::Ip);
+        assert_eq!(keys(100, true).len(), 9);
+        assert_eq!(keys(98, true), keys(98, false));
+    }
+
+    #[test]
     fn state_gets_its_longest_text_when_names_keep_their_room() {
         // 120 columns: plenty for "running (from snapshot)" (23) and 16-wide names.
         assert_eq!(name_state_widths(60, 10, 23), (37, 23));

@@ -247,7 +247,7 @@ impl Layer for SendKeyDialog {
         let t = &cx.config.theme;
         let k = |a| cx.config.keymap.keys_label(a);
         let mut lines = vec![Line::styled(
-            "Keys go to the guest's keyboard: the active virtual terminal, not a serial console.",
+            "Keys go to the guest's keyboard (its active VT), not to a serial console.",
             t.style(Role::Dim),
         )];
         for (i, p) in PRESETS.iter().enumerate() {

@@ -15,6 +15,7 @@ use crate::backend::node::NodeDeviceInfo;
 use crate::backend::{Command, DomainId, HostId, RequestId};
 use crate::config::Role;
 use crate::ui::layer::{Ctx, DrawCtx, Flow, Layer, Level};
+use crate::ui::networks::table::scroll;
 use crate::ui::text::escape;
 use crate::ui::widgets::{centered, frame};
 
@@ -87,8 +88,7 @@ pub fn group_lines(d: &NodeDeviceInfo, all: &[NodeDeviceInfo]) -> Vec<String> {
         return vec![format!("IOMMU group {group}: this device alone.")];
     }
     let mut out = vec![format!(
-        "WARNING: IOMMU group {group} also holds {} other device(s); the whole group must be passed through together:",
-        others.len()
+        "WARNING: the whole IOMMU group {group} must be passed through together; it also holds:"
     )];
     out.extend(others.into_iter().map(|o| format!("  {o}")));
     out
@@ -106,6 +106,8 @@ pub struct HostdevDialog {
     /// Domains to choose from: id, name, state.
     pub choices: Vec<(DomainId, String, String)>,
     pub selected: usize,
+    /// First domain row shown when they do not all fit.
+    pub offset: usize,
     pub req: RequestId,
 }
 
@@ -187,6 +189,7 @@ impl Layer for HostdevDialog {
             Mode::Attach => "To domain:",
             Mode::Detach => "From domain:",
         }));
+        let choices_at = lines.len();
         for (i, (_, name, state)) in self.choices.iter().enumerate() {
             let line = Line::from(vec![
                 Span::raw(if i == self.selected { "▶ " } else { "  " }),
@@ -221,7 +224,20 @@ impl Layer for HostdevDialog {
         ));
         let width = area.width.clamp(20, 96);
         let inner = usize::from(width.saturating_sub(2)).max(1);
-        let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+        let rows_of = |l: &Line| l.width().div_ceil(inner).max(1);
+        // Many domains: the list scrolls so the selection and the keys stay in view.
+        let others: usize = lines.iter().map(rows_of).sum::<usize>() - self.choices.len();
+        let room = usize::from(area.height).saturating_sub(others + 2).max(1);
+        if self.choices.len() > room {
+            self.offset = scroll(self.offset, self.selected, room);
+            let shown: Vec<Line> = lines
+                .drain(choices_at..choices_at + self.choices.len())
+                .skip(self.offset)
+                .take(room)
+                .collect();
+            lines.splice(choices_at..choices_at, shown);
+        }
+        let rows: usize = lines.iter().map(rows_of).sum();
         let height = u16::try_from(rows + 2).unwrap_or(u16::MAX);
         let rect = centered(area, width, height);
         f.render_widget(Clear, rect);

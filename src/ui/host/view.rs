@@ -165,6 +165,7 @@ impl HostView {
             group,
             choices,
             selected: 0,
+            offset: 0,
             req,
         });
     }
