@@ -10,6 +10,7 @@ use virtdeck::backend::devices::{
     Affect, DeviceCmd, DeviceError, DeviceEvent, DeviceOp, DeviceRef, HostdevSpec, Limits,
     OpOutcome,
 };
+use virtdeck::backend::events::{DomainEventDetail, DomainEventRecord};
 use virtdeck::backend::network::{GuestInterface, NetEvent};
 use virtdeck::backend::node::{NodeCmd, NodeDeviceInfo, NodeEvent};
 use virtdeck::backend::{
@@ -410,12 +411,37 @@ fn memory_dialog_enforces_the_limits_and_sends_setmem() {
         result: Ok(()),
     });
     assert!(f.screen().contains("setmem: done"));
-    // Done: it reads the limits again to show what libvirt now says.
-    assert!(
-        f.commands()
-            .iter()
-            .any(|c| matches!(c, Command::Device(_, DeviceCmd::Limits { .. })))
-    );
+    // Done: it reads the limits again to show what libvirt now says (the balloon has
+    // not moved yet when setmem returns).
+    let again = f
+        .commands()
+        .iter()
+        .find_map(|c| match c {
+            Command::Device(_, DeviceCmd::Limits { req, .. }) => Some(*req),
+            _ => None,
+        })
+        .expect("limits read again");
+    f.device(DeviceEvent::Limits {
+        req: again,
+        id: id(3),
+        result: Ok(limits(true)),
+    });
+    assert!(f.screen().contains("Current   1024"));
+    // The balloon keeps moving after setmem returns: its events move the figures.
+    f.app.handle(Event::Backend(BackendEvent::DomainEvent(
+        HostId::FIRST,
+        Box::new(DomainEventRecord {
+            at: std::time::SystemTime::now(),
+            id: id(3),
+            name: "web-01".into(),
+            detail: DomainEventDetail::BalloonChange {
+                actual_kib: 600 * 1024,
+            },
+        }),
+    )));
+    let screen = f.screen();
+    assert!(screen.contains("Now 600M of a 2.0G maximum"), "{screen}");
+    assert!(screen.contains("Current   600"), "{screen}");
 }
 
 #[test]

@@ -10,6 +10,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::action::{Action, Scope};
 use crate::backend::devices::{Affect, DeviceCmd, DeviceEvent, Limits};
+use crate::backend::events::DomainEventDetail;
 use crate::backend::storage::units::parse_size;
 use crate::backend::{BackendEvent, Command, DomainId, RequestId};
 use crate::config::Role;
@@ -315,6 +316,20 @@ impl ResourceDialog {
         }
     }
 
+    /// The balloon reached a new size (it moves for a while after a setmem returns): the
+    /// figures follow, and so does the current value unless it is being edited.
+    fn balloon_moved(&mut self, actual_kib: u64) {
+        let Some(Ok(l)) = &mut self.limits else {
+            return;
+        };
+        l.memory_kib = actual_kib;
+        if self.what == Resource::Memory && self.current.text.trim() == self.initial.0 {
+            let now = (actual_kib / 1024).to_string();
+            self.current = LineInput::new(now.clone());
+            self.initial.0 = now;
+        }
+    }
+
     fn cycle_scope(&mut self) {
         let Some(Ok(l)) = &self.limits else {
             return;
@@ -370,6 +385,13 @@ impl Layer for ResourceDialog {
     }
 
     fn on_backend(&mut self, ev: &BackendEvent, cx: &mut Ctx) {
+        if let BackendEvent::DomainEvent(_, r) = ev
+            && r.id == self.id
+            && let DomainEventDetail::BalloonChange { actual_kib } = r.detail
+        {
+            self.balloon_moved(actual_kib);
+            return;
+        }
         let BackendEvent::Device(_, ev) = ev else {
             return;
         };
