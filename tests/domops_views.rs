@@ -661,6 +661,11 @@ fn ip_column_shows_sorts_and_filters_running_domains_addresses() {
     f.app
         .handle(Event::Backend(BackendEvent::DomainUpdated(stopped)));
     assert!(names_in_order(&f).is_empty());
+    // A filter set before an address is known picks the domain up when it comes.
+    f.press("<Esc>/172.16.<Enter>");
+    assert!(names_in_order(&f).is_empty());
+    addresses(&mut f, 4, &["172.16.0.5/16"]);
+    assert_eq!(names_in_order(&f), ["web-02"]);
 }
 
 fn node_dev(kind: &str, address: &str, product: &str, group: Option<u32>) -> NodeDeviceInfo {

@@ -202,6 +202,9 @@ pub struct ListView {
     /// Domains marked for a bulk action, by id: filtering and sorting leave them alone,
     /// a domain that disappears from the store loses its mark.
     pub marks: crate::bulk::Marks<DomainId>,
+    /// Some running domain has an address to show (the IP column), found when the rows
+    /// are rebuilt rather than on every frame.
+    any_addresses: bool,
 }
 
 impl Default for ListView {
@@ -218,6 +221,7 @@ impl Default for ListView {
             built_for: None,
             marks: crate::bulk::Marks::new(),
             host: None,
+            any_addresses: false,
         }
     }
 }
@@ -233,6 +237,11 @@ impl ListView {
 
     pub fn selected(&self) -> Option<&DomainId> {
         self.selected.as_ref()
+    }
+
+    /// Whether some running domain has an address libvirt knows (as of the last sync).
+    pub fn any_addresses(&self) -> bool {
+        self.any_addresses
     }
 
     pub fn filter(&self) -> &Filter {
@@ -278,6 +287,7 @@ impl ListView {
         if !self.marks.is_empty() {
             self.marks.prune(|id| store.get(id).is_some());
         }
+        self.any_addresses = store.rows().any(|r| shown_addresses(r).next().is_some());
         let host = self.host;
         let mut rows: Vec<&DomainRow> = store
             .rows()

@@ -126,11 +126,6 @@ fn visible_columns(width: u16, ips: bool) -> Vec<&'static Column> {
     cols
 }
 
-/// Whether any running domain has an address to show (else the column would be empty).
-fn any_addresses(store: &Store) -> bool {
-    store.rows().any(|r| shown_addresses(r).next().is_some())
-}
-
 /// The IP cell: the first address, `+N` when there are more.
 fn ip_text(row: &DomainRow) -> String {
     let mut addrs = shown_addresses(row);
@@ -280,7 +275,8 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
         title.push(Span::styled(format!(" {marked} "), theme.style(Role::Key)));
     }
     // Sorted by a column too narrow to show: the arrow goes in the title instead.
-    let ips = any_addresses(store);
+    // Without any address the column would be empty: it stays away.
+    let ips = view.any_addresses();
     if let Some(c) = COLUMNS
         .iter()
         .chain(std::iter::once(&IP_COLUMN))
