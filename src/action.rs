@@ -208,7 +208,7 @@ actions! {
     CommandLine => "command_line", Global, false, "", "command line: :start web-01, :snapshot web-01 NAME, :vm, :q (Tab completes)";
     Palette => "palette", Global, false, "", "fuzzy palette over every action available here";
     ShowNode => "show_node", Global, false, "", "this host: CPU, memory, versions, node devices (:node)";
-    Filter => "filter", Domains, false, "filter" #12, "filter by name or IP address (re: for a regex, ! to invert)";
+    Filter => "filter", Domains, false, "filter" #12, "filter by name or IP (re: for a regex, ! to invert)";
     ClearFilter => "clear_filter", Domains, false, "", "clear the filter / leave the snapshot tree";
     SortNext => "sort_next", Domains, false, "sort", "sort by the next column";
     SortPrev => "sort_prev", Domains, false, "", "sort by the previous column";
@@ -230,9 +230,9 @@ actions! {
     InvertMarks => "invert_marks", Domains, false, "", "invert the marks among the visible rows";
     MarkAll => "mark_all", Domains, false, "", "mark every visible row";
     Yank => "yank", Domains, false, "", "copy the selected domain's name and UUID to the clipboard (OSC 52)";
-    SendKey => "send_key", Domains, true, "", "send keys to the guest's keyboard: Ctrl-Alt-Del, Ctrl-C, SysRq, any key list (virsh send-key)";
-    SetMemory => "set_memory", Domains, true, "", "change the memory (balloon) and its maximum, live or persistent (virsh setmem / setmaxmem)";
-    SetVcpus => "set_vcpus", Domains, true, "", "change the vCPU count and its maximum, live or persistent (virsh setvcpus)";
+    SendKey => "send_key", Domains, true, "", "send keys: Ctrl-Alt-Del, Ctrl-C, SysRq, a list (send-key)";
+    SetMemory => "set_memory", Domains, true, "", "memory and its maximum, live or persistent (virsh setmem)";
+    SetVcpus => "set_vcpus", Domains, true, "", "vCPUs and their maximum, live or persistent (setvcpus)";
     ShowDisks => "show_disks", Domains, false, "", "the selected domain's disks, backing chains and block jobs";
     ManagedSave => "managed_save", Domains, true, "", "save the running domain's memory; the next start resumes (virsh managedsave)";
     ManagedSaveRemove => "managed_save_remove", Domains, true, "", "drop the domain's managed save image, asks first (virsh managedsave-remove)";
