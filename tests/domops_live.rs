@@ -250,6 +250,56 @@ fn setmem_lowers_the_balloon_and_dommemstat_follows() {
         .find(|l| l.contains("actual"))
         .unwrap_or_else(|| panic!("no actual in the Stats tab:\n{screen}"));
     assert!(line.contains("204800"), "{screen}");
+
+    // vCPUs: the rig guest has one of one. Above the maximum is refused in the dialog; a
+    // live change of the maximum is refused by libvirt, in its words; the persistent one
+    // goes through.
+    h.press("V");
+    assert!(
+        wait_screen(&mut h, Duration::from_secs(15), "Now 1 of a 1 maximum"),
+        "{}",
+        h.screen_text()
+    );
+    h.press("<Ctrl-u>2<Enter>");
+    assert!(
+        h.screen_text()
+            .contains("vCPUs 2 is above the maximum of 1: raise the maximum too"),
+        "{}",
+        h.screen_text()
+    );
+    h.press("<Ctrl-u>1<Tab><Ctrl-u>2<Enter>");
+    assert!(
+        wait_screen(
+            &mut h,
+            Duration::from_secs(20),
+            "setvcpus --maximum failed: "
+        ),
+        "{}",
+        h.screen_text()
+    );
+    eprintln!(
+        "libvirt said: {}",
+        h.screen()
+            .iter()
+            .find(|l| l.contains("failed: "))
+            .map_or("", |l| l.trim())
+    );
+    let before = rig::virsh(&["dumpxml", "--inactive", &guest.name]);
+    assert!(before.contains(">1</vcpu>"), "{before}");
+    // Apply to: live and persistent -> live -> persistent.
+    h.press("<Tab>  <Enter>");
+    assert!(
+        wait_screen(&mut h, Duration::from_secs(20), "setvcpus --maximum: done"),
+        "{}",
+        h.screen_text()
+    );
+    let after = rig::virsh(&["dumpxml", "--inactive", &guest.name]);
+    assert!(after.contains("current='1'>2</vcpu>"), "{after}");
+    // The running guest keeps its one vCPU.
+    assert!(
+        rig::virsh(&["dumpxml", &guest.name]).contains(">1</vcpu>"),
+        "the live definition changed"
+    );
 }
 
 /// A node device that is not on the host: libvirt must refuse it.

@@ -913,3 +913,15 @@ fn many_domains_scroll_in_the_attach_popup_and_its_keys_stay_in_view() {
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].1, id(40));
 }
+
+#[test]
+fn a_read_only_connection_attaches_nothing_from_the_host_view() {
+    let mut f = Fake::with(120, 40, true);
+    host_view(&mut f);
+    f.press("jja");
+    assert!(f.status().contains("read-only"), "{}", f.status());
+    assert!(!f.screen().contains("Attach 0000"), "{}", f.screen());
+    f.press("Gd");
+    assert!(f.status().contains("read-only"), "{}", f.status());
+    assert!(run_cmds(&f.commands()).is_empty());
+}
