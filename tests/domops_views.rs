@@ -925,3 +925,24 @@ fn a_read_only_connection_attaches_nothing_from_the_host_view() {
     assert!(f.status().contains("read-only"), "{}", f.status());
     assert!(run_cmds(&f.commands()).is_empty());
 }
+
+#[test]
+fn the_command_line_opens_the_dialogs_for_the_domain_it_names() {
+    let mut f = Fake::new(100, 30);
+    f.select("db-primary");
+    f.press(":send-key web-01<Enter>");
+    let screen = f.screen();
+    assert!(screen.contains("Send keys to web-01"), "{screen}");
+    f.press("<Esc>");
+    f.commands();
+    f.press(":setvcpus web-01<Enter>");
+    let sent = f.commands();
+    assert!(
+        matches!(
+            sent.as_slice(),
+            [Command::Device(_, DeviceCmd::Limits { id: i, .. })] if *i == id(3)
+        ),
+        "{sent:?}"
+    );
+    assert!(f.screen().contains("vCPUs of web-01"));
+}
