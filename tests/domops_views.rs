@@ -628,7 +628,9 @@ fn ip_column_shows_sorts_and_filters_running_domains_addresses() {
         !before.contains(" IP "),
         "no address known, no column:\n{before}"
     );
-    addresses(&mut f, 3, &["192.168.122.45/24", "fe80::5054:ff:fe00:1/64"]);
+    // Link-local IPv6 first, as a second interface's IPv4 would come after it: the
+    // column shows the IPv4 one.
+    addresses(&mut f, 3, &["fe80::5054:ff:fe00:1/64", "192.168.122.45/24"]);
     addresses(&mut f, 1, &["10.0.0.9/24"]);
     let screen = f.screen();
     let header = screen

@@ -127,9 +127,22 @@ pub fn shown_addresses(row: &DomainRow) -> impl Iterator<Item = &str> {
         .map(|a| a.split('/').next().unwrap_or(a))
 }
 
-/// The first address as a sortable value; rows without one sort last.
+/// The address a person would look for first: IPv4 before IPv6, link-local last (a
+/// guest's interfaces are listed one after the other, each IPv4 first).
+pub fn primary_address(row: &DomainRow) -> Option<&str> {
+    use std::net::IpAddr;
+    let rank = |a: &str| match a.parse::<IpAddr>() {
+        Ok(IpAddr::V4(v)) if !v.is_link_local() => 0,
+        Ok(IpAddr::V6(v)) if !v.is_unicast_link_local() => 1,
+        Ok(_) => 2,
+        Err(_) => 3,
+    };
+    shown_addresses(row).min_by_key(|a| rank(a))
+}
+
+/// The primary address as a sortable value; rows without one sort last.
 fn first_ip(row: &DomainRow) -> Option<std::net::IpAddr> {
-    shown_addresses(row).find_map(|a| a.parse().ok())
+    primary_address(row).and_then(|a| a.parse().ok())
 }
 
 /// Order of states when sorting by state: the ones needing attention first.

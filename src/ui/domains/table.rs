@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 use crate::backend::RunState;
 use crate::config::{Role, Theme};
 use crate::state::{DomainRow, Store};
-use crate::ui::domains::list_view::{Filter, ListView, SortKey, shown_addresses};
+use crate::ui::domains::list_view::{Filter, ListView, SortKey, primary_address, shown_addresses};
 use crate::ui::format;
 use crate::ui::text::{escape_spans, fit_spans, name_spans};
 use unicode_width::UnicodeWidthStr;
@@ -126,12 +126,11 @@ fn visible_columns(width: u16, ips: bool) -> Vec<&'static Column> {
     cols
 }
 
-/// The IP cell: the first address, `+N` when there are more.
+/// The IP cell: the primary address, `+N` when there are more.
 fn ip_text(row: &DomainRow) -> String {
-    let mut addrs = shown_addresses(row);
-    match addrs.next() {
+    match primary_address(row) {
         None => "-".into(),
-        Some(first) => match addrs.count() {
+        Some(first) => match shown_addresses(row).count() - 1 {
             0 => first.to_string(),
             more => format!("{first} +{more}"),
         },
