@@ -4,6 +4,7 @@ pub mod bulk;
 pub mod command;
 pub mod console;
 pub mod console_xml;
+pub mod create;
 pub mod demo;
 pub mod devices;
 mod domains;

@@ -191,6 +191,12 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     cmd("edit", &[], DOMAIN_OPT, "edit the domain's XML"),
     cmd(
+        "create",
+        &["new", "virt-install"],
+        &[],
+        "create a new domain with the wizard",
+    ),
+    cmd(
         "filter",
         &["f"],
         &[opt(ArgKind::Text, "a filter (text or re:REGEX)")],
