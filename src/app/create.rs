@@ -78,8 +78,12 @@ impl App {
     }
 
     /// The create's reply; false when it is not the wizard's.
-    pub(super) fn create_defined(&mut self, req: RequestId, result: &Result<Defined, String>) -> bool {
-        if !self.creating.as_ref().is_some_and(|c| c.req == Some(req)) {
+    pub(super) fn create_defined(
+        &mut self,
+        req: RequestId,
+        result: &Result<Defined, String>,
+    ) -> bool {
+        if self.creating.as_ref().is_none_or(|c| c.req != Some(req)) {
             return false;
         }
         match result {

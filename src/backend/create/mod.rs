@@ -33,14 +33,7 @@ impl CreatePlan {
         let vols: Vec<String> = self
             .volumes
             .iter()
-            .map(|(pool, v)| {
-                format!(
-                    "{pool}/{} ({} {})",
-                    v.name,
-                    size(v.capacity),
-                    v.format
-                )
-            })
+            .map(|(pool, v)| format!("{pool}/{} ({} {})", v.name, size(v.capacity), v.format))
             .collect();
         let mut out = if vols.is_empty() {
             "Ctrl-S defines the domain".to_string()
@@ -61,7 +54,7 @@ impl CreatePlan {
 fn size(bytes: u64) -> String {
     const GIB: u64 = 1 << 30;
     const MIB: u64 = 1 << 20;
-    if bytes >= GIB && bytes % (GIB / 2) == 0 {
+    if bytes >= GIB && bytes.is_multiple_of(GIB / 2) {
         format!("{} GiB", bytes as f64 / GIB as f64)
     } else if bytes >= MIB {
         format!("{} MiB", bytes / MIB)

@@ -312,7 +312,10 @@ mod tests {
     #[test]
     fn the_xml_escapes_names_and_paths_and_is_well_formed() {
         let xml = sample().to_xml();
-        assert!(xml.contains("<name>web-&lt;1&gt;&amp;&apos;x&apos;</name>"), "{xml}");
+        assert!(
+            xml.contains("<name>web-&lt;1&gt;&amp;&apos;x&apos;</name>"),
+            "{xml}"
+        );
         assert!(xml.contains("<target dev='vda' bus='virtio'/>"));
         assert!(xml.contains("<target dev='sda' bus='sata'/>"));
         assert!(xml.contains("<source pool='isos' volume='debian.iso'/>"));

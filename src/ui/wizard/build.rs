@@ -149,7 +149,12 @@ impl Wizard {
                 cmdline: self.get(F::Cmdline).trim().to_string(),
             }
         } else {
-            Boot::Devices(self.get(F::BootOrder).split(',').map(String::from).collect())
+            Boot::Devices(
+                self.get(F::BootOrder)
+                    .split(',')
+                    .map(String::from)
+                    .collect(),
+            )
         };
         let model = self.get(F::Model).to_string();
         let nic = match self.get(F::NetKind) {

@@ -69,7 +69,10 @@ impl Layer for Created {
         let t = &cx.config.theme;
         let km = &cx.config.keymap;
         let mut lines = vec![
-            Line::styled(format!("{} is defined.", escape(&self.name)), t.style(Role::Base)),
+            Line::styled(
+                format!("{} is defined.", escape(&self.name)),
+                t.style(Role::Base),
+            ),
             Line::raw(""),
             Line::styled(
                 format!("{}  start it now", km.keys_label(Action::WizardStart)),

@@ -20,7 +20,10 @@ fn value_spans(field: &Field, focused: bool, cx: &DrawCtx) -> Vec<Span<'static>>
     let t = &cx.config.theme;
     match field {
         Field::Text(input) if focused => input.spans(t),
-        Field::Text(input) => vec![Span::styled(escape(&input.text).to_string(), t.style(Role::Base))],
+        Field::Text(input) => vec![Span::styled(
+            escape(&input.text).to_string(),
+            t.style(Role::Base),
+        )],
         Field::Choice(c) => {
             let label = c
                 .selected()
@@ -81,7 +84,9 @@ fn page_notes(w: &Wizard) -> Vec<String> {
         Page::Network if w.get(F::NetKind) == "network" && w.networks.is_empty() => {
             vec!["reading the virtual networks…".into()]
         }
-        Page::Options => vec!["Enter shows the domain XML in the editor: Ctrl-S there creates it".into()],
+        Page::Options => {
+            vec!["Enter shows the domain XML in the editor: Ctrl-S there creates it".into()]
+        }
         _ => Vec::new(),
     }
 }
@@ -113,12 +118,7 @@ pub fn draw(w: &mut Wizard, f: &mut Frame, area: Rect, cx: &DrawCtx) {
     }
     let visible = w.visible(w.page);
     w.focus = w.focus.min(visible.len().saturating_sub(1));
-    let label_w = visible
-        .iter()
-        .map(|f| f.label().len())
-        .max()
-        .unwrap_or(0)
-        + 2;
+    let label_w = visible.iter().map(|f| f.label().len()).max().unwrap_or(0) + 2;
     let mut lines: Vec<Line> = Vec::new();
     for (i, fid) in visible.iter().enumerate() {
         let focused = i == w.focus;

@@ -168,8 +168,7 @@ impl Field {
         match self {
             Field::Text(t) => t.paste(text),
             Field::Choice(c) => {
-                c.filter
-                    .extend(text.chars().filter(|ch| !ch.is_control()));
+                c.filter.extend(text.chars().filter(|ch| !ch.is_control()));
                 c.refilter();
             }
             Field::Toggle(_) => {}
@@ -199,6 +198,10 @@ mod tests {
         assert_eq!(c.value(), "debian12", "wraps among the matches");
         c.filter.clear();
         c.set_options(vec![Opt::plain("win10")]);
-        assert_eq!(c.value(), "win10", "a vanished choice falls to the first option");
+        assert_eq!(
+            c.value(),
+            "win10",
+            "a vanished choice falls to the first option"
+        );
     }
 }

@@ -362,8 +362,7 @@ impl Wizard {
                 "new" => {
                     chosen(F::Pool)?;
                     let name = self.get(F::VolName).trim();
-                    if name.is_empty() || name.contains('/') || name.chars().any(char::is_control)
-                    {
+                    if name.is_empty() || name.contains('/') || name.chars().any(char::is_control) {
                         return Err((F::VolName, "volume name: no '/', not empty".into()));
                     }
                     let pool = self.get(F::Pool);
