@@ -28,20 +28,10 @@ fn value_spans(field: &Field, focused: bool, cx: &DrawCtx) -> Vec<Span<'static>>
             let label = c
                 .selected()
                 .map_or_else(|| "(none)".to_string(), |o| escape(&o.label).to_string());
-            let mut out = vec![Span::styled(
+            vec![Span::styled(
                 format!("‹ {label} ›"),
                 t.style(if focused { Role::Selected } else { Role::Base }),
-            )];
-            if focused && (!c.filter.is_empty() || c.options.len() > 1) {
-                let shown = c.shown().len();
-                let narrowed = if c.filter.is_empty() {
-                    format!("  {shown} choices")
-                } else {
-                    format!("  /{}  {shown} of {}", escape(&c.filter), c.options.len())
-                };
-                out.push(Span::styled(narrowed, t.style(Role::Dim)));
-            }
-            out
+            )]
         }
         Field::Toggle(on) => vec![Span::styled(
             if *on { "[x]" } else { "[ ]" }.to_string(),
@@ -110,7 +100,8 @@ pub fn draw(w: &mut Wizard, f: &mut Frame, area: Rect, cx: &DrawCtx) {
         ));
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let side = if inner.width >= 70 { 30 } else { 0 };
+    // The steps need room: on a narrow screen the title alone says where the page is.
+    let side = if inner.width >= 100 { 24 } else { 0 };
     let [left, right] =
         Layout::horizontal([Constraint::Length(side), Constraint::Min(10)]).areas(inner);
     if side > 0 {
@@ -137,10 +128,25 @@ pub fn draw(w: &mut Wizard, f: &mut Frame, area: Rect, cx: &DrawCtx) {
     for note in page_notes(w) {
         lines.push(Line::styled(note, t.style(Role::Dim)));
     }
-    if let Some(fid) = visible.get(w.focus)
-        && !fid.hint().is_empty()
-    {
-        lines.push(Line::styled(fid.hint(), t.style(Role::Dim)));
+    if let Some(fid) = visible.get(w.focus) {
+        let mut hint = String::new();
+        if let Some(Field::Choice(c)) = w.fields.get(fid) {
+            let shown = c.shown().len();
+            hint = if c.filter.is_empty() {
+                format!("{shown} choices")
+            } else {
+                format!("/{}: {shown} of {}", escape(&c.filter), c.options.len())
+            };
+        }
+        if !fid.hint().is_empty() {
+            if !hint.is_empty() {
+                hint.push_str(" · ");
+            }
+            hint.push_str(fid.hint());
+        }
+        if !hint.is_empty() {
+            lines.push(Line::styled(hint, t.style(Role::Dim)));
+        }
     }
     if let Some(note) = &w.note {
         lines.push(Line::styled(escape(note), t.style(Role::Warn)));
@@ -160,7 +166,13 @@ pub fn draw(w: &mut Wizard, f: &mut Frame, area: Rect, cx: &DrawCtx) {
         km.keys_label(Action::WizardCancel),
     );
     let [body, foot] = Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(right);
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+    // Field rows are cut at the edge (a wrapped value would look like the next field).
+    let fields = visible.len() + 1;
+    let [rows, rest] =
+        Layout::vertical([Constraint::Length(fields as u16), Constraint::Min(0)]).areas(body);
+    let rest_lines = lines.split_off(fields.min(lines.len()));
+    f.render_widget(Paragraph::new(lines), rows);
+    f.render_widget(Paragraph::new(rest_lines).wrap(Wrap { trim: false }), rest);
     f.render_widget(
         Paragraph::new(Line::styled(keys, t.style(Role::Dim))).wrap(Wrap { trim: true }),
         foot,

@@ -326,9 +326,8 @@ impl Layer for Wizard {
     }
 
     fn hints(&self) -> Vec<Action> {
+        // Enter and Esc (next / back a page) are spelled out on the page itself.
         vec![
-            Action::InputAccept,
-            Action::InputCancel,
             Action::WizardNextField,
             Action::WizardNextChoice,
             Action::WizardCancel,

@@ -35,7 +35,7 @@ impl Page {
             Page::Resources => "memory and CPUs",
             Page::Disk => "disk",
             Page::Network => "network",
-            Page::Options => "console, boot, autostart",
+            Page::Options => "console and boot",
         }
     }
 
