@@ -17,7 +17,9 @@ use virtdeck::backend::create::{
 const POOL: &str = "default-pool";
 
 fn volumes(conn: &Connect) -> Vec<String> {
-    let pool = conn.lookup_storage_pool_by_name(POOL).expect("default-pool");
+    let pool = conn
+        .lookup_storage_pool_by_name(POOL)
+        .expect("default-pool");
     let _ = pool.refresh(0);
     pool.list_volumes().expect("volumes")
 }
@@ -124,12 +126,20 @@ fn walk_to_editor(h: &mut Harness, name: &str) {
     assert!(wait_screen(h, "2/6 install source"), "{}", h.screen_text());
     // ISO volume → ISO path → import volume → import path → kernel.
     h.press("<Right><Right><Right><Right>");
-    assert!(h.screen_text().contains("kernel + initrd"), "{}", h.screen_text());
+    assert!(
+        h.screen_text().contains("kernel + initrd"),
+        "{}",
+        h.screen_text()
+    );
     h.press("<Down>/boot/vmlinuz<Down>/boot/initrd.img<Enter>");
     assert!(wait_screen(h, "3/6 memory and CPUs"), "{}", h.screen_text());
     h.press("<Enter>");
     assert!(wait_screen(h, "4/6 disk"), "{}", h.screen_text());
-    assert!(wait_screen(h, POOL), "the pool is offered: {}", h.screen_text());
+    assert!(
+        wait_screen(h, POOL),
+        "the pool is offered: {}",
+        h.screen_text()
+    );
     // disk kind, pool, volume name, size.
     h.press("<Down><Down><Down><Ctrl-u>64M<Enter>");
     assert!(wait_screen(h, "5/6 network"), "{}", h.screen_text());
@@ -137,7 +147,11 @@ fn walk_to_editor(h: &mut Harness, name: &str) {
     h.press("<Enter>");
     assert!(wait_screen(h, "6/6 console"), "{}", h.screen_text());
     h.press("<Enter>");
-    assert!(h.app.xml.is_some(), "the editor opened: {}", h.screen_text());
+    assert!(
+        h.app.xml.is_some(),
+        "the editor opened: {}",
+        h.screen_text()
+    );
 }
 
 #[test]

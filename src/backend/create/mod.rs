@@ -12,7 +12,6 @@ use super::message::BackendEvent;
 use super::model::{HostId, RequestId};
 use super::storage::NewVolume;
 use super::worker::EventSink;
-use super::xmldef::Defined;
 
 pub use define::Notes;
 pub use osinfo::{Defaults, OsVariant};
@@ -93,7 +92,7 @@ pub(crate) fn handle(
     readonly: bool,
     sink: &EventSink,
     cmd: CreateCmd,
-) -> Option<Defined> {
+) {
     match cmd {
         CreateCmd::OsVariants { req } => {
             let thread_sink = sink.clone();
@@ -115,7 +114,6 @@ pub(crate) fn handle(
                     }),
                 ));
             }
-            None
         }
         CreateCmd::Define { req, xml, plan } => {
             let result = match super::session::usable(conn, readonly, true) {
@@ -126,7 +124,14 @@ pub(crate) fn handle(
                 Ok((d, n)) => (Ok(d), n),
                 Err(e) => (Err(e), Notes::default()),
             };
-            let defined = result.as_ref().ok().cloned();
+            // The new row first: a "start now" pressed the moment the reply shows must
+            // find the domain in the list.
+            if let (Ok(d), Some(c)) = (&result, conn)
+                && let Ok(dom) = c.lookup_domain_by_uuid_string(&d.id.uuid)
+                && let Ok(info) = super::domains::read_info(host, &dom)
+            {
+                sink(BackendEvent::DomainUpdated(info));
+            }
             sink(BackendEvent::XmlDefined { host, req, result });
             if !notes.0.is_empty() {
                 sink(BackendEvent::Create(
@@ -134,7 +139,6 @@ pub(crate) fn handle(
                     Box::new(CreateEvent::Notes { req, notes }),
                 ));
             }
-            defined
         }
     }
 }

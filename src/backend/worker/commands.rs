@@ -111,21 +111,13 @@ impl Worker {
             }
             Command::Create(_, c) => {
                 let conn = self.session.as_ref().map(|s| &s.conn);
-                let defined = crate::backend::create::handle(
+                crate::backend::create::handle(
                     conn,
                     self.cfg.host,
                     self.cfg.readonly,
                     &self.sink,
                     c,
                 );
-                // The new row at once, as for any define (the lifecycle event may lag).
-                if let Some(d) = defined
-                    && let Some(s) = &self.session
-                    && let Ok(dom) = s.conn.lookup_domain_by_uuid_string(&d.id.uuid)
-                    && let Ok(info) = domains::read_info(self.cfg.host, &dom)
-                {
-                    self.emit(BackendEvent::DomainUpdated(info));
-                }
             }
             Command::Storage(_, c) => {
                 let conn = self.session.as_ref().map(|s| &s.conn);

@@ -23,11 +23,11 @@ fn format_of_path(path: &str) -> String {
 }
 
 impl Wizard {
-    /// `kvm` when the host offers it for its architecture, else `qemu`, else whatever it
-    /// offers (`test` on the test driver).
-    fn domain_type(&self) -> (String, String) {
+    /// The domain types the host offers for its architecture, `kvm` first, then `qemu`,
+    /// then the rest (`test` on the test driver), and that architecture.
+    pub(super) fn domain_types(&self) -> (Vec<String>, String) {
         let Some(node) = &self.node else {
-            return ("kvm".into(), "x86_64".into());
+            return (vec!["kvm".into()], "x86_64".into());
         };
         let arch = if node.arch.is_empty() {
             "x86_64".to_string()
@@ -40,15 +40,19 @@ impl Wizard {
             .find(|g| g.os_type == "hvm" && g.arch == arch)
             .or_else(|| node.guests.iter().find(|g| g.os_type == "hvm"));
         let Some(g) = guest else {
-            return ("kvm".into(), arch);
+            return (vec!["kvm".into()], arch);
         };
-        let pick = ["kvm", "qemu"]
-            .iter()
-            .find(|t| g.domain_types.iter().any(|d| d == *t))
-            .map(|t| t.to_string())
-            .or_else(|| g.domain_types.first().cloned())
-            .unwrap_or_else(|| "kvm".into());
-        (pick, g.arch.clone())
+        let rank = |t: &String| match t.as_str() {
+            "kvm" => 0,
+            "qemu" => 1,
+            _ => 2,
+        };
+        let mut types = g.domain_types.clone();
+        types.sort_by_key(rank);
+        if types.is_empty() {
+            types.push("kvm".into());
+        }
+        (types, g.arch.clone())
     }
 
     /// A disk for the volume `pool/name` (the path libvirt reported).
@@ -73,7 +77,8 @@ impl Wizard {
     }
 
     pub(super) fn build(&self) -> (DomainSpec, CreatePlan) {
-        let (domain_type, arch) = self.domain_type();
+        let (_, arch) = self.domain_types();
+        let domain_type = self.get(F::VirtType).to_string();
         let bus = self.get(F::Bus).to_string();
         let mut plan = CreatePlan {
             volumes: Vec::new(),
@@ -141,7 +146,9 @@ impl Wizard {
             "iso-path" => disks.push(Self::cdrom(self.get(F::IsoPath).trim().to_string())),
             _ => {}
         }
-        let boot = if self.source() == "kernel" {
+        let kernel_boot =
+            self.source() == "kernel" || (self.imports() && !self.get(F::Kernel).trim().is_empty());
+        let boot = if kernel_boot {
             let initrd = self.get(F::Initrd).trim();
             Boot::Kernel {
                 kernel: self.get(F::Kernel).trim().to_string(),

@@ -148,6 +148,7 @@ impl Wizard {
     /// A sensible boot order for the source, when the page is first reached.
     fn suggest_boot(&mut self) {
         let order = match self.source() {
+            _ if self.imports() && !self.get(F::Kernel).trim().is_empty() => "hd",
             "iso-volume" | "iso-path" => "cdrom,hd",
             "pxe" => "network,hd",
             _ => "hd",
@@ -284,7 +285,20 @@ impl Layer for Wizard {
                 {
                     self.pending.node = None;
                     match result {
-                        Ok(info) => self.node = Some(info.clone()),
+                        Ok(info) => {
+                            self.node = Some(info.clone());
+                            let (types, _) = self.domain_types();
+                            let opts = types
+                                .iter()
+                                .map(|t| match t.as_str() {
+                                    "qemu" => Opt::new(t, "qemu (emulated, TCG)"),
+                                    _ => Opt::plain(t),
+                                })
+                                .collect();
+                            if let Some(c) = self.choice_mut(F::VirtType) {
+                                c.set_options(opts);
+                            }
+                        }
                         Err(e) => self.note = Some(format!("host limits unknown: {e}")),
                     }
                 }

@@ -67,6 +67,7 @@ pub enum F {
     Cmdline,
     Memory,
     Vcpus,
+    VirtType,
     DiskKind,
     Pool,
     VolName,
@@ -98,6 +99,7 @@ impl F {
             F::Cmdline => "kernel command line",
             F::Memory => "memory (MiB)",
             F::Vcpus => "vCPUs",
+            F::VirtType => "virtualization",
             F::DiskKind => "disk",
             F::Pool => "pool",
             F::VolName => "volume name",
@@ -123,12 +125,17 @@ impl F {
             F::IsoVolume | F::ImportVolume | F::Existing | F::Network | F::Pool => {
                 "type to narrow the list"
             }
-            F::IsoPath | F::ImportPath | F::Kernel => "an absolute path on the host",
+            F::IsoPath | F::ImportPath => "an absolute path on the host",
+            F::Kernel => {
+                "an absolute path on the host (for an imported image: empty boots its disk)"
+            }
             F::Initrd => "an absolute path on the host, or empty",
+            F::Cmdline => "console=ttyS0 sends the kernel's console to the serial port",
             F::Size => "64M, 20G, 1.5GiB",
             F::VolName => "the new volume is made only when the domain is defined",
             F::Serial => "a pty serial console (virtdeck's console tab uses it)",
             F::Autostart => "start the domain when the host boots",
+            F::VirtType => "kvm: hardware-assisted; qemu: emulated (TCG), slow but works anywhere",
             _ => "",
         }
     }
@@ -169,6 +176,7 @@ pub fn initial() -> Vec<(F, Field)> {
         (F::Cmdline, text("console=ttyS0")),
         (F::Memory, text("1024")),
         (F::Vcpus, text("1")),
+        (F::VirtType, choice(&[("kvm", "kvm")])),
         (
             F::DiskKind,
             choice(&[
@@ -247,13 +255,16 @@ impl Wizard {
                 match self.source() {
                     "iso-volume" => out.push(F::IsoVolume),
                     "iso-path" => out.push(F::IsoPath),
-                    "import-volume" => out.push(F::ImportVolume),
-                    "import-path" => out.push(F::ImportPath),
+                    // An imported image may hold no boot loader (a kernel + initrd guest).
+                    "import-volume" => {
+                        out.extend([F::ImportVolume, F::Kernel, F::Initrd, F::Cmdline])
+                    }
+                    "import-path" => out.extend([F::ImportPath, F::Kernel, F::Initrd, F::Cmdline]),
                     "kernel" => out.extend([F::Kernel, F::Initrd, F::Cmdline]),
                     _ => {}
                 }
             }
-            Page::Resources => out.extend([F::Memory, F::Vcpus]),
+            Page::Resources => out.extend([F::Memory, F::Vcpus, F::VirtType]),
             Page::Disk if self.imports() => out.push(F::Bus),
             Page::Disk => {
                 out.push(F::DiskKind);
@@ -273,7 +284,9 @@ impl Wizard {
             }
             Page::Options => {
                 out.push(F::Serial);
-                if self.source() != "kernel" {
+                let kernel = self.source() == "kernel"
+                    || (self.imports() && !self.get(F::Kernel).trim().is_empty());
+                if !kernel {
                     out.push(F::BootOrder);
                 }
                 out.push(F::Autostart);
@@ -323,9 +336,17 @@ impl Wizard {
             }
             Page::Source => match self.source() {
                 "iso-volume" => chosen(F::IsoVolume)?,
-                "import-volume" => chosen(F::ImportVolume)?,
+                "import-volume" => {
+                    chosen(F::ImportVolume)?;
+                    path(F::Kernel, true)?;
+                    path(F::Initrd, true)?;
+                }
                 "iso-path" => path(F::IsoPath, false)?,
-                "import-path" => path(F::ImportPath, false)?,
+                "import-path" => {
+                    path(F::ImportPath, false)?;
+                    path(F::Kernel, true)?;
+                    path(F::Initrd, true)?;
+                }
                 "kernel" => {
                     path(F::Kernel, false)?;
                     path(F::Initrd, true)?;
