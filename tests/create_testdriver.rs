@@ -278,3 +278,30 @@ fn a_define_that_fails_after_the_volume_was_made_removes_it_and_says_so() {
     assert!(!volumes(&conn).contains(&format!("{name}.qcow2")));
     assert!(conn.lookup_domain_by_name(name).is_err());
 }
+
+#[test]
+fn the_os_list_comes_from_osinfo_query_when_libosinfo_is_installed() {
+    use virtdeck::backend::create::osinfo;
+    let installed = std::env::var_os("PATH").is_some_and(|p| {
+        std::env::split_paths(&p).any(|d| d.join("osinfo-query").is_file())
+    });
+    match (installed, osinfo::query()) {
+        (true, Ok(list)) => {
+            // debian11: in every osinfo-db since 2021 (bookworm's 2022 one has no debian12).
+            let debian = list
+                .iter()
+                .find(|o| o.short_id == "debian11")
+                .unwrap_or_else(|| panic!("no debian11 among {} variants", list.len()));
+            assert_eq!(debian.family, "linux");
+            assert_eq!(debian.id, "http://debian.org/debian/11");
+            let win = list.iter().find(|o| o.short_id == "win10").expect("win10");
+            assert_eq!(osinfo::defaults(Some(win)).nic_model, "e1000e");
+            assert_eq!(osinfo::defaults(Some(debian)).disk_bus, "virtio");
+        }
+        (false, Err(why)) => assert!(why.contains("not installed"), "{why}"),
+        (installed, result) => panic!(
+            "osinfo-query installed: {installed}, query: {:?}",
+            result.map(|l| l.len())
+        ),
+    }
+}

@@ -36,11 +36,12 @@ pub const GENERIC: Defaults = Defaults {
 /// (SATA and e1000e work from the installer on); old Windows wants IDE and an rtl8139.
 pub fn defaults(os: Option<&OsVariant>) -> Defaults {
     let Some(os) = os else { return GENERIC };
-    let old_windows = ["winxp", "win2k", "win2k3", "winme", "win9", "win2k8"]
-        .iter()
-        .any(|p| os.short_id.starts_with(p));
+    // Windows before Vista / Server 2008: no AHCI or e1000e drivers in the installer.
+    let old_windows = matches!(os.family.as_str(), "win9x" | "win16")
+        || ["winxp", "win2k", "win2k3", "win2k3r2", "winme"].contains(&os.short_id.as_str())
+        || os.short_id.starts_with("winnt");
     match os.family.as_str() {
-        "winnt" | "win9x" if old_windows => Defaults {
+        "winnt" | "win9x" | "win16" if old_windows => Defaults {
             memory_mib: 2048,
             disk_gib: 40,
             disk_bus: "ide",
@@ -115,13 +116,14 @@ mod tests {
  win10 | Microsoft Windows 10 | winnt | http://microsoft.com/win/10 \n\
  debian12 | Debian 12 | linux | http://debian.org/debian/12 \n\
  winxp | Microsoft Windows XP | winnt | http://microsoft.com/win/xp \n\
+ win2k12 | Microsoft Windows Server 2012 | winnt | http://microsoft.com/win/2k12 \n\
  broken row without columns\n";
 
     #[test]
     fn parses_rows_sorted_and_skips_junk() {
         let v = parse(SAMPLE);
         let ids: Vec<&str> = v.iter().map(|o| o.short_id.as_str()).collect();
-        assert_eq!(ids, ["debian12", "win10", "winxp"]);
+        assert_eq!(ids, ["debian12", "win10", "win2k12", "winxp"]);
         assert_eq!(v[0].id, "http://debian.org/debian/12");
         assert_eq!(v[0].name, "Debian 12");
     }
@@ -133,6 +135,7 @@ mod tests {
         assert_eq!(defaults(by("win10").as_ref()).disk_bus, "sata");
         assert_eq!(defaults(by("win10").as_ref()).nic_model, "e1000e");
         assert_eq!(defaults(by("winxp").as_ref()).disk_bus, "ide");
+        assert_eq!(defaults(by("win2k12").as_ref()).disk_bus, "sata", "2012 is not 2000");
         assert_eq!(defaults(by("debian12").as_ref()).disk_bus, "virtio");
         assert_eq!(defaults(by("debian12").as_ref()).memory_mib, 2048);
         assert_eq!(defaults(None), GENERIC);
