@@ -232,7 +232,7 @@ actions! {
     ToggleAutostart => "toggle_autostart", Domains, true, "", "toggle autostart (virsh autostart)";
     EditXml => "edit_xml", Domains, false, "edit" #4, "edit the domain's XML with schema hints (virsh edit)";
     NewDomain => "new_domain", Domains, false, "", "define a new domain from a template or file (virsh define)";
-    CreateDomain => "create_domain", Domains, true, "", "create a new domain with a wizard: OS, install source, disk, network (virt-install)";
+    CreateDomain => "create_domain", Domains, true, "", "create a new domain with a wizard (virt-install)";
     Mark => "mark", Domains, false, "", "mark / unmark the selected domain for a bulk action";
     InvertMarks => "invert_marks", Domains, false, "", "invert the marks among the visible rows";
     MarkAll => "mark_all", Domains, false, "", "mark every visible row";
