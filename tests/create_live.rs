@@ -290,3 +290,108 @@ fn an_imported_image_defines_and_boots_the_same_way() {
     assert!(xml.contains("type='qcow2'"), "{xml}");
     remove_domain(&name);
 }
+
+/// Walks to the editor with a new 64 MiB volume in `pool` (kernel boot, no network).
+fn walk_to_editor(h: &mut Harness, name: &str, pool: &Pool) {
+    h.press("A");
+    assert!(wait_screen(h, "1/6 name and OS", Duration::from_secs(5)));
+    h.press(name);
+    h.press("<Enter><Right><Right><Right><Right>");
+    h.press(&format!("<Down>{KERNEL}<Down>{INITRD}<Enter>"));
+    h.press("<Ctrl-u>256<Enter>");
+    assert!(
+        wait_screen(h, "4/6 disk", Duration::from_secs(5)),
+        "{}",
+        h.screen_text()
+    );
+    h.press(&format!("<Down>{}", pool.name));
+    assert!(
+        wait_screen(h, &format!("‹ {} (dir", pool.name), Duration::from_secs(10)),
+        "{}",
+        h.screen_text()
+    );
+    h.press("<Down><Down><Ctrl-u>64M<Enter><Right><Right><Enter><Enter>");
+    let xml = h
+        .app
+        .xml
+        .as_ref()
+        .map(|ed| ed.buf.text())
+        .unwrap_or_default();
+    assert!(
+        xml.contains(&format!("<name>{name}</name>")),
+        "{xml}\n{}",
+        h.screen_text()
+    );
+}
+
+fn wait_error(h: &mut Harness) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        h.pump();
+        if let Some(e) = h.app.xml.as_ref().and_then(|ed| ed.libvirt_error.clone()) {
+            return e;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!(
+        "no refusal shown (status {:?}): {}",
+        h.app.status.as_ref().map(|s| s.text.clone()),
+        h.screen_text()
+    );
+}
+
+#[test]
+fn a_rejected_define_on_the_rig_leaves_no_new_volume_behind() {
+    let Some(other) = Guest::define("wiztaken") else {
+        return;
+    };
+    let pool = Pool::make("3");
+    let vol = |name: &str| pool.dir.join(format!("{name}.qcow2"));
+    let mut h = harness();
+
+    // The name is taken by `virsh define` while the XML is on screen.
+    remove_domain(&other.name);
+    assert!(h.wait_until(Duration::from_secs(10), |app| {
+        !app.store.rows().any(|r| r.info.name == other.name)
+    }));
+    walk_to_editor(&mut h, &other.name, &pool);
+    let xml = format!(
+        "<domain type='qemu'><name>{}</name><memory unit='MiB'>64</memory>\
+         <os><type arch='x86_64'>hvm</type></os></domain>",
+        other.name
+    );
+    let file = std::env::temp_dir().join(format!("{}-taken.xml", other.name));
+    std::fs::write(&file, xml).expect("write the XML");
+    rig::virsh(&["define", file.to_str().expect("path")]);
+    let _ = std::fs::remove_file(&file);
+    h.press("<Ctrl-s>y");
+    let err = wait_error(&mut h);
+    assert!(err.contains("already exists"), "{err}");
+    assert!(!vol(&other.name).exists(), "{err}");
+    let listed = rig::virsh(&["vol-list", &pool.name]);
+    assert!(!listed.contains(&other.name), "{listed}");
+    h.press("<Esc><Ctrl-x>");
+
+    // libvirt refuses the XML after the volume was made: the volume goes again.
+    let name = format!("{}wizbad", prefix());
+    remove_domain(&name);
+    walk_to_editor(&mut h, &name, &pool);
+    let ed = h.app.xml.as_mut().expect("editor");
+    let text = ed.buf.text().replace("<vcpu>1</vcpu>", "<vcpu>many</vcpu>");
+    ed.buf.set_text(&text);
+    h.press("<Ctrl-s>y");
+    let err = wait_error(&mut h);
+    assert!(
+        err.contains(&format!(
+            "removed the new volume {}/{name}.qcow2",
+            pool.name
+        )),
+        "{err}"
+    );
+    assert!(!vol(&name).exists(), "{err}");
+    assert!(
+        !rig::virsh_try(&["dominfo", &name]).0,
+        "{name} was not defined"
+    );
+    // `other` (dropped here) undefines the name and removes its image.
+}

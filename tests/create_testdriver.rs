@@ -282,9 +282,8 @@ fn a_define_that_fails_after_the_volume_was_made_removes_it_and_says_so() {
 #[test]
 fn the_os_list_comes_from_osinfo_query_when_libosinfo_is_installed() {
     use virtdeck::backend::create::osinfo;
-    let installed = std::env::var_os("PATH").is_some_and(|p| {
-        std::env::split_paths(&p).any(|d| d.join("osinfo-query").is_file())
-    });
+    let installed = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("osinfo-query").is_file()));
     match (installed, osinfo::query()) {
         (true, Ok(list)) => {
             // debian11: in every osinfo-db since 2021 (bookworm's 2022 one has no debian12).

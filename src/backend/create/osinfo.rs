@@ -135,7 +135,11 @@ mod tests {
         assert_eq!(defaults(by("win10").as_ref()).disk_bus, "sata");
         assert_eq!(defaults(by("win10").as_ref()).nic_model, "e1000e");
         assert_eq!(defaults(by("winxp").as_ref()).disk_bus, "ide");
-        assert_eq!(defaults(by("win2k12").as_ref()).disk_bus, "sata", "2012 is not 2000");
+        assert_eq!(
+            defaults(by("win2k12").as_ref()).disk_bus,
+            "sata",
+            "2012 is not 2000"
+        );
         assert_eq!(defaults(by("debian12").as_ref()).disk_bus, "virtio");
         assert_eq!(defaults(by("debian12").as_ref()).memory_mib, 2048);
         assert_eq!(defaults(None), GENERIC);
