@@ -53,10 +53,12 @@ pub enum Scope {
     Hosts,
     /// The create wizard's pages and its "created" question.
     Wizard,
+    /// The Devices tab of the domain list (looked at first while that tab shows).
+    Devices,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 21] = [
+    pub const ALL: [Scope; 22] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -78,6 +80,7 @@ impl Scope {
         Scope::Search,
         Scope::Hosts,
         Scope::Wizard,
+        Scope::Devices,
     ];
 
     /// The config table's name: `[keys.<name>]`.
@@ -104,6 +107,7 @@ impl Scope {
             Scope::Search => "search",
             Scope::Hosts => "hosts",
             Scope::Wizard => "wizard",
+            Scope::Devices => "devices",
         }
     }
 
@@ -140,6 +144,8 @@ impl Scope {
         &[Scope::Global, Scope::Hosts],
         // The wizard's fields take text, so it listens to no global key.
         &[Scope::Wizard, Scope::Input],
+        // The Devices tab's keys win over the domain list's while the tab shows.
+        &[Scope::Global, Scope::Devices],
     ];
 }
 
@@ -310,6 +316,12 @@ actions! {
     NetClose => "net_close", Networks, false, "back", "networks: back to the view below";
     EventsClose => "events_close", Events, false, "back", "events: back to the view below";
     HostClose => "host_close", Host, false, "back", "host: back to the view below";
+    DevicesFocus => "devices_focus", Devices, false, "select" #4, "devices tab: j/k move over the devices (again or Esc: back to the list)";
+    DeviceAddDisk => "device_add_disk", Devices, true, "add disk" #5, "devices tab: hot-plug a disk: a pool volume or a path (virsh attach-device)";
+    DeviceAddNic => "device_add_nic", Devices, true, "add NIC" #6, "devices tab: hot-plug a NIC on a network, bridge or host device (virsh attach-device)";
+    DeviceDetach => "device_detach", Devices, true, "detach" #7, "devices tab: detach the selected disk, NIC or host device, asks first (virsh detach-device)";
+    DeviceMedia => "device_media", Devices, true, "media" #8, "devices tab: insert an ISO into the selected CD-ROM or eject it (virsh change-media)";
+    DeviceLink => "device_link", Devices, true, "link" #9, "devices tab: set the selected NIC's link up or down (virsh domif-setlink)";
     HostsOpen => "hosts_open", Hosts, false, "open", "hosts: the selected host's domains (a lost one reconnects)";
     HostsFleet => "hosts_fleet", Hosts, false, "fleet", "hosts: every host's domains in one list (:host all)";
     HostsReconnect => "hosts_reconnect", Hosts, false, "reconnect", "hosts: connect the selected host now";

@@ -3,6 +3,7 @@
 
 pub mod cmdline;
 pub mod console;
+pub mod devices;
 pub mod disks;
 pub mod domains;
 pub mod events;
