@@ -487,7 +487,22 @@ fn esc_in_the_editor_goes_back_to_the_last_page() {
     assert!(f.status().contains("nothing was created"));
     // And forward again: the same XML (the same UUID).
     f.press("<Enter>");
-    assert!(f.app.xml.is_some());
+    let generated = f.app.xml.as_ref().expect("editor").buf.text();
+    // Edits made in the editor survive a trip back to the wizard (kept, not discarded).
+    let ed = f.app.xml.as_mut().expect("editor");
+    ed.buf
+        .set_text(&generated.replace("<vcpu>1</vcpu>", "<vcpu>3</vcpu>"));
+    f.press("<Esc>k");
+    assert!(f.app.xml.is_none(), "{}", f.screen());
+    f.press("<Enter>");
+    let text = f.app.xml.as_ref().expect("editor").buf.text();
+    assert!(text.contains("<vcpu>3</vcpu>"), "{text}");
+    // Changed answers make new XML: the edits give way.
+    f.press("<Esc>k<Esc><Esc><Esc>");
+    assert!(f.screen().contains("3/6 memory and CPUs"));
+    f.press("<Down><Ctrl-u>2<Enter><Enter><Enter><Enter>");
+    let text = f.app.xml.as_ref().expect("editor").buf.text();
+    assert!(text.contains("<vcpu>2</vcpu>"), "{text}");
 }
 
 #[test]

@@ -44,11 +44,27 @@ impl App {
             "{}; Esc goes back to the wizard",
             h.plan.describe()
         ));
+        let mut wizard = h.wizard;
+        match wizard.edited.take() {
+            Some((base, text)) if base == h.xml => {
+                ed.buf.set_text(&text);
+                ed.recheck();
+                ed.notice = Some(format!("your edits are back; {}", h.plan.describe()));
+            }
+            Some(_) => {
+                ed.notice = Some(
+                    "the answers changed, so this is the wizard's new XML: your earlier edits \
+                     are the draft of a new domain (N offers it)"
+                        .into(),
+                );
+            }
+            None => {}
+        }
         self.xml = Some(Box::new(ed));
         self.creating = Some(Creating {
             host: h.host,
             plan: h.plan,
-            wizard: h.wizard,
+            wizard,
             req: None,
         });
     }
@@ -122,9 +138,14 @@ impl App {
 
     /// Esc in the editor: back to the wizard's last page (nothing exists yet).
     pub(super) fn create_editor_closed(&mut self) {
-        self.xml = None;
+        let edited = self
+            .xml
+            .take()
+            .filter(|ed| ed.modified())
+            .map(|ed| (ed.base.clone(), ed.buf.text()));
         if let Some(c) = self.creating.take() {
             let mut w = c.wizard;
+            w.edited = edited;
             w.resume();
             self.layers.push(w);
             self.set_status(

@@ -70,6 +70,9 @@ pub struct Wizard {
     auto_vol_name: String,
     /// The UUID the XML carries (kept across visits to the editor).
     uuid: String,
+    /// Edits made in the editor before Esc brought the user back: (the XML they were made
+    /// on, the edited text). Forward again with the same answers, the edits come back.
+    pub edited: Option<(String, String)>,
 }
 
 impl Wizard {
