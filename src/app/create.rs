@@ -5,6 +5,7 @@
 //! (and what was cleaned up); Esc in the editor returns to the wizard's last page.
 
 use super::{App, Level, with_ctx};
+use crate::action::Action;
 use crate::backend::create::{CreateCmd, CreatePlan};
 use crate::backend::xmldef::Defined;
 use crate::backend::{Command, HostId, RequestId};
@@ -26,8 +27,7 @@ impl App {
     /// `A` / `:create`: the wizard, on the host new things go to.
     pub(super) fn open_create_wizard(&mut self) {
         let host = self.host;
-        let refused = with_ctx!(self, |cx| cx
-            .refuse_mutation(crate::action::Action::CreateDomain));
+        let refused = with_ctx!(self, |cx| cx.refuse_mutation(Action::CreateDomain));
         if refused {
             return;
         }
@@ -40,16 +40,19 @@ impl App {
         let schema = self.schema();
         let mut ed = XmlEditor::new(Target::New, &h.xml, schema);
         ed.keymap = Some(self.config.keymap.clone());
-        ed.notice = Some(format!(
-            "{}; Esc goes back to the wizard",
-            h.plan.describe()
-        ));
+        let km = &self.config.keymap;
+        let (apply, back) = (
+            km.keys_label(Action::EditorApply),
+            km.keys_label(Action::EditorClose),
+        );
+        let plan = format!("{apply} {}", h.plan.describe());
+        ed.notice = Some(format!("{plan}; {back} goes back to the wizard"));
         let mut wizard = h.wizard;
         match wizard.edited.take() {
             Some((base, text)) if base == h.xml => {
                 ed.buf.set_text(&text);
                 ed.recheck();
-                ed.notice = Some(format!("your edits are back; {}", h.plan.describe()));
+                ed.notice = Some(format!("your edits are back; {plan}"));
             }
             Some(_) => {
                 ed.notice = Some(
@@ -122,13 +125,16 @@ impl App {
                 if let Some(c) = self.creating.as_mut() {
                     c.req = None;
                 }
+                let km = &self.config.keymap;
+                let notice = format!(
+                    "not created; fix the XML and {} again, or {} back to the wizard",
+                    km.keys_label(Action::EditorApply),
+                    km.keys_label(Action::EditorClose)
+                );
                 if let Some(ed) = self.xml.as_mut() {
                     ed.applying = None;
                     ed.libvirt_error = Some(e.clone());
-                    ed.notice = Some(
-                        "not created; fix the XML and Ctrl-S again, or Esc back to the wizard"
-                            .into(),
-                    );
+                    ed.notice = Some(notice);
                 }
                 self.set_status(Level::Error, format!("create failed: {e}"));
             }
@@ -148,9 +154,10 @@ impl App {
             w.edited = edited;
             w.resume();
             self.layers.push(w);
+            let back = self.config.keymap.keys_label(Action::InputCancel);
             self.set_status(
                 Level::Info,
-                "back to the wizard: nothing was created (Esc goes back a page)",
+                format!("back to the wizard: nothing was created ({back} goes back a page)"),
             );
         }
     }

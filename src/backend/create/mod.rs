@@ -27,7 +27,8 @@ pub struct CreatePlan {
 }
 
 impl CreatePlan {
-    /// "creates the volume default/web.qcow2 (64 MiB qcow2), then defines": for the editor.
+    /// "creates the volume default/web.qcow2 (64 MiB qcow2), then defines the domain": what
+    /// the define key will do, for the editor's notice.
     pub fn describe(&self) -> String {
         let vols: Vec<String> = self
             .volumes
@@ -35,10 +36,10 @@ impl CreatePlan {
             .map(|(pool, v)| format!("{pool}/{} ({} {})", v.name, size(v.capacity), v.format))
             .collect();
         let mut out = if vols.is_empty() {
-            "Ctrl-S defines the domain".to_string()
+            "defines the domain".to_string()
         } else {
             format!(
-                "Ctrl-S creates the volume {}, then defines the domain (a failed define removes it)",
+                "creates the volume {}, then defines the domain (a failed define removes it)",
                 vols.join(", ")
             )
         };

@@ -59,7 +59,7 @@ fn steps(w: &Wizard, cx: &DrawCtx) -> Vec<Line<'static>> {
 }
 
 /// Extra lines a page shows under its fields (the host's limits, what the disk will be).
-fn page_notes(w: &Wizard) -> Vec<String> {
+fn page_notes(w: &Wizard, km: &crate::config::Keymap) -> Vec<String> {
     match w.page {
         Page::Resources => match &w.node {
             Some(n) => vec![format!(
@@ -74,9 +74,12 @@ fn page_notes(w: &Wizard) -> Vec<String> {
         Page::Network if w.get(F::NetKind) == "network" && w.networks.is_empty() => {
             vec!["reading the virtual networks…".into()]
         }
-        Page::Options => {
-            vec!["Enter shows the domain XML in the editor: Ctrl-S there creates it".into()]
-        }
+        Page::Name => w.os_note.iter().cloned().collect(),
+        Page::Options => vec![format!(
+            "{} shows the domain XML in the editor: {} there creates it",
+            km.keys_label(Action::InputAccept),
+            km.keys_label(Action::EditorApply)
+        )],
         _ => Vec::new(),
     }
 }
@@ -125,8 +128,8 @@ pub fn draw(w: &mut Wizard, f: &mut Frame, area: Rect, cx: &DrawCtx) {
         lines.push(Line::from(spans));
     }
     lines.push(Line::raw(""));
-    for note in page_notes(w) {
-        lines.push(Line::styled(note, t.style(Role::Dim)));
+    for note in page_notes(w, &cx.config.keymap) {
+        lines.push(Line::styled(escape(&note).to_string(), t.style(Role::Dim)));
     }
     if let Some(fid) = visible.get(w.focus) {
         let mut hint = String::new();

@@ -55,8 +55,10 @@ pub struct Wizard {
     pub fields: BTreeMap<F, Field>,
     /// Why the page cannot be left yet.
     pub error: Option<String>,
-    /// Why there is no OS list, or anything else worth a line.
+    /// What the host could not tell (pools, volumes, limits), shown on every page.
     pub note: Option<String>,
+    /// Why there is no OS list (libosinfo missing), shown on the first page.
+    pub os_note: Option<String>,
     pub node: Option<HostInfo>,
     pub pools: Vec<PoolInfo>,
     /// Volumes by pool name.
@@ -313,7 +315,7 @@ impl Layer for Wizard {
                     self.pending.os = None;
                     match result {
                         Ok(list) => self.set_os(list.clone()),
-                        Err(e) => self.note = Some(e.clone()),
+                        Err(e) => self.os_note = Some(e.clone()),
                     }
                 }
             }
