@@ -87,6 +87,8 @@ pub enum Command {
     HostRm {
         name: String,
     },
+    /// `:create`: the create wizard.
+    Create,
 }
 
 /// Why a line is not a command; `Display` is the message for the status line.
@@ -293,6 +295,7 @@ fn build(name: &'static str, args: Vec<String>) -> Command {
             };
         }
         "sort" => return Command::Sort(next().unwrap_or_default()),
+        "create" => return Command::Create,
         "help" => return Command::Help(next()),
         other => match (view_named(other), next()) {
             (Some(v), Some(arg)) => return Command::ViewOf(v, arg),

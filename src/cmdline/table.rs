@@ -209,6 +209,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         "rename a shut-off domain (no new name: the name / title / description dialog)",
     ),
     cmd(
+        "create",
+        &["new", "virt-install"],
+        &[],
+        "create a new domain with the wizard",
+    ),
+    cmd(
         "filter",
         &["f"],
         &[opt(ArgKind::Text, "a filter (text or re:REGEX)")],

@@ -219,6 +219,7 @@ impl Store {
             | BackendEvent::BulkDone { .. }
             | BackendEvent::Device(..)
             | BackendEvent::Node(..)
+            | BackendEvent::Create(..)
             | BackendEvent::DomainEvent(..)
             | BackendEvent::Storage(..)
             | BackendEvent::Jobs(..)

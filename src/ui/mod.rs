@@ -22,4 +22,5 @@ pub mod stats;
 pub mod text;
 pub mod volumes;
 pub mod widgets;
+pub mod wizard;
 pub mod xml_editor;
