@@ -51,12 +51,14 @@ pub enum Scope {
     Search,
     /// The hosts view (`:host`).
     Hosts,
+    /// The create wizard's pages and its "created" question.
+    Wizard,
     /// The Devices tab of the domain list (looked at first while that tab shows).
     Devices,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 21] = [
+    pub const ALL: [Scope; 22] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -77,6 +79,7 @@ impl Scope {
         Scope::Disks,
         Scope::Search,
         Scope::Hosts,
+        Scope::Wizard,
         Scope::Devices,
     ];
 
@@ -103,6 +106,7 @@ impl Scope {
             Scope::Disks => "disks",
             Scope::Search => "search",
             Scope::Hosts => "hosts",
+            Scope::Wizard => "wizard",
             Scope::Devices => "devices",
         }
     }
@@ -138,6 +142,8 @@ impl Scope {
         // A shown search is looked at before the main screen's keys (it shadows them).
         &[Scope::Global, Scope::Search],
         &[Scope::Global, Scope::Hosts],
+        // The wizard's fields take text, so it listens to no global key.
+        &[Scope::Wizard, Scope::Input],
         // The Devices tab's keys win over the domain list's while the tab shows.
         &[Scope::Global, Scope::Devices],
     ];
@@ -232,6 +238,7 @@ actions! {
     ToggleAutostart => "toggle_autostart", Domains, true, "", "toggle autostart (virsh autostart)";
     EditXml => "edit_xml", Domains, false, "edit" #4, "edit the domain's XML with schema hints (virsh edit)";
     NewDomain => "new_domain", Domains, false, "", "define a new domain from a template or file (virsh define)";
+    CreateDomain => "create_domain", Domains, true, "", "create a new domain with a wizard (virt-install)";
     Mark => "mark", Domains, false, "", "mark / unmark the selected domain for a bulk action";
     InvertMarks => "invert_marks", Domains, false, "", "invert the marks among the visible rows";
     MarkAll => "mark_all", Domains, false, "", "mark every visible row";
@@ -244,6 +251,8 @@ actions! {
     ManagedSaveRemove => "managed_save_remove", Domains, true, "", "drop the domain's managed save image, asks first (virsh managedsave-remove)";
     SaveToFile => "save_to_file", Domains, true, "", "save the running domain's memory to a file; it stops (virsh save)";
     RestoreFromFile => "restore_from_file", Domains, true, "", "start a domain from a file virsh save wrote (virsh restore)";
+    CloneDomain => "clone_domain", Domains, true, "", "clone the shut-off (or paused) domain: copy, overlay or share each disk (virt-clone)";
+    RenameDomain => "rename_domain", Domains, true, "", "rename a shut-off domain, edit its title and description (virsh domrename, desc)";
     SnapshotFocus => "snapshot_focus", Snapshots, false, "snapshots" #5, "snapshot tree: show it and move the keys there / back";
     SnapshotQuick => "snapshot_quick", Snapshots, true, "snapshot" #3, "quick snapshot now, named <domain>-YYYYMMDD-HHMMSS";
     SnapshotCreate => "snapshot_create", Snapshots, true, "new" #7, "new snapshot with options (virsh snapshot-create-as)";
@@ -350,6 +359,13 @@ actions! {
     SearchOlder => "search_older", Search, false, "older", "console search: the next older match";
     SearchNewer => "search_newer", Search, false, "newer", "console search: the next newer match";
     SearchEnd => "search_end", Search, false, "end", "console search: end it";
+    WizardNextField => "wizard_next_field", Wizard, false, "field", "create wizard: next field";
+    WizardPrevField => "wizard_prev_field", Wizard, false, "", "create wizard: previous field";
+    WizardNextChoice => "wizard_next_choice", Wizard, false, "choice", "create wizard: next choice (type to narrow a list; toggles flip)";
+    WizardPrevChoice => "wizard_prev_choice", Wizard, false, "", "create wizard: previous choice";
+    WizardCancel => "wizard_cancel", Wizard, false, "cancel all", "create wizard: cancel (nothing exists before the define)";
+    WizardStart => "wizard_start", Wizard, true, "start", "after a create: start the new domain now";
+    WizardConsole => "wizard_console", Wizard, true, "console", "after a create: start the new domain and open its console";
 }
 
 impl Action {

@@ -200,7 +200,7 @@ fn send_key_sends_the_chosen_combination_and_shows_the_reply() {
     let mut f = Fake::new(100, 30);
     f.select("web-01");
     f.commands();
-    f.press("K");
+    f.press("h");
     assert!(f.app.has_popup());
     let screen = f.screen();
     assert!(screen.contains("Send keys to web-01"), "{screen}");
@@ -250,7 +250,7 @@ fn send_key_sends_the_chosen_combination_and_shows_the_reply() {
 fn drastic_combinations_need_a_second_enter() {
     let mut f = Fake::new(100, 30);
     f.select("web-01");
-    f.press("K");
+    f.press("h");
     f.commands();
     // Ctrl-C (row 1) down to Alt-SysRq-b (row 6).
     f.press("<Down><Down><Down><Down><Down><Enter>");
@@ -277,7 +277,7 @@ fn drastic_combinations_need_a_second_enter() {
 fn typed_key_lists_are_parsed_like_virsh_and_unknown_names_refused() {
     let mut f = Fake::new(100, 30);
     f.select("web-01");
-    f.press("K");
+    f.press("h");
     f.commands();
     f.press("KEY_LEFTCTRL KEY_NOPE<Enter>");
     assert!(f.commands().is_empty());
@@ -305,7 +305,7 @@ fn typed_key_lists_are_parsed_like_virsh_and_unknown_names_refused() {
 fn send_key_needs_a_running_domain_and_a_writable_connection() {
     let mut f = Fake::new(100, 30);
     f.select("db-replica");
-    f.press("K");
+    f.press("h");
     assert!(!f.app.has_popup());
     assert!(
         f.status().contains("db-replica is not running"),
@@ -315,7 +315,7 @@ fn send_key_needs_a_running_domain_and_a_writable_connection() {
     let mut ro = Fake::with(100, 30, true);
     ro.select("web-01");
     ro.commands();
-    ro.press("K");
+    ro.press("h");
     assert!(!ro.app.has_popup());
     assert!(ro.status().contains("read-only"), "{}", ro.status());
     ro.press("m");
@@ -583,7 +583,7 @@ fn dialog_drawings() {
     for (w, h) in [(80, 24), (160, 45)] {
         let mut f = Fake::new(w, h);
         f.select("web-01");
-        f.press("K<Down>");
+        f.press("h<Down>");
         snapshot(&format!("send_key_{w}x{h}"), &f.screen());
         let mut f = Fake::new(w, h);
         resource_dialog(&mut f, "web-01", 3, "m", true);

@@ -116,6 +116,7 @@ impl App {
             Action::CommandLine => self.open_command_line(),
             Action::Palette => self.open_palette(),
             Action::NewDomain => self.open_new_domain(),
+            Action::CreateDomain => self.open_create_wizard(),
             Action::ShowDisks => {
                 if let Some(v) = with_ctx!(self, |cx| crate::ui::disks::DisksView::open(&mut cx)) {
                     self.layers.push(Box::new(v));
@@ -129,6 +130,11 @@ impl App {
             | Action::SaveToFile
             | Action::RestoreFromFile => {
                 with_ctx!(self, |cx| crate::ui::jobs::save::on_action(action, &mut cx));
+            }
+            Action::CloneDomain | Action::RenameDomain => {
+                with_ctx!(self, |cx| crate::ui::clone::on_action(
+                    action, &mut cx, None
+                ));
             }
             Action::ShowDomains
             | Action::ShowNetworks
@@ -178,6 +184,7 @@ impl App {
                 | Scope::Volumes
                 | Scope::Jobs
                 | Scope::Disks
+                | Scope::Wizard
                 | Scope::Devices
                 | Scope::Search => {}
                 // The full-screen views take their own keys while they are open.

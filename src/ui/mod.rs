@@ -1,6 +1,7 @@
 //! Everything drawn on screen: one folder per view (state, keys, drawing), shared widgets,
 //! and the layer vocabulary. Reads the Store; never talks to libvirt.
 
+pub mod clone;
 pub mod cmdline;
 pub mod console;
 pub mod devices;
@@ -22,4 +23,5 @@ pub mod stats;
 pub mod text;
 pub mod volumes;
 pub mod widgets;
+pub mod wizard;
 pub mod xml_editor;
