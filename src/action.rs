@@ -51,12 +51,14 @@ pub enum Scope {
     Search,
     /// The hosts view (`:host`).
     Hosts,
+    /// The create wizard's pages and its "created" question.
+    Wizard,
     /// The Devices tab of the domain list (looked at first while that tab shows).
     Devices,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 21] = [
+    pub const ALL: [Scope; 22] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -77,6 +79,7 @@ impl Scope {
         Scope::Disks,
         Scope::Search,
         Scope::Hosts,
+        Scope::Wizard,
         Scope::Devices,
     ];
 
@@ -103,6 +106,7 @@ impl Scope {
             Scope::Disks => "disks",
             Scope::Search => "search",
             Scope::Hosts => "hosts",
+            Scope::Wizard => "wizard",
             Scope::Devices => "devices",
         }
     }
@@ -138,6 +142,8 @@ impl Scope {
         // A shown search is looked at before the main screen's keys (it shadows them).
         &[Scope::Global, Scope::Search],
         &[Scope::Global, Scope::Hosts],
+        // The wizard's fields take text, so it listens to no global key.
+        &[Scope::Wizard, Scope::Input],
         // The Devices tab's keys win over the domain list's while the tab shows.
         &[Scope::Global, Scope::Devices],
     ];
@@ -214,7 +220,7 @@ actions! {
     CommandLine => "command_line", Global, false, "", "command line: :start web-01, :snapshot web-01 NAME, :vm, :q (Tab completes)";
     Palette => "palette", Global, false, "", "fuzzy palette over every action available here";
     ShowNode => "show_node", Global, false, "", "this host: CPU, memory, versions, node devices (:node)";
-    Filter => "filter", Domains, false, "filter" #12, "filter by name (re: for a regex, ! to invert)";
+    Filter => "filter", Domains, false, "filter" #12, "filter by name or IP (re: for a regex, ! to invert)";
     ClearFilter => "clear_filter", Domains, false, "", "clear the filter / leave the snapshot tree";
     SortNext => "sort_next", Domains, false, "sort", "sort by the next column";
     SortPrev => "sort_prev", Domains, false, "", "sort by the previous column";
@@ -232,10 +238,14 @@ actions! {
     ToggleAutostart => "toggle_autostart", Domains, true, "", "toggle autostart (virsh autostart)";
     EditXml => "edit_xml", Domains, false, "edit" #4, "edit the domain's XML with schema hints (virsh edit)";
     NewDomain => "new_domain", Domains, false, "", "define a new domain from a template or file (virsh define)";
+    CreateDomain => "create_domain", Domains, true, "", "create a new domain with a wizard (virt-install)";
     Mark => "mark", Domains, false, "", "mark / unmark the selected domain for a bulk action";
     InvertMarks => "invert_marks", Domains, false, "", "invert the marks among the visible rows";
     MarkAll => "mark_all", Domains, false, "", "mark every visible row";
     Yank => "yank", Domains, false, "", "copy the selected domain's name and UUID to the clipboard (OSC 52)";
+    SendKey => "send_key", Domains, true, "", "send keys: Ctrl-Alt-Del, Ctrl-C, SysRq, a list (send-key)";
+    SetMemory => "set_memory", Domains, true, "", "memory and its maximum, live or persistent (virsh setmem)";
+    SetVcpus => "set_vcpus", Domains, true, "", "vCPUs and their maximum, live or persistent (setvcpus)";
     ShowDisks => "show_disks", Domains, false, "", "Disks tab: show it and move the keys there / back (chains, block jobs)";
     ManagedSave => "managed_save", Domains, true, "", "save the running domain's memory; the next start resumes (virsh managedsave)";
     ManagedSaveRemove => "managed_save_remove", Domains, true, "", "drop the domain's managed save image, asks first (virsh managedsave-remove)";
@@ -266,6 +276,7 @@ actions! {
     TerminalLineDown => "terminal_line_down", Terminal, false, "", "attached console: scroll forward a line";
     TerminalTop => "terminal_top", Terminal, false, "", "attached console: oldest scrollback";
     TerminalLive => "terminal_live", Terminal, false, "", "attached console: back to live output";
+    ConsoleSendKey => "console_send_key", Terminal, true, "keys", "attached console: send keys to the guest's keyboard (Ctrl-Alt-Del, SysRq; virsh send-key)";
     FreezeStats => "freeze_stats", Stats, false, "freeze" #6, "freeze / unfreeze the stats graphs (sampling goes on)";
     ExpandStats => "expand_stats", Stats, false, "raw", "stats: raw counters (domblkstat/domifstat/dommemstat)";
     BalloonPeriod => "balloon_period", Stats, true, "balloon", "set the guest's balloon stats period, asks first (dommemstat --period)";
@@ -311,6 +322,8 @@ actions! {
     NetClose => "net_close", Networks, false, "back", "networks: back to the view below";
     EventsClose => "events_close", Events, false, "back", "events: back to the view below";
     HostClose => "host_close", Host, false, "back", "host: back to the view below";
+    HostAttach => "host_attach", Host, true, "attach", "host: pass the selected PCI / USB device through to a domain (attach-device)";
+    HostDetach => "host_detach", Host, true, "detach", "host: take the selected device back from the domain using it (detach-device)";
     DevicesFocus => "devices_focus", Devices, false, "select" #4, "devices tab: j/k move over the devices (again or Esc: back to the list)";
     DeviceAddDisk => "device_add_disk", Devices, true, "add disk" #5, "devices tab: hot-plug a disk: a pool volume or a path (virsh attach-device)";
     DeviceAddNic => "device_add_nic", Devices, true, "add NIC" #6, "devices tab: hot-plug a NIC on a network, bridge or host device (virsh attach-device)";
@@ -349,6 +362,13 @@ actions! {
     SearchOlder => "search_older", Search, false, "older", "console search: the next older match";
     SearchNewer => "search_newer", Search, false, "newer", "console search: the next newer match";
     SearchEnd => "search_end", Search, false, "end", "console search: end it";
+    WizardNextField => "wizard_next_field", Wizard, false, "field", "create wizard: next field";
+    WizardPrevField => "wizard_prev_field", Wizard, false, "", "create wizard: previous field";
+    WizardNextChoice => "wizard_next_choice", Wizard, false, "choice", "create wizard: next choice (type to narrow a list; toggles flip)";
+    WizardPrevChoice => "wizard_prev_choice", Wizard, false, "", "create wizard: previous choice";
+    WizardCancel => "wizard_cancel", Wizard, false, "cancel all", "create wizard: cancel (nothing exists before the define)";
+    WizardStart => "wizard_start", Wizard, true, "start", "after a create: start the new domain now";
+    WizardConsole => "wizard_console", Wizard, true, "console", "after a create: start the new domain and open its console";
 }
 
 impl Action {

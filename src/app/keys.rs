@@ -125,6 +125,7 @@ impl App {
             Action::CommandLine => self.open_command_line(),
             Action::Palette => self.open_palette(),
             Action::NewDomain => self.open_new_domain(),
+            Action::CreateDomain => self.open_create_wizard(),
             // The Disks tab, with the keys (B again or Esc gives them back).
             Action::ShowDisks => {
                 if self.domains.tab == Tab::Disks && self.disks.focused {
@@ -133,6 +134,9 @@ impl App {
                     self.domains.tab = Tab::Disks;
                     self.disks.focused = true;
                 }
+            }
+            Action::SendKey | Action::SetMemory | Action::SetVcpus => {
+                with_ctx!(self, |cx| crate::ui::guest::on_action(action, &mut cx));
             }
             Action::ManagedSave
             | Action::ManagedSaveRemove
@@ -193,6 +197,7 @@ impl App {
                 | Scope::Volumes
                 | Scope::Jobs
                 | Scope::Disks
+                | Scope::Wizard
                 | Scope::Devices
                 | Scope::Search => {}
                 // The full-screen views take their own keys while they are open.

@@ -3,6 +3,7 @@
 
 mod cmdline;
 mod console_view;
+mod create;
 mod hosts;
 mod keys;
 mod layers;
@@ -111,6 +112,8 @@ pub struct App {
     external_pending: bool,
     /// The user was told the edited domain is gone; the next Ctrl-S defines it anew.
     xml_define_anew: bool,
+    /// The create wizard whose XML the editor holds (Ctrl-S creates, Esc goes back to it).
+    creating: Option<create::Creating>,
     pub snaps: SnapshotPane,
     /// The selected domain's live and persistent XML (XML tab, Overview).
     pub xml_pane: crate::ui::domains::xml_tab::XmlPane,
@@ -170,6 +173,7 @@ impl App {
             schema: None,
             external_pending: false,
             xml_define_anew: false,
+            creating: None,
             snaps: SnapshotPane::default(),
             xml_pane: Default::default(),
             console: ConsoleUi::default(),
@@ -505,6 +509,8 @@ impl App {
                 Effect::ShowHost(host) => self.show_host(host),
                 Effect::Reconnect(host) => self.send(Command::Reconnect(host)),
                 Effect::ReconnectInteractive(host) => self.interactive_pending = Some(host),
+                Effect::CreateInEditor(handoff) => self.open_create_editor(*handoff),
+                Effect::RunOn(action, id) => self.run_on(action, id),
             }
             self.dirty = true;
         }
