@@ -7,6 +7,8 @@ mod keys;
 mod load;
 pub mod view;
 
+pub use keys::HELP_SCOPES;
+
 use std::sync::Arc;
 
 use buffer::Buffer;
@@ -143,6 +145,8 @@ pub enum Out {
     DiscardDraft,
     /// Read this file off the UI thread; the result comes back through `file_read`.
     LoadFile(std::path::PathBuf),
+    /// Open the palette over the editor's actions.
+    Palette,
 }
 
 /// A file being read for Ctrl-O.
