@@ -1144,3 +1144,88 @@ fn a_console_whose_domain_is_gone_stays_closed_across_a_reconnect() {
         Some(virtdeck::ui::console::session::Link::Gone)
     );
 }
+
+#[test]
+fn the_palette_in_the_editor_lists_and_runs_the_editors_actions() {
+    let mut f = Fake::new(100, 30);
+    f.press("N");
+    assert!(f.app.xml.is_some(), "N opens the editor");
+    f.press("<Ctrl-p>");
+    let screen = f.screen();
+    // The editor's own actions with their keys; nothing the editor does not take.
+    assert!(screen.contains("editor find"), "{screen}");
+    f.press("newline");
+    let screen = f.screen();
+    assert!(screen.contains("editor newline") && screen.contains("Enter"), "{screen}");
+    f.press("<Ctrl-u>quit");
+    let screen = f.screen();
+    assert!(!screen.contains("quit virtdeck"), "{screen}");
+    f.press("<Ctrl-u>editor left");
+    let screen = f.screen();
+    assert!(!screen.contains("cursor left"), "movement is not listed: {screen}");
+    f.press("<Ctrl-u>editor find<Enter>");
+    let ed = f.app.xml.as_ref().expect("the editor stays open");
+    assert!(
+        matches!(
+            ed.popup,
+            Some(virtdeck::ui::xml_editor::Popup::Prompt {
+                kind: virtdeck::ui::xml_editor::PromptKind::Search,
+                ..
+            })
+        ),
+        "{:?}",
+        ed.popup
+    );
+    assert!(f.app.layers.is_empty(), "the palette closed");
+}
+
+#[test]
+fn a_remapped_command_line_key_edits_the_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "[keys.prompt]\nprompt_home = [\"Ctrl-b\"]\n").expect("write");
+    let config = Config::load(Some(&path), None, false).expect("config");
+    let mut f = Fake::with(80, 24, config, false);
+    f.commands();
+    // Ctrl-a no longer goes to the start of the line: the s lands at the end.
+    f.press(":tart db-replica<Ctrl-a>s<Enter>");
+    assert!(f.commands().is_empty());
+    f.press(":tart db-replica<Ctrl-b>s<Enter>");
+    let sent = f.commands();
+    assert!(
+        matches!(&sent[..], [Command::Lifecycle { op: LifecycleOp::Start, name, .. }] if name == "db-replica"),
+        "{sent:?}"
+    );
+}
+
+#[test]
+fn the_delete_dialogs_mode_keys_come_from_the_keymap() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        "[keys.snapshot_dialog]\ndelete_mode_metadata = [\"m\"]\n",
+    )
+    .expect("write");
+    let config = Config::load(Some(&path), None, false).expect("config");
+    let mut f = Fake::with(100, 30, config, false);
+    f.select("web-01");
+    f.press("S");
+    f.answer_snapshot_list(tree());
+    f.press("D");
+    let screen = f.screen();
+    assert!(screen.contains("Delete snapshot?"), "{screen}");
+    assert!(screen.contains("1-m/Tab"), "the hint shows the keys: {screen}");
+    f.press("my");
+    let sent = f.commands();
+    assert!(
+        matches!(
+            &sent[..],
+            [Command::Snapshot(SnapshotCmd::Delete { mode: virtdeck::backend::snapshots::DeleteMode::MetadataOnly, .. })]
+        ),
+        "{sent:?}"
+    );
+    // 4 is no longer a mode key: it cancels, as any key not listed does.
+    f.press("D4y");
+    assert!(f.commands().is_empty());
+}
