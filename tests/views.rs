@@ -1156,13 +1156,19 @@ fn the_palette_in_the_editor_lists_and_runs_the_editors_actions() {
     assert!(screen.contains("editor find"), "{screen}");
     f.press("newline");
     let screen = f.screen();
-    assert!(screen.contains("editor newline") && screen.contains("Enter"), "{screen}");
+    assert!(
+        screen.contains("editor newline") && screen.contains("Enter"),
+        "{screen}"
+    );
     f.press("<Ctrl-u>quit");
     let screen = f.screen();
     assert!(!screen.contains("quit virtdeck"), "{screen}");
     f.press("<Ctrl-u>editor left");
     let screen = f.screen();
-    assert!(!screen.contains("cursor left"), "movement is not listed: {screen}");
+    assert!(
+        !screen.contains("cursor left"),
+        "movement is not listed: {screen}"
+    );
     f.press("<Ctrl-u>editor find<Enter>");
     let ed = f.app.xml.as_ref().expect("the editor stays open");
     assert!(
@@ -1215,13 +1221,19 @@ fn the_delete_dialogs_mode_keys_come_from_the_keymap() {
     f.press("D");
     let screen = f.screen();
     assert!(screen.contains("Delete snapshot?"), "{screen}");
-    assert!(screen.contains("1-m/Tab"), "the hint shows the keys: {screen}");
+    assert!(
+        screen.contains("1-m/Tab"),
+        "the hint shows the keys: {screen}"
+    );
     f.press("my");
     let sent = f.commands();
     assert!(
         matches!(
             &sent[..],
-            [Command::Snapshot(SnapshotCmd::Delete { mode: virtdeck::backend::snapshots::DeleteMode::MetadataOnly, .. })]
+            [Command::Snapshot(SnapshotCmd::Delete {
+                mode: virtdeck::backend::snapshots::DeleteMode::MetadataOnly,
+                ..
+            })]
         ),
         "{sent:?}"
     );
