@@ -5,6 +5,7 @@ pub mod buffer;
 pub mod highlight;
 mod keys;
 mod load;
+mod popup_keys;
 pub mod view;
 
 pub use keys::HELP_SCOPES;
