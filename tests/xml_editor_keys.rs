@@ -230,11 +230,11 @@ fn remapped_draft_offer_keys() {
 
 #[test]
 fn the_find_prompt_uses_the_input_keys() {
-    let user = "[keys.input]\ninput_clear = [\"Ctrl-x\"]\ninput_accept = [\"Ctrl-g\"]\n";
+    let user = "[keys.input]\ninput_clear = [\"Ctrl-o\"]\ninput_accept = [\"Ctrl-g\"]\n";
     let mut ed = editor(user, "|<r>abc abd</r>");
     ctrl(&mut ed, 'f');
     type_str(&mut ed, "zz");
-    ctrl(&mut ed, 'x');
+    ctrl(&mut ed, 'o');
     assert!(
         matches!(&ed.popup, Some(Popup::Prompt { kind: PromptKind::Search, input }) if input.is_empty()),
         "{:?}",
