@@ -254,7 +254,7 @@ actions! {
     CommandLine => "command_line", Global, false, "", "command line: :start web-01, :snapshot web-01 NAME, :vm, :q (Tab completes)";
     Palette => "palette", Global, false, "", "fuzzy palette over every action available here";
     ShowNode => "show_node", Global, false, "", "this host: CPU, memory, versions, node devices (:node)";
-    Filter => "filter", Domains, false, "filter" #12, "filter by name (re: for a regex, ! to invert)";
+    Filter => "filter", Domains, false, "filter" #12, "filter by name or IP (re: for a regex, ! to invert)";
     ClearFilter => "clear_filter", Domains, false, "", "clear the filter / leave the snapshot tree";
     SortNext => "sort_next", Domains, false, "sort", "sort by the next column";
     SortPrev => "sort_prev", Domains, false, "", "sort by the previous column";
@@ -277,6 +277,9 @@ actions! {
     InvertMarks => "invert_marks", Domains, false, "", "invert the marks among the visible rows";
     MarkAll => "mark_all", Domains, false, "", "mark every visible row";
     Yank => "yank", Domains, false, "", "copy the selected domain's name and UUID to the clipboard (OSC 52)";
+    SendKey => "send_key", Domains, true, "", "send keys: Ctrl-Alt-Del, Ctrl-C, SysRq, a list (send-key)";
+    SetMemory => "set_memory", Domains, true, "", "memory and its maximum, live or persistent (virsh setmem)";
+    SetVcpus => "set_vcpus", Domains, true, "", "vCPUs and their maximum, live or persistent (setvcpus)";
     ShowDisks => "show_disks", Domains, false, "", "the selected domain's disks, backing chains and block jobs";
     ManagedSave => "managed_save", Domains, true, "", "save the running domain's memory; the next start resumes (virsh managedsave)";
     ManagedSaveRemove => "managed_save_remove", Domains, true, "", "drop the domain's managed save image, asks first (virsh managedsave-remove)";
@@ -307,6 +310,7 @@ actions! {
     TerminalLineDown => "terminal_line_down", Terminal, false, "", "attached console: scroll forward a line";
     TerminalTop => "terminal_top", Terminal, false, "", "attached console: oldest scrollback";
     TerminalLive => "terminal_live", Terminal, false, "", "attached console: back to live output";
+    ConsoleSendKey => "console_send_key", Terminal, true, "keys", "attached console: send keys to the guest's keyboard (Ctrl-Alt-Del, SysRq; virsh send-key)";
     FreezeStats => "freeze_stats", Stats, false, "freeze" #6, "freeze / unfreeze the stats graphs (sampling goes on)";
     ExpandStats => "expand_stats", Stats, false, "raw", "stats: raw counters (domblkstat/domifstat/dommemstat)";
     BalloonPeriod => "balloon_period", Stats, true, "balloon", "set the guest's balloon stats period, asks first (dommemstat --period)";
@@ -396,6 +400,8 @@ actions! {
     NetClose => "net_close", Networks, false, "back", "networks: back to the view below";
     EventsClose => "events_close", Events, false, "back", "events: back to the view below";
     HostClose => "host_close", Host, false, "back", "host: back to the view below";
+    HostAttach => "host_attach", Host, true, "attach", "host: pass the selected PCI / USB device through to a domain (attach-device)";
+    HostDetach => "host_detach", Host, true, "detach", "host: take the selected device back from the domain using it (detach-device)";
     DevicesFocus => "devices_focus", Devices, false, "select" #4, "devices tab: j/k move over the devices (again or Esc: back to the list)";
     DeviceAddDisk => "device_add_disk", Devices, true, "add disk" #5, "devices tab: hot-plug a disk: a pool volume or a path (virsh attach-device)";
     DeviceAddNic => "device_add_nic", Devices, true, "add NIC" #6, "devices tab: hot-plug a NIC on a network, bridge or host device (virsh attach-device)";

@@ -342,5 +342,8 @@ fn domain_action(op: DomainOp) -> Action {
         DomainOp::Autostart => Action::ToggleAutostart,
         DomainOp::Console => Action::Console,
         DomainOp::Edit => Action::EditXml,
+        DomainOp::SendKey => Action::SendKey,
+        DomainOp::SetMemory => Action::SetMemory,
+        DomainOp::SetVcpus => Action::SetVcpus,
     }
 }

@@ -129,6 +129,9 @@ impl App {
                     self.layers.push(Box::new(v));
                 }
             }
+            Action::SendKey | Action::SetMemory | Action::SetVcpus => {
+                with_ctx!(self, |cx| crate::ui::guest::on_action(action, &mut cx));
+            }
             Action::ManagedSave
             | Action::ManagedSaveRemove
             | Action::SaveToFile

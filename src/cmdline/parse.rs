@@ -32,6 +32,9 @@ pub enum DomainOp {
     Autostart,
     Console,
     Edit,
+    SendKey,
+    SetMemory,
+    SetVcpus,
 }
 
 /// A snapshot action: always names its domain.
@@ -270,6 +273,9 @@ fn build(name: &'static str, args: Vec<String>) -> Command {
         "autostart" => domain_op(DomainOp::Autostart),
         "console" => domain_op(DomainOp::Console),
         "edit" => domain_op(DomainOp::Edit),
+        "send-key" => domain_op(DomainOp::SendKey),
+        "setmem" => domain_op(DomainOp::SetMemory),
+        "setvcpus" => domain_op(DomainOp::SetVcpus),
         "snapshot" | "revert" | "delete-snapshot" => {
             let op = match name {
                 "snapshot" => SnapshotOp::Create,
@@ -422,6 +428,9 @@ mod tests {
             parse(":edit web-01"),
             Ok(dom(DomainOp::Edit, Some("web-01")))
         );
+        assert_eq!(parse(":sendkey a"), Ok(dom(DomainOp::SendKey, Some("a"))));
+        assert_eq!(parse(":setmaxmem"), Ok(dom(DomainOp::SetMemory, None)));
+        assert_eq!(parse(":setvcpus b"), Ok(dom(DomainOp::SetVcpus, Some("b"))));
     }
 
     #[test]

@@ -191,6 +191,24 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     cmd("edit", &[], DOMAIN_OPT, "edit the domain's XML"),
     cmd(
+        "send-key",
+        &["sendkey"],
+        DOMAIN_OPT,
+        "send keys to the guest's keyboard (Ctrl-Alt-Del, SysRq, a key list)",
+    ),
+    cmd(
+        "setmem",
+        &["setmaxmem", "memory"],
+        DOMAIN_OPT,
+        "change the memory and its maximum",
+    ),
+    cmd(
+        "setvcpus",
+        &["vcpus"],
+        DOMAIN_OPT,
+        "change the vCPU count and its maximum",
+    ),
+    cmd(
         "clone",
         &[],
         &[

@@ -9,6 +9,7 @@ pub mod disks;
 pub mod domains;
 pub mod events;
 pub mod format;
+pub mod guest;
 pub mod host;
 pub mod hosts;
 pub mod jobs;
