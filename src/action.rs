@@ -30,9 +30,19 @@ pub enum Scope {
     Input,
     /// The `:` command line and the Ctrl-P palette, on top of `[keys.input]`.
     Prompt,
-    /// The XML editor's commands (typing, arrows and selection stay fixed, as in any
-    /// text field).
+    /// The XML editor's commands.
     Editor,
+    /// The XML editor's text keys: cursor movement (Shift with one selects), Enter, Tab,
+    /// Backspace, Delete. Printable characters always type.
+    EditorText,
+    /// The XML editor's hints list, open while typing: non-printing keys only.
+    Completion,
+    /// The XML editor's diff (before define), unknown-names and key-help popups.
+    EditorPopup,
+    /// The XML editor's "close with unapplied changes?" question.
+    CloseQuestion,
+    /// The XML editor's "a draft was found" question.
+    DraftOffer,
     /// The networks view (`:net`) and its leases.
     Networks,
     /// The events view (`:events`).
@@ -58,7 +68,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub const ALL: [Scope; 22] = [
+    pub const ALL: [Scope; 27] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -70,6 +80,11 @@ impl Scope {
         Scope::Input,
         Scope::Prompt,
         Scope::Editor,
+        Scope::EditorText,
+        Scope::Completion,
+        Scope::EditorPopup,
+        Scope::CloseQuestion,
+        Scope::DraftOffer,
         Scope::Networks,
         Scope::Events,
         Scope::Host,
@@ -97,6 +112,11 @@ impl Scope {
             Scope::Input => "input",
             Scope::Prompt => "prompt",
             Scope::Editor => "editor",
+            Scope::EditorText => "editor_text",
+            Scope::Completion => "completion",
+            Scope::EditorPopup => "editor_popup",
+            Scope::CloseQuestion => "close_question",
+            Scope::DraftOffer => "draft_offer",
             Scope::Networks => "networks",
             Scope::Events => "events",
             Scope::Host => "host",
@@ -115,6 +135,17 @@ impl Scope {
         Scope::ALL.into_iter().find(|s| s.name() == name)
     }
 
+    /// Scopes live while text is typed: a printable key bound there could no longer be
+    /// typed, so only keys that print nothing (Ctrl-/Alt- keys, arrows, Enter, F-keys…)
+    /// are accepted.
+    pub const TYPING: &'static [Scope] = &[
+        Scope::Editor,
+        Scope::EditorText,
+        Scope::Completion,
+        Scope::Input,
+        Scope::Prompt,
+    ];
+
     /// Scopes whose keys are live at the same moment, so a key may be bound only once
     /// across each group. The domain list hosts the snapshot, stats and console tabs, so
     /// their keys work together; popups and the console add their own scope on top.
@@ -130,7 +161,10 @@ impl Scope {
         &[Scope::Global, Scope::Terminal, Scope::Console, Scope::Input],
         &[Scope::Input, Scope::Confirm, Scope::SnapshotDialog],
         &[Scope::Prompt, Scope::Input],
-        &[Scope::Editor],
+        // The editor takes every key while open. Its popups shadow it (the hints list
+        // only the keys it binds; anything else goes on to the text), so each popup
+        // scope is checked on its own.
+        &[Scope::Editor, Scope::EditorText],
         &[Scope::Global, Scope::Networks],
         &[Scope::Global, Scope::Events],
         &[Scope::Global, Scope::Host],
@@ -288,6 +322,10 @@ actions! {
     NextField => "next_field", SnapshotDialog, false, "", "dialogs: next field or option";
     PrevField => "prev_field", SnapshotDialog, false, "", "dialogs: previous field or option";
     ToggleOption => "toggle_option", SnapshotDialog, false, "", "dialogs: tick / untick the option under the cursor";
+    DeleteModeThis => "delete_mode_this", SnapshotDialog, false, "", "delete dialog: this snapshot only";
+    DeleteModeWithChildren => "delete_mode_with_children", SnapshotDialog, false, "", "delete dialog: this snapshot and all its children";
+    DeleteModeChildrenOnly => "delete_mode_children_only", SnapshotDialog, false, "", "delete dialog: only its children";
+    DeleteModeMetadata => "delete_mode_metadata", SnapshotDialog, false, "", "delete dialog: metadata only (data stays)";
     InputAccept => "input_accept", Input, false, "ok", "text input and dialogs: accept";
     InputCancel => "input_cancel", Input, false, "cancel", "text input and dialogs: cancel";
     InputBackspace => "input_backspace", Input, false, "", "text input: delete the character before the cursor";
@@ -311,7 +349,47 @@ actions! {
     EditorIssues => "editor_issues", Editor, false, "", "XML editor: unknown elements and attributes, with everything allowed there";
     EditorHelp => "editor_help", Editor, false, "", "XML editor: its keys";
     EditorClose => "editor_close", Editor, false, "", "XML editor: close; with unapplied changes it asks: keep them as a draft, discard, or apply";
+    EditorPalette => "editor_palette", Editor, false, "", "XML editor: fuzzy palette over the editor's actions";
+    EditorLeft => "editor_left", EditorText, false, "", "XML editor: cursor left (with Shift: select)";
+    EditorRight => "editor_right", EditorText, false, "", "XML editor: cursor right (with Shift: select)";
+    EditorUp => "editor_up", EditorText, false, "", "XML editor: cursor up a line (with Shift: select)";
+    EditorDown => "editor_down", EditorText, false, "", "XML editor: cursor down a line (with Shift: select)";
+    EditorLineStart => "editor_line_start", EditorText, false, "", "XML editor: start of the line's text, again: column 0";
+    EditorLineEnd => "editor_line_end", EditorText, false, "", "XML editor: end of the line";
+    EditorPageUp => "editor_page_up", EditorText, false, "", "XML editor: a page up";
+    EditorPageDown => "editor_page_down", EditorText, false, "", "XML editor: a page down";
+    EditorDocStart => "editor_doc_start", EditorText, false, "", "XML editor: start of the document";
+    EditorDocEnd => "editor_doc_end", EditorText, false, "", "XML editor: end of the document";
+    EditorNewline => "editor_newline", EditorText, false, "", "XML editor: new line, indented like this one (deeper after an open tag)";
+    EditorIndent => "editor_indent", EditorText, false, "", "XML editor: insert two spaces";
+    EditorBackspace => "editor_backspace", EditorText, false, "", "XML editor: delete before the cursor (or the selection)";
+    EditorDelete => "editor_delete", EditorText, false, "", "XML editor: delete under the cursor (or the selection)";
+    CompletionPrev => "completion_prev", Completion, false, "choose", "XML editor hints: previous item";
+    CompletionNext => "completion_next", Completion, false, "", "XML editor hints: next item";
+    CompletionInsert => "completion_insert", Completion, false, "insert", "XML editor hints: insert the item";
+    CompletionClose => "completion_close", Completion, false, "close", "XML editor hints: close the list (typing goes on)";
+    DiffDefine => "diff_define", EditorPopup, false, "define", "XML editor diff: define it (virsh define); any key not listed here goes back to editing";
+    PopupUp => "popup_up", EditorPopup, false, "scroll", "XML editor diff, F2 and F1 lists: scroll up a line";
+    PopupDown => "popup_down", EditorPopup, false, "", "XML editor diff, F2 and F1 lists: scroll down a line (other keys close a list)";
+    PopupPageUp => "popup_page_up", EditorPopup, false, "", "XML editor diff, F2 and F1 lists: a page up";
+    PopupPageDown => "popup_page_down", EditorPopup, false, "", "XML editor diff, F2 and F1 lists: a page down";
+    CloseKeep => "close_keep", CloseQuestion, false, "keep as draft and close", "XML editor close: keep the changes as a draft (offered on reopening) and close";
+    CloseDiscard => "close_discard", CloseQuestion, false, "discard and close", "XML editor close: discard the changes and close";
+    CloseApply => "close_apply", CloseQuestion, false, "apply", "XML editor close: apply the changes (the diff first)";
+    CloseBack => "close_back", CloseQuestion, false, "back", "XML editor close: back to editing";
+    DraftRestore => "draft_restore", DraftOffer, false, "restore draft", "XML editor draft: restore it into the editor";
+    DraftDiscard => "draft_discard", DraftOffer, false, "discard it", "XML editor draft: discard it, keep the current definition";
+    DraftLater => "draft_later", DraftOffer, false, "keep for later", "XML editor draft: keep it for later, show the definition";
     PromptDown => "prompt_down", Prompt, false, "next", "command line: newer history line; palette: next row";
+    PromptLeft => "prompt_left", Prompt, false, "", "command line: cursor left";
+    PromptRight => "prompt_right", Prompt, false, "", "command line: cursor right";
+    PromptWordLeft => "prompt_word_left", Prompt, false, "", "command line: a word left";
+    PromptWordRight => "prompt_word_right", Prompt, false, "", "command line: a word right";
+    PromptHome => "prompt_home", Prompt, false, "", "command line: start of the line";
+    PromptEnd => "prompt_end", Prompt, false, "", "command line: end of the line";
+    PromptDelete => "prompt_delete", Prompt, false, "", "command line: delete under the cursor";
+    PromptDeleteWord => "prompt_delete_word", Prompt, false, "", "command line: delete the word before the cursor";
+    PromptKillEnd => "prompt_kill_end", Prompt, false, "", "command line: delete to the end of the line";
     NetLeases => "net_leases", Networks, false, "leases", "networks: DHCP leases of the selected network (net-dhcp-leases)";
     NetStart => "net_start", Networks, true, "start", "networks: start the selected network (net-start)";
     NetStop => "net_stop", Networks, true, "stop", "networks: stop the selected network, asks first (net-destroy)";

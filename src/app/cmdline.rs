@@ -51,7 +51,11 @@ impl App {
 
     pub(super) fn open_palette(&mut self) {
         let focus = self.focus_scopes();
-        let list = entries(&self.config.keymap, &focus, self.readonly);
+        let mut list = entries(&self.config.keymap, &focus, self.readonly);
+        if self.xml.is_some() {
+            // Over the editor only its own actions work (it takes every key).
+            list.retain(|e| focus.contains(&e.payload.scope()));
+        }
         self.layers.push(Box::new(PaletteLayer::new(list)));
     }
 

@@ -45,6 +45,10 @@ impl App {
         if let Some(top) = self.layers.last() {
             return top.scopes().to_vec();
         }
+        // The XML editor takes every key while it is open.
+        if let Some(ed) = self.xml.as_ref() {
+            return ed.scopes();
+        }
         if let Some(scope) = self.console.search_scope() {
             // An open search prompt or shown matches take their keys first.
             if scope == Scope::Input {
@@ -90,6 +94,9 @@ impl App {
     }
 
     pub(super) fn on_action(&mut self, action: Action) {
+        if self.on_xml_action(action) {
+            return;
+        }
         if action == Action::Refresh {
             self.xml_pane.stale = true;
         }
@@ -193,6 +200,11 @@ impl App {
                 | Scope::Input
                 | Scope::Prompt
                 | Scope::Editor
+                | Scope::EditorText
+                | Scope::Completion
+                | Scope::EditorPopup
+                | Scope::CloseQuestion
+                | Scope::DraftOffer
                 | Scope::Pools
                 | Scope::Volumes
                 | Scope::Jobs

@@ -9,6 +9,7 @@ use crossterm::event::KeyEvent;
 use ratatui::Terminal;
 
 use super::{App, Level};
+use crate::action::Action;
 use crate::backend::{BackendEvent, Command};
 use crate::event::Event;
 use crate::ui::text::escape;
@@ -99,6 +100,21 @@ impl App {
         self.after_editor(out, changed);
     }
 
+    /// An editor action picked in the palette; false when `action` is not the editor's.
+    pub(super) fn on_xml_action(&mut self, action: Action) -> bool {
+        let Some(ed) = self.xml.as_mut() else {
+            return false;
+        };
+        if !crate::ui::xml_editor::HELP_SCOPES.contains(&action.scope()) {
+            return false;
+        }
+        let before = ed.buf.version;
+        let out = ed.on_action(action);
+        let changed = ed.buf.version != before;
+        self.after_editor(out, changed);
+        true
+    }
+
     pub(super) fn on_xml_paste(&mut self, text: &str) {
         let Some(ed) = self.xml.as_mut() else { return };
         let before = ed.buf.version;
@@ -154,6 +170,7 @@ impl App {
             Out::Define(xml) => self.define(xml),
             Out::ExternalEdit => self.external_pending = true,
             Out::LoadFile(path) => self.load_file(path),
+            Out::Palette => self.open_palette(),
             Out::DiscardDraft => {
                 let key = ed.target.key();
                 ed.notice = Some("draft discarded".into());
