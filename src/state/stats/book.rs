@@ -1,9 +1,9 @@
 //! Stats histories of every active domain, keyed by UUID, fed one tick at a time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use crate::backend::DomainId;
+use crate::backend::{DomainId, HostId};
 use crate::backend::stats::DomainStats;
 
 use super::history::DomainHistory;
@@ -19,6 +19,9 @@ pub struct StatsBook {
     domains: HashMap<DomainId, DomainHistory>,
     cap: usize,
     pub ticks: u64,
+    /// Domains that have been on screen: their graphs keep every sample, from the moment
+    /// they were first shown (and after a restart); the others keep one peak per ten.
+    shown: HashSet<DomainId>,
 }
 
 impl Default for StatsBook {
@@ -33,6 +36,7 @@ impl StatsBook {
             domains: HashMap::new(),
             cap,
             ticks: 0,
+            shown: HashSet::new(),
         }
     }
 
@@ -59,9 +63,17 @@ impl StatsBook {
         self.domains.is_empty()
     }
 
-    /// Folds one tick in. Domains absent from it (stopped, gone) lose their history: a
-    /// restarted domain starts a new series.
-    pub fn apply(&mut self, at: Instant, domains: Vec<DomainStats>) {
+    /// Folds one tick of `host` in. That host's domains absent from it (stopped, gone)
+    /// lose their history: a restarted domain starts a new series. Other hosts' histories
+    /// are left alone (each host ticks on its own). `touched` sees every domain the tick
+    /// changed: its new history, or `None` where the history went.
+    pub fn apply(
+        &mut self,
+        host: HostId,
+        at: Instant,
+        domains: Vec<DomainStats>,
+        mut touched: impl FnMut(&DomainId, Option<&DomainHistory>),
+    ) {
         self.ticks += 1;
         let tick = self.ticks;
         for d in domains {
@@ -70,13 +82,38 @@ impl StatsBook {
                     h.push(d, at);
                     h
                 }
-                None => self
-                    .domains
-                    .entry(d.id.clone())
-                    .or_insert(DomainHistory::new(d, at, self.cap)),
+                None => {
+                    let full = self.shown.contains(&d.id);
+                    self.domains
+                        .entry(d.id.clone())
+                        .or_insert(DomainHistory::with_resolution(d, at, self.cap, full))
+                }
             };
             h.seen_tick = tick;
+            touched(&h.latest.id, Some(h));
         }
-        self.domains.retain(|_, h| h.seen_tick == tick);
+        self.domains.retain(|id, h| {
+            let keep = id.host != host || h.seen_tick == tick;
+            if !keep {
+                touched(id, None);
+            }
+            keep
+        });
+    }
+
+    /// These domains are on screen: from now on their graphs keep every sample.
+    pub fn shown<'a>(&mut self, ids: impl IntoIterator<Item = &'a DomainId>) {
+        for id in ids {
+            if self.shown.insert(id.clone())
+                && let Some(h) = self.domains.get_mut(id)
+            {
+                h.promote();
+            }
+        }
+    }
+
+    /// Forgets which domains were shown for those no longer known (`keep` says which are).
+    pub fn retain_shown(&mut self, keep: impl Fn(&DomainId) -> bool) {
+        self.shown.retain(|id| keep(id));
     }
 }
