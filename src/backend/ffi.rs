@@ -359,6 +359,17 @@ unsafe fn take_records(
     Ok(out)
 }
 
+/// Hands memory freed after a big transient job (listing 1000 domains) back to the OS:
+/// glibc keeps freed chunks in its per-thread arenas, and the resident size would stay at
+/// the job's peak. Nothing happens on other C libraries.
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own arenas; it touches no memory of ours.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// A broken-down local time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct LocalTime {
