@@ -45,8 +45,7 @@ fn worker_cpu_ns() -> u64 {
     };
     dir.flatten()
         .filter(|t| {
-            std::fs::read_to_string(t.path().join("comm"))
-                .is_ok_and(|c| c.starts_with("libvirt-h"))
+            std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.starts_with("libvirt-h"))
         })
         .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
         .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
@@ -97,7 +96,11 @@ fn qemu_like(id: &virtdeck::backend::DomainId, i: usize, n: u64) -> DomainStats 
         }],
         nics: vec![NicStats {
             name: format!("vnet{i}"),
-            mac: Some(format!("52:54:00:00:{:02x}:{:02x}", (i >> 8) & 0xff, i & 0xff)),
+            mac: Some(format!(
+                "52:54:00:00:{:02x}:{:02x}",
+                (i >> 8) & 0xff,
+                i & 0xff
+            )),
             source: Some("default".into()),
             rx_bytes: Some(n * 1500),
             rx_pkts: Some(n),

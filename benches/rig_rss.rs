@@ -189,7 +189,12 @@ fn main() {
     let mut term = Terminal::new(TestBackend::new(160, 45)).expect("terminal");
     let t0 = Instant::now();
     let deadline = t0 + Duration::from_secs(60);
-    while app.store.rows().filter(|r| r.info.name.starts_with(&stem)).count() < n
+    while app
+        .store
+        .rows()
+        .filter(|r| r.info.name.starts_with(&stem))
+        .count()
+        < n
         && Instant::now() < deadline
     {
         while let Ok(ev) = rx.try_recv() {

@@ -306,7 +306,11 @@ pub fn all_domain_stats(conn: &Connect, stats: u32, flags: u32) -> Result<Vec<St
 
 /// One bulk call for just these domains (`virDomainListGetStats`): the same records as
 /// [`all_domain_stats`], for the domains someone looks at.
-pub fn list_domain_stats(doms: &[Domain], stats: u32, flags: u32) -> Result<Vec<StatsRecord>, Error> {
+pub fn list_domain_stats(
+    doms: &[Domain],
+    stats: u32,
+    flags: u32,
+) -> Result<Vec<StatsRecord>, Error> {
     if doms.is_empty() {
         return Ok(Vec::new());
     }
@@ -420,6 +424,9 @@ mod uuid_tests {
         );
         // SAFETY: dom is alive for the call; domain_uuid only reads its UUID.
         let raw_ptr = unsafe { dom.as_ptr() };
-        assert_eq!(super::domain_uuid(raw_ptr), dom.uuid_string().expect("uuid"));
+        assert_eq!(
+            super::domain_uuid(raw_ptr),
+            dom.uuid_string().expect("uuid")
+        );
     }
 }

@@ -3,8 +3,8 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use crate::backend::{DomainId, HostId};
 use crate::backend::stats::DomainStats;
+use crate::backend::{DomainId, HostId};
 
 use super::history::DomainHistory;
 

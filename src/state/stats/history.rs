@@ -46,7 +46,11 @@ pub struct DeviceHistory<R> {
 
 /// A ring at the history's resolution: full once the domain has been on screen.
 fn ring(cap: usize, full: bool) -> Ring {
-    if full { Ring::new(cap) } else { Ring::coarse(cap) }
+    if full {
+        Ring::new(cap)
+    } else {
+        Ring::coarse(cap)
+    }
 }
 
 impl<R: Default> DeviceHistory<R> {

@@ -254,7 +254,11 @@ mod coarse_tests {
         }
         assert!(coarse.buf.capacity() <= 300 / COARSE_STEP + 2);
         assert_eq!(coarse.len(), 300);
-        assert_eq!(coarse.last(), Some(f64::from(999 % 3)), "the newest figure is exact");
+        assert_eq!(
+            coarse.last(),
+            Some(f64::from(999 % 3)),
+            "the newest figure is exact"
+        );
         // At a graph's width (one bucket per 10 samples) both draw the same peaks.
         assert_eq!(coarse.buckets(30), full.buckets(30));
         assert_eq!(coarse.max_of_tail(300), 100.0);
