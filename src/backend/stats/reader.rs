@@ -376,6 +376,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_state_only_driver_is_asked_for_the_shown_domains_only() {
+        let node = crate::backend::demo::NodeFile::write(&crate::backend::demo::synthetic_node(12))
+            .expect("node file");
+        let conn = Connect::open(Some(&node.uri())).expect("test driver");
+        let counters = Arc::new(StatsCounters::default());
+        let mut reader = StatsReader::new(HostId::FIRST, counters.clone());
+        let id =
+            |i: usize| DomainId::new(HostId::FIRST, format!("6f1c0000-0000-4000-8000-{i:012x}"));
+        // Before any App said what is shown: the whole host (6 of 12 are active).
+        for _ in 0..STATE_ONLY_BEFORE_NARROWING {
+            assert_eq!(reader.read(&conn).expect("tick").len(), 6);
+        }
+        // vm-00000 runs, vm-00003 is shut off, vm-00001 is on another host's screen.
+        reader.set_visible(vec![id(0), id(3), DomainId::new(HostId(1), id(1).uuid)]);
+        let shown: Vec<DomainId> = reader
+            .read(&conn)
+            .expect("tick")
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(
+            shown,
+            vec![id(0)],
+            "only the shown, active domain of this host"
+        );
+        let (ticks, calls, _) = counters.snapshot();
+        assert_eq!(ticks, calls, "still one bulk call per tick");
+        // Every PROBE_EVERY ticks the whole host is asked again.
+        let sizes: Vec<usize> = (0..PROBE_EVERY)
+            .map(|_| reader.read(&conn).expect("tick").len())
+            .collect();
+        assert_eq!(sizes.iter().filter(|n| **n == 6).count(), 1, "{sizes:?}");
+    }
+
+    #[test]
     fn only_groups_the_driver_never_returns_go_to_the_fallback() {
         // Test driver: every record has state only, no group ever seen.
         let state_only = Groups::default();

@@ -117,3 +117,80 @@ impl StatsBook {
         self.shown.retain(|id| keep(id));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(host: u16, uuid: &str, cpu: u64) -> DomainStats {
+        DomainStats {
+            id: DomainId::new(HostId(host), uuid),
+            cpu_time_ns: Some(cpu),
+            ..DomainStats::default()
+        }
+    }
+
+    #[test]
+    fn each_host_ticks_on_its_own_and_keeps_the_others_histories() {
+        let mut book = StatsBook::with_capacity(300);
+        let t0 = Instant::now();
+        for i in 0..5u32 {
+            let at = t0 + Duration::from_secs(u64::from(i));
+            let n = u64::from(i) * 1_000_000;
+            book.apply(HostId(0), at, vec![sample(0, "a", n)], |_, _| {});
+            book.apply(HostId(1), at, vec![sample(1, "a", n)], |_, _| {});
+        }
+        let a0 = DomainId::new(HostId(0), "a");
+        let a1 = DomainId::new(HostId(1), "a");
+        assert_eq!(
+            book.get(&a0).map(|h| h.samples),
+            Some(5),
+            "host 1's ticks left it alone"
+        );
+        assert_eq!(book.get(&a1).map(|h| h.samples), Some(5));
+        // Host 0's next tick lacks "a" (stopped): only host 0's history goes.
+        let mut gone = Vec::new();
+        book.apply(HostId(0), t0 + Duration::from_secs(6), vec![], |id, h| {
+            if h.is_none() {
+                gone.push(id.clone());
+            }
+        });
+        assert_eq!(gone, vec![a0.clone()]);
+        assert!(book.get(&a0).is_none() && book.get(&a1).is_some());
+    }
+
+    #[test]
+    fn histories_are_coarse_until_their_domain_is_shown() {
+        let mut book = StatsBook::with_capacity(300);
+        let t0 = Instant::now();
+        let ids: Vec<DomainId> = ["a", "b"]
+            .iter()
+            .map(|u| DomainId::new(HostId(0), *u))
+            .collect();
+        let tick = |book: &mut StatsBook, i: u64| {
+            let at = t0 + Duration::from_secs(i);
+            let d = ids
+                .iter()
+                .map(|id| sample(0, &id.uuid, i * 10_000_000))
+                .collect();
+            book.apply(HostId(0), at, d, |_, _| {});
+        };
+        for i in 0..50 {
+            tick(&mut book, i);
+        }
+        assert!(
+            ids.iter()
+                .all(|id| !book.get(id).expect("h").is_full_resolution())
+        );
+        book.shown([&ids[0]]);
+        let shown = book.get(&ids[0]).expect("a");
+        assert!(shown.is_full_resolution());
+        assert_eq!(shown.cpu.len(), 49, "the coarse past is kept on promotion");
+        assert!(!book.get(&ids[1]).expect("b").is_full_resolution());
+        // Stopped and started again: a shown domain's new history is full from the start.
+        book.apply(HostId(0), t0 + Duration::from_secs(60), vec![], |_, _| {});
+        tick(&mut book, 61);
+        assert!(book.get(&ids[0]).expect("a").is_full_resolution());
+        assert!(!book.get(&ids[1]).expect("b").is_full_resolution());
+    }
+}
