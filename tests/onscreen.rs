@@ -68,7 +68,7 @@ fn a_tick_redraws_only_when_a_figure_on_screen_changed() {
             Command::Visible(_, ids) => Some(ids),
             _ => None,
         })
-        .last()
+        .next_back()
         .expect("a Visible command after the frame");
     assert!(
         shown.contains(&ids[0]) && !shown.contains(&ids[499]),
