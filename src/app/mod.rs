@@ -3,6 +3,7 @@
 
 mod cmdline;
 mod console_view;
+mod create;
 mod hosts;
 mod keys;
 mod layers;
@@ -112,11 +113,15 @@ pub struct App {
     external_pending: bool,
     /// The user was told the edited domain is gone; the next Ctrl-S defines it anew.
     xml_define_anew: bool,
+    /// The create wizard whose XML the editor holds (Ctrl-S creates, Esc goes back to it).
+    creating: Option<create::Creating>,
     pub snaps: SnapshotPane,
     /// The selected domain's live and persistent XML (XML tab, Overview).
     pub xml_pane: crate::ui::domains::xml_tab::XmlPane,
     pub console: ConsoleUi,
     pub stats: StatsTab,
+    /// The Devices tab: the selected domain's devices and the hot-plug dialogs.
+    pub devices: crate::ui::devices::DevicesTab,
     /// One worker per host: each command goes to the worker of the host it names.
     backends: std::collections::BTreeMap<HostId, CommandSender>,
     /// The host new things (a new domain, a refresh) go to: the one the list shows, or
@@ -167,10 +172,12 @@ impl App {
             schema: None,
             external_pending: false,
             xml_define_anew: false,
+            creating: None,
             snaps: SnapshotPane::default(),
             xml_pane: Default::default(),
             console: ConsoleUi::default(),
             stats: StatsTab::default(),
+            devices: Default::default(),
             backends: std::iter::once((HostId::FIRST, backend)).collect(),
             host: HostId::FIRST,
             visible_sent: Default::default(),
@@ -337,6 +344,12 @@ impl App {
             selected.as_ref(),
             &mut cx
         ));
+        let devices_shown = self.domains.tab == Tab::Devices;
+        with_ctx!(self, |cx| self.devices.sync(
+            devices_shown,
+            selected.as_ref(),
+            &mut cx
+        ));
         let wants_xml = matches!(self.domains.tab, Tab::Overview | Tab::Xml);
         with_ctx!(self, |cx| self.xml_pane.sync(
             wants_xml,
@@ -376,6 +389,7 @@ impl App {
             self.dirty = true;
         }
         with_ctx!(self, |cx| self.console.on_backend(&ev, &mut cx));
+        with_ctx!(self, |cx| self.devices.on_backend(&ev, &mut cx));
         self.fold_event_log(&ev);
         self.layers_backend(&ev);
         if matches!(ev, BackendEvent::Console(..)) {
@@ -397,6 +411,23 @@ impl App {
                 );
             }
             BackendEvent::Error(_, message) => self.set_status(Level::Error, message),
+            BackendEvent::Clone(..) | BackendEvent::Rename(..) => {
+                if let Some((level, text)) = crate::ui::clone::status_of(&ev) {
+                    self.set_status(level, text);
+                }
+                // The new clone is what the user looks at next.
+                if let BackendEvent::Clone(
+                    _,
+                    crate::backend::clone::CloneEvent::Finished {
+                        result: Ok((new, _)),
+                        ..
+                    },
+                ) = &ev
+                    && let Some(i) = self.domains.list.rows().iter().position(|r| r == new)
+                {
+                    self.domains.list.select_index(i);
+                }
+            }
             BackendEvent::Snapshot(ev) => {
                 self.dirty = true;
                 with_ctx!(self, |cx| self.snaps.on_event(ev, &mut cx));
@@ -469,6 +500,8 @@ impl App {
                 Effect::ShowHost(host) => self.show_host(host),
                 Effect::Reconnect(host) => self.send(Command::Reconnect(host)),
                 Effect::ReconnectInteractive(host) => self.interactive_pending = Some(host),
+                Effect::CreateInEditor(handoff) => self.open_create_editor(*handoff),
+                Effect::RunOn(action, id) => self.run_on(action, id),
             }
             self.dirty = true;
         }

@@ -29,13 +29,13 @@ fn age(t: SystemTime) -> String {
 
 impl App {
     /// libvirt's schema index, built once on first use.
-    fn schema(&mut self) -> Schema {
+    pub(super) fn schema(&mut self) -> Schema {
         self.schema
             .get_or_insert_with(|| Arc::new(SchemaIndex::load_default()))
             .clone()
     }
 
-    fn drafts(&self) -> Option<Drafts> {
+    pub(super) fn drafts(&self) -> Option<Drafts> {
         self.drafts_dir.clone().map(Drafts::new)
     }
 
@@ -117,6 +117,7 @@ impl App {
         let Some(ed) = self.xml.as_mut() else { return };
         match out {
             Out::None => {}
+            Out::Close if self.creating.is_some() => self.create_editor_closed(),
             Out::Close => {
                 let kept = ed.modified() && !ed.live;
                 let label = ed.target.label();
@@ -182,6 +183,10 @@ impl App {
                     .into(),
             );
             self.xml_define_anew = true;
+            return;
+        }
+        if self.creating.is_some() {
+            self.create_define(xml);
             return;
         }
         let req = self.req();
@@ -309,6 +314,9 @@ impl App {
                 true
             }
             BackendEvent::XmlDefined { req, result, .. } => {
+                if self.create_defined(*req, result) {
+                    return true;
+                }
                 let open = self.xml.as_mut().filter(|ed| ed.applying == Some(*req));
                 match (open, result) {
                     (Some(ed), Ok(d)) => {

@@ -59,6 +59,9 @@ pub enum Command {
     Device(HostId, DeviceCmd),
     /// The host: node info, node devices, IOMMU groups.
     Node(HostId, NodeCmd),
+    /// A new domain from the create wizard (its volumes, define, autostart), and the OS
+    /// variants it offers.
+    Create(HostId, super::create::CreateCmd),
     /// Try to connect now (a lost or failed host), resetting the backoff.
     Reconnect(HostId),
     /// Connect now with the terminal handed over (the App has left the screen), so
@@ -67,6 +70,10 @@ pub enum Command {
     /// The domains on screen and the selected one: only they get the per-domain stats
     /// fallback calls (the bulk call still covers every domain).
     Visible(HostId, Vec<DomainId>),
+    /// Clone a domain (plan, start, cancel).
+    Clone(HostId, super::clone::CloneCmd),
+    /// Read or change a domain's name, title and description.
+    Rename(HostId, super::rename::RenameCmd),
     /// Close the connection and stop the worker (sent by the worker's own handle).
     Quit,
 }
@@ -84,11 +91,14 @@ impl Command {
             | Command::Network(host, _)
             | Command::Device(host, _)
             | Command::Node(host, _)
+            | Command::Create(host, _)
             | Command::Reconnect(host)
             | Command::ReconnectInteractive(host)
             | Command::Visible(host, _)
             | Command::Storage(host, _)
-            | Command::Jobs(host, _) => Some(*host),
+            | Command::Jobs(host, _)
+            | Command::Clone(host, _)
+            | Command::Rename(host, _) => Some(*host),
             Command::Snapshot(c) => Some(c.id().host),
             Command::Quit => None,
         }

@@ -265,6 +265,7 @@ struct Worker {
     ticks: u64,
     storage: super::storage::Storage,
     jobs: super::jobs::Jobs,
+    clones: super::clone::Clones,
 }
 
 impl Worker {
@@ -294,6 +295,7 @@ impl Worker {
             ticks: 0,
             storage: super::storage::Storage::new(host),
             jobs: super::jobs::Jobs::new(host),
+            clones: super::clone::Clones::new(host),
         }
     }
 

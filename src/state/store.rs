@@ -222,9 +222,12 @@ impl Store {
             | BackendEvent::BulkDone { .. }
             | BackendEvent::Device(..)
             | BackendEvent::Node(..)
+            | BackendEvent::Create(..)
             | BackendEvent::DomainEvent(..)
             | BackendEvent::Storage(..)
             | BackendEvent::Jobs(..)
+            | BackendEvent::Clone(..)
+            | BackendEvent::Rename(..)
             | BackendEvent::Error(..) => false,
             BackendEvent::HostFacts(..) => host_changed,
         }

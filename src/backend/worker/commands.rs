@@ -109,6 +109,16 @@ impl Worker {
                     c,
                 );
             }
+            Command::Create(_, c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                crate::backend::create::handle(
+                    conn,
+                    self.cfg.host,
+                    self.cfg.readonly,
+                    &self.sink,
+                    c,
+                );
+            }
             Command::Storage(_, c) => {
                 let conn = self.session.as_ref().map(|s| &s.conn);
                 self.storage.handle(conn, self.cfg.readonly, &self.sink, c);
@@ -116,6 +126,20 @@ impl Worker {
             Command::Jobs(_, c) => {
                 let conn = self.session.as_ref().map(|s| &s.conn);
                 self.jobs.handle(conn, self.cfg.readonly, &self.sink, c);
+            }
+            Command::Clone(_, c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                self.clones.handle(conn, self.cfg.readonly, &self.sink, c);
+            }
+            Command::Rename(_, c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                crate::backend::rename::handle(
+                    self.cfg.host,
+                    conn,
+                    self.cfg.readonly,
+                    &self.sink,
+                    c,
+                );
             }
             Command::Console(_, cmd) => {
                 let conn = self.session.as_ref().map(|s| &s.conn);
