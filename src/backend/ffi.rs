@@ -9,6 +9,7 @@ use virt::domain::Domain;
 use virt::error::Error;
 use virt::sys;
 
+pub mod auth;
 pub mod blockjob;
 pub mod console;
 pub mod domain_events;
