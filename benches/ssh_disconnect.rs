@@ -140,6 +140,45 @@ impl Drop for Sshd {
     }
 }
 
+/// A never-started domain of this bench's own, so the host has a row to grey out even on
+/// an empty rig; undefined when dropped.
+struct Row(String);
+
+impl Row {
+    fn define() -> Row {
+        let prefix = std::env::var("VIRTDECK_RIG_PREFIX").unwrap_or_else(|_| "vdbench".into());
+        let name = format!("{prefix}-sshbench");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("dom.xml");
+        std::fs::write(
+            &path,
+            format!(
+                "<domain type='qemu'><name>{name}</name><memory unit='MiB'>32</memory>\
+                 <vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os></domain>"
+            ),
+        )
+        .expect("write domain XML");
+        let row = Row(name);
+        let ok = Command::new("virsh")
+            .args(["-q", "-c", "qemu:///system", "define"])
+            .arg(&path)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "cannot define {}", row.0);
+        row
+    }
+}
+
+impl Drop for Row {
+    fn drop(&mut self) {
+        let _ = Command::new("virsh")
+            .args(["-q", "-c", "qemu:///system", "undefine", &self.0])
+            .stdout(std::process::Stdio::null())
+            .status();
+    }
+}
+
 struct Screen {
     app: App,
     term: Terminal<TestBackend>,
@@ -176,8 +215,13 @@ impl Screen {
     }
 }
 
-fn connected(app: &App) -> bool {
-    app.store.host_connected(HOST) && app.store.hosts.get(HOST).is_some_and(|h| h.domains > 0)
+/// Connected, with the bench's own domain listed.
+fn connected(app: &App, name: &str) -> bool {
+    app.store.host_connected(HOST)
+        && app
+            .store
+            .rows()
+            .any(|r| r.info.id.host == HOST && r.info.name == name)
 }
 
 fn main() {
@@ -206,6 +250,7 @@ fn main() {
         eprintln!("{msg}; nothing measured");
         return;
     }
+    let row = Row::define();
     let mut sshd = Sshd::new(&keys, port);
     sshd.start();
     // no_verify=1: accept this sshd's (the rig's) host key; no_tty=1: never prompt.
@@ -229,7 +274,7 @@ fn main() {
     app.clipboard_out = Box::new(std::io::sink());
     let term = Terminal::new(TestBackend::new(160, 45)).expect("terminal");
     let mut s = Screen { app, term, rx };
-    let up = s.wait(LIMIT, |app, _| connected(app));
+    let up = s.wait(LIMIT, |app, _| connected(app, &row.0));
     assert!(up.is_some(), "no connection to {uri}");
 
     let mut killed = Vec::new();
@@ -242,7 +287,7 @@ fn main() {
         killed.push(t.expect("DISCONNECTED on screen after the sshd was killed"));
         sshd.start();
         back.push(
-            s.wait(LIMIT, |app, _| connected(app))
+            s.wait(LIMIT, |app, _| connected(app, &row.0))
                 .expect("the host reconnects by itself"),
         );
         if round + 1 == rounds && !bench {
@@ -260,7 +305,7 @@ fn main() {
         signal(&session, "-CONT");
         signal(&session, "-KILL");
         frozen.push(t.expect("DISCONNECTED on screen after the session froze"));
-        s.wait(LIMIT, |app, _| connected(app))
+        s.wait(LIMIT, |app, _| connected(app, &row.0))
             .expect("the host reconnects after the freeze");
     }
     let ms = |v: &[Duration]| {
@@ -287,4 +332,5 @@ fn main() {
     );
     drop(s);
     drop(backend);
+    drop(row);
 }
