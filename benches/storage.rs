@@ -127,7 +127,11 @@ fn throughput(prefix: &str) {
     let mut c = Client::open();
     let xml =
         format!("<pool type='dir'><name>{pool}</name><target><path>{dir}</path></target></pool>");
-    let _ = c.storage(|req| StorageCmd::DefinePool { req, xml });
+    let _ = c.storage(|req| StorageCmd::DefinePool {
+        req,
+        editing: None,
+        xml,
+    });
     for op in [PoolOp::Build, PoolOp::Start] {
         let p = pool.clone();
         let _ = c.storage(|req| StorageCmd::Pool { req, pool: p, op });

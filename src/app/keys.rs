@@ -10,18 +10,20 @@ use crate::ui::domains::detail::Tab;
 use crate::ui::popups::help::Help;
 
 impl App {
-    /// A key goes down the layer stack (popups, prompts), then to an attached console,
-    /// the XML editor, and finally the main screen's keymap.
+    /// A key goes to the XML editor while open, else down the layer stack (popups,
+    /// prompts), then to an attached console, and finally the main screen's keymap.
     pub(super) fn on_key(&mut self, k: KeyEvent) {
+        // The editor covers the whole screen, views included (a network's or pool's
+        // editor opens over its view): it has every key while open.
+        if self.xml.is_some() {
+            self.on_xml_key(k);
+            return;
+        }
         if self.layers_key(&k) {
             return;
         }
         // An attached console takes every key but its own (`[keys.terminal]`).
         if with_ctx!(self, |cx| self.console.on_key(k, &mut cx)) {
-            return;
-        }
-        if self.xml.is_some() {
-            self.on_xml_key(k);
             return;
         }
         if let Some(action) = self.config.keymap.action(&k) {

@@ -10,7 +10,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use crate::ui::popups::frame;
 
 use super::highlight::{self, Kind};
-use super::{Popup, PromptKind, Target, XmlEditor};
+use super::{Popup, PromptKind, XmlEditor};
 use crate::config::{Role, Theme};
 use crate::ui::text::{escape, escape_spans, needs_escape};
 
@@ -50,7 +50,7 @@ fn render_title(f: &mut Frame, area: Rect, ed: &XmlEditor, t: &Theme) {
         t.style(Role::Escaped),
     ));
     let what = match (&ed.target, ed.live) {
-        (Target::New, _) => "  new definition",
+        (t, _) if t.is_new() => "  new definition",
         (_, true) => "  live XML (read-only)",
         (_, false) => "  persistent definition",
     };
