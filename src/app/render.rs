@@ -26,6 +26,20 @@ impl App {
             self.render_console_full(f);
             return;
         }
+        // A full-screen view covers all but the status line and the footer: the screens
+        // under it are not drawn at all (a frame costs the view alone).
+        if let Some(top) = self.layers.iter().rposition(|l| l.fullscreen()) {
+            let [_, status, hints] = Layout::vertical([
+                Constraint::Min(0),
+                Constraint::Length(1),
+                Constraint::Length(1),
+            ])
+            .areas(area);
+            self.render_status(f, status);
+            self.render_hints(f, hints);
+            self.render_layers_from(f, area, status, top);
+            return;
+        }
         let detail_h = if self.domains.tab == Tab::Stats {
             stats_height(area.height, self.stats.view.expanded)
         } else if self.domains.tab == Tab::Snapshots && self.snaps.focused {
@@ -100,13 +114,18 @@ impl App {
 
     /// Popups and prompts, bottom first.
     fn render_layers(&mut self, f: &mut Frame, area: Rect, status: Rect) {
+        self.render_layers_from(f, area, status, 0);
+    }
+
+    /// The layers from index `first` up, bottom first.
+    fn render_layers_from(&mut self, f: &mut Frame, area: Rect, status: Rect, first: usize) {
         let cx = DrawCtx {
             config: &self.config,
             store: &self.store,
             readonly: self.readonly,
             status_area: status,
         };
-        for layer in &mut self.layers {
+        for layer in self.layers.iter_mut().skip(first) {
             layer.draw(f, area, &cx);
         }
     }
