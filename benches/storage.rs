@@ -24,8 +24,18 @@ fn main() {
         return;
     }
     let prefix = std::env::var("VIRTDECK_RIG_PREFIX").unwrap_or_else(|_| "vdtest-".into());
-    throughput(&prefix);
-    event_latency(&prefix);
+    // `cargo bench --bench storage -- throughput` (or `latency`) runs one part alone.
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let wants = |part: &str| only.is_empty() || only.iter().any(|a| a == part);
+    if wants("throughput") {
+        throughput(&prefix);
+    }
+    if wants("latency") {
+        event_latency(&prefix);
+    }
 }
 
 fn virsh(args: &[&str]) -> (bool, String) {
@@ -99,6 +109,7 @@ impl Client {
         let req = self.send(|r| Command::Storage(HostId::FIRST, cmd(r)));
         self.wait(|ev| match ev {
             BackendEvent::Storage(_, s @ StorageEvent::Done { req: r, .. })
+            | BackendEvent::Storage(_, s @ StorageEvent::PoolDefined { req: r, .. })
             | BackendEvent::Storage(_, s @ StorageEvent::TransferFinished { req: r, .. })
                 if *r == req =>
             {

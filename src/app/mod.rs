@@ -294,10 +294,8 @@ impl App {
                 // The editor, when open, covers every layer (see `App::on_key`).
                 if self.xml.is_some() {
                     self.on_xml_paste(&text);
-                } else if !self.layers_paste(&text)
-                    && !with_ctx!(self, |cx| self.console.on_paste(&text, &mut cx))
-                {
-                    self.on_xml_paste(&text);
+                } else if !self.layers_paste(&text) {
+                    with_ctx!(self, |cx| self.console.on_paste(&text, &mut cx));
                 }
                 self.dirty = true;
             }

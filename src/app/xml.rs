@@ -19,7 +19,7 @@ use crate::xml::drafts::Drafts;
 use crate::xml::schema::{ObjectKind, SchemaIndex};
 
 /// "3 min ago" for a draft's age.
-pub(super) fn age(t: SystemTime) -> String {
+fn age(t: SystemTime) -> String {
     let s = t.elapsed().map_or(0, |d| d.as_secs());
     match s {
         0..=59 => format!("{s} s ago"),
@@ -38,11 +38,11 @@ impl App {
             .clone()
     }
 
-    pub(super) fn drafts(&self) -> Option<Drafts> {
+    fn drafts(&self) -> Option<Drafts> {
         self.drafts_dir.clone().map(Drafts::new)
     }
 
-    pub(super) fn req(&mut self) -> u64 {
+    fn req(&mut self) -> u64 {
         self.reqs.allocate()
     }
 

@@ -156,12 +156,8 @@ impl App {
                 ed.gone = Some(why.to_string());
                 self.xml_define_anew = false;
             }
-            None => {}
-            Some(_) => {
-                if ed.gone.take().is_some() {
-                    self.xml_define_anew = false;
-                }
-            }
+            Some(_) if ed.gone.take().is_some() => self.xml_define_anew = false,
+            _ => {}
         }
     }
 }
