@@ -51,10 +51,12 @@ pub enum Scope {
     Search,
     /// The hosts view (`:host`).
     Hosts,
+    /// The Devices tab of the domain list (looked at first while that tab shows).
+    Devices,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 20] = [
+    pub const ALL: [Scope; 21] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -75,6 +77,7 @@ impl Scope {
         Scope::Disks,
         Scope::Search,
         Scope::Hosts,
+        Scope::Devices,
     ];
 
     /// The config table's name: `[keys.<name>]`.
@@ -100,6 +103,7 @@ impl Scope {
             Scope::Disks => "disks",
             Scope::Search => "search",
             Scope::Hosts => "hosts",
+            Scope::Devices => "devices",
         }
     }
 
@@ -134,6 +138,8 @@ impl Scope {
         // A shown search is looked at before the main screen's keys (it shadows them).
         &[Scope::Global, Scope::Search],
         &[Scope::Global, Scope::Hosts],
+        // The Devices tab's keys win over the domain list's while the tab shows.
+        &[Scope::Global, Scope::Devices],
     ];
 }
 
@@ -235,6 +241,8 @@ actions! {
     ManagedSaveRemove => "managed_save_remove", Domains, true, "", "drop the domain's managed save image, asks first (virsh managedsave-remove)";
     SaveToFile => "save_to_file", Domains, true, "", "save the running domain's memory to a file; it stops (virsh save)";
     RestoreFromFile => "restore_from_file", Domains, true, "", "start a domain from a file virsh save wrote (virsh restore)";
+    CloneDomain => "clone_domain", Domains, true, "", "clone the shut-off (or paused) domain: copy, overlay or share each disk (virt-clone)";
+    RenameDomain => "rename_domain", Domains, true, "", "rename a shut-off domain, edit its title and description (virsh domrename, desc)";
     SnapshotFocus => "snapshot_focus", Snapshots, false, "snapshots" #5, "snapshot tree: show it and move the keys there / back";
     SnapshotQuick => "snapshot_quick", Snapshots, true, "snapshot" #3, "quick snapshot now, named <domain>-YYYYMMDD-HHMMSS";
     SnapshotCreate => "snapshot_create", Snapshots, true, "new" #7, "new snapshot with options (virsh snapshot-create-as)";
@@ -303,6 +311,12 @@ actions! {
     NetClose => "net_close", Networks, false, "back", "networks: back to the view below";
     EventsClose => "events_close", Events, false, "back", "events: back to the view below";
     HostClose => "host_close", Host, false, "back", "host: back to the view below";
+    DevicesFocus => "devices_focus", Devices, false, "select" #4, "devices tab: j/k move over the devices (again or Esc: back to the list)";
+    DeviceAddDisk => "device_add_disk", Devices, true, "add disk" #5, "devices tab: hot-plug a disk: a pool volume or a path (virsh attach-device)";
+    DeviceAddNic => "device_add_nic", Devices, true, "add NIC" #6, "devices tab: hot-plug a NIC on a network, bridge or host device (virsh attach-device)";
+    DeviceDetach => "device_detach", Devices, true, "detach" #7, "devices tab: detach the selected disk, NIC or host device, asks first (virsh detach-device)";
+    DeviceMedia => "device_media", Devices, true, "media" #8, "devices tab: insert an ISO into the selected CD-ROM or eject it (virsh change-media)";
+    DeviceLink => "device_link", Devices, true, "link" #9, "devices tab: set the selected NIC's link up or down (virsh domif-setlink)";
     HostsOpen => "hosts_open", Hosts, false, "open", "hosts: the selected host's domains (a lost one reconnects)";
     HostsFleet => "hosts_fleet", Hosts, false, "fleet", "hosts: every host's domains in one list (:host all)";
     HostsReconnect => "hosts_reconnect", Hosts, false, "reconnect", "hosts: connect the selected host now";

@@ -178,7 +178,7 @@ fn sorting_by_state_puts_running_domains_first_and_selection_stays() {
 #[test]
 fn help_lists_the_live_keymap() {
     let mut h = Harness::demo(Options {
-        height: 40,
+        height: 50,
         ..Options::new("")
     });
     h.press("?");

@@ -317,7 +317,7 @@ fn revert_from_the_tree_sends_the_chosen_mode() {
 
 #[test]
 fn help_lists_the_focused_views_keys_first_then_the_global_ones() {
-    let mut f = Fake::new(100, 45);
+    let mut f = Fake::new(100, 60);
     f.select("web-01");
     f.press("S?");
     let screen = f.screen();

@@ -98,6 +98,12 @@ impl App {
                     (_, None) => self.set_status(Level::Error, "a snapshot name is needed"),
                 }
             }
+            cmdline::Command::Clone { domain, new_name } => {
+                self.clone_or_rename(Action::CloneDomain, &domain, new_name)
+            }
+            cmdline::Command::Rename { domain, new_name } => {
+                self.clone_or_rename(Action::RenameDomain, &domain, new_name)
+            }
             cmdline::Command::Filter(text) => {
                 self.domains.list.set_filter(&text);
                 self.domains.list.sync(&self.store);
@@ -176,6 +182,21 @@ impl App {
         }
         self.target = Some(id);
         self.on_action(action);
+        self.target = None;
+    }
+
+    /// `:clone NAME [NEW]` / `:rename NAME [NEW]` on the named domain alone.
+    fn clone_or_rename(&mut self, action: Action, domain: &str, new_name: Option<String>) {
+        let Some(id) = self.resolve(domain) else {
+            return;
+        };
+        if let Some(i) = self.domains.list.rows().iter().position(|r| *r == id) {
+            self.domains.list.select_index(i);
+        }
+        self.target = Some(id);
+        super::with_ctx!(self, |cx| crate::ui::clone::on_action(
+            action, &mut cx, new_name
+        ));
         self.target = None;
     }
 

@@ -26,7 +26,11 @@ impl App {
         if with_ctx!(self, |cx| self.console.on_key(k, &mut cx)) {
             return;
         }
-        if let Some(action) = self.config.keymap.action(&k) {
+        // The Devices tab's keys win over the domain list's while it shows.
+        let devices = (self.domains.tab == Tab::Devices)
+            .then(|| self.config.keymap.action_in(&[Scope::Devices], &k))
+            .flatten();
+        if let Some(action) = devices.or_else(|| self.config.keymap.action(&k)) {
             self.on_action(action);
         }
     }
@@ -51,6 +55,14 @@ impl App {
         if self.console.session.as_ref().is_some_and(|s| s.focused) {
             return vec![Scope::Terminal];
         }
+        if self.domains.tab == Tab::Devices {
+            // While the device list has j/k the domain list's keys are not the point.
+            return if self.devices.focused {
+                vec![Scope::Devices, Scope::Global]
+            } else {
+                vec![Scope::Devices, Scope::Domains, Scope::Global]
+            };
+        }
         let tab = match self.domains.tab {
             Tab::Snapshots => Some(Scope::Snapshots),
             Tab::Stats => Some(Scope::Stats),
@@ -73,6 +85,13 @@ impl App {
     pub(super) fn on_action(&mut self, action: Action) {
         if action == Action::Refresh {
             self.xml_pane.stale = true;
+        }
+        if (self.domains.tab == Tab::Devices || action.scope() == Scope::Devices)
+            && with_ctx!(self, |cx| self.devices.on_action(action, &mut cx))
+        {
+            // A devices action from the palette shows the tab it acts in.
+            self.domains.tab = Tab::Devices;
+            return;
         }
         let visible = self.domains.tab == Tab::Snapshots;
         // A quick snapshot with domains marked is a bulk job (the tree's key included).
@@ -109,6 +128,11 @@ impl App {
             | Action::SaveToFile
             | Action::RestoreFromFile => {
                 with_ctx!(self, |cx| crate::ui::jobs::save::on_action(action, &mut cx));
+            }
+            Action::CloneDomain | Action::RenameDomain => {
+                with_ctx!(self, |cx| crate::ui::clone::on_action(
+                    action, &mut cx, None
+                ));
             }
             Action::ShowDomains
             | Action::ShowNetworks
@@ -158,6 +182,7 @@ impl App {
                 | Scope::Volumes
                 | Scope::Jobs
                 | Scope::Disks
+                | Scope::Devices
                 | Scope::Search => {}
                 // The full-screen views take their own keys while they are open.
                 Scope::Networks | Scope::Events | Scope::Host | Scope::Hosts => {}

@@ -119,6 +119,8 @@ pub struct App {
     pub xml_pane: crate::ui::domains::xml_tab::XmlPane,
     pub console: ConsoleUi,
     pub stats: StatsTab,
+    /// The Devices tab: the selected domain's devices and the hot-plug dialogs.
+    pub devices: crate::ui::devices::DevicesTab,
     /// One worker per host: each command goes to the worker of the host it names.
     backends: std::collections::BTreeMap<HostId, CommandSender>,
     /// The host new things (a new domain, a refresh) go to: the one the list shows, or
@@ -173,6 +175,7 @@ impl App {
             xml_pane: Default::default(),
             console: ConsoleUi::default(),
             stats: StatsTab::default(),
+            devices: Default::default(),
             backends: std::iter::once((HostId::FIRST, backend)).collect(),
             host: HostId::FIRST,
             visible_sent: Default::default(),
@@ -338,6 +341,12 @@ impl App {
             selected.as_ref(),
             &mut cx
         ));
+        let devices_shown = self.domains.tab == Tab::Devices;
+        with_ctx!(self, |cx| self.devices.sync(
+            devices_shown,
+            selected.as_ref(),
+            &mut cx
+        ));
         let wants_xml = matches!(self.domains.tab, Tab::Overview | Tab::Xml);
         with_ctx!(self, |cx| self.xml_pane.sync(
             wants_xml,
@@ -379,6 +388,7 @@ impl App {
             self.dirty = true;
         }
         with_ctx!(self, |cx| self.console.on_backend(&ev, &mut cx));
+        with_ctx!(self, |cx| self.devices.on_backend(&ev, &mut cx));
         self.fold_event_log(&ev);
         self.layers_backend(&ev);
         if matches!(ev, BackendEvent::Console(..)) {
@@ -400,6 +410,23 @@ impl App {
                 );
             }
             BackendEvent::Error(_, message) => self.set_status(Level::Error, message),
+            BackendEvent::Clone(..) | BackendEvent::Rename(..) => {
+                if let Some((level, text)) = crate::ui::clone::status_of(&ev) {
+                    self.set_status(level, text);
+                }
+                // The new clone is what the user looks at next.
+                if let BackendEvent::Clone(
+                    _,
+                    crate::backend::clone::CloneEvent::Finished {
+                        result: Ok((new, _)),
+                        ..
+                    },
+                ) = &ev
+                    && let Some(i) = self.domains.list.rows().iter().position(|r| r == new)
+                {
+                    self.domains.list.select_index(i);
+                }
+            }
             BackendEvent::Snapshot(ev) => {
                 self.dirty = true;
                 with_ctx!(self, |cx| self.snaps.on_event(ev, &mut cx));

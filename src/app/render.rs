@@ -45,6 +45,9 @@ impl App {
         } else if self.domains.tab == Tab::Snapshots && self.snaps.focused {
             // The tree gets half the screen while it has the keys.
             (area.height / 2).max(8)
+        } else if self.domains.tab == Tab::Devices {
+            // A header and a row per device: disks, NICs, consoles, controllers.
+            (area.height / 2).max(8)
         } else if self.domains.tab == Tab::Console {
             // A console needs room; the list keeps the rest.
             (area.height * 3 / 5).max(8)
@@ -94,6 +97,9 @@ impl App {
         }
         if self.domains.tab == Tab::Console {
             self.render_console_pane(f, body);
+        }
+        if self.domains.tab == Tab::Devices && has_selected {
+            self.devices.render(f, body, &self.config.theme);
         }
         if self.domains.tab == Tab::Xml && has_selected {
             self.xml_pane.render(f, body, &self.config.theme);

@@ -67,6 +67,10 @@ pub enum Command {
     /// The domains on screen and the selected one: only they get the per-domain stats
     /// fallback calls (the bulk call still covers every domain).
     Visible(HostId, Vec<DomainId>),
+    /// Clone a domain (plan, start, cancel).
+    Clone(HostId, super::clone::CloneCmd),
+    /// Read or change a domain's name, title and description.
+    Rename(HostId, super::rename::RenameCmd),
     /// Close the connection and stop the worker (sent by the worker's own handle).
     Quit,
 }
@@ -88,7 +92,9 @@ impl Command {
             | Command::ReconnectInteractive(host)
             | Command::Visible(host, _)
             | Command::Storage(host, _)
-            | Command::Jobs(host, _) => Some(*host),
+            | Command::Jobs(host, _)
+            | Command::Clone(host, _)
+            | Command::Rename(host, _) => Some(*host),
             Command::Snapshot(c) => Some(c.id().host),
             Command::Quit => None,
         }

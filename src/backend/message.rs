@@ -113,6 +113,10 @@ pub enum BackendEvent {
     /// A domain event other than lifecycle (reboot, device added / removed, balloon,
     /// watchdog, I/O error), for the events view.
     DomainEvent(HostId, Box<DomainEventRecord>),
+    /// A clone's plan, progress and outcome.
+    Clone(HostId, super::clone::CloneEvent),
+    /// Replies about a domain's name, title and description.
+    Rename(HostId, super::rename::RenameEvent),
     /// Something failed outside any request (a reconcile, a stats read).
     Error(HostId, String),
     /// A connection attempt (the first or a reconnect) failed; the next one follows after
@@ -151,7 +155,9 @@ impl BackendEvent {
             | BackendEvent::ConnectFailed { host, .. }
             | BackendEvent::HostFacts(host, _)
             | BackendEvent::Storage(host, _)
-            | BackendEvent::Jobs(host, _) => *host,
+            | BackendEvent::Jobs(host, _)
+            | BackendEvent::Clone(host, _)
+            | BackendEvent::Rename(host, _) => *host,
             BackendEvent::DomainUpdated(info) => info.id.host,
             BackendEvent::DomainRemoved(id)
             | BackendEvent::Lifecycle { id, .. }

@@ -1,6 +1,7 @@
 //! The libvirt side: a worker thread per connection and the event plumbing. No UI here.
 
 pub mod bulk;
+pub mod clone;
 pub mod command;
 pub mod console;
 pub mod console_xml;
@@ -15,6 +16,7 @@ pub mod message;
 pub mod model;
 pub mod network;
 pub mod node;
+pub mod rename;
 mod session;
 pub mod snapshots;
 pub mod stats;

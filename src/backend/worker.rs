@@ -263,6 +263,7 @@ struct Worker {
     ticks: u64,
     storage: super::storage::Storage,
     jobs: super::jobs::Jobs,
+    clones: super::clone::Clones,
 }
 
 impl Worker {
@@ -292,6 +293,7 @@ impl Worker {
             ticks: 0,
             storage: super::storage::Storage::new(host),
             jobs: super::jobs::Jobs::new(host),
+            clones: super::clone::Clones::new(host),
         }
     }
 

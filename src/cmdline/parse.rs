@@ -66,6 +66,16 @@ pub enum Command {
     Help(Option<String>),
     /// A blank line: close the command line, do nothing.
     Nothing,
+    /// `:clone DOMAIN [NEW]`: the clone dialog, the new name filled in.
+    Clone {
+        domain: String,
+        new_name: Option<String>,
+    },
+    /// `:rename DOMAIN [NEW]`: rename at once, or the dialog without a new name.
+    Rename {
+        domain: String,
+        new_name: Option<String>,
+    },
     /// `:host all`: every host's domains in one list.
     HostAll,
     /// `:host add NAME URI`: save a host and connect to it.
@@ -270,6 +280,18 @@ fn build(name: &'static str, args: Vec<String>) -> Command {
                 name: next(),
             };
         }
+        "clone" => {
+            return Command::Clone {
+                domain: next().unwrap_or_default(),
+                new_name: next(),
+            };
+        }
+        "rename" => {
+            return Command::Rename {
+                domain: next().unwrap_or_default(),
+                new_name: next(),
+            };
+        }
         "sort" => return Command::Sort(next().unwrap_or_default()),
         "help" => return Command::Help(next()),
         other => match (view_named(other), next()) {
@@ -319,6 +341,42 @@ mod tests {
         assert!(matches!(parse(":host add db1"), Err(ParseError::Host(_))));
         assert!(matches!(parse(":host nonsense"), Err(ParseError::Host(_))));
         assert_eq!(parse(":view net"), Ok(Command::View(View::Networks)));
+    }
+
+    #[test]
+    fn clone_and_rename_name_the_domain_and_the_new_name() {
+        assert_eq!(
+            parse(":clone web-01 web-02"),
+            Ok(Command::Clone {
+                domain: "web-01".into(),
+                new_name: Some("web-02".into())
+            })
+        );
+        assert_eq!(
+            parse(":clone web-01"),
+            Ok(Command::Clone {
+                domain: "web-01".into(),
+                new_name: None
+            })
+        );
+        assert_eq!(
+            parse(":domrename 'old one' new"),
+            Ok(Command::Rename {
+                domain: "old one".into(),
+                new_name: Some("new".into())
+            })
+        );
+        assert!(matches!(
+            parse(":rename"),
+            Err(ParseError::Missing {
+                command: "rename",
+                ..
+            })
+        ));
+        assert!(matches!(
+            parse(":clone a b c"),
+            Err(ParseError::TooMany { .. })
+        ));
     }
 
     #[test]

@@ -191,6 +191,24 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     cmd("edit", &[], DOMAIN_OPT, "edit the domain's XML"),
     cmd(
+        "clone",
+        &[],
+        &[
+            req(ArgKind::Domain, "a domain name"),
+            opt(ArgKind::Word, "the clone's name"),
+        ],
+        "clone a shut-off domain (the dialog opens with the new name filled in)",
+    ),
+    cmd(
+        "rename",
+        &["domrename"],
+        &[
+            req(ArgKind::Domain, "a domain name"),
+            opt(ArgKind::Word, "the new name"),
+        ],
+        "rename a shut-off domain (no new name: the name / title / description dialog)",
+    ),
+    cmd(
         "filter",
         &["f"],
         &[opt(ArgKind::Text, "a filter (text or re:REGEX)")],

@@ -222,6 +222,8 @@ impl Store {
             | BackendEvent::DomainEvent(..)
             | BackendEvent::Storage(..)
             | BackendEvent::Jobs(..)
+            | BackendEvent::Clone(..)
+            | BackendEvent::Rename(..)
             | BackendEvent::Error(..) => false,
             BackendEvent::HostFacts(..) => host_changed,
         }

@@ -1,8 +1,10 @@
 //! Everything drawn on screen: one folder per view (state, keys, drawing), shared widgets,
 //! and the layer vocabulary. Reads the Store; never talks to libvirt.
 
+pub mod clone;
 pub mod cmdline;
 pub mod console;
+pub mod devices;
 pub mod disks;
 pub mod domains;
 pub mod events;

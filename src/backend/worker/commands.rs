@@ -117,6 +117,20 @@ impl Worker {
                 let conn = self.session.as_ref().map(|s| &s.conn);
                 self.jobs.handle(conn, self.cfg.readonly, &self.sink, c);
             }
+            Command::Clone(_, c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                self.clones.handle(conn, self.cfg.readonly, &self.sink, c);
+            }
+            Command::Rename(_, c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                crate::backend::rename::handle(
+                    self.cfg.host,
+                    conn,
+                    self.cfg.readonly,
+                    &self.sink,
+                    c,
+                );
+            }
             Command::Console(_, cmd) => {
                 let conn = self.session.as_ref().map(|s| &s.conn);
                 self.consoles.handle(conn, cmd, &self.sink, &self.tx);

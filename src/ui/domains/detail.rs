@@ -21,15 +21,17 @@ pub enum Tab {
     Xml,
     Snapshots,
     Console,
+    Devices,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Overview,
         Tab::Stats,
         Tab::Xml,
         Tab::Snapshots,
         Tab::Console,
+        Tab::Devices,
     ];
 
     pub fn title(self) -> &'static str {
@@ -37,6 +39,7 @@ impl Tab {
             Tab::Overview => "Overview",
             Tab::Stats => "Stats",
             Tab::Xml => "XML",
+            Tab::Devices => "Devices",
             Tab::Snapshots => "Snapshots",
             Tab::Console => "Console",
         }
@@ -105,6 +108,8 @@ pub fn render(
         // The App draws the live XML (XmlPane) into the body.
         Tab::Xml => return inner,
         Tab::Snapshots => return inner,
+        // The App draws the devices (DevicesTab) into the body.
+        Tab::Devices => return inner,
         // Drawn by the App over `body(area)`: the console belongs to the App, not the row.
         Tab::Console => Vec::new(),
         // The App draws the stats pane into `body(area)` itself: it needs the histories.

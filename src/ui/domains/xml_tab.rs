@@ -127,6 +127,16 @@ impl XmlPane {
                 self.stale = true;
                 false
             }
+            // A new name, title or description raises no lifecycle event.
+            BackendEvent::Rename(
+                _,
+                crate::backend::rename::RenameEvent::Applied {
+                    id, result: Ok(_), ..
+                },
+            ) if self.domain.as_ref() == Some(id) => {
+                self.stale = true;
+                false
+            }
             _ => false,
         }
     }

@@ -29,6 +29,8 @@ pub struct DomainJob {
     /// The domain's name when the job started (restore: none yet).
     pub domain: String,
     pub progress: DomainJobProgress,
+    /// A clone job (virtdeck's own thread): abort cancels it and removes what it made.
+    pub clone: bool,
 }
 
 /// One row: a block job or a domain job.
@@ -211,6 +213,16 @@ impl JobsView {
                     format!("aborting {} {}…", escape(&j.domain), j.disk),
                 ));
             }
+            Some(Row::Domain(d)) if d.clone => {
+                cx.status(
+                    Level::Warn,
+                    format!("cancelling {}: what it made is removed…", escape(&d.what)),
+                );
+                cx.send(Command::Clone(
+                    self.host,
+                    crate::backend::clone::CloneCmd::Cancel { req: d.req },
+                ));
+            }
             Some(Row::Domain(d)) => {
                 let Some(id) = d.id.clone() else {
                     cx.status(Level::Warn, "a restore cannot be aborted");
@@ -281,6 +293,48 @@ impl JobsView {
     }
 }
 
+impl JobsView {
+    /// A clone's progress is a domain job row until it finishes.
+    fn on_clone(&mut self, ev: &crate::backend::clone::CloneEvent, cx: &Ctx) {
+        use crate::backend::clone::CloneEvent;
+        match ev {
+            CloneEvent::Progress {
+                req,
+                id,
+                what,
+                progress,
+            } => {
+                let p = DomainJobProgress {
+                    elapsed: progress.elapsed,
+                    processed: Some(progress.done),
+                    total: Some(progress.total),
+                    percent: progress.percent(),
+                };
+                let what = format!("clone {what}: {}", progress.step);
+                match self.domain_jobs.iter_mut().find(|d| d.req == *req) {
+                    Some(d) => {
+                        d.progress = p;
+                        d.what = what;
+                    }
+                    None => self.domain_jobs.push(DomainJob {
+                        req: *req,
+                        id: Some(id.clone()),
+                        domain: name_of(cx, Some(id)),
+                        what,
+                        progress: p,
+                        clone: true,
+                    }),
+                }
+            }
+            CloneEvent::Finished { req, .. } => {
+                self.domain_jobs.retain(|d| !(d.clone && d.req == *req));
+            }
+            CloneEvent::Plan { .. } => {}
+        }
+        self.clamp();
+    }
+}
+
 impl Layer for JobsView {
     fn scopes(&self) -> &'static [Scope] {
         &[Scope::Jobs, Scope::Global]
@@ -321,6 +375,12 @@ impl Layer for JobsView {
     }
 
     fn on_backend(&mut self, ev: &BackendEvent, cx: &mut Ctx) {
+        if let BackendEvent::Clone(host, c) = ev {
+            if *host == self.host {
+                self.on_clone(c, cx);
+            }
+            return;
+        }
         let BackendEvent::Jobs(host, ev) = ev else {
             return;
         };
@@ -353,6 +413,7 @@ impl Layer for JobsView {
                     domain: name_of(cx, id.as_ref()),
                     what: what.clone(),
                     progress: DomainJobProgress::default(),
+                    clone: false,
                 });
             }
             JobEvent::DomainJobProgress { req, id, progress } => {
@@ -364,6 +425,7 @@ impl Layer for JobsView {
                         domain: name_of(cx, id.as_ref()),
                         what: "domain job".into(),
                         progress: progress.clone(),
+                        clone: false,
                     }),
                 }
             }
