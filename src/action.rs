@@ -30,9 +30,19 @@ pub enum Scope {
     Input,
     /// The `:` command line and the Ctrl-P palette, on top of `[keys.input]`.
     Prompt,
-    /// The XML editor's commands (typing, arrows and selection stay fixed, as in any
-    /// text field).
+    /// The XML editor's commands.
     Editor,
+    /// The XML editor's text keys: cursor movement (Shift with one selects), Enter, Tab,
+    /// Backspace, Delete. Printable characters always type.
+    EditorText,
+    /// The XML editor's hints list, open while typing: non-printing keys only.
+    Completion,
+    /// The XML editor's diff (before define), unknown-names and key-help popups.
+    EditorPopup,
+    /// The XML editor's "close with unapplied changes?" question.
+    CloseQuestion,
+    /// The XML editor's "a draft was found" question.
+    DraftOffer,
     /// The networks view (`:net`) and its leases.
     Networks,
     /// The events view (`:events`).
@@ -51,12 +61,14 @@ pub enum Scope {
     Search,
     /// The hosts view (`:host`).
     Hosts,
+    /// The create wizard's pages and its "created" question.
+    Wizard,
     /// The Devices tab of the domain list (looked at first while that tab shows).
     Devices,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 21] = [
+    pub const ALL: [Scope; 27] = [
         Scope::Global,
         Scope::Domains,
         Scope::Snapshots,
@@ -68,6 +80,11 @@ impl Scope {
         Scope::Input,
         Scope::Prompt,
         Scope::Editor,
+        Scope::EditorText,
+        Scope::Completion,
+        Scope::EditorPopup,
+        Scope::CloseQuestion,
+        Scope::DraftOffer,
         Scope::Networks,
         Scope::Events,
         Scope::Host,
@@ -77,6 +94,7 @@ impl Scope {
         Scope::Disks,
         Scope::Search,
         Scope::Hosts,
+        Scope::Wizard,
         Scope::Devices,
     ];
 
@@ -94,6 +112,11 @@ impl Scope {
             Scope::Input => "input",
             Scope::Prompt => "prompt",
             Scope::Editor => "editor",
+            Scope::EditorText => "editor_text",
+            Scope::Completion => "completion",
+            Scope::EditorPopup => "editor_popup",
+            Scope::CloseQuestion => "close_question",
+            Scope::DraftOffer => "draft_offer",
             Scope::Networks => "networks",
             Scope::Events => "events",
             Scope::Host => "host",
@@ -103,6 +126,7 @@ impl Scope {
             Scope::Disks => "disks",
             Scope::Search => "search",
             Scope::Hosts => "hosts",
+            Scope::Wizard => "wizard",
             Scope::Devices => "devices",
         }
     }
@@ -110,6 +134,17 @@ impl Scope {
     pub fn from_name(name: &str) -> Option<Scope> {
         Scope::ALL.into_iter().find(|s| s.name() == name)
     }
+
+    /// Scopes live while text is typed: a printable key bound there could no longer be
+    /// typed, so only keys that print nothing (Ctrl-/Alt- keys, arrows, Enter, F-keys…)
+    /// are accepted.
+    pub const TYPING: &'static [Scope] = &[
+        Scope::Editor,
+        Scope::EditorText,
+        Scope::Completion,
+        Scope::Input,
+        Scope::Prompt,
+    ];
 
     /// Scopes whose keys are live at the same moment, so a key may be bound only once
     /// across each group. The domain list hosts the snapshot, stats and console tabs, so
@@ -126,7 +161,10 @@ impl Scope {
         &[Scope::Global, Scope::Terminal, Scope::Console, Scope::Input],
         &[Scope::Input, Scope::Confirm, Scope::SnapshotDialog],
         &[Scope::Prompt, Scope::Input],
-        &[Scope::Editor],
+        // The editor takes every key while open. Its popups shadow it (the hints list
+        // only the keys it binds; anything else goes on to the text), so each popup
+        // scope is checked on its own.
+        &[Scope::Editor, Scope::EditorText],
         &[Scope::Global, Scope::Networks],
         &[Scope::Global, Scope::Events],
         &[Scope::Global, Scope::Host],
@@ -138,6 +176,8 @@ impl Scope {
         // A shown search is looked at before the main screen's keys (it shadows them).
         &[Scope::Global, Scope::Search],
         &[Scope::Global, Scope::Hosts],
+        // The wizard's fields take text, so it listens to no global key.
+        &[Scope::Wizard, Scope::Input],
         // The Devices tab's keys win over the domain list's while the tab shows.
         &[Scope::Global, Scope::Devices],
     ];
@@ -214,7 +254,7 @@ actions! {
     CommandLine => "command_line", Global, false, "", "command line: :start web-01, :snapshot web-01 NAME, :vm, :q (Tab completes)";
     Palette => "palette", Global, false, "", "fuzzy palette over every action available here";
     ShowNode => "show_node", Global, false, "", "this host: CPU, memory, versions, node devices (:node)";
-    Filter => "filter", Domains, false, "filter" #12, "filter by name (re: for a regex, ! to invert)";
+    Filter => "filter", Domains, false, "filter" #12, "filter by name or IP (re: for a regex, ! to invert)";
     ClearFilter => "clear_filter", Domains, false, "", "clear the filter / leave the snapshot tree";
     SortNext => "sort_next", Domains, false, "sort", "sort by the next column";
     SortPrev => "sort_prev", Domains, false, "", "sort by the previous column";
@@ -232,10 +272,14 @@ actions! {
     ToggleAutostart => "toggle_autostart", Domains, true, "", "toggle autostart (virsh autostart)";
     EditXml => "edit_xml", Domains, false, "edit" #4, "edit the domain's XML with schema hints (virsh edit)";
     NewDomain => "new_domain", Domains, false, "", "define a new domain from a template or file (virsh define)";
+    CreateDomain => "create_domain", Domains, true, "", "create a new domain with a wizard (virt-install)";
     Mark => "mark", Domains, false, "", "mark / unmark the selected domain for a bulk action";
     InvertMarks => "invert_marks", Domains, false, "", "invert the marks among the visible rows";
     MarkAll => "mark_all", Domains, false, "", "mark every visible row";
     Yank => "yank", Domains, false, "", "copy the selected domain's name and UUID to the clipboard (OSC 52)";
+    SendKey => "send_key", Domains, true, "", "send keys: Ctrl-Alt-Del, Ctrl-C, SysRq, a list (send-key)";
+    SetMemory => "set_memory", Domains, true, "", "memory and its maximum, live or persistent (virsh setmem)";
+    SetVcpus => "set_vcpus", Domains, true, "", "vCPUs and their maximum, live or persistent (setvcpus)";
     ShowDisks => "show_disks", Domains, false, "", "the selected domain's disks, backing chains and block jobs";
     ManagedSave => "managed_save", Domains, true, "", "save the running domain's memory; the next start resumes (virsh managedsave)";
     ManagedSaveRemove => "managed_save_remove", Domains, true, "", "drop the domain's managed save image, asks first (virsh managedsave-remove)";
@@ -266,6 +310,7 @@ actions! {
     TerminalLineDown => "terminal_line_down", Terminal, false, "", "attached console: scroll forward a line";
     TerminalTop => "terminal_top", Terminal, false, "", "attached console: oldest scrollback";
     TerminalLive => "terminal_live", Terminal, false, "", "attached console: back to live output";
+    ConsoleSendKey => "console_send_key", Terminal, true, "keys", "attached console: send keys to the guest's keyboard (Ctrl-Alt-Del, SysRq; virsh send-key)";
     FreezeStats => "freeze_stats", Stats, false, "freeze" #6, "freeze / unfreeze the stats graphs (sampling goes on)";
     ExpandStats => "expand_stats", Stats, false, "raw", "stats: raw counters (domblkstat/domifstat/dommemstat)";
     BalloonPeriod => "balloon_period", Stats, true, "balloon", "set the guest's balloon stats period, asks first (dommemstat --period)";
@@ -277,6 +322,10 @@ actions! {
     NextField => "next_field", SnapshotDialog, false, "", "dialogs: next field or option";
     PrevField => "prev_field", SnapshotDialog, false, "", "dialogs: previous field or option";
     ToggleOption => "toggle_option", SnapshotDialog, false, "", "dialogs: tick / untick the option under the cursor";
+    DeleteModeThis => "delete_mode_this", SnapshotDialog, false, "", "delete dialog: this snapshot only";
+    DeleteModeWithChildren => "delete_mode_with_children", SnapshotDialog, false, "", "delete dialog: this snapshot and all its children";
+    DeleteModeChildrenOnly => "delete_mode_children_only", SnapshotDialog, false, "", "delete dialog: only its children";
+    DeleteModeMetadata => "delete_mode_metadata", SnapshotDialog, false, "", "delete dialog: metadata only (data stays)";
     InputAccept => "input_accept", Input, false, "ok", "text input and dialogs: accept";
     InputCancel => "input_cancel", Input, false, "cancel", "text input and dialogs: cancel";
     InputBackspace => "input_backspace", Input, false, "", "text input: delete the character before the cursor";
@@ -300,7 +349,47 @@ actions! {
     EditorIssues => "editor_issues", Editor, false, "", "XML editor: unknown elements and attributes, with everything allowed there";
     EditorHelp => "editor_help", Editor, false, "", "XML editor: its keys";
     EditorClose => "editor_close", Editor, false, "", "XML editor: close; with unapplied changes it asks: keep them as a draft, discard, or apply";
+    EditorPalette => "editor_palette", Editor, false, "", "XML editor: fuzzy palette over the editor's actions";
+    EditorLeft => "editor_left", EditorText, false, "", "XML editor: cursor left (with Shift: select)";
+    EditorRight => "editor_right", EditorText, false, "", "XML editor: cursor right (with Shift: select)";
+    EditorUp => "editor_up", EditorText, false, "", "XML editor: cursor up a line (with Shift: select)";
+    EditorDown => "editor_down", EditorText, false, "", "XML editor: cursor down a line (with Shift: select)";
+    EditorLineStart => "editor_line_start", EditorText, false, "", "XML editor: start of the line's text, again: column 0";
+    EditorLineEnd => "editor_line_end", EditorText, false, "", "XML editor: end of the line";
+    EditorPageUp => "editor_page_up", EditorText, false, "", "XML editor: a page up";
+    EditorPageDown => "editor_page_down", EditorText, false, "", "XML editor: a page down";
+    EditorDocStart => "editor_doc_start", EditorText, false, "", "XML editor: start of the document";
+    EditorDocEnd => "editor_doc_end", EditorText, false, "", "XML editor: end of the document";
+    EditorNewline => "editor_newline", EditorText, false, "", "XML editor: new line, indented like this one (deeper after an open tag)";
+    EditorIndent => "editor_indent", EditorText, false, "", "XML editor: insert two spaces";
+    EditorBackspace => "editor_backspace", EditorText, false, "", "XML editor: delete before the cursor (or the selection)";
+    EditorDelete => "editor_delete", EditorText, false, "", "XML editor: delete under the cursor (or the selection)";
+    CompletionPrev => "completion_prev", Completion, false, "choose", "XML editor hints: previous item";
+    CompletionNext => "completion_next", Completion, false, "", "XML editor hints: next item";
+    CompletionInsert => "completion_insert", Completion, false, "insert", "XML editor hints: insert the item";
+    CompletionClose => "completion_close", Completion, false, "close", "XML editor hints: close the list (typing goes on)";
+    DiffDefine => "diff_define", EditorPopup, false, "define", "XML editor diff: define it (virsh define); any key not listed here goes back to editing";
+    PopupUp => "popup_up", EditorPopup, false, "scroll", "XML editor diff, F2 and F1 lists: scroll up a line";
+    PopupDown => "popup_down", EditorPopup, false, "", "XML editor diff, F2 and F1 lists: scroll down a line (other keys close a list)";
+    PopupPageUp => "popup_page_up", EditorPopup, false, "", "XML editor diff, F2 and F1 lists: a page up";
+    PopupPageDown => "popup_page_down", EditorPopup, false, "", "XML editor diff, F2 and F1 lists: a page down";
+    CloseKeep => "close_keep", CloseQuestion, false, "keep as draft and close", "XML editor close: keep the changes as a draft (offered on reopening) and close";
+    CloseDiscard => "close_discard", CloseQuestion, false, "discard and close", "XML editor close: discard the changes and close";
+    CloseApply => "close_apply", CloseQuestion, false, "apply", "XML editor close: apply the changes (the diff first)";
+    CloseBack => "close_back", CloseQuestion, false, "back", "XML editor close: back to editing";
+    DraftRestore => "draft_restore", DraftOffer, false, "restore draft", "XML editor draft: restore it into the editor";
+    DraftDiscard => "draft_discard", DraftOffer, false, "discard it", "XML editor draft: discard it, keep the current definition";
+    DraftLater => "draft_later", DraftOffer, false, "keep for later", "XML editor draft: keep it for later, show the definition";
     PromptDown => "prompt_down", Prompt, false, "next", "command line: newer history line; palette: next row";
+    PromptLeft => "prompt_left", Prompt, false, "", "command line: cursor left";
+    PromptRight => "prompt_right", Prompt, false, "", "command line: cursor right";
+    PromptWordLeft => "prompt_word_left", Prompt, false, "", "command line: a word left";
+    PromptWordRight => "prompt_word_right", Prompt, false, "", "command line: a word right";
+    PromptHome => "prompt_home", Prompt, false, "", "command line: start of the line";
+    PromptEnd => "prompt_end", Prompt, false, "", "command line: end of the line";
+    PromptDelete => "prompt_delete", Prompt, false, "", "command line: delete under the cursor";
+    PromptDeleteWord => "prompt_delete_word", Prompt, false, "", "command line: delete the word before the cursor";
+    PromptKillEnd => "prompt_kill_end", Prompt, false, "", "command line: delete to the end of the line";
     NetLeases => "net_leases", Networks, false, "leases", "networks: DHCP leases of the selected network (net-dhcp-leases)";
     NetStart => "net_start", Networks, true, "start", "networks: start the selected network (net-start)";
     NetStop => "net_stop", Networks, true, "stop", "networks: stop the selected network, asks first (net-destroy)";
@@ -311,6 +400,8 @@ actions! {
     NetClose => "net_close", Networks, false, "back", "networks: back to the view below";
     EventsClose => "events_close", Events, false, "back", "events: back to the view below";
     HostClose => "host_close", Host, false, "back", "host: back to the view below";
+    HostAttach => "host_attach", Host, true, "attach", "host: pass the selected PCI / USB device through to a domain (attach-device)";
+    HostDetach => "host_detach", Host, true, "detach", "host: take the selected device back from the domain using it (detach-device)";
     DevicesFocus => "devices_focus", Devices, false, "select" #4, "devices tab: j/k move over the devices (again or Esc: back to the list)";
     DeviceAddDisk => "device_add_disk", Devices, true, "add disk" #5, "devices tab: hot-plug a disk: a pool volume or a path (virsh attach-device)";
     DeviceAddNic => "device_add_nic", Devices, true, "add NIC" #6, "devices tab: hot-plug a NIC on a network, bridge or host device (virsh attach-device)";
@@ -348,6 +439,13 @@ actions! {
     SearchOlder => "search_older", Search, false, "older", "console search: the next older match";
     SearchNewer => "search_newer", Search, false, "newer", "console search: the next newer match";
     SearchEnd => "search_end", Search, false, "end", "console search: end it";
+    WizardNextField => "wizard_next_field", Wizard, false, "field", "create wizard: next field";
+    WizardPrevField => "wizard_prev_field", Wizard, false, "", "create wizard: previous field";
+    WizardNextChoice => "wizard_next_choice", Wizard, false, "choice", "create wizard: next choice (type to narrow a list; toggles flip)";
+    WizardPrevChoice => "wizard_prev_choice", Wizard, false, "", "create wizard: previous choice";
+    WizardCancel => "wizard_cancel", Wizard, false, "cancel all", "create wizard: cancel (nothing exists before the define)";
+    WizardStart => "wizard_start", Wizard, true, "start", "after a create: start the new domain now";
+    WizardConsole => "wizard_console", Wizard, true, "console", "after a create: start the new domain and open its console";
 }
 
 impl Action {

@@ -3,18 +3,14 @@
 
 use std::sync::{Arc, Mutex};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use virtdeck::app::App;
-use virtdeck::backend::snapshots::{Location, SnapshotCmd, SnapshotEvent, SnapshotInfo};
+use virtdeck::backend::snapshots::{Location, SnapshotCmd, SnapshotInfo};
 use virtdeck::backend::{
-    BackendEvent, BulkOp, Command, CommandLog, CommandSender, DomainId, DomainInfo, DomainState,
-    HostId, LifecycleOp,
+    BackendEvent, BulkOp, Command, DomainId, DomainInfo, DomainState, HostId, LifecycleOp,
 };
 use virtdeck::bulk::{Outcome, Report};
 use virtdeck::config::Config;
-use virtdeck::config::keymap::Key;
 use virtdeck::event::Event;
 
 fn uuid(n: usize) -> String {
@@ -63,11 +59,9 @@ impl std::io::Write for Shared {
     }
 }
 
-struct Fake {
-    app: App,
-    log: CommandLog,
-    term: Terminal<TestBackend>,
-}
+#[path = "common/fake.rs"]
+mod fake;
+use fake::Fake;
 
 impl Fake {
     fn new(width: u16, height: u16) -> Fake {
@@ -76,63 +70,9 @@ impl Fake {
 
     fn with(width: u16, height: u16, readonly: bool, history: Option<std::path::PathBuf>) -> Fake {
         let config = Config::builtin().expect("built-in config");
-        let (tx, log) = CommandSender::detached();
-        let mut app = App::new(config, tx, readonly);
-        app.drafts_dir = None;
-        app.history_path = history;
-        app.handle(Event::Backend(BackendEvent::Connected {
-            host: HostId::FIRST,
-            uri: "test:///fake".into(),
-            hostname: "fakehost".into(),
-            readonly,
-        }));
-        app.handle(Event::Backend(BackendEvent::DomainList(
-            HostId::FIRST,
-            fleet(),
-        )));
-        let term = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-        Fake { app, log, term }
-    }
-
-    /// Plain characters, or `<Spec>` for named keys, as in the keymap.
-    fn press(&mut self, keys: &str) {
-        let mut chars = keys.chars().peekable();
-        while let Some(c) = chars.next() {
-            let key = if c == '<' && chars.peek().is_some_and(|n| *n != '>' && *n != ' ') {
-                let spec: String = chars.by_ref().take_while(|c| *c != '>').collect();
-                Key::parse(&spec).expect("key spec")
-            } else {
-                Key::parse(&c.to_string()).expect("key")
-            };
-            let mut mods = KeyModifiers::NONE;
-            if key.ctrl {
-                mods |= KeyModifiers::CONTROL;
-            }
-            if matches!(key.code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
-                mods |= KeyModifiers::SHIFT;
-            }
-            self.app.handle(Event::Key(KeyEvent::new(key.code, mods)));
-        }
-    }
-
-    fn select(&mut self, name: &str) {
-        self.press("g");
-        for _ in 0..fleet().len() {
-            if self.selected_name().as_deref() == Some(name) {
-                return;
-            }
-            self.press("j");
-        }
-        panic!("{name} not in the list");
-    }
-
-    fn selected_name(&self) -> Option<String> {
-        let id = self.app.domains.list.selected()?;
-        self.app.store.get(id).map(|r| r.info.name.clone())
-    }
-
-    fn commands(&self) -> Vec<Command> {
-        self.log.drain()
+        let mut f = Fake::connected(width, height, config, readonly, fleet());
+        f.app.history_path = history;
+        f
     }
 
     fn status(&self) -> String {
@@ -141,37 +81,6 @@ impl Fake {
             .as_ref()
             .map(|s| s.text.clone())
             .unwrap_or_default()
-    }
-
-    fn screen(&mut self) -> String {
-        self.term
-            .draw(|f| self.app.render(f))
-            .expect("draw into the test backend");
-        let buf = self.term.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let line: String = (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect();
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
-
-    fn answer_snapshot_list(&mut self, snaps: Vec<SnapshotInfo>) {
-        let list = self.commands().into_iter().find_map(|c| match c {
-            Command::Snapshot(SnapshotCmd::List { req, id }) => Some((req, id)),
-            _ => None,
-        });
-        let (req, id) = list.expect("a snapshot list was asked for");
-        self.app.handle(Event::Backend(BackendEvent::Snapshot(
-            SnapshotEvent::List {
-                req,
-                id,
-                result: Ok(snaps),
-            },
-        )));
     }
 }
 

@@ -234,9 +234,10 @@ fn hotplug_detach_and_change_media_through_the_devices_tab() {
         "the tab still lists vdb"
     );
 
-    // The same from a pool volume: step the Pool choice to ours; the volume is its only one.
+    // The same from a pool volume: step the Pool choice to ours (other pools may exist on
+    // the host, listed first); the volume is its only one.
     h.press("a");
-    wait_screen(&mut h, "‹ data.qcow2 ›");
+    wait_screen(&mut h, "Add a disk");
     h.press("<Down>");
     for _ in 0..20 {
         if h.screen_text().contains(&format!("‹ {pool} ›")) {

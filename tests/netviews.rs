@@ -3,17 +3,12 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use virtdeck::app::App;
 use virtdeck::backend::events::{DomainEventDetail, DomainEventRecord, WatchdogAction};
 use virtdeck::backend::network::{
     IpRange, Lease, NetCmd, NetEvent, NetLifecycle, NetOp, NetworkId, NetworkInfo,
 };
-use virtdeck::backend::{BackendEvent, Command, CommandLog, CommandSender, DomainId, HostId};
+use virtdeck::backend::{BackendEvent, Command, DomainId, HostId};
 use virtdeck::config::Config;
-use virtdeck::config::keymap::Key;
 use virtdeck::event::Event;
 use virtdeck::ui::layer::ViewRequest;
 
@@ -53,26 +48,14 @@ fn nets() -> Vec<NetworkInfo> {
     ]
 }
 
-struct Fake {
-    app: App,
-    log: CommandLog,
-    term: Terminal<TestBackend>,
-}
+#[path = "common/fake.rs"]
+mod fake;
+use fake::Fake;
 
 impl Fake {
     fn new(width: u16, height: u16, readonly: bool) -> Fake {
-        let (tx, log) = CommandSender::detached();
-        let mut app = App::new(Config::builtin().expect("config"), tx, readonly);
-        app.drafts_dir = None;
-        app.handle(Event::Backend(BackendEvent::Connected {
-            host: H,
-            uri: "test:///fake".into(),
-            hostname: "fakehost".into(),
-            readonly,
-        }));
-        app.handle(Event::Backend(BackendEvent::DomainList(H, Vec::new())));
-        let term = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-        Fake { app, log, term }
+        let config = Config::builtin().expect("config");
+        Fake::connected(width, height, config, readonly, Vec::new())
     }
 
     fn net_event(&mut self, ev: NetEvent) {
@@ -89,42 +72,6 @@ impl Fake {
             "opening the view asks for the list: {sent:?}"
         );
         self.net_event(NetEvent::List(nets()));
-    }
-
-    fn press(&mut self, keys: &str) {
-        let mut chars = keys.chars().peekable();
-        while let Some(c) = chars.next() {
-            let key = if c == '<' && chars.peek().is_some_and(|n| *n != '>') {
-                let spec: String = chars.by_ref().take_while(|c| *c != '>').collect();
-                Key::parse(&spec).expect("key spec")
-            } else {
-                Key::parse(&c.to_string()).expect("key")
-            };
-            let mut mods = KeyModifiers::NONE;
-            if key.ctrl {
-                mods |= KeyModifiers::CONTROL;
-            }
-            if matches!(key.code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
-                mods |= KeyModifiers::SHIFT;
-            }
-            self.app.handle(Event::Key(KeyEvent::new(key.code, mods)));
-        }
-    }
-
-    fn screen(&mut self) -> String {
-        self.term
-            .draw(|f| self.app.render(f))
-            .expect("draw into the test backend");
-        let buf = self.term.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let line: String = (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect();
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
     }
 }
 

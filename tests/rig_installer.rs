@@ -117,6 +117,8 @@ fn all_packages() -> Vec<&'static str> {
         "dnsmasq-base",
         "openssh-server",
         "xorriso",
+        "libosinfo-bin",
+        "osinfo-db",
     ]
 }
 
@@ -157,6 +159,8 @@ fn on_a_machine_with_nothing_installed_it_asks_apt_for_every_package() {
         "iptables",
         "dnsmasq-base",
         "openssh-server",
+        "libosinfo-bin",
+        "osinfo-db",
     ] {
         assert!(args.iter().any(|a| a == p), "{p} missing from {args:?}");
     }

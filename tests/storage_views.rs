@@ -4,20 +4,13 @@
 
 use std::time::{Duration, Instant};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use virtdeck::app::App;
 use virtdeck::backend::jobs::{BlockJob, BlockJobKind, JobCmd, JobEvent, JobPhase};
 use virtdeck::backend::storage::{
     Direction, PoolInfo, PoolOp, PoolState, StorageCmd, StorageEvent, TransferProgress, VolumeInfo,
     VolumeUser,
 };
-use virtdeck::backend::{
-    BackendEvent, Command, CommandLog, CommandSender, DomainId, DomainInfo, DomainState, HostId,
-};
+use virtdeck::backend::{BackendEvent, Command, DomainId, DomainInfo, DomainState, HostId};
 use virtdeck::config::Config;
-use virtdeck::config::keymap::Key;
 use virtdeck::event::Event;
 
 const H: HostId = HostId::FIRST;
@@ -91,11 +84,9 @@ fn volumes() -> Vec<VolumeInfo> {
     ]
 }
 
-struct Fake {
-    app: App,
-    log: CommandLog,
-    term: Terminal<TestBackend>,
-}
+#[path = "common/fake.rs"]
+mod fake;
+use fake::Fake;
 
 impl Fake {
     fn new(w: u16, h: u16) -> Fake {
@@ -103,43 +94,11 @@ impl Fake {
     }
 
     fn with(w: u16, h: u16, readonly: bool) -> Fake {
-        let (tx, log) = CommandSender::detached();
-        let mut app = App::new(Config::builtin().expect("config"), tx, readonly);
-        app.drafts_dir = None;
-        app.handle(Event::Backend(BackendEvent::Connected {
-            host: H,
-            uri: "test:///fake".into(),
-            hostname: "fakehost".into(),
-            readonly,
-        }));
-        app.handle(Event::Backend(BackendEvent::DomainList(
-            H,
-            vec![dom(1, "db-primary", 1), dom(2, "db-replica", 5)],
-        )));
-        let term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-        let f = Fake { app, log, term };
+        let config = Config::builtin().expect("config");
+        let doms = vec![dom(1, "db-primary", 1), dom(2, "db-replica", 5)];
+        let f = Fake::connected(w, h, config, readonly, doms);
         f.log.drain();
         f
-    }
-
-    fn press(&mut self, keys: &str) {
-        let mut chars = keys.chars().peekable();
-        while let Some(c) = chars.next() {
-            let key = if c == '<' && chars.peek().is_some_and(|n| *n != '>') {
-                let spec: String = chars.by_ref().take_while(|c| *c != '>').collect();
-                Key::parse(&spec).expect("key spec")
-            } else {
-                Key::parse(&c.to_string()).expect("key")
-            };
-            let mut mods = KeyModifiers::NONE;
-            if key.ctrl {
-                mods |= KeyModifiers::CONTROL;
-            }
-            if matches!(key.code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
-                mods |= KeyModifiers::SHIFT;
-            }
-            self.app.handle(Event::Key(KeyEvent::new(key.code, mods)));
-        }
     }
 
     fn storage(&mut self, ev: StorageEvent) {
@@ -149,24 +108,6 @@ impl Fake {
 
     fn jobs(&mut self, ev: JobEvent) {
         self.app.handle(Event::Backend(BackendEvent::Jobs(H, ev)));
-    }
-
-    fn commands(&self) -> Vec<Command> {
-        self.log.drain()
-    }
-
-    fn screen(&mut self) -> String {
-        self.term.draw(|f| self.app.render(f)).expect("draw");
-        let buf = self.term.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let line: String = (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect();
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
     }
 
     fn status(&mut self) -> String {

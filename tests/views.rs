@@ -12,11 +12,10 @@ use virtdeck::backend::snapshots::{
 };
 use virtdeck::backend::stats::DomainStats;
 use virtdeck::backend::{
-    BackendEvent, Command, CommandLog, CommandSender, DomainId, DomainInfo, DomainState, HostId,
+    BackendEvent, Command, CommandSender, DomainId, DomainInfo, DomainState, HostId,
     LifecycleEventKind, LifecycleOp,
 };
 use virtdeck::config::Config;
-use virtdeck::config::keymap::Key;
 use virtdeck::event::Event;
 
 fn uuid(n: usize) -> String {
@@ -47,11 +46,9 @@ fn fleet() -> Vec<DomainInfo> {
     ]
 }
 
-struct Fake {
-    app: App,
-    log: CommandLog,
-    term: Terminal<TestBackend>,
-}
+#[path = "common/fake.rs"]
+mod fake;
+use fake::Fake;
 
 impl Fake {
     fn new(width: u16, height: u16) -> Fake {
@@ -64,97 +61,7 @@ impl Fake {
     }
 
     fn with(width: u16, height: u16, config: Config, readonly: bool) -> Fake {
-        let (tx, log) = CommandSender::detached();
-        let mut app = App::new(config, tx, readonly);
-        app.drafts_dir = None;
-        app.handle(Event::Backend(BackendEvent::Connected {
-            host: HostId::FIRST,
-            uri: "test:///fake".into(),
-            hostname: "fakehost".into(),
-            readonly,
-        }));
-        app.handle(Event::Backend(BackendEvent::DomainList(
-            HostId::FIRST,
-            fleet(),
-        )));
-        let term = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-        Fake { app, log, term }
-    }
-
-    /// Plain characters, or `<Spec>` for named keys, as in the keymap.
-    fn press(&mut self, keys: &str) {
-        let mut chars = keys.chars().peekable();
-        while let Some(c) = chars.next() {
-            let key = if c == '<' && chars.peek().is_some_and(|n| *n != '>') {
-                let spec: String = chars.by_ref().take_while(|c| *c != '>').collect();
-                Key::parse(&spec).expect("key spec")
-            } else {
-                Key::parse(&c.to_string()).expect("key")
-            };
-            let mut mods = KeyModifiers::NONE;
-            if key.ctrl {
-                mods |= KeyModifiers::CONTROL;
-            }
-            if key.shift {
-                mods |= KeyModifiers::SHIFT;
-            }
-            if matches!(key.code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
-                mods |= KeyModifiers::SHIFT;
-            }
-            self.app.handle(Event::Key(KeyEvent::new(key.code, mods)));
-        }
-    }
-
-    fn select(&mut self, name: &str) {
-        self.press("g");
-        for _ in 0..fleet().len() {
-            if self.selected_name().as_deref() == Some(name) {
-                return;
-            }
-            self.press("j");
-        }
-        panic!("{name} not in the list");
-    }
-
-    fn selected_name(&self) -> Option<String> {
-        let id = self.app.domains.list.selected()?;
-        self.app.store.get(id).map(|r| r.info.name.clone())
-    }
-
-    fn commands(&self) -> Vec<Command> {
-        self.log.drain()
-    }
-
-    fn screen(&mut self) -> String {
-        self.term
-            .draw(|f| self.app.render(f))
-            .expect("draw into the test backend");
-        let buf = self.term.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let line: String = (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect();
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
-
-    /// Answers the snapshot list request the Snapshots tab sent.
-    fn answer_snapshot_list(&mut self, snaps: Vec<SnapshotInfo>) {
-        let list = self.commands().into_iter().find_map(|c| match c {
-            Command::Snapshot(SnapshotCmd::List { req, id }) => Some((req, id)),
-            _ => None,
-        });
-        let (req, id) = list.expect("the Snapshots tab asked for the list");
-        self.app.handle(Event::Backend(BackendEvent::Snapshot(
-            SnapshotEvent::List {
-                req,
-                id,
-                result: Ok(snaps),
-            },
-        )));
+        Fake::connected(width, height, config, readonly, fleet())
     }
 }
 
@@ -317,7 +224,8 @@ fn revert_from_the_tree_sends_the_chosen_mode() {
 
 #[test]
 fn help_lists_the_focused_views_keys_first_then_the_global_ones() {
-    let mut f = Fake::new(100, 60);
+    // Tall enough that the global section is on the first page.
+    let mut f = Fake::new(100, 70);
     f.select("web-01");
     f.press("S?");
     let screen = f.screen();
@@ -1143,4 +1051,101 @@ fn a_console_whose_domain_is_gone_stays_closed_across_a_reconnect() {
         f.app.console_session().map(|s| s.link.clone()),
         Some(virtdeck::ui::console::session::Link::Gone)
     );
+}
+
+#[test]
+fn the_palette_in_the_editor_lists_and_runs_the_editors_actions() {
+    let mut f = Fake::new(100, 30);
+    f.press("N");
+    assert!(f.app.xml.is_some(), "N opens the editor");
+    f.press("<Ctrl-p>");
+    let screen = f.screen();
+    // The editor's own actions with their keys; nothing the editor does not take.
+    assert!(screen.contains("editor find"), "{screen}");
+    f.press("newline");
+    let screen = f.screen();
+    assert!(
+        screen.contains("editor newline") && screen.contains("Enter"),
+        "{screen}"
+    );
+    f.press("<Ctrl-u>quit");
+    let screen = f.screen();
+    assert!(!screen.contains("quit virtdeck"), "{screen}");
+    f.press("<Ctrl-u>editor left");
+    let screen = f.screen();
+    assert!(
+        !screen.contains("cursor left"),
+        "movement is not listed: {screen}"
+    );
+    f.press("<Ctrl-u>editor find<Enter>");
+    let ed = f.app.xml.as_ref().expect("the editor stays open");
+    assert!(
+        matches!(
+            ed.popup,
+            Some(virtdeck::ui::xml_editor::Popup::Prompt {
+                kind: virtdeck::ui::xml_editor::PromptKind::Search,
+                ..
+            })
+        ),
+        "{:?}",
+        ed.popup
+    );
+    assert!(f.app.layers.is_empty(), "the palette closed");
+}
+
+#[test]
+fn a_remapped_command_line_key_edits_the_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "[keys.prompt]\nprompt_home = [\"Ctrl-b\"]\n").expect("write");
+    let config = Config::load(Some(&path), None, false).expect("config");
+    let mut f = Fake::with(80, 24, config, false);
+    f.commands();
+    // Ctrl-a no longer goes to the start of the line: the s lands at the end.
+    f.press(":tart db-replica<Ctrl-a>s<Enter>");
+    assert!(f.commands().is_empty());
+    f.press(":tart db-replica<Ctrl-b>s<Enter>");
+    let sent = f.commands();
+    assert!(
+        matches!(&sent[..], [Command::Lifecycle { op: LifecycleOp::Start, name, .. }] if name == "db-replica"),
+        "{sent:?}"
+    );
+}
+
+#[test]
+fn the_delete_dialogs_mode_keys_come_from_the_keymap() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        "[keys.snapshot_dialog]\ndelete_mode_metadata = [\"m\"]\n",
+    )
+    .expect("write");
+    let config = Config::load(Some(&path), None, false).expect("config");
+    let mut f = Fake::with(100, 30, config, false);
+    f.select("web-01");
+    f.press("S");
+    f.answer_snapshot_list(tree());
+    f.press("D");
+    let screen = f.screen();
+    assert!(screen.contains("Delete snapshot?"), "{screen}");
+    assert!(
+        screen.contains("1-m/Tab"),
+        "the hint shows the keys: {screen}"
+    );
+    f.press("my");
+    let sent = f.commands();
+    assert!(
+        matches!(
+            &sent[..],
+            [Command::Snapshot(SnapshotCmd::Delete {
+                mode: virtdeck::backend::snapshots::DeleteMode::MetadataOnly,
+                ..
+            })]
+        ),
+        "{sent:?}"
+    );
+    // 4 is no longer a mode key: it cancels, as any key not listed does.
+    f.press("D4y");
+    assert!(f.commands().is_empty());
 }

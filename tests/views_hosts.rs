@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use virtdeck::app::App;
@@ -34,11 +34,9 @@ fn info(host: HostId, n: usize, name: &str, state: i32) -> DomainInfo {
     }
 }
 
-struct Fake {
-    app: App,
-    logs: Vec<CommandLog>,
-    term: Terminal<TestBackend>,
-}
+#[path = "common/fake.rs"]
+mod fake;
+use fake::Fake;
 
 impl Fake {
     /// Three hosts: `alpha` and `bravo` connected, `charlie` refused by ssh.
@@ -46,7 +44,6 @@ impl Fake {
         let config = Config::builtin().expect("built-in config");
         let (tx0, log0) = CommandSender::detached();
         let mut app = App::new(config, tx0.clone(), false);
-        app.drafts_dir = None;
         let mut logs = vec![log0];
         let hosts = [
             (A, "alpha", "qemu:///system"),
@@ -98,32 +95,9 @@ impl Fake {
             auth: true,
             retry_in: Duration::from_secs(30),
         }));
-        let term = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-        Fake { app, logs, term }
-    }
-
-    fn key(&mut self, code: KeyCode) {
-        let mods = match code {
-            KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-            _ => KeyModifiers::NONE,
-        };
-        self.app.handle(Event::Key(KeyEvent::new(code, mods)));
-    }
-
-    fn screen(&mut self) -> String {
-        self.term
-            .draw(|f| self.app.render(f))
-            .expect("draw into the test backend");
-        let buf = self.term.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let line: String = (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect();
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
+        let mut f = Fake::from_app(app, logs.remove(0), width, height);
+        f.other_logs = logs;
+        f
     }
 
     /// The names the list shows, in order, with their host.
@@ -139,7 +113,7 @@ impl Fake {
             .collect()
     }
 
-    fn select(&mut self, host: HostId, name: &str) {
+    fn select_on(&mut self, host: HostId, name: &str) {
         let rows = self.listed();
         let i = rows
             .iter()
@@ -210,13 +184,13 @@ fn the_fleet_lists_every_host_and_enter_in_the_hosts_view_shows_one() {
 fn commands_go_to_the_worker_of_the_domains_host() {
     let mut f = Fake::new(120, 30);
     let _ = f.screen();
-    for log in &f.logs {
+    for log in f.logs() {
         log.drain();
     }
-    f.select(B, "web-01");
+    f.select_on(B, "web-01");
     f.key(KeyCode::Char('s'));
-    assert!(f.logs[0].drain().is_empty(), "nothing went to alpha");
-    let to_b = f.logs[1].drain();
+    assert!(f.logs()[0].drain().is_empty(), "nothing went to alpha");
+    let to_b = f.logs()[1].drain();
     assert!(
         to_b.iter()
             .any(|c| matches!(c, Command::Lifecycle { id, .. } if id.host == B)),
@@ -227,10 +201,10 @@ fn commands_go_to_the_worker_of_the_domains_host() {
         host: B,
         reason: "gone".into(),
     }));
-    f.select(B, "web-01");
+    f.select_on(B, "web-01");
     f.key(KeyCode::Char('s'));
     assert!(
-        f.logs[1]
+        f.logs()[1]
             .drain()
             .iter()
             .all(|c| !matches!(c, Command::Lifecycle { .. }))
@@ -257,9 +231,9 @@ fn each_worker_hears_which_of_its_domains_are_on_screen() {
             _ => None,
         })
     };
-    assert_eq!(visible(&f.logs[0]), Some(2));
-    assert_eq!(visible(&f.logs[1]), Some(2));
-    assert_eq!(visible(&f.logs[2]), Some(0));
+    assert_eq!(visible(f.logs()[0]), Some(2));
+    assert_eq!(visible(f.logs()[1]), Some(2));
+    assert_eq!(visible(f.logs()[2]), Some(0));
 }
 
 #[test]
@@ -284,31 +258,31 @@ fn enter_on_a_host_ssh_refused_hands_the_terminal_over_and_other_hosts_retry_una
         host: B,
         reason: "gone".into(),
     }));
-    for log in &f.logs {
+    for log in f.logs() {
         log.drain();
     }
     f.key(KeyCode::Char('H'));
     f.key(KeyCode::Down);
     f.key(KeyCode::Enter);
     assert_eq!(f.app.interactive_pending, None);
-    assert!(f.logs[1].drain().contains(&Command::Reconnect(B)));
+    assert!(f.logs()[1].drain().contains(&Command::Reconnect(B)));
 }
 
 #[test]
 fn i_in_the_hosts_view_asks_that_host_for_its_hardware() {
     let mut f = Fake::new(120, 30);
     let _ = f.screen();
-    for log in &f.logs {
+    for log in f.logs() {
         log.drain();
     }
     f.key(KeyCode::Char('H'));
     f.key(KeyCode::Down);
     f.key(KeyCode::Char('i'));
     assert!(
-        f.logs[0].drain().is_empty(),
+        f.logs()[0].drain().is_empty(),
         "nothing went to alpha for bravo's host view"
     );
-    let to_b = f.logs[1].drain();
+    let to_b = f.logs()[1].drain();
     assert!(
         to_b.iter()
             .any(|c| matches!(c, Command::Node(h, _) if *h == B)),

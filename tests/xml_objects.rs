@@ -473,3 +473,28 @@ fn hints_in_the_network_and_pool_editors_come_from_their_schemas() {
         assert!(screen.contains(v), "{v} missing:\n{screen}");
     }
 }
+
+#[test]
+fn the_palette_opens_over_a_network_editor_and_the_view_below_stays_covered() {
+    let drafts = tempfile::tempdir().expect("tempdir");
+    let mut h = start(drafts.path());
+    h.app.open_view(ViewRequest::Networks);
+    shown(&mut h, "default");
+    h.press("N");
+    assert_eq!(h.app.layers.len(), 1, "the networks view under the editor");
+    h.press("<Ctrl-p>");
+    assert_eq!(h.app.layers.len(), 2, "the palette over the editor");
+    let screen = h.screen_text();
+    assert!(
+        !screen.contains("networks ("),
+        "the view is drawn:\n{screen}"
+    );
+    assert!(screen.contains("new network"), "{screen}");
+    h.press("<Esc>");
+    assert_eq!(h.app.layers.len(), 1, "Esc closed the palette only");
+    // Keys go to the editor again, not to the networks view under it.
+    let before = buffer(&h);
+    type_text(&mut h, "s");
+    assert_ne!(buffer(&h), before);
+    assert!(h.app.xml.is_some());
+}

@@ -51,7 +51,11 @@ impl App {
 
     pub(super) fn open_palette(&mut self) {
         let focus = self.focus_scopes();
-        let list = entries(&self.config.keymap, &focus, self.readonly);
+        let mut list = entries(&self.config.keymap, &focus, self.readonly);
+        if self.xml.is_some() {
+            // Over the editor only its own actions work (it takes every key).
+            list.retain(|e| focus.contains(&e.payload.scope()));
+        }
         self.layers.push(Box::new(PaletteLayer::new(list)));
     }
 
@@ -65,6 +69,7 @@ impl App {
         }
         match cmd {
             cmdline::Command::Nothing => {}
+            cmdline::Command::Create => self.on_action(Action::CreateDomain),
             cmdline::Command::HostAll => self.open_view(ViewRequest::Hosts { all: true }),
             cmdline::Command::HostAdd { name, uri } => self.host_add(&name, &uri),
             cmdline::Command::HostRm { name } => self.host_rm(&name),
@@ -176,7 +181,7 @@ impl App {
     }
 
     /// Runs `action` on `id` alone (marks or not), selecting it when the list shows it.
-    fn run_on(&mut self, action: Action, id: DomainId) {
+    pub(super) fn run_on(&mut self, action: Action, id: DomainId) {
         if let Some(i) = self.domains.list.rows().iter().position(|r| *r == id) {
             self.domains.list.select_index(i);
         }
@@ -337,5 +342,8 @@ fn domain_action(op: DomainOp) -> Action {
         DomainOp::Autostart => Action::ToggleAutostart,
         DomainOp::Console => Action::Console,
         DomainOp::Edit => Action::EditXml,
+        DomainOp::SendKey => Action::SendKey,
+        DomainOp::SetMemory => Action::SetMemory,
+        DomainOp::SetVcpus => Action::SetVcpus,
     }
 }

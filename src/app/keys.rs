@@ -16,7 +16,11 @@ impl App {
         // The editor covers the whole screen, views included (a network's or pool's
         // editor opens over its view): it has every key while open.
         if self.xml.is_some() {
-            self.on_xml_key(k);
+            // Only what opened over it (the palette) comes first.
+            let from = self.editor_layers_from();
+            if !self.layers_key_from(&k, from) {
+                self.on_xml_key(k);
+            }
             return;
         }
         if self.layers_key(&k) {
@@ -38,8 +42,13 @@ impl App {
     /// The scopes of whatever has the keys, most specific first (help and the footer
     /// list these first).
     pub fn focus_scopes(&self) -> Vec<Scope> {
-        if let Some(top) = self.layers.last() {
+        let over_editor = self.xml.is_none() || self.layers.len() > self.editor_layers_from();
+        if over_editor && let Some(top) = self.layers.last() {
             return top.scopes().to_vec();
+        }
+        // The XML editor takes every key while it is open.
+        if let Some(ed) = self.xml.as_ref() {
+            return ed.scopes();
         }
         if let Some(scope) = self.console.search_scope() {
             // An open search prompt or shown matches take their keys first.
@@ -83,6 +92,9 @@ impl App {
     }
 
     pub(super) fn on_action(&mut self, action: Action) {
+        if self.on_xml_action(action) {
+            return;
+        }
         if action == Action::Refresh {
             self.xml_pane.stale = true;
         }
@@ -118,10 +130,14 @@ impl App {
             Action::CommandLine => self.open_command_line(),
             Action::Palette => self.open_palette(),
             Action::NewDomain => self.open_new_domain(),
+            Action::CreateDomain => self.open_create_wizard(),
             Action::ShowDisks => {
                 if let Some(v) = with_ctx!(self, |cx| crate::ui::disks::DisksView::open(&mut cx)) {
                     self.layers.push(Box::new(v));
                 }
+            }
+            Action::SendKey | Action::SetMemory | Action::SetVcpus => {
+                with_ctx!(self, |cx| crate::ui::guest::on_action(action, &mut cx));
             }
             Action::ManagedSave
             | Action::ManagedSaveRemove
@@ -178,10 +194,16 @@ impl App {
                 | Scope::Input
                 | Scope::Prompt
                 | Scope::Editor
+                | Scope::EditorText
+                | Scope::Completion
+                | Scope::EditorPopup
+                | Scope::CloseQuestion
+                | Scope::DraftOffer
                 | Scope::Pools
                 | Scope::Volumes
                 | Scope::Jobs
                 | Scope::Disks
+                | Scope::Wizard
                 | Scope::Devices
                 | Scope::Search => {}
                 // The full-screen views take their own keys while they are open.

@@ -3,6 +3,7 @@
 
 mod cmdline;
 mod console_view;
+mod create;
 mod hosts;
 mod keys;
 mod layers;
@@ -114,6 +115,8 @@ pub struct App {
     external_pending: bool,
     /// The user was told the edited domain is gone; the next Ctrl-S defines it anew.
     xml_define_anew: bool,
+    /// The create wizard whose XML the editor holds (Ctrl-S creates, Esc goes back to it).
+    creating: Option<create::Creating>,
     pub snaps: SnapshotPane,
     /// The selected domain's live and persistent XML (XML tab, Overview).
     pub xml_pane: crate::ui::domains::xml_tab::XmlPane,
@@ -171,6 +174,7 @@ impl App {
             schemas: Default::default(),
             external_pending: false,
             xml_define_anew: false,
+            creating: None,
             snaps: SnapshotPane::default(),
             xml_pane: Default::default(),
             console: ConsoleUi::default(),
@@ -295,7 +299,7 @@ impl App {
             }
             Event::Paste(text) => {
                 // The editor, when open, covers every layer (see `App::on_key`).
-                if self.xml.is_some() {
+                if self.xml.is_some() && self.layers.len() <= self.editor_layers_from() {
                     self.on_xml_paste(&text);
                 } else if !self.layers_paste(&text) {
                     with_ctx!(self, |cx| self.console.on_paste(&text, &mut cx));
@@ -500,6 +504,8 @@ impl App {
                 Effect::ShowHost(host) => self.show_host(host),
                 Effect::Reconnect(host) => self.send(Command::Reconnect(host)),
                 Effect::ReconnectInteractive(host) => self.interactive_pending = Some(host),
+                Effect::CreateInEditor(handoff) => self.open_create_editor(*handoff),
+                Effect::RunOn(action, id) => self.run_on(action, id),
             }
             self.dirty = true;
         }

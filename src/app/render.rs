@@ -20,6 +20,10 @@ impl App {
         let area = f.area();
         if let Some(ed) = self.xml.as_mut() {
             crate::ui::xml_editor::view::render(f, area, ed, &self.config.theme);
+            // The palette opened from the editor draws over it.
+            let status = Rect::new(area.x, area.bottom().saturating_sub(2), area.width, 1);
+            let from = self.editor_layers_from();
+            self.render_layers_from(f, area, status, from);
             return;
         }
         if self.console_fullscreen() {

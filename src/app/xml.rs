@@ -9,6 +9,7 @@ use crossterm::event::KeyEvent;
 use ratatui::Terminal;
 
 use super::{App, Level};
+use crate::action::Action;
 use crate::backend::network::NetCmd;
 use crate::backend::storage::StorageCmd;
 use crate::backend::{BackendEvent, Command};
@@ -31,14 +32,14 @@ fn age(t: SystemTime) -> String {
 
 impl App {
     /// libvirt's schema index for `kind`, built once on first use.
-    fn schema(&mut self, kind: ObjectKind) -> Schema {
+    pub(super) fn schema(&mut self, kind: ObjectKind) -> Schema {
         self.schemas
             .entry(kind)
             .or_insert_with(|| Arc::new(SchemaIndex::load_kind(kind)))
             .clone()
     }
 
-    fn drafts(&self) -> Option<Drafts> {
+    pub(super) fn drafts(&self) -> Option<Drafts> {
         self.drafts_dir.clone().map(Drafts::new)
     }
 
@@ -141,6 +142,21 @@ impl App {
         self.after_editor(out, changed);
     }
 
+    /// An editor action picked in the palette; false when `action` is not the editor's.
+    pub(super) fn on_xml_action(&mut self, action: Action) -> bool {
+        let Some(ed) = self.xml.as_mut() else {
+            return false;
+        };
+        if !crate::ui::xml_editor::HELP_SCOPES.contains(&action.scope()) {
+            return false;
+        }
+        let before = ed.buf.version;
+        let out = ed.on_action(action);
+        let changed = ed.buf.version != before;
+        self.after_editor(out, changed);
+        true
+    }
+
     pub(super) fn on_xml_paste(&mut self, text: &str) {
         let Some(ed) = self.xml.as_mut() else { return };
         let before = ed.buf.version;
@@ -159,6 +175,7 @@ impl App {
         let Some(ed) = self.xml.as_mut() else { return };
         match out {
             Out::None => {}
+            Out::Close if self.creating.is_some() => self.create_editor_closed(),
             Out::Close => {
                 let kept = ed.modified() && !ed.live;
                 let label = ed.target.label();
@@ -192,6 +209,7 @@ impl App {
             Out::Define(xml) => self.define(xml),
             Out::ExternalEdit => self.external_pending = true,
             Out::LoadFile(path) => self.load_file(path),
+            Out::Palette => self.open_palette(),
             Out::DiscardDraft => {
                 let key = ed.target.key();
                 ed.notice = Some("draft discarded".into());
@@ -228,6 +246,10 @@ impl App {
             };
             ed.notice = Some(format!("{what}; Esc leaves, the draft is kept"));
             self.xml_define_anew = true;
+            return;
+        }
+        if self.creating.is_some() {
+            self.create_define(xml);
             return;
         }
         let req = self.req();
@@ -378,6 +400,9 @@ impl App {
                 true
             }
             BackendEvent::XmlDefined { req, result, .. } => {
+                if self.create_defined(*req, result) {
+                    return true;
+                }
                 let open = self
                     .xml
                     .as_ref()

@@ -59,6 +59,9 @@ pub enum Command {
     Device(HostId, DeviceCmd),
     /// The host: node info, node devices, IOMMU groups.
     Node(HostId, NodeCmd),
+    /// A new domain from the create wizard (its volumes, define, autostart), and the OS
+    /// variants it offers.
+    Create(HostId, super::create::CreateCmd),
     /// Try to connect now (a lost or failed host), resetting the backoff.
     Reconnect(HostId),
     /// Connect now with the terminal handed over (the App has left the screen), so
@@ -88,6 +91,7 @@ impl Command {
             | Command::Network(host, _)
             | Command::Device(host, _)
             | Command::Node(host, _)
+            | Command::Create(host, _)
             | Command::Reconnect(host)
             | Command::ReconnectInteractive(host)
             | Command::Visible(host, _)

@@ -110,6 +110,8 @@ pub enum BackendEvent {
     Device(HostId, Box<DeviceEvent>),
     /// Replies to `Command::Node`.
     Node(HostId, Box<NodeEvent>),
+    /// Replies to `Command::Create` other than the define's own `XmlDefined`.
+    Create(HostId, Box<super::create::CreateEvent>),
     /// A domain event other than lifecycle (reboot, device added / removed, balloon,
     /// watchdog, I/O error), for the events view.
     DomainEvent(HostId, Box<DomainEventRecord>),
@@ -150,6 +152,7 @@ impl BackendEvent {
             | BackendEvent::Network(host, _)
             | BackendEvent::Device(host, _)
             | BackendEvent::Node(host, _)
+            | BackendEvent::Create(host, _)
             | BackendEvent::DomainEvent(host, _)
             | BackendEvent::Error(host, _)
             | BackendEvent::ConnectFailed { host, .. }

@@ -5,6 +5,7 @@ pub mod clone;
 pub mod command;
 pub mod console;
 pub mod console_xml;
+pub mod create;
 pub mod demo;
 pub mod devices;
 mod domains;

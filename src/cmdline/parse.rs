@@ -32,6 +32,9 @@ pub enum DomainOp {
     Autostart,
     Console,
     Edit,
+    SendKey,
+    SetMemory,
+    SetVcpus,
 }
 
 /// A snapshot action: always names its domain.
@@ -87,6 +90,8 @@ pub enum Command {
     HostRm {
         name: String,
     },
+    /// `:create`: the create wizard.
+    Create,
 }
 
 /// Why a line is not a command; `Display` is the message for the status line.
@@ -268,6 +273,9 @@ fn build(name: &'static str, args: Vec<String>) -> Command {
         "autostart" => domain_op(DomainOp::Autostart),
         "console" => domain_op(DomainOp::Console),
         "edit" => domain_op(DomainOp::Edit),
+        "send-key" => domain_op(DomainOp::SendKey),
+        "setmem" => domain_op(DomainOp::SetMemory),
+        "setvcpus" => domain_op(DomainOp::SetVcpus),
         "snapshot" | "revert" | "delete-snapshot" => {
             let op = match name {
                 "snapshot" => SnapshotOp::Create,
@@ -293,6 +301,7 @@ fn build(name: &'static str, args: Vec<String>) -> Command {
             };
         }
         "sort" => return Command::Sort(next().unwrap_or_default()),
+        "create" => return Command::Create,
         "help" => return Command::Help(next()),
         other => match (view_named(other), next()) {
             (Some(v), Some(arg)) => return Command::ViewOf(v, arg),
@@ -419,6 +428,9 @@ mod tests {
             parse(":edit web-01"),
             Ok(dom(DomainOp::Edit, Some("web-01")))
         );
+        assert_eq!(parse(":sendkey a"), Ok(dom(DomainOp::SendKey, Some("a"))));
+        assert_eq!(parse(":setmaxmem"), Ok(dom(DomainOp::SetMemory, None)));
+        assert_eq!(parse(":setvcpus b"), Ok(dom(DomainOp::SetVcpus, Some("b"))));
     }
 
     #[test]

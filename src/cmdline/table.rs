@@ -191,6 +191,24 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     cmd("edit", &[], DOMAIN_OPT, "edit the domain's XML"),
     cmd(
+        "send-key",
+        &["sendkey"],
+        DOMAIN_OPT,
+        "send keys to the guest's keyboard (Ctrl-Alt-Del, SysRq, a key list)",
+    ),
+    cmd(
+        "setmem",
+        &["setmaxmem", "memory"],
+        DOMAIN_OPT,
+        "change the memory and its maximum",
+    ),
+    cmd(
+        "setvcpus",
+        &["vcpus"],
+        DOMAIN_OPT,
+        "change the vCPU count and its maximum",
+    ),
+    cmd(
         "clone",
         &[],
         &[
@@ -207,6 +225,12 @@ pub const COMMANDS: &[CommandSpec] = &[
             opt(ArgKind::Word, "the new name"),
         ],
         "rename a shut-off domain (no new name: the name / title / description dialog)",
+    ),
+    cmd(
+        "create",
+        &["new", "virt-install"],
+        &[],
+        "create a new domain with the wizard",
     ),
     cmd(
         "filter",

@@ -224,6 +224,7 @@ impl Keymap {
         for group in Scope::LIVE_TOGETHER {
             km.check_clashes(group)?;
         }
+        km.check_typing()?;
         for action in Action::all() {
             for key in km.by_action.get(&action).into_iter().flatten() {
                 km.by_scope
@@ -248,6 +249,26 @@ impl Keymap {
                         prev.scope().name(),
                         action.name(),
                         action.scope().name()
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses a printable key in a scope that is live while text is typed: it would
+    /// stop typing that character.
+    fn check_typing(&self) -> Result<(), String> {
+        for action in Action::all().filter(|a| Scope::TYPING.contains(&a.scope())) {
+            for key in self.by_action.get(&action).into_iter().flatten() {
+                if matches!(key.code, KeyCode::Char(_)) && !key.ctrl && !key.alt {
+                    return Err(format!(
+                        "[keys.{}]: {} = '{}' would no longer type '{}' there; \
+                         bind a key that prints nothing (Ctrl-…, Alt-…, arrows, F-keys)",
+                        action.scope().name(),
+                        action.name(),
+                        display(key),
+                        display(key)
                     ));
                 }
             }

@@ -204,6 +204,8 @@ impl Store {
                         .collect();
                     let changed = row.addresses != addrs;
                     row.addresses = addrs;
+                    // The list filters and sorts by address: it rebuilds on a change.
+                    self.version += u64::from(changed);
                     changed
                 }
                 _ => false,
@@ -219,6 +221,7 @@ impl Store {
             | BackendEvent::BulkDone { .. }
             | BackendEvent::Device(..)
             | BackendEvent::Node(..)
+            | BackendEvent::Create(..)
             | BackendEvent::DomainEvent(..)
             | BackendEvent::Storage(..)
             | BackendEvent::Jobs(..)

@@ -74,6 +74,10 @@ pub enum Effect {
     Reconnect(HostId),
     /// Leave the screen and connect with the terminal handed over, so ssh may prompt.
     ReconnectInteractive(HostId),
+    /// The create wizard's last page: its XML into the editor, where Ctrl-S creates it.
+    CreateInEditor(Box<crate::ui::wizard::Handoff>),
+    /// Run an action on one domain (selected first), as `:start NAME` does.
+    RunOn(Action, DomainId),
 }
 
 /// A full-screen view to open, with what the command line may say about it.

@@ -26,9 +26,11 @@ installed_ver() {
 build_pkgs=(pkg-config libvirt-dev gcc make libxml2-utils)
 # iptables and dnsmasq-base: libvirt's virtual networks (libvirtd looks iptables up once, at
 # start); openssh-server: qemu+ssh:// tests against a private sshd on 127.0.0.1; xorriso: ISOs
-# for change-media tests.
+# for change-media tests; libosinfo-bin + osinfo-db: the create wizard's OS variants
+# (osinfo-query).
 rig_pkgs=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 busybox-static
-          cpio gzip python3 bsdutils iptables dnsmasq-base openssh-server xorriso)
+          cpio gzip python3 bsdutils iptables dnsmasq-base openssh-server xorriso
+          libosinfo-bin osinfo-db)
 want=("${build_pkgs[@]}")
 [ "$build_only" -eq 1 ] || want+=("${rig_pkgs[@]}")
 

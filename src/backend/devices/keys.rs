@@ -116,6 +116,13 @@ pub fn keycode(name: &str) -> Result<u32, String> {
         .ok_or_else(|| format!("unknown key {t:?} (use linux names like KEY_LEFTCTRL or a number)"))
 }
 
+/// The `KEY_` name of a linux keycode, as `virsh send-key` prints it; the number otherwise.
+pub fn key_name(code: u32) -> String {
+    KEYS.iter()
+        .find(|(_, c)| *c == code)
+        .map_or_else(|| code.to_string(), |(n, _)| format!("KEY_{n}"))
+}
+
 /// A whitespace- or comma-separated key list, as typed after `virsh send-key DOMAIN`.
 pub fn parse_keys(list: &str) -> Result<Vec<u32>, String> {
     let codes: Vec<u32> = list
@@ -191,6 +198,8 @@ mod tests {
             Ok(vec![99, 35, 29, 97])
         );
         assert_eq!(parse_keys("1"), Ok(vec![2]));
+        assert_eq!(key_name(29), "KEY_LEFTCTRL");
+        assert_eq!(key_name(500), "500");
     }
 
     #[test]

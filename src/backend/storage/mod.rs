@@ -8,7 +8,7 @@ mod pools;
 mod transfer;
 pub mod units;
 mod usage;
-mod volumes;
+pub(crate) mod volumes;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -12,7 +12,7 @@ use super::usage::Usage;
 use super::{NewVolume, StorageError, VolumeInfo};
 use crate::backend::xmltree;
 
-pub(super) fn lookup(conn: &Connect, pool: &str, name: &str) -> Result<StorageVol, StorageError> {
+pub(crate) fn lookup(conn: &Connect, pool: &str, name: &str) -> Result<StorageVol, StorageError> {
     lookup_pool(conn, pool)?
         .lookup_storage_vol_by_name(name)
         .map_err(lv)

@@ -109,6 +109,16 @@ impl Worker {
                     c,
                 );
             }
+            Command::Create(_, c) => {
+                let conn = self.session.as_ref().map(|s| &s.conn);
+                crate::backend::create::handle(
+                    conn,
+                    self.cfg.host,
+                    self.cfg.readonly,
+                    &self.sink,
+                    c,
+                );
+            }
             Command::Storage(_, c) => {
                 let conn = self.session.as_ref().map(|s| &s.conn);
                 self.storage.handle(conn, self.cfg.readonly, &self.sink, c);

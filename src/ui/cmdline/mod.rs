@@ -115,25 +115,18 @@ fn wants_snapshots_of(line: &str) -> Option<String> {
     (arg.kind == ArgKind::Snapshot).then(|| words[index - 1].text.clone())
 }
 
-/// A terminal key as an editing key (readline movement and deletion).
-fn edit_key(key: &KeyEvent) -> Option<EditKey> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let alt = key.modifiers.contains(KeyModifiers::ALT);
-    Some(match key.code {
-        KeyCode::Char('a') if ctrl => EditKey::CtrlA,
-        KeyCode::Char('e') if ctrl => EditKey::CtrlE,
-        KeyCode::Char('w') if ctrl => EditKey::CtrlW,
-        KeyCode::Char('k') if ctrl => EditKey::CtrlK,
-        KeyCode::Char('b') if alt => EditKey::WordLeft,
-        KeyCode::Char('f') if alt => EditKey::WordRight,
-        KeyCode::Char(c) if !ctrl && !alt => EditKey::Char(c),
-        KeyCode::Delete => EditKey::Delete,
-        KeyCode::Left if ctrl => EditKey::WordLeft,
-        KeyCode::Right if ctrl => EditKey::WordRight,
-        KeyCode::Left => EditKey::Left,
-        KeyCode::Right => EditKey::Right,
-        KeyCode::Home => EditKey::Home,
-        KeyCode::End => EditKey::End,
+/// A `[keys.prompt]` action as an editing key (readline movement and deletion).
+fn edit_key(action: Action) -> Option<EditKey> {
+    Some(match action {
+        Action::PromptLeft => EditKey::Left,
+        Action::PromptRight => EditKey::Right,
+        Action::PromptWordLeft => EditKey::WordLeft,
+        Action::PromptWordRight => EditKey::WordRight,
+        Action::PromptHome => EditKey::Home,
+        Action::PromptEnd => EditKey::End,
+        Action::PromptDelete => EditKey::Delete,
+        Action::PromptDeleteWord => EditKey::CtrlW,
+        Action::PromptKillEnd => EditKey::CtrlK,
         _ => return None,
     })
 }
@@ -187,9 +180,18 @@ impl Layer for CommandLine {
                     self.editor.set_text(&l);
                 }
             }
-            _ => {
-                if let Some(k) = edit_key(key) {
+            Some(a) => {
+                if let Some(k) = edit_key(a) {
                     self.editor.apply(k);
+                }
+            }
+            // Printable keys type; nothing bound in [keys.prompt] may print.
+            None => {
+                let mods = key.modifiers;
+                if let KeyCode::Char(c) = key.code
+                    && !mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                {
+                    self.editor.apply(EditKey::Char(c));
                 }
             }
         }

@@ -168,6 +168,12 @@ impl ConsoleUi {
                 s.term.live();
                 return true;
             }
+            // Keys a terminal cannot carry (Ctrl-Alt-Del, SysRq) go as keyboard events.
+            Some(Action::ConsoleSendKey) => {
+                let id = s.domain.clone();
+                crate::ui::guest::sendkey::open(id, cx);
+                return true;
+            }
             _ => {}
         }
         match &mut s.link {

@@ -22,12 +22,14 @@ pub enum SortKey {
     Net,
     Autostart,
     Persistent,
+    /// The guest's first address (running domains whose address libvirt knows).
+    Ip,
     /// The host (in the fleet list: every host's domains together).
     Host,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 11] = [
+    pub const ALL: [SortKey; 12] = [
         SortKey::Name,
         SortKey::State,
         SortKey::Id,
@@ -38,6 +40,7 @@ impl SortKey {
         SortKey::Net,
         SortKey::Autostart,
         SortKey::Persistent,
+        SortKey::Ip,
         SortKey::Host,
     ];
 
@@ -96,15 +99,50 @@ impl Filter {
         }
     }
 
+    /// The name, or one of a running domain's addresses (`10.0.0.`), matches.
     pub fn matches(&self, row: &DomainRow) -> bool {
+        let addrs = || shown_addresses(row);
         match self {
             Filter::All | Filter::Invalid(_) => true,
             Filter::Substring { needle, invert } => {
-                row.info.name.to_lowercase().contains(needle.as_str()) != *invert
+                let hit = row.info.name.to_lowercase().contains(needle.as_str())
+                    || addrs().any(|a| a.to_lowercase().contains(needle.as_str()));
+                hit != *invert
             }
-            Filter::Regex { re, invert } => re.is_match(&row.info.name) != *invert,
+            Filter::Regex { re, invert } => {
+                let hit = re.is_match(&row.info.name) || addrs().any(|a| re.is_match(a));
+                hit != *invert
+            }
         }
     }
+}
+
+/// A running domain's addresses without their `/prefix`, IPv4 first as libvirt listed
+/// them; nothing for a stopped domain (what it had is no longer true).
+pub fn shown_addresses(row: &DomainRow) -> impl Iterator<Item = &str> {
+    let active = row.info.state.state.is_active();
+    row.addresses
+        .iter()
+        .filter(move |_| active)
+        .map(|a| a.split('/').next().unwrap_or(a))
+}
+
+/// The address a person would look for first: IPv4 before IPv6, link-local last (a
+/// guest's interfaces are listed one after the other, each IPv4 first).
+pub fn primary_address(row: &DomainRow) -> Option<&str> {
+    use std::net::IpAddr;
+    let rank = |a: &str| match a.parse::<IpAddr>() {
+        Ok(IpAddr::V4(v)) if !v.is_link_local() => 0,
+        Ok(IpAddr::V6(v)) if !v.is_unicast_link_local() => 1,
+        Ok(_) => 2,
+        Err(_) => 3,
+    };
+    shown_addresses(row).min_by_key(|a| rank(a))
+}
+
+/// The primary address as a sortable value; rows without one sort last.
+fn first_ip(row: &DomainRow) -> Option<std::net::IpAddr> {
+    primary_address(row).and_then(|a| a.parse().ok())
 }
 
 /// Order of states when sorting by state: the ones needing attention first.
@@ -145,6 +183,12 @@ fn compare(key: SortKey, a: &DomainRow, b: &DomainRow) -> Ordering {
             .total_cmp(&a.net_bps.unwrap_or(-1.0)),
         SortKey::Autostart => y.autostart.cmp(&x.autostart),
         SortKey::Persistent => y.persistent.cmp(&x.persistent),
+        SortKey::Ip => match (first_ip(a), first_ip(b)) {
+            (Some(p), Some(q)) => p.cmp(&q),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        },
         SortKey::Host => x.id.host.cmp(&y.id.host),
     };
     primary
@@ -171,6 +215,9 @@ pub struct ListView {
     /// Domains marked for a bulk action, by id: filtering and sorting leave them alone,
     /// a domain that disappears from the store loses its mark.
     pub marks: crate::bulk::Marks<DomainId>,
+    /// Some running domain has an address to show (the IP column), found when the rows
+    /// are rebuilt rather than on every frame.
+    any_addresses: bool,
 }
 
 impl Default for ListView {
@@ -187,6 +234,7 @@ impl Default for ListView {
             built_for: None,
             marks: crate::bulk::Marks::new(),
             host: None,
+            any_addresses: false,
         }
     }
 }
@@ -202,6 +250,11 @@ impl ListView {
 
     pub fn selected(&self) -> Option<&DomainId> {
         self.selected.as_ref()
+    }
+
+    /// Whether some running domain has an address libvirt knows (as of the last sync).
+    pub fn any_addresses(&self) -> bool {
+        self.any_addresses
     }
 
     pub fn filter(&self) -> &Filter {
@@ -247,6 +300,7 @@ impl ListView {
         if !self.marks.is_empty() {
             self.marks.prune(|id| store.get(id).is_some());
         }
+        self.any_addresses = store.rows().any(|r| shown_addresses(r).next().is_some());
         let host = self.host;
         let mut rows: Vec<&DomainRow> = store
             .rows()

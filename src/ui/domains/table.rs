@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 use crate::backend::RunState;
 use crate::config::{Role, Theme};
 use crate::state::{DomainRow, Store};
-use crate::ui::domains::list_view::{Filter, ListView, SortKey};
+use crate::ui::domains::list_view::{Filter, ListView, SortKey, primary_address, shown_addresses};
 use crate::ui::format;
 use crate::ui::text::{escape_spans, fit_spans, name_spans};
 use unicode_width::UnicodeWidthStr;
@@ -93,17 +93,47 @@ const HOST_COLUMN: Column = Column {
     right: false,
 };
 
+/// The IP column: a running domain's first address (and how many more).
+const IP_COLUMN: Column = Column {
+    key: SortKey::Ip,
+    title: "IP",
+    width: 18,
+    right: false,
+};
+
 /// Columns that fit: the flags go first when the terminal is narrow, then the live
-/// disk and net columns.
-fn visible_columns(width: u16) -> &'static [Column] {
-    if width >= 110 {
-        &COLUMNS
+/// disk and net columns. With `ips` (some running domain has an address libvirt knows)
+/// the IP column comes after State when it fits beside the disk and net columns.
+fn visible_columns(width: u16, ips: bool) -> Vec<&'static Column> {
+    let ip = IP_COLUMN.width + 1;
+    let (base, with_ip): (&'static [Column], bool) = if ips && width >= 110 + ip {
+        (&COLUMNS, true)
+    } else if ips && width >= 80 + ip {
+        (&COLUMNS[..8], true)
+    } else if width >= 110 {
+        (&COLUMNS, false)
     } else if width >= 80 {
-        &COLUMNS[..8]
+        (&COLUMNS[..8], false)
     } else if width >= 66 {
-        &COLUMNS[..6]
+        (&COLUMNS[..6], false)
     } else {
-        &COLUMNS[..2]
+        (&COLUMNS[..2], false)
+    };
+    let mut cols: Vec<&'static Column> = base.iter().collect();
+    if with_ip {
+        cols.insert(2, &IP_COLUMN);
+    }
+    cols
+}
+
+/// The IP cell: the primary address, `+N` when there are more.
+fn ip_text(row: &DomainRow) -> String {
+    match primary_address(row) {
+        None => "-".into(),
+        Some(first) => match shown_addresses(row).count() - 1 {
+            0 => first.to_string(),
+            more => format!("{first} +{more}"),
+        },
     }
 }
 
@@ -215,6 +245,10 @@ fn cell(
         SortKey::Net => live(row.net_bps.map_or("-".into(), format::rate), stale, theme),
         SortKey::Autostart => Cell::from(yes_no(i.autostart)),
         SortKey::Persistent => Cell::from(yes_no(i.persistent)),
+        SortKey::Ip => {
+            let spans = name_spans(&ip_text(row), Style::default(), theme.style(Role::Escaped));
+            Cell::from(Line::from(fit_spans(spans, usize::from(col.width))))
+        }
         SortKey::Host => {
             let name = store
                 .hosts
@@ -240,10 +274,17 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
         title.push(Span::styled(format!(" {marked} "), theme.style(Role::Key)));
     }
     // Sorted by a column too narrow to show: the arrow goes in the title instead.
+    // Without any address the column would be empty: it stays away.
+    let ips = view.any_addresses();
     if let Some(c) = COLUMNS
         .iter()
+        .chain(std::iter::once(&IP_COLUMN))
         .find(|c| c.key == view.sort)
-        .filter(|c| !visible_columns(area.width).iter().any(|v| v.key == c.key))
+        .filter(|c| {
+            !visible_columns(area.width, ips)
+                .iter()
+                .any(|v| v.key == c.key)
+        })
     {
         let arrow = if view.reverse { '▲' } else { '▼' };
         title.push(Span::styled(
@@ -283,7 +324,7 @@ pub fn render(f: &mut Frame, area: Rect, store: &Store, view: &mut ListView, the
     let rest = inner
         .width
         .saturating_sub(if fleet { HOST_COLUMN.width + 1 } else { 0 });
-    cols.extend(visible_columns(rest));
+    cols.extend(visible_columns(rest, ips));
     // A mark column only while something is marked: a glyph, so it reads without colour.
     let marking = !view.marks.is_empty();
     let mark_w: u16 = if marking { 2 } else { 0 };
@@ -406,6 +447,19 @@ mod tests {
         for c in &COLUMNS[2..] {
             assert!(usize::from(col_width(c)) > c.title.len(), "{}", c.title);
         }
+    }
+
+    #[test]
+    fn the_ip_column_follows_state_only_when_addresses_exist_and_it_fits() {
+        let keys =
+            |w, ips| -> Vec<SortKey> { visible_columns(w, ips).iter().map(|c| c.key).collect() };
+        assert!(!keys(200, false).contains(&SortKey::Ip));
+        assert_eq!(keys(200, true)[2], SortKey::Ip);
+        assert_eq!(keys(200, true).len(), COLUMNS.len() + 1);
+        // Beside the disk and net columns without the flags, not instead of them.
+        assert_eq!(keys(100, true)[2], SortKey::Ip);
+        assert_eq!(keys(100, true).len(), 9);
+        assert_eq!(keys(98, true), keys(98, false));
     }
 
     #[test]

@@ -259,6 +259,7 @@ pub fn sort_key_named(word: &str) -> Option<SortKey> {
         "net" => SortKey::Net,
         "autostart" => SortKey::Autostart,
         "persistent" => SortKey::Persistent,
+        "ip" | "address" => SortKey::Ip,
         _ => return None,
     })
 }
@@ -275,6 +276,7 @@ pub const SORT_WORDS: &[&str] = &[
     "net",
     "autostart",
     "persistent",
+    "ip",
 ];
 
 pub fn sort_name(k: SortKey) -> &'static str {
@@ -289,6 +291,7 @@ pub fn sort_name(k: SortKey) -> &'static str {
         SortKey::Net => "net throughput",
         SortKey::Autostart => "autostart",
         SortKey::Persistent => "persistent",
+        SortKey::Ip => "IP address",
         SortKey::Host => "host",
     }
 }

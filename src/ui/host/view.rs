@@ -8,10 +8,13 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table};
 
 use crate::action::{Action, Scope};
+use crate::backend::devices::DeviceEvent;
 use crate::backend::node::{HostInfo, NodeCmd, NodeDeviceInfo, NodeEvent};
 use crate::backend::{BackendEvent, Command, HostId, RequestId};
 use crate::config::Role;
 use crate::ui::format;
+use crate::ui::host::hostdev::{HostdevDialog, Mode, group_lines, spec_of};
+use crate::ui::layer::Level;
 use crate::ui::layer::{Ctx, DrawCtx, Flow, Layer};
 use crate::ui::networks::table::{scroll, view_area};
 use crate::ui::text::escape;
@@ -25,6 +28,8 @@ pub struct HostView {
     pub devices: Option<Result<Vec<NodeDeviceInfo>, String>>,
     selected: usize,
     offset: usize,
+    /// Attach / detach requests sent and not answered: what and which device.
+    pending: Vec<(RequestId, Mode, String)>,
 }
 
 impl HostView {
@@ -36,6 +41,7 @@ impl HostView {
             devices: None,
             selected: 0,
             offset: 0,
+            pending: Vec::new(),
         };
         v.reload(cx);
         v
@@ -87,6 +93,125 @@ impl HostView {
     }
 }
 
+impl HostView {
+    /// `a` / `d` on a device: the popup choosing the domain (any of this host's for an
+    /// attach, the ones using it for a detach).
+    fn pass_through(&mut self, mode: Mode, cx: &mut Ctx) {
+        let action = match mode {
+            Mode::Attach => Action::HostAttach,
+            Mode::Detach => Action::HostDetach,
+        };
+        if cx.refuse_mutation(action) {
+            return;
+        }
+        let Some(Ok(all)) = &self.devices else {
+            cx.status(Level::Warn, "the node devices are not read yet");
+            return;
+        };
+        let Some(device) = all.get(self.selected).cloned() else {
+            cx.status(Level::Warn, "no device selected");
+            return;
+        };
+        let spec = match spec_of(&device) {
+            Ok(s) => s,
+            Err(e) => {
+                cx.status(Level::Error, e);
+                return;
+            }
+        };
+        let state = |id: &crate::backend::DomainId| {
+            cx.store
+                .get(id)
+                .map_or_else(String::new, |r| r.info.state.state.label().to_string())
+        };
+        let choices: Vec<_> = match mode {
+            Mode::Attach => {
+                let mut rows: Vec<_> = cx
+                    .store
+                    .rows()
+                    .filter(|r| r.info.id.host == self.host)
+                    .filter(|r| !device.used_by.iter().any(|(id, _)| *id == r.info.id))
+                    .map(|r| (r.info.id.clone(), r.info.name.clone(), state(&r.info.id)))
+                    .collect();
+                rows.sort_by(|a, b| a.1.cmp(&b.1));
+                rows
+            }
+            Mode::Detach => device
+                .used_by
+                .iter()
+                .map(|(id, name)| (id.clone(), name.clone(), state(id)))
+                .collect(),
+        };
+        if choices.is_empty() {
+            cx.status(
+                Level::Warn,
+                match mode {
+                    Mode::Attach => {
+                        format!("no other domain on this host to give {} to", device.address)
+                    }
+                    Mode::Detach => format!("{} is not attached to any domain", device.address),
+                },
+            );
+            return;
+        }
+        let req = cx.reqs.allocate();
+        self.pending.push((req, mode, device.address.clone()));
+        let group = group_lines(&device, all);
+        cx.push(HostdevDialog {
+            host: self.host,
+            mode,
+            device,
+            spec,
+            group,
+            choices,
+            selected: 0,
+            offset: 0,
+            req,
+        });
+    }
+
+    /// The reply to an attach / detach: libvirt's reason on failure; the devices are
+    /// re-read on success so USED BY follows.
+    fn on_ran(
+        &mut self,
+        req: RequestId,
+        id: &crate::backend::DomainId,
+        result: &Result<(), crate::backend::devices::DeviceError>,
+        cx: &mut Ctx,
+    ) {
+        let Some(i) = self.pending.iter().position(|(r, _, _)| *r == req) else {
+            return;
+        };
+        let (_, mode, address) = self.pending.remove(i);
+        let name = cx
+            .store
+            .get(id)
+            .map_or_else(|| id.uuid.clone(), |r| r.info.name.clone());
+        let dir = match mode {
+            Mode::Attach => "to",
+            Mode::Detach => "from",
+        };
+        match result {
+            Ok(()) => {
+                cx.status(
+                    Level::Done,
+                    format!("{} {address} {dir} {}: done", mode.verb(), escape(&name)),
+                );
+                self.reload(cx);
+            }
+            Err(e) => cx.status(
+                Level::Error,
+                format!(
+                    "{} {address} {dir} {} failed: {}",
+                    mode.verb(),
+                    escape(&name),
+                    escape(&e.to_string())
+                ),
+            ),
+        }
+    }
+}
+
 impl Layer for HostView {
     fn scopes(&self) -> &'static [Scope] {
         SCOPES
@@ -112,12 +237,27 @@ impl Layer for HostView {
             Action::Bottom => self.selected = n.saturating_sub(1),
             Action::PageUp | Action::PageDown => {}
             Action::Refresh => self.reload(cx),
+            Action::HostAttach => self.pass_through(Mode::Attach, cx),
+            Action::HostDetach => self.pass_through(Mode::Detach, cx),
             _ => return Flow::Ignored,
         }
         Flow::Consumed
     }
 
-    fn on_backend(&mut self, ev: &BackendEvent, _cx: &mut Ctx) {
+    fn on_backend(&mut self, ev: &BackendEvent, cx: &mut Ctx) {
+        if let BackendEvent::Device(host, ev) = ev
+            && *host == self.host
+            && let DeviceEvent::Ran {
+                req,
+                id,
+                dry_run: false,
+                outcome,
+                ..
+            } = ev.as_ref()
+        {
+            self.on_ran(*req, id, &outcome.result, cx);
+            return;
+        }
         let BackendEvent::Node(host, ev) = ev else {
             return;
         };
@@ -136,7 +276,12 @@ impl Layer for HostView {
     }
 
     fn hints(&self) -> Vec<Action> {
-        vec![Action::Refresh, Action::HostClose]
+        vec![
+            Action::HostAttach,
+            Action::HostDetach,
+            Action::Refresh,
+            Action::HostClose,
+        ]
     }
 
     fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawCtx) {

@@ -24,6 +24,13 @@ const NOT_LISTED: &[Action] = &[
     Action::Top,
     Action::Bottom,
     Action::Palette,
+    Action::EditorPalette,
+    Action::EditorLeft,
+    Action::EditorRight,
+    Action::EditorUp,
+    Action::EditorDown,
+    Action::EditorPageUp,
+    Action::EditorPageDown,
 ];
 
 /// The palette's rows for a user whose keys go to `focus` (most specific first).

@@ -1,7 +1,7 @@
 //! The snapshot dialogs as a layer: keys of the create form, the revert and delete
 //! confirmations and the XML viewer, and the commands they send.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -110,10 +110,11 @@ impl Layer for SnapshotDialog {
                 ..
             } => {
                 let i = DeleteMode::ALL.iter().position(|m| m == mode).unwrap_or(0);
-                let digit = match k.code {
-                    KeyCode::Char(c @ '1'..='4') if k.modifiers == KeyModifiers::NONE => {
-                        Some(c as usize - '1' as usize)
-                    }
+                let digit = match action {
+                    Some(Action::DeleteModeThis) => Some(0),
+                    Some(Action::DeleteModeWithChildren) => Some(1),
+                    Some(Action::DeleteModeChildrenOnly) => Some(2),
+                    Some(Action::DeleteModeMetadata) => Some(3),
                     _ => None,
                 };
                 match (action, digit) {

@@ -328,7 +328,15 @@ pub fn render(f: &mut Frame, area: Rect, d: &SnapDialog, config: &crate::config:
             lines.push(Line::from(vec![
                 key(&k(Action::ConfirmYes), theme),
                 Span::raw(" to delete, "),
-                key(&format!("1-4/{}", k(Action::NextField)), theme),
+                key(
+                    &format!(
+                        "{}-{}/{}",
+                        k(Action::DeleteModeThis),
+                        k(Action::DeleteModeMetadata),
+                        k(Action::NextField)
+                    ),
+                    theme,
+                ),
                 Span::raw(" mode, any other key cancels"),
             ]));
             let h = lines.len() as u16 + 4;

@@ -1,4 +1,4 @@
-//! Keys inside the XML editor: editing, popups, and the requests it makes of the App.
+//! Keys inside the XML editor: editing and commands, and the requests it makes of the App.
 
 use std::sync::OnceLock;
 
@@ -6,6 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::action::{Action, Scope};
 use crate::config::Keymap;
+use crate::config::keymap::{Key, display};
 
 use super::{Out, Popup, PromptKind, XmlEditor};
 
@@ -17,15 +18,29 @@ fn builtin_keymap() -> Option<&'static Keymap> {
         .as_ref()
 }
 
-/// The editor's keys for its help popup, from the keymap (`[keys.editor]`), plus the fixed
-/// text-field keys.
+/// The scopes whose keys the editor's F1 help lists, in that order.
+pub const HELP_SCOPES: &[Scope] = &[
+    Scope::Editor,
+    Scope::EditorText,
+    Scope::Completion,
+    Scope::EditorPopup,
+    Scope::CloseQuestion,
+    Scope::DraftOffer,
+];
+
+/// The editor's keys for its help popup, from the keymap (`[keys.editor]` and the
+/// editor's other scopes).
 pub fn help(keymap: Option<&Keymap>) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Action::TABLE
+    let mut out: Vec<(String, String)> = HELP_SCOPES
         .iter()
-        .filter(|i| i.scope == Scope::Editor)
+        .flat_map(|s| Action::TABLE.iter().filter(move |i| i.scope == *s))
         .map(|i| {
             let keys = keymap.map_or_else(String::new, |k| k.keys_label(i.action));
-            let desc = i.description.trim_start_matches("XML editor: ").to_string();
+            let desc = i
+                .description
+                .trim_start_matches("XML editor: ")
+                .trim_start_matches("XML editor ")
+                .to_string();
             (keys, desc)
         })
         .filter(|(k, _)| !k.is_empty())
@@ -34,30 +49,103 @@ pub fn help(keymap: Option<&Keymap>) -> Vec<(String, String)> {
     out
 }
 
+/// Whether `a` moves the cursor (Shift with it extends the selection).
+fn is_movement(a: Action) -> bool {
+    matches!(
+        a,
+        Action::EditorLeft
+            | Action::EditorRight
+            | Action::EditorUp
+            | Action::EditorDown
+            | Action::EditorLineStart
+            | Action::EditorLineEnd
+            | Action::EditorPageUp
+            | Action::EditorPageDown
+            | Action::EditorDocStart
+            | Action::EditorDocEnd
+    )
+}
+
+/// Actions that change the text; refused while the live XML is shown.
+fn is_edit(a: Action) -> bool {
+    matches!(
+        a,
+        Action::EditorNewline
+            | Action::EditorIndent
+            | Action::EditorBackspace
+            | Action::EditorDelete
+            | Action::EditorUndo
+            | Action::EditorRedo
+            | Action::EditorCut
+            | Action::EditorPaste
+    )
+}
+
 impl XmlEditor {
-    /// The keymap the editor's command keys come from: the user's (set by the App) or
-    /// the built-in one.
+    /// The keymap the editor's keys come from: the user's (set by the App) or the
+    /// built-in one.
     pub fn keymap(&self) -> Option<&Keymap> {
         self.keymap.as_ref().or_else(|| builtin_keymap())
     }
 
-    /// The `[keys.editor]` action `k` means; Ctrl-Space arrives as NUL on some terminals.
-    fn editor_action(&self, k: &KeyEvent) -> Option<Action> {
-        if k.code == KeyCode::Null {
-            return Some(Action::EditorComplete);
+    /// The scopes whose keys work now, most specific first (for the palette and help).
+    pub fn scopes(&self) -> Vec<Scope> {
+        match &self.popup {
+            None => vec![Scope::Editor, Scope::EditorText],
+            Some(Popup::Completion(_)) => vec![Scope::Completion, Scope::Editor, Scope::EditorText],
+            Some(Popup::Diff { .. } | Popup::Issues { .. } | Popup::Help { .. }) => {
+                vec![Scope::EditorPopup]
+            }
+            Some(Popup::CloseConfirm) => vec![Scope::CloseQuestion],
+            Some(Popup::DraftOffer { .. }) => vec![Scope::DraftOffer],
+            Some(Popup::Prompt { .. }) => vec![Scope::Input],
         }
-        self.keymap()?.action_in(&[Scope::Editor], k)
+    }
+
+    /// The action `k` means in `scopes`.
+    pub(super) fn action_in(&self, scopes: &[Scope], k: &KeyEvent) -> Option<Action> {
+        self.keymap()?.action_in(scopes, k)
+    }
+
+    /// The `[keys.editor]` / `[keys.editor_text]` action `k` means, and whether Shift
+    /// came with a text key bound without it (a movement then extends the selection).
+    /// Ctrl-Space arrives as NUL on some terminals.
+    pub(super) fn editor_action(&self, k: &KeyEvent) -> Option<(Action, bool)> {
+        if k.code == KeyCode::Null {
+            return Some((Action::EditorComplete, false));
+        }
+        let km = self.keymap()?;
+        let key = Key::from_event(k);
+        let shift = k.modifiers.contains(KeyModifiers::SHIFT);
+        if let Some(a) = km.lookup(&[Scope::Editor, Scope::EditorText], &key) {
+            // Shift the bound key does not hold (Ctrl-Shift-b for Ctrl-b) still selects.
+            return Some((a, shift && !key.shift && is_movement(a)));
+        }
+        if shift {
+            // Shift-Left for Left, Ctrl-Shift-B for Ctrl-b.
+            let code = match key.code {
+                KeyCode::Char(c) => KeyCode::Char(c.to_ascii_lowercase()),
+                c => c,
+            };
+            let plain = Key {
+                code,
+                shift: false,
+                ..key
+            };
+            return km
+                .lookup(&[Scope::EditorText], &plain)
+                .map(|a| (a, is_movement(a)));
+        }
+        None
     }
 
     /// Handles one key; returns what the App must do.
     pub fn on_key(&mut self, k: KeyEvent) -> Out {
-        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-        let shift = k.modifiers.contains(KeyModifiers::SHIFT);
         if let Some(p) = self.popup.take() {
             return self.on_popup_key(p, k);
         }
         let action = self.editor_action(&k);
-        let close = action == Some(Action::EditorClose);
+        let close = action.is_some_and(|(a, _)| a == Action::EditorClose);
         if self.loading.is_some() && !close {
             return Out::None;
         }
@@ -66,7 +154,46 @@ impl XmlEditor {
         }
         let before = self.buf.version;
         let out = match action {
-            Some(Action::EditorClose) => {
+            Some((a, select)) => self.run(a, select),
+            None => {
+                let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+                if let (KeyCode::Char(c), false) = (k.code, ctrl) {
+                    if self.live {
+                        self.read_only_notice();
+                    } else {
+                        self.type_char(c);
+                    }
+                }
+                Out::None
+            }
+        };
+        self.after_change(before);
+        out
+    }
+
+    /// Runs an editor action picked without a key (the palette); popups are left alone.
+    pub fn on_action(&mut self, a: Action) -> Out {
+        if self.popup.is_some() || (self.loading.is_some() && a != Action::EditorClose) {
+            return Out::None;
+        }
+        let before = self.buf.version;
+        let out = self.run(a, false);
+        self.after_change(before);
+        out
+    }
+
+    fn after_change(&mut self, before: u64) {
+        if self.buf.version != before {
+            self.libvirt_error = None;
+            self.recheck();
+        }
+    }
+
+    /// One `[keys.editor]` or `[keys.editor_text]` action; `select`: a movement extends
+    /// the selection.
+    fn run(&mut self, a: Action, select: bool) -> Out {
+        match a {
+            Action::EditorClose => {
                 if self.modified() && !self.live {
                     self.popup = Some(Popup::CloseConfirm);
                     Out::None
@@ -74,15 +201,16 @@ impl XmlEditor {
                     Out::Close
                 }
             }
-            Some(Action::EditorHelp) => {
+            Action::EditorHelp => {
                 self.popup = Some(Popup::Help { scroll: 0 });
                 Out::None
             }
-            Some(Action::EditorApply) => self.apply(),
-            Some(Action::EditorLive) => self.toggle(true),
-            Some(Action::EditorSecure) => self.toggle(false),
-            Some(Action::EditorExternal) => Out::ExternalEdit,
-            Some(Action::EditorReload) => {
+            Action::EditorApply => self.apply(),
+            Action::EditorLive => self.toggle(true),
+            Action::EditorSecure => self.toggle(false),
+            Action::EditorExternal => Out::ExternalEdit,
+            Action::EditorPalette => Out::Palette,
+            Action::EditorReload => {
                 if self.modified() {
                     let base = self.base.clone();
                     self.buf.set_text(&base);
@@ -92,14 +220,14 @@ impl XmlEditor {
                 }
                 Out::None
             }
-            Some(Action::EditorFind) => {
+            Action::EditorFind => {
                 self.popup = Some(Popup::Prompt {
                     kind: PromptKind::Search,
                     input: String::new(),
                 });
                 Out::None
             }
-            Some(Action::EditorIssues) => {
+            Action::EditorIssues => {
                 self.recheck();
                 self.idle();
                 if self.issues.is_empty() {
@@ -109,97 +237,85 @@ impl XmlEditor {
                 }
                 Out::None
             }
-            Some(Action::EditorOpenFile) => {
+            Action::EditorOpenFile => {
                 self.popup = Some(Popup::Prompt {
                     kind: PromptKind::OpenFile,
                     input: String::new(),
                 });
                 Out::None
             }
-            Some(Action::EditorFindNext) => {
+            Action::EditorFindNext => {
                 self.find_next();
                 Out::None
             }
-            Some(Action::EditorComplete) => {
+            Action::EditorComplete => {
                 if !self.complete() && self.notice.is_none() {
                     self.notice = Some("no schema hints here".into());
                 }
                 Out::None
             }
-            _ if self.live => {
-                self.navigate(k, shift, ctrl);
-                if action == Some(Action::EditorCopy) {
-                    self.copy(false);
-                } else {
-                    self.read_only_keys(k, ctrl);
-                }
-                Out::None
-            }
-            Some(Action::EditorUndo) => {
-                self.buf.undo();
-                Out::None
-            }
-            Some(Action::EditorRedo) => {
-                self.buf.redo();
-                Out::None
-            }
-            Some(Action::EditorCopy) => {
+            Action::EditorCopy => {
                 self.copy(false);
                 Out::None
             }
-            Some(Action::EditorCut) => {
+            a if is_movement(a) => {
+                self.navigate(a, select);
+                Out::None
+            }
+            a if self.live && is_edit(a) => {
+                self.read_only_notice();
+                Out::None
+            }
+            Action::EditorUndo => {
+                self.buf.undo();
+                Out::None
+            }
+            Action::EditorRedo => {
+                self.buf.redo();
+                Out::None
+            }
+            Action::EditorCut => {
                 self.copy(true);
                 Out::None
             }
-            Some(Action::EditorPaste) => {
+            Action::EditorPaste => {
                 let clip = self.clipboard.clone();
                 self.paste(&clip);
                 Out::None
             }
-            _ => match (k.code, ctrl) {
-                (KeyCode::Char(c), false) => {
-                    self.type_char(c);
-                    Out::None
-                }
-                (KeyCode::Enter, _) => {
-                    self.newline();
-                    Out::None
-                }
-                (KeyCode::Tab, _) => {
-                    self.buf.insert("  ");
-                    Out::None
-                }
-                (KeyCode::Backspace, _) => {
-                    self.buf.delete(true);
-                    Out::None
-                }
-                (KeyCode::Delete, _) => {
-                    self.buf.delete(false);
-                    Out::None
-                }
-                _ => {
-                    self.navigate(k, shift, ctrl);
-                    Out::None
-                }
-            },
-        };
-        if self.buf.version != before {
-            self.libvirt_error = None;
-            self.recheck();
+            Action::EditorNewline => {
+                self.newline();
+                Out::None
+            }
+            Action::EditorIndent => {
+                self.buf.insert("  ");
+                Out::None
+            }
+            Action::EditorBackspace => {
+                self.buf.delete(true);
+                Out::None
+            }
+            Action::EditorDelete => {
+                self.buf.delete(false);
+                Out::None
+            }
+            // Not an editor action (the palette offers only the editor's).
+            _ => Out::None,
         }
-        out
     }
 
-    fn read_only_keys(&mut self, k: KeyEvent, ctrl: bool) {
-        if matches!(
-            k.code,
-            KeyCode::Char(_) | KeyCode::Enter | KeyCode::Backspace | KeyCode::Delete
-        ) && !ctrl
-        {
-            self.notice = Some(
-                "the live XML is read-only: Ctrl-L returns to the persistent definition".into(),
-            );
-        }
+    /// The first key bound to `a`, for messages (its name when it has none).
+    pub fn key_name(&self, a: Action) -> String {
+        self.keymap()
+            .and_then(|k| k.keys(a).first().map(display))
+            .unwrap_or_else(|| a.name().to_string())
+    }
+
+    fn read_only_notice(&mut self) {
+        self.notice = Some(format!(
+            "the live XML is read-only: {} returns to the persistent definition",
+            self.key_name(Action::EditorLive)
+        ));
     }
 
     /// Paste from the terminal or the editor's clipboard, as one undo step.
@@ -293,35 +409,35 @@ impl XmlEditor {
         }
     }
 
-    fn navigate(&mut self, k: KeyEvent, shift: bool, ctrl: bool) {
+    fn navigate(&mut self, a: Action, select: bool) {
         let (r, c) = self.buf.cursor;
         let page = self.view_size.1.max(1);
         let last = self.buf.lines().len() - 1;
-        let p = match k.code {
-            KeyCode::Left if c > 0 => (r, c - 1),
-            KeyCode::Left if r > 0 => (r - 1, self.buf.line_len(r - 1)),
-            KeyCode::Right if c < self.buf.line_len(r) => (r, c + 1),
-            KeyCode::Right if r < last => (r + 1, 0),
-            KeyCode::Up => (r.saturating_sub(1), c),
-            KeyCode::Down => ((r + 1).min(last), c),
-            KeyCode::PageUp => (r.saturating_sub(page), c),
-            KeyCode::PageDown => ((r + page).min(last), c),
-            KeyCode::Home if ctrl => (0, 0),
-            KeyCode::End if ctrl => (last, self.buf.line_len(last)),
-            KeyCode::Home => {
+        let p = match a {
+            Action::EditorLeft if c > 0 => (r, c - 1),
+            Action::EditorLeft if r > 0 => (r - 1, self.buf.line_len(r - 1)),
+            Action::EditorRight if c < self.buf.line_len(r) => (r, c + 1),
+            Action::EditorRight if r < last => (r + 1, 0),
+            Action::EditorUp => (r.saturating_sub(1), c),
+            Action::EditorDown => ((r + 1).min(last), c),
+            Action::EditorPageUp => (r.saturating_sub(page), c),
+            Action::EditorPageDown => ((r + page).min(last), c),
+            Action::EditorDocStart => (0, 0),
+            Action::EditorDocEnd => (last, self.buf.line_len(last)),
+            Action::EditorLineStart => {
                 let ind = self.buf.lines()[r]
                     .chars()
                     .take_while(|c| c.is_whitespace())
                     .count();
                 (r, if c == ind { 0 } else { ind })
             }
-            KeyCode::End => (r, self.buf.line_len(r)),
+            Action::EditorLineEnd => (r, self.buf.line_len(r)),
             _ => return,
         };
-        self.buf.move_to(p, shift);
+        self.buf.move_to(p, select);
     }
 
-    fn find_next(&mut self) {
+    pub(super) fn find_next(&mut self) {
         match self.buf.find(&self.last_search, true) {
             Some(p) => self.buf.move_to(p, false),
             None if !self.last_search.is_empty() => {
@@ -332,10 +448,12 @@ impl XmlEditor {
     }
 
     /// Ctrl-S: refuse malformed XML, else show the diff (with schema warnings) first.
-    fn apply(&mut self) -> Out {
+    pub(super) fn apply(&mut self) -> Out {
         if self.live {
-            self.notice =
-                Some("the live XML is read-only: Ctrl-L for the persistent definition".into());
+            self.notice = Some(format!(
+                "the live XML is read-only: {} for the persistent definition",
+                self.key_name(Action::EditorLive)
+            ));
             return Out::None;
         }
         if self.applying.is_some() {
@@ -378,7 +496,11 @@ impl XmlEditor {
             return Out::None;
         }
         if self.modified() && !self.live {
-            self.notice = Some("unapplied changes: apply (Ctrl-S) or revert (Ctrl-R) first; they are saved as a draft".into());
+            self.notice = Some(format!(
+                "unapplied changes: apply ({}) or revert ({}) first; they are saved as a draft",
+                self.key_name(Action::EditorApply),
+                self.key_name(Action::EditorReload)
+            ));
             return Out::None;
         }
         let (l, s) = if live {
@@ -387,169 +509,5 @@ impl XmlEditor {
             (self.live, !self.secure)
         };
         Out::Fetch { live: l, secure: s }
-    }
-
-    fn on_popup_key(&mut self, p: Popup, k: KeyEvent) -> Out {
-        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-        match p {
-            Popup::Completion(mut c) => {
-                match k.code {
-                    KeyCode::Esc => {}
-                    KeyCode::Up => {
-                        c.selected = c.selected.checked_sub(1).unwrap_or(c.items.len() - 1);
-                        self.popup = Some(Popup::Completion(c));
-                    }
-                    KeyCode::Down => {
-                        c.selected = (c.selected + 1) % c.items.len();
-                        self.popup = Some(Popup::Completion(c));
-                    }
-                    KeyCode::Enter | KeyCode::Tab => {
-                        self.accept(&c);
-                        self.recheck();
-                    }
-                    KeyCode::Char(ch) if !ctrl => {
-                        // Keep typing through the popup; it follows a name being typed and
-                        // closes on anything else.
-                        let out = self.on_key(k);
-                        let name_char = ch.is_alphanumeric() || matches!(ch, '-' | '_' | ':' | '.');
-                        if name_char && !matches!(self.popup, Some(Popup::Completion(_))) {
-                            self.complete();
-                        }
-                        return out;
-                    }
-                    KeyCode::Backspace => {
-                        let out = self.on_key(k);
-                        self.complete();
-                        return out;
-                    }
-                    _ => return self.on_key(k),
-                }
-                Out::None
-            }
-            Popup::Diff { lines, scroll } => match k.code {
-                KeyCode::Char('y') | KeyCode::Enter => Out::Define(self.buf.text()),
-                KeyCode::Down | KeyCode::Char('j') => {
-                    self.popup = Some(Popup::Diff {
-                        scroll: (scroll + 1).min(lines.len()),
-                        lines,
-                    });
-                    Out::None
-                }
-                KeyCode::Up | KeyCode::Char('k') => {
-                    self.popup = Some(Popup::Diff {
-                        scroll: scroll.saturating_sub(1),
-                        lines,
-                    });
-                    Out::None
-                }
-                KeyCode::PageDown | KeyCode::Char(' ') => {
-                    let s = (scroll + self.view_size.1).min(lines.len());
-                    self.popup = Some(Popup::Diff { scroll: s, lines });
-                    Out::None
-                }
-                KeyCode::PageUp => {
-                    let s = scroll.saturating_sub(self.view_size.1);
-                    self.popup = Some(Popup::Diff { scroll: s, lines });
-                    Out::None
-                }
-                _ => {
-                    self.notice = Some("not applied; the buffer is unchanged".into());
-                    Out::None
-                }
-            },
-            Popup::Issues { scroll } => {
-                match k.code {
-                    KeyCode::Down | KeyCode::Char('j') => {
-                        self.popup = Some(Popup::Issues { scroll: scroll + 1 })
-                    }
-                    KeyCode::Up | KeyCode::Char('k') => {
-                        self.popup = Some(Popup::Issues {
-                            scroll: scroll.saturating_sub(1),
-                        })
-                    }
-                    _ => {}
-                }
-                Out::None
-            }
-            Popup::CloseConfirm => match k.code {
-                KeyCode::Char('k') | KeyCode::Enter => Out::Close,
-                KeyCode::Char('d') => {
-                    // Back to the definition: closing then removes the draft.
-                    let base = self.base.clone();
-                    self.buf.set_text(&base);
-                    Out::Close
-                }
-                KeyCode::Char('s') => self.apply(),
-                KeyCode::Esc => Out::None,
-                _ => {
-                    self.popup = Some(Popup::CloseConfirm);
-                    Out::None
-                }
-            },
-            Popup::DraftOffer { text, age } => {
-                match k.code {
-                    KeyCode::Char('r') | KeyCode::Enter => {
-                        self.buf.set_text(&text);
-                        self.notice = Some(
-                            "draft restored: Ctrl-S to apply it, Ctrl-R for the current definition"
-                                .into(),
-                        );
-                        self.recheck();
-                    }
-                    KeyCode::Char('d') => return Out::DiscardDraft,
-                    KeyCode::Esc => {
-                        self.notice =
-                            Some("draft kept for later; this is the current definition".into());
-                    }
-                    _ => self.popup = Some(Popup::DraftOffer { text, age }),
-                }
-                Out::None
-            }
-            Popup::Prompt { kind, mut input } => {
-                match k.code {
-                    KeyCode::Esc => {}
-                    KeyCode::Enter => match kind {
-                        PromptKind::Search => {
-                            // An empty search repeats the last one.
-                            if !input.is_empty() {
-                                self.last_search = input;
-                            }
-                            self.find_next();
-                        }
-                        PromptKind::OpenFile => return self.open_file(&input),
-                    },
-                    KeyCode::Backspace => {
-                        input.pop();
-                        self.popup = Some(Popup::Prompt { kind, input });
-                    }
-                    KeyCode::Char('u') if ctrl => {
-                        self.popup = Some(Popup::Prompt {
-                            kind,
-                            input: String::new(),
-                        });
-                    }
-                    KeyCode::Char(c) if !ctrl => {
-                        input.push(c);
-                        self.popup = Some(Popup::Prompt { kind, input });
-                    }
-                    _ => self.popup = Some(Popup::Prompt { kind, input }),
-                }
-                Out::None
-            }
-            Popup::Help { scroll } => {
-                match k.code {
-                    KeyCode::Down | KeyCode::Char('j') => {
-                        self.popup = Some(Popup::Help { scroll: scroll + 1 })
-                    }
-                    KeyCode::Up | KeyCode::Char('k') => {
-                        self.popup = Some(Popup::Help {
-                            scroll: scroll.saturating_sub(1),
-                        })
-                    }
-                    _ => {}
-                }
-                Out::None
-            }
-        }
     }
 }

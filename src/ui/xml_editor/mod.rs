@@ -5,7 +5,10 @@ pub mod buffer;
 pub mod highlight;
 mod keys;
 mod load;
+mod popup_keys;
 pub mod view;
+
+pub use keys::HELP_SCOPES;
 
 use std::sync::Arc;
 
@@ -218,6 +221,8 @@ pub enum Out {
     DiscardDraft,
     /// Read this file off the UI thread; the result comes back through `file_read`.
     LoadFile(std::path::PathBuf),
+    /// Open the palette over the editor's actions.
+    Palette,
 }
 
 /// A file being read for Ctrl-O.

@@ -7,6 +7,10 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
+use crossterm::event::KeyCode;
+
+use crate::action::Action;
+use crate::config::keymap::display;
 use crate::ui::popups::frame;
 
 use super::highlight::{self, Kind};
@@ -74,7 +78,11 @@ fn render_title(f: &mut Frame, area: Rect, ed: &XmlEditor, t: &Theme) {
                 spans.push(Span::styled("  ✓ well-formed", t.style(Role::Running)));
                 if !ed.issues.is_empty() {
                     spans.push(Span::styled(
-                        format!("  ⚠ {} unknown to the schema (F2)", ed.issues.len()),
+                        format!(
+                            "  ⚠ {} unknown to the schema ({})",
+                            ed.issues.len(),
+                            hint_key(ed, Action::EditorIssues)
+                        ),
                         t.style(Role::Warn),
                     ));
                 }
@@ -219,8 +227,14 @@ fn message_lines(ed: &XmlEditor, width: u16, t: &Theme) -> Vec<Line<'static>> {
     }
     if let Some(i) = ed.issues.first().filter(|_| ed.error.is_none()) {
         let more = match ed.issues.len() {
-            1 => "F2: what is allowed there".to_string(),
-            n => format!("F2: all {n}, with what is allowed"),
+            1 => format!(
+                "{}: what is allowed there",
+                hint_key(ed, Action::EditorIssues)
+            ),
+            n => format!(
+                "{}: all {n}, with what is allowed",
+                hint_key(ed, Action::EditorIssues)
+            ),
         };
         add(
             &format!("line {}, column {}: ", i.line, i.col),
@@ -263,36 +277,58 @@ fn wrap(text: &str, w: usize) -> Vec<String> {
     out
 }
 
+/// The first key of `a` for a hint, short: `^S` for Ctrl-s.
+pub fn hint_key(ed: &XmlEditor, a: Action) -> String {
+    let Some(key) = ed.keymap().and_then(|k| k.keys(a).first().copied()) else {
+        return "-".into();
+    };
+    match key.code {
+        KeyCode::Char(c) if key.ctrl && !key.alt && !key.shift => {
+            if c == ' ' {
+                "^Space".into()
+            } else {
+                format!("^{}", c.to_ascii_uppercase())
+            }
+        }
+        _ => display(&key),
+    }
+}
+
 fn render_hints(f: &mut Frame, area: Rect, ed: &XmlEditor, t: &Theme) {
-    let keys: &[(&str, &str)] = match &ed.popup {
-        Some(Popup::Diff { .. }) => &[
-            ("y", "define"),
-            ("↑↓", "scroll"),
-            ("Esc", "back to editing"),
-        ],
+    use Action as A;
+    let acts: &[(Action, &str)] = match &ed.popup {
+        Some(Popup::Diff { .. }) => &[(A::DiffDefine, "define"), (A::PopupDown, "scroll")],
         Some(Popup::DraftOffer { .. }) => &[
-            ("r", "restore draft"),
-            ("d", "discard it"),
-            ("Esc", "keep for later"),
+            (A::DraftRestore, "restore draft"),
+            (A::DraftDiscard, "discard it"),
+            (A::DraftLater, "keep for later"),
         ],
-        Some(Popup::Completion(_)) => &[("↑↓", "choose"), ("Enter", "insert"), ("Esc", "close")],
+        Some(Popup::Completion(_)) => &[
+            (A::CompletionNext, "choose"),
+            (A::CompletionInsert, "insert"),
+            (A::CompletionClose, "close"),
+        ],
         Some(Popup::CloseConfirm) => &[
-            ("k", "keep as draft and close"),
-            ("d", "discard and close"),
-            ("s", "apply"),
-            ("Esc", "back"),
+            (A::CloseKeep, "keep as draft and close"),
+            (A::CloseDiscard, "discard and close"),
+            (A::CloseApply, "apply"),
+            (A::CloseBack, "back"),
         ],
         _ => &[
-            ("^S", "apply"),
-            ("^Space", "hints"),
-            ("^Z", "undo"),
-            ("^F", "find"),
-            ("^L", "live"),
-            ("^E", "$EDITOR"),
-            ("F1", "keys"),
-            ("Esc", "close"),
+            (A::EditorApply, "apply"),
+            (A::EditorComplete, "hints"),
+            (A::EditorUndo, "undo"),
+            (A::EditorFind, "find"),
+            (A::EditorLive, "live"),
+            (A::EditorExternal, "$EDITOR"),
+            (A::EditorHelp, "keys"),
+            (A::EditorClose, "close"),
         ],
     };
+    let mut keys: Vec<(String, &str)> = acts.iter().map(|(a, d)| (hint_key(ed, *a), *d)).collect();
+    if matches!(ed.popup, Some(Popup::Diff { .. })) {
+        keys.push(("other keys".into(), "back to editing"));
+    }
     let mut spans = Vec::new();
     for (k, d) in keys {
         spans.push(Span::styled(format!(" {k}"), t.style(Role::Key)));
@@ -365,24 +401,32 @@ fn render_popup(f: &mut Frame, body: Rect, area: Rect, ed: &XmlEditor, t: &Theme
                     Line::from(escape_spans(l, t.style(r), t.style(Role::Escaped)))
                 })
                 .collect();
-            f.render_widget(
-                Paragraph::new(shown).block(frame(
-                    "Apply? diff against the current definition — y defines",
-                    false,
-                    t,
-                )),
-                body,
+            let title = format!(
+                "Apply? diff against the current definition — {} defines",
+                hint_key(ed, Action::DiffDefine)
             );
+            f.render_widget(Paragraph::new(shown).block(frame(&title, false, t)), body);
         }
         Some(Popup::CloseConfirm) => {
             let rect = crate::ui::popups::centered(body, 64, 7);
             f.render_widget(Clear, rect);
+            let k = |a| hint_key(ed, a);
             let text = vec![
                 Line::from(" This buffer has changes that are not applied."),
-                Line::from(" k  close and keep them as a draft (offered when you reopen)"),
-                Line::from(" d  discard them and close"),
-                Line::from(" s  apply them (Ctrl-S)"),
-                Line::from(" Esc  back to editing"),
+                Line::from(format!(
+                    " {}  close and keep them as a draft (offered when you reopen)",
+                    k(Action::CloseKeep)
+                )),
+                Line::from(format!(
+                    " {}  discard them and close",
+                    k(Action::CloseDiscard)
+                )),
+                Line::from(format!(
+                    " {}  apply them ({})",
+                    k(Action::CloseApply),
+                    k(Action::EditorApply)
+                )),
+                Line::from(format!(" {}  back to editing", k(Action::CloseBack))),
             ];
             f.render_widget(
                 Paragraph::new(text)
@@ -419,23 +463,31 @@ fn render_popup(f: &mut Frame, body: Rect, area: Rect, ed: &XmlEditor, t: &Theme
                 .skip(*scroll)
                 .collect();
             f.render_widget(Clear, body);
-            f.render_widget(
-                Paragraph::new(lines).block(frame(
-                    "Names libvirt's schema does not know here — ↑↓ scroll, Esc back",
-                    false,
-                    t,
-                )),
-                body,
+            let title = format!(
+                "Names libvirt's schema does not know here — {}/{} scroll, other keys back",
+                hint_key(ed, Action::PopupUp),
+                hint_key(ed, Action::PopupDown)
             );
+            f.render_widget(Paragraph::new(lines).block(frame(&title, false, t)), body);
         }
         Some(Popup::DraftOffer { age, .. }) => {
             let rect = crate::ui::popups::centered(body, 60, 7);
             f.render_widget(Clear, rect);
+            let k = |a| hint_key(ed, a);
             let text = vec![
                 Line::from(format!(" An unapplied draft from {age} exists.")),
-                Line::from(" r  restore it into the editor"),
-                Line::from(" d  discard it, keep the current definition"),
-                Line::from(" Esc  keep it for later, show the definition"),
+                Line::from(format!(
+                    " {}  restore it into the editor",
+                    k(Action::DraftRestore)
+                )),
+                Line::from(format!(
+                    " {}  discard it, keep the current definition",
+                    k(Action::DraftDiscard)
+                )),
+                Line::from(format!(
+                    " {}  keep it for later, show the definition",
+                    k(Action::DraftLater)
+                )),
             ];
             f.render_widget(
                 Paragraph::new(text)
