@@ -40,6 +40,8 @@ bench: deps
 	$(CARGO) bench --bench hosts
 	$(CARGO) bench --bench storage
 	$(CARGO) bench --bench storage_views
+	$(CARGO) bench --bench ssh_disconnect
+	VIRTDECK_RIG_PREFIX=$${VIRTDECK_RIG_PREFIX:-vdbench} $(CARGO) bench --bench rig_rss
 
 clean-rig:
 	tests/rig/cleanup.sh

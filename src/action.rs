@@ -322,6 +322,8 @@ actions! {
     NextField => "next_field", SnapshotDialog, false, "", "dialogs: next field or option";
     PrevField => "prev_field", SnapshotDialog, false, "", "dialogs: previous field or option";
     ToggleOption => "toggle_option", SnapshotDialog, false, "", "dialogs: tick / untick the option under the cursor";
+    ChoiceNext => "choice_next", SnapshotDialog, false, "", "dialogs: next value of the choice under the cursor";
+    ChoicePrev => "choice_prev", SnapshotDialog, false, "", "dialogs: previous value of the choice under the cursor";
     DeleteModeThis => "delete_mode_this", SnapshotDialog, false, "", "delete dialog: this snapshot only";
     DeleteModeWithChildren => "delete_mode_with_children", SnapshotDialog, false, "", "delete dialog: this snapshot and all its children";
     DeleteModeChildrenOnly => "delete_mode_children_only", SnapshotDialog, false, "", "delete dialog: only its children";
@@ -443,6 +445,7 @@ actions! {
     WizardPrevField => "wizard_prev_field", Wizard, false, "", "create wizard: previous field";
     WizardNextChoice => "wizard_next_choice", Wizard, false, "choice", "create wizard: next choice (type to narrow a list; toggles flip)";
     WizardPrevChoice => "wizard_prev_choice", Wizard, false, "", "create wizard: previous choice";
+    WizardToggle => "wizard_toggle", Wizard, false, "", "create wizard: flip the yes / no field under the cursor";
     WizardCancel => "wizard_cancel", Wizard, false, "cancel all", "create wizard: cancel (nothing exists before the define)";
     WizardStart => "wizard_start", Wizard, true, "start", "after a create: start the new domain now";
     WizardConsole => "wizard_console", Wizard, true, "console", "after a create: start the new domain and open its console";

@@ -8,6 +8,7 @@ mod hosts;
 mod keys;
 mod layers;
 mod mouse;
+mod onscreen;
 mod render;
 mod views;
 mod xml;
@@ -225,7 +226,9 @@ impl App {
         self.started = Some(t0);
     }
 
-    fn draw<B: ratatui::backend::Backend>(
+    /// Draws one frame, then tells the workers what is on screen (as `run` does after
+    /// every frame; benchmarks drive the App through this too).
+    pub fn draw<B: ratatui::backend::Backend>(
         &mut self,
         terminal: &mut Terminal<B>,
     ) -> Result<(), String> {
@@ -362,10 +365,8 @@ impl App {
     fn on_backend(&mut self, ev: BackendEvent) {
         // The hot path (every tick, every active domain): hand the samples over uncopied.
         let ev = match ev {
-            BackendEvent::Stats { at, domains, .. } => {
-                self.store.apply_stats(at, domains);
-                self.domains.list.sync(&self.store);
-                self.dirty = true;
+            BackendEvent::Stats { host, at, domains } => {
+                self.on_stats(host, at, domains);
                 return;
             }
             other => other,
@@ -517,30 +518,6 @@ impl App {
         match self.backends.get(&host) {
             Some(b) => b.send(cmd),
             None => self.set_status(Level::Error, format!("no such host: {host}")),
-        }
-    }
-
-    /// Tells each worker which of its domains are on screen (the rows shown and the
-    /// selected one), when that changed: only they get per-domain stats fallback calls.
-    fn send_visible(&mut self, height: usize) {
-        let list = &self.domains.list;
-        let mut per_host: std::collections::BTreeMap<HostId, Vec<crate::backend::DomainId>> =
-            self.backends.keys().map(|h| (*h, Vec::new())).collect();
-        let shown = list.rows().iter().skip(list.offset).take(height);
-        for id in shown.chain(list.selected()) {
-            if let Some(v) = per_host.get_mut(&id.host) {
-                v.push(id.clone());
-            }
-        }
-        for (host, mut ids) in per_host {
-            ids.sort();
-            ids.dedup();
-            if self.visible_sent.get(&host) != Some(&ids) {
-                self.visible_sent.insert(host, ids.clone());
-                if let Some(b) = self.backends.get(&host) {
-                    b.send(Command::Visible(host, ids));
-                }
-            }
         }
     }
 

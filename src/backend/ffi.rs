@@ -2,13 +2,14 @@
 //! (domain event and close callbacks, bulk stats records, raw state codes, local time).
 
 use std::ffi::CStr;
-use std::os::raw::{c_char, c_int, c_void};
+use std::os::raw::{c_int, c_void};
 
 use virt::connect::Connect;
 use virt::domain::Domain;
 use virt::error::Error;
 use virt::sys;
 
+pub mod auth;
 pub mod blockjob;
 pub mod console;
 pub mod domain_events;
@@ -46,18 +47,34 @@ impl Drop for LifecycleSubscription {
     }
 }
 
+/// The canonical text form of a raw UUID (`6f1c0000-0000-4000-8000-000000000001`), as
+/// `virDomainGetUUIDString` writes it, without its `snprintf` (a stats tick formats one
+/// per domain).
+pub(crate) fn uuid_text(raw: &[u8; 16]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(36);
+    for (i, b) in raw.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            s.push('-');
+        }
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    s
+}
+
+/// Reads the UUID string of a domain handle libvirt lent us (empty if it has none).
+pub(crate) fn domain_uuid(dom: sys::virDomainPtr) -> String {
+    let mut raw = [0u8; sys::VIR_UUID_BUFLEN as usize];
+    // SAFETY: dom is valid for the duration of the call that lent it; raw has the
+    // VIR_UUID_BUFLEN bytes virDomainGetUUID writes.
+    let ok = unsafe { sys::virDomainGetUUID(dom, raw.as_mut_ptr()) } == 0;
+    if ok { uuid_text(&raw) } else { String::new() }
+}
+
 /// Reads the UUID string and name of a domain handle libvirt lent us.
 pub(crate) fn domain_identity(dom: sys::virDomainPtr) -> (String, String) {
-    let mut buf = [0 as c_char; sys::VIR_UUID_STRING_BUFLEN as usize];
-    // SAFETY: dom is valid for the duration of the callback that lent it; buf has the
-    // VIR_UUID_STRING_BUFLEN bytes virDomainGetUUIDString writes (NUL included).
-    let uuid = unsafe {
-        if sys::virDomainGetUUIDString(dom, buf.as_mut_ptr()) == 0 {
-            CStr::from_ptr(buf.as_ptr()).to_string_lossy().into_owned()
-        } else {
-            String::new()
-        }
-    };
+    let uuid = domain_uuid(dom);
     // SAFETY: dom is valid (see above); the returned name is owned by the domain object
     // and copied before we return.
     let name = unsafe {
@@ -234,7 +251,7 @@ pub enum TypedValue {
     String(String),
 }
 
-/// One domain's record from `virConnectGetAllDomainStats`.
+/// One domain's record from `virConnectGetAllDomainStats` / `virDomainListGetStats`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatsRecord {
     pub uuid: String,
@@ -284,6 +301,42 @@ pub fn all_domain_stats(conn: &Connect, stats: u32, flags: u32) -> Result<Vec<St
     let mut records: *mut sys::virDomainStatsRecordPtr = std::ptr::null_mut();
     // SAFETY: conn is live; libvirt allocates the NULL-terminated array into `records`.
     let n = unsafe { sys::virConnectGetAllDomainStats(conn.as_ptr(), stats, &mut records, flags) };
+    // SAFETY: records (if any) came from the call above, which returned n.
+    unsafe { take_records(records, n) }
+}
+
+/// One bulk call for just these domains (`virDomainListGetStats`): the same records as
+/// [`all_domain_stats`], for the domains someone looks at.
+pub fn list_domain_stats(
+    doms: &[Domain],
+    stats: u32,
+    flags: u32,
+) -> Result<Vec<StatsRecord>, Error> {
+    if doms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ptrs: Vec<sys::virDomainPtr> = doms
+        .iter()
+        // SAFETY: the handles stay owned by `doms`, alive for the whole call below.
+        .map(|d| unsafe { d.as_ptr() })
+        .collect();
+    ptrs.push(std::ptr::null_mut());
+    let mut records: *mut sys::virDomainStatsRecordPtr = std::ptr::null_mut();
+    // SAFETY: ptrs is a NULL-terminated array of live domain handles (borrowed from doms
+    // for the call); libvirt allocates the NULL-terminated result into `records`.
+    let n = unsafe { sys::virDomainListGetStats(ptrs.as_mut_ptr(), stats, &mut records, flags) };
+    // SAFETY: records (if any) came from the call above, which returned n.
+    unsafe { take_records(records, n) }
+}
+
+/// Copies a stats record list out and frees it.
+///
+/// # Safety
+/// `records` must be the list a stats call returned together with `n` (n < 0: failed).
+unsafe fn take_records(
+    records: *mut sys::virDomainStatsRecordPtr,
+    n: c_int,
+) -> Result<Vec<StatsRecord>, Error> {
     if n < 0 {
         return Err(Error::last_error());
     }
@@ -299,14 +352,27 @@ pub fn all_domain_stats(conn: &Connect, stats: u32, flags: u32) -> Result<Vec<St
         }
         // SAFETY: rec is a valid record; its dom and params live until the list is freed.
         let (uuid, params) = unsafe {
-            let (uuid, _) = domain_identity((*rec).dom);
-            (uuid, copy_params((*rec).params, (*rec).nparams))
+            (
+                domain_uuid((*rec).dom),
+                copy_params((*rec).params, (*rec).nparams),
+            )
         };
         out.push(StatsRecord { uuid, params });
     }
-    // SAFETY: records came from virConnectGetAllDomainStats and is freed exactly once.
+    // SAFETY: records came from a stats call and is freed exactly once.
     unsafe { sys::virDomainStatsRecordListFree(records) };
     Ok(out)
+}
+
+/// Hands memory freed after a big transient job (listing 1000 domains) back to the OS:
+/// glibc keeps freed chunks in its per-thread arenas, and the resident size would stay at
+/// the job's peak. Nothing happens on other C libraries.
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own arenas; it touches no memory of ours.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// A broken-down local time.
@@ -343,5 +409,25 @@ pub fn local_time(epoch: i64) -> LocalTime {
         hour: tm.tm_hour as u32,
         minute: tm.tm_min as u32,
         second: tm.tm_sec as u32,
+    }
+}
+
+#[cfg(test)]
+mod uuid_tests {
+    #[test]
+    fn uuid_text_matches_libvirts_own_formatting() {
+        let conn = virt::connect::Connect::open(Some("test:///default")).expect("test driver");
+        let dom = conn.lookup_domain_by_name("test").expect("the test domain");
+        let raw: [u8; 16] = dom.uuid().expect("uuid").into_bytes();
+        assert_eq!(
+            super::uuid_text(&raw),
+            dom.uuid_string().expect("uuid string")
+        );
+        // SAFETY: dom is alive for the call; domain_uuid only reads its UUID.
+        let raw_ptr = unsafe { dom.as_ptr() };
+        assert_eq!(
+            super::domain_uuid(raw_ptr),
+            dom.uuid_string().expect("uuid")
+        );
     }
 }

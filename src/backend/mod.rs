@@ -28,6 +28,7 @@ pub mod xmltree;
 
 pub use bulk::BulkOp;
 pub use command::Command;
+pub use ffi::auth::{Asker, CredKind, CredRequest, OpenAuthError, open_auth};
 pub use ffi::{LocalTime, local_time};
 pub use message::{BackendEvent, LifecycleEventKind};
 pub use model::{

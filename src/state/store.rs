@@ -122,7 +122,8 @@ impl Store {
 
     fn apply_inner(&mut self, ev: &BackendEvent) -> bool {
         let host_changed = self.hosts.apply(ev);
-        if host_changed {
+        // Host CPU and memory figures (every few ticks) change no domain row.
+        if host_changed && !matches!(ev, BackendEvent::HostFacts(..)) {
             // The domain rows of a host that came or went are drawn differently.
             self.version += 1;
         }
@@ -175,6 +176,8 @@ impl Store {
                 }
                 self.version += 1;
                 self.loaded = true;
+                let rows = &self.rows;
+                self.stats.retain_shown(|id| rows.contains_key(id));
                 true
             }
             BackendEvent::DomainUpdated(info) => {
@@ -189,8 +192,8 @@ impl Store {
                 self.version += u64::from(changed);
                 changed
             }
-            BackendEvent::Stats { at, domains, .. } => {
-                self.apply_stats(*at, domains.clone());
+            BackendEvent::Stats { host, at, domains } => {
+                self.apply_stats(*host, *at, domains.clone());
                 true
             }
             BackendEvent::Network(_, ev) => match ev.as_ref() {
@@ -232,11 +235,20 @@ impl Store {
         }
     }
 
-    /// Folds one stats tick in, taking the samples over (no copy: 1000 domains per tick).
-    pub fn apply_stats(&mut self, at: Instant, domains: Vec<crate::backend::DomainStats>) {
-        self.stats.apply(at, domains);
-        for row in self.rows.values_mut() {
-            let h = self.stats.get(&row.info.id);
+    /// Folds one stats tick of `host` in, taking the samples over (no copy: 1000 domains
+    /// per tick). Only that host's rows that the tick or a dropped history touches change:
+    /// with several hosts, each tick must not walk every host's rows.
+    pub fn apply_stats(
+        &mut self,
+        host: crate::backend::HostId,
+        at: Instant,
+        domains: Vec<crate::backend::DomainStats>,
+    ) {
+        let rows = &mut self.rows;
+        self.stats.apply(host, at, domains, |id, h| {
+            let Some(row) = rows.get_mut(id) else {
+                return;
+            };
             row.cpu_pct = h.and_then(|h| h.cpu_pct);
             row.disk_bps = h.and_then(|h| h.disk_bps());
             row.net_bps = h.and_then(|h| h.net_bps());
@@ -244,7 +256,7 @@ impl Store {
             if let Some(ns) = h.and_then(|h| h.latest.cpu_time_ns) {
                 row.info.cpu_time_ns = ns;
             }
-        }
+        });
         // Not `version`: a list sorted by name need not re-sort 3000 rows every tick.
         self.stats_version += 1;
     }

@@ -34,6 +34,8 @@ pub(crate) struct Jobs {
     /// Disk targets of active domains, read once per domain until a lifecycle event.
     targets: HashMap<String, Vec<String>>,
     next_scan: Instant,
+    /// The driver has no block jobs (it said so): no scans until the next connection.
+    unsupported: bool,
 }
 
 impl Jobs {
@@ -44,6 +46,7 @@ impl Jobs {
             sub: None,
             targets: HashMap::new(),
             next_scan: Instant::now(),
+            unsupported: false,
         }
     }
 }
@@ -138,6 +141,7 @@ impl Jobs {
             Err(e) => tracing::warn!("no block job events on this connection: {e}"),
         }
         self.targets.clear();
+        self.unsupported = false;
         // The scan waits for the first tick: the domain list goes out first.
         self.next_scan = Instant::now();
     }
@@ -156,7 +160,7 @@ impl Jobs {
     /// Polls known jobs (rate, READY missed, vanished) and now and then scans every
     /// active domain for jobs started elsewhere.
     pub fn tick(&mut self, conn: &Connect, sink: &EventSink) {
-        if Instant::now() >= self.next_scan {
+        if Instant::now() >= self.next_scan && !self.unsupported {
             self.scan(conn, sink);
         }
         let keys = lock(&self.registry).keys();
@@ -233,7 +237,16 @@ impl Jobs {
                 if known {
                     continue;
                 }
-                if let Ok(Some(info)) = ffi::block_job_info(&dom, &disk) {
+                let found = match ffi::block_job_query(&dom, &disk) {
+                    Ok(found) => found,
+                    Err((_, true)) => {
+                        // Every domain of this driver would say the same (test:///).
+                        self.unsupported = true;
+                        return;
+                    }
+                    Err(_) => None,
+                };
+                if let Some(info) = found {
                     let name = dom.name().unwrap_or_default();
                     let kind = BlockJobKind::from_raw(info.kind);
                     let mut r = lock(&self.registry);

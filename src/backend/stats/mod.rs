@@ -27,17 +27,31 @@ pub(super) fn bulk_call(
     flags: u32,
     nowait: &mut bool,
 ) -> (Result<Vec<ffi::StatsRecord>, Error>, u64) {
+    with_nowait(|f| ffi::all_domain_stats(conn, groups, f), flags, nowait)
+}
+
+/// [`bulk_call`] for just these domains (`virDomainListGetStats`).
+pub(super) fn list_call(
+    doms: &[virt::domain::Domain],
+    groups: u32,
+    flags: u32,
+    nowait: &mut bool,
+) -> (Result<Vec<ffi::StatsRecord>, Error>, u64) {
+    with_nowait(|f| ffi::list_domain_stats(doms, groups, f), flags, nowait)
+}
+
+fn with_nowait(
+    call: impl Fn(u32) -> Result<Vec<ffi::StatsRecord>, Error>,
+    flags: u32,
+    nowait: &mut bool,
+) -> (Result<Vec<ffi::StatsRecord>, Error>, u64) {
     if !*nowait {
-        return (ffi::all_domain_stats(conn, groups, flags), 1);
+        return (call(flags), 1);
     }
-    match ffi::all_domain_stats(
-        conn,
-        groups,
-        flags | sys::VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT,
-    ) {
+    match call(flags | sys::VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT) {
         Err(e) if is_invalid_arg(&e) => {
             *nowait = false;
-            (ffi::all_domain_stats(conn, groups, flags), 2)
+            (call(flags), 2)
         }
         other => (other, 1),
     }

@@ -44,15 +44,29 @@ pub struct DeviceHistory<R> {
     pub resets: u32,
 }
 
+/// A ring at the history's resolution: full once the domain has been on screen.
+fn ring(cap: usize, full: bool) -> Ring {
+    if full {
+        Ring::new(cap)
+    } else {
+        Ring::coarse(cap)
+    }
+}
+
 impl<R: Default> DeviceHistory<R> {
-    fn new(name: &str, cap: usize) -> Self {
+    fn new(name: &str, cap: usize, full: bool) -> Self {
         DeviceHistory {
             name: name.to_string(),
             now: R::default(),
-            inbound: Ring::new(cap),
-            outbound: Ring::new(cap),
+            inbound: ring(cap, full),
+            outbound: ring(cap, full),
             resets: 0,
         }
+    }
+
+    fn promote(&mut self) {
+        self.inbound.promote();
+        self.outbound.promote();
     }
 
     fn reset(&mut self) {
@@ -104,6 +118,9 @@ pub struct DomainHistory {
     /// The book's tick that last saw this domain.
     pub(super) seen_tick: u64,
     cap: usize,
+    /// Graphs keep every sample (the domain has been on screen); otherwise one peak per
+    /// ten (see [`Ring::coarse`]): thousands of domains nobody looks at stay small.
+    full: bool,
 }
 
 fn sum(vals: impl Iterator<Item = Option<f64>>) -> Option<f64> {
@@ -112,17 +129,28 @@ fn sum(vals: impl Iterator<Item = Option<f64>>) -> Option<f64> {
 }
 
 impl DomainHistory {
+    /// A history at full resolution.
     pub fn new(first: DomainStats, at: Instant, cap: usize) -> DomainHistory {
+        DomainHistory::with_resolution(first, at, cap, true)
+    }
+
+    /// A history whose graphs keep every sample (`full`) or one peak per ten.
+    pub fn with_resolution(
+        first: DomainStats,
+        at: Instant,
+        cap: usize,
+        full: bool,
+    ) -> DomainHistory {
         let mut h = DomainHistory {
             disks: first
                 .disks
                 .iter()
-                .map(|d| DeviceHistory::new(&d.name, cap))
+                .map(|d| DeviceHistory::new(&d.name, cap, full))
                 .collect(),
             nics: first
                 .nics
                 .iter()
-                .map(|n| DeviceHistory::new(&n.name, cap))
+                .map(|n| DeviceHistory::new(&n.name, cap, full))
                 .collect(),
             latest: first,
             at,
@@ -135,16 +163,40 @@ impl DomainHistory {
             cpu_pct: None,
             vcpu_pct: None,
             per_vcpu: Vec::new(),
-            cpu: Ring::new(cap),
-            disk_total: Ring::new(cap),
-            net_total: Ring::new(cap),
-            mem_used: Ring::new(cap),
+            cpu: ring(cap, full),
+            disk_total: ring(cap, full),
+            net_total: ring(cap, full),
+            mem_used: ring(cap, full),
             mem: MemFreshness::default(),
             seen_tick: 0,
             cap,
+            full,
         };
         h.track_memory(at);
         h
+    }
+
+    /// Whether the graphs keep every sample.
+    pub fn is_full_resolution(&self) -> bool {
+        self.full
+    }
+
+    /// Switches to full resolution (the domain came on screen); the coarse past stays.
+    pub fn promote(&mut self) {
+        if self.full {
+            return;
+        }
+        self.full = true;
+        for r in [
+            &mut self.cpu,
+            &mut self.disk_total,
+            &mut self.net_total,
+            &mut self.mem_used,
+        ] {
+            r.promote();
+        }
+        self.disks.iter_mut().for_each(DeviceHistory::promote);
+        self.nics.iter_mut().for_each(DeviceHistory::promote);
     }
 
     /// Disk read+write bytes/s now, summed over disks.
@@ -236,7 +288,7 @@ impl DomainHistory {
             }
         }
 
-        let cap = self.cap;
+        let (cap, full) = (self.cap, self.full);
         if a.block {
             // Last rates stay (see `stale`).
         } else {
@@ -247,7 +299,7 @@ impl DomainHistory {
                 .retain(|h| cur.disks.iter().any(|d| d.name == h.name));
             for d in &cur.disks {
                 let before = prev.disks.iter().find(|p| p.name == d.name);
-                let h = entry(&mut self.disks, &d.name, cap);
+                let h = entry(&mut self.disks, &d.name, cap, full);
                 match before.map(|b| deltas(disk_counters(b), disk_counters(d), dt)) {
                     Some(Some([rd_bps, wr_bps, rd_iops, wr_iops, fl_ps])) => {
                         h.now = DiskRates {
@@ -276,7 +328,7 @@ impl DomainHistory {
                 .retain(|h| cur.nics.iter().any(|n| n.name == h.name));
             for n in &cur.nics {
                 let before = prev.nics.iter().find(|p| p.name == n.name);
-                let h = entry(&mut self.nics, &n.name, cap);
+                let h = entry(&mut self.nics, &n.name, cap, full);
                 match before.map(|b| deltas(nic_counters(b), nic_counters(n), dt)) {
                     Some(Some([rx_bps, tx_bps, rx_pps, tx_pps])) => {
                         h.now = NicRates {
@@ -336,11 +388,12 @@ fn entry<'a, R: Default>(
     v: &'a mut Vec<DeviceHistory<R>>,
     name: &str,
     cap: usize,
+    full: bool,
 ) -> &'a mut DeviceHistory<R> {
     let i = match v.iter().position(|h| h.name == name) {
         Some(i) => i,
         None => {
-            v.push(DeviceHistory::new(name, cap));
+            v.push(DeviceHistory::new(name, cap, full));
             v.len() - 1
         }
     };

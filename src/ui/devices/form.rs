@@ -1,7 +1,7 @@
 //! The fields of a device dialog: text fields (typed, `[keys.input]`) and choices
 //! (Space / x or Left / Right step through the options), Tab / arrows between them.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::text::{Line, Span};
 
 use crate::action::Action;
@@ -170,9 +170,9 @@ impl Form {
             },
             Value::Choice { options, index } if !options.is_empty() => {
                 let n = options.len();
-                let delta = match (k.code, action) {
-                    (KeyCode::Right, _) | (_, Some(Action::ToggleOption)) => Some(1),
-                    (KeyCode::Left, _) => Some(n - 1),
+                let delta = match action {
+                    Some(Action::ChoiceNext | Action::ToggleOption) => Some(1),
+                    Some(Action::ChoicePrev) => Some(n - 1),
                     _ => None,
                 };
                 if let Some(d) = delta {
@@ -243,5 +243,55 @@ impl Form {
                 Line::from(spans)
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::action::Scope;
+    use crate::config::Config;
+    use crossterm::event::{KeyCode, KeyModifiers};
+
+    /// The choice keys come from `[keys.snapshot_dialog]`: a user's remap steps the value.
+    #[test]
+    fn remapped_choice_keys_step_a_choice() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        let user =
+            "[keys.snapshot_dialog]\nchoice_next = [\"Ctrl-n\"]\nchoice_prev = [\"Ctrl-o\"]\n";
+        std::fs::write(&path, user).expect("write config");
+        let km = Config::load(Some(&path), None, false)
+            .expect("config loads")
+            .keymap;
+        let mut form = Form::new(vec![Field::choice(
+            "bus",
+            "Bus",
+            &["virtio", "sata", "scsi"],
+            "virtio",
+        )]);
+        let press = |form: &mut Form, code, mods| {
+            let k = KeyEvent::new(code, mods);
+            let action = km.action_in(&[Scope::SnapshotDialog, Scope::Input], &k);
+            form.on_key(&km, &k, action)
+        };
+        assert_eq!(
+            press(&mut form, KeyCode::Char('n'), KeyModifiers::CONTROL),
+            FormKey::Changed("bus")
+        );
+        assert_eq!(form.value("bus"), "sata");
+        press(&mut form, KeyCode::Char('o'), KeyModifiers::CONTROL);
+        press(&mut form, KeyCode::Char('o'), KeyModifiers::CONTROL);
+        assert_eq!(
+            form.value("bus"),
+            "scsi",
+            "previous wraps to the last value"
+        );
+        press(&mut form, KeyCode::Right, KeyModifiers::NONE);
+        assert_eq!(
+            form.value("bus"),
+            "scsi",
+            "Right is no longer bound once remapped"
+        );
     }
 }

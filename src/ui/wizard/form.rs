@@ -1,7 +1,7 @@
 //! The create wizard's field widgets: a line of text, a choice (a list narrowed by typing,
 //! stepped with Left/Right), and an on/off toggle.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 
 use crate::action::Action;
 use crate::config::Keymap;
@@ -154,8 +154,10 @@ impl Field {
             Field::Toggle(on) => {
                 let flip = matches!(
                     action,
-                    Some(Action::WizardNextChoice | Action::WizardPrevChoice)
-                ) || (k.code == KeyCode::Char(' ') && k.modifiers == KeyModifiers::NONE);
+                    Some(
+                        Action::WizardNextChoice | Action::WizardPrevChoice | Action::WizardToggle
+                    )
+                );
                 if flip {
                     *on = !*on;
                 }
@@ -202,6 +204,37 @@ mod tests {
             c.value(),
             "win10",
             "a vanished choice falls to the first option"
+        );
+    }
+
+    /// A yes / no field flips with the key bound to `wizard_toggle` (Space by default, a
+    /// user's remap otherwise), not with a key written into the code.
+    #[test]
+    fn the_toggle_key_comes_from_the_keymap() {
+        use crate::action::Scope;
+        use crate::config::Config;
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let km = Config::builtin().expect("config").keymap;
+        let space = KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE);
+        let mut f = Field::Toggle(false);
+        let action = km.action_in(&[Scope::Wizard], &space);
+        assert!(f.on_key(&km, action, &space));
+        assert_eq!(f, Field::Toggle(true));
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[keys.wizard]\nwizard_toggle = [\"t\"]\n").expect("write");
+        let km = Config::load(Some(&path), None, false)
+            .expect("config")
+            .keymap;
+        let t = KeyEvent::new(KeyCode::Char('t'), KeyModifiers::NONE);
+        assert!(f.on_key(&km, km.action_in(&[Scope::Wizard], &t), &t));
+        assert_eq!(f, Field::Toggle(false));
+        assert!(!f.on_key(&km, km.action_in(&[Scope::Wizard], &space), &space));
+        assert_eq!(
+            f,
+            Field::Toggle(false),
+            "Space no longer flips once remapped"
         );
     }
 }
