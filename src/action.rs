@@ -422,6 +422,8 @@ actions! {
     PoolAutostart => "pool_autostart", Pools, true, "", "toggle the pool's autostart (virsh pool-autostart)";
     PoolUndefine => "pool_undefine", Pools, true, "", "forget the pool's definition, data stays; asks first (virsh pool-undefine)";
     PoolDelete => "pool_delete", Pools, true, "delete", "delete the pool's storage; type the pool's name (virsh pool-delete)";
+    PoolEdit => "pool_edit", Pools, false, "edit", "edit the selected pool's XML with schema hints (virsh pool-edit)";
+    PoolDefine => "pool_define", Pools, false, "new", "define a new pool in the XML editor (virsh pool-define)";
     VolCreate => "vol_create", Volumes, true, "new", "new volume: NAME SIZE [raw|qcow2] [BACKING] (virsh vol-create-as)";
     VolDelete => "vol_delete", Volumes, true, "delete", "delete the volume, asks first; refused while a running domain uses it";
     VolWipe => "vol_wipe", Volumes, true, "", "wipe the volume's content, asks first (virsh vol-wipe)";

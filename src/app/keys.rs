@@ -10,18 +10,24 @@ use crate::ui::domains::detail::Tab;
 use crate::ui::popups::help::Help;
 
 impl App {
-    /// A key goes down the layer stack (popups, prompts), then to an attached console,
-    /// the XML editor, and finally the main screen's keymap.
+    /// A key goes to the XML editor while open, else down the layer stack (popups,
+    /// prompts), then to an attached console, and finally the main screen's keymap.
     pub(super) fn on_key(&mut self, k: KeyEvent) {
+        // The editor covers the whole screen, views included (a network's or pool's
+        // editor opens over its view): it has every key while open.
+        if self.xml.is_some() {
+            // Only what opened over it (the palette) comes first.
+            let from = self.editor_layers_from();
+            if !self.layers_key_from(&k, from) {
+                self.on_xml_key(k);
+            }
+            return;
+        }
         if self.layers_key(&k) {
             return;
         }
         // An attached console takes every key but its own (`[keys.terminal]`).
         if with_ctx!(self, |cx| self.console.on_key(k, &mut cx)) {
-            return;
-        }
-        if self.xml.is_some() {
-            self.on_xml_key(k);
             return;
         }
         if self.domains.tab == Tab::Disks
@@ -42,7 +48,8 @@ impl App {
     /// The scopes of whatever has the keys, most specific first (help and the footer
     /// list these first).
     pub fn focus_scopes(&self) -> Vec<Scope> {
-        if let Some(top) = self.layers.last() {
+        let over_editor = self.xml.is_none() || self.layers.len() > self.editor_layers_from();
+        if over_editor && let Some(top) = self.layers.last() {
             return top.scopes().to_vec();
         }
         // The XML editor takes every key while it is open.

@@ -12,6 +12,7 @@ mod onscreen;
 mod render;
 mod views;
 mod xml;
+mod xml_objects;
 
 pub use crate::ui::console::view::ConsoleUi;
 pub use hosts::HostSpawner;
@@ -109,7 +110,9 @@ pub struct App {
     events: Option<tokio::sync::mpsc::UnboundedSender<Event>>,
     /// When the open editor's draft is written (not on every keystroke).
     drafts_schedule: crate::xml::drafts::DraftSchedule,
-    schema: Option<crate::ui::xml_editor::Schema>,
+    /// libvirt's schema index per object kind, each built on first use.
+    schemas:
+        std::collections::HashMap<crate::xml::schema::ObjectKind, crate::ui::xml_editor::Schema>,
     external_pending: bool,
     /// The user was told the edited domain is gone; the next Ctrl-S defines it anew.
     xml_define_anew: bool,
@@ -171,7 +174,7 @@ impl App {
             drafts_dir: crate::xml::drafts::Drafts::default_dir(),
             drafts_schedule: Default::default(),
             events: None,
-            schema: None,
+            schemas: Default::default(),
             external_pending: false,
             xml_define_anew: false,
             creating: None,
@@ -301,10 +304,11 @@ impl App {
                 }
             }
             Event::Paste(text) => {
-                if !self.layers_paste(&text)
-                    && !with_ctx!(self, |cx| self.console.on_paste(&text, &mut cx))
-                {
+                // The editor, when open, covers every layer (see `App::on_key`).
+                if self.xml.is_some() && self.layers.len() <= self.editor_layers_from() {
                     self.on_xml_paste(&text);
+                } else if !self.layers_paste(&text) {
+                    with_ctx!(self, |cx| self.console.on_paste(&text, &mut cx));
                 }
                 self.dirty = true;
             }
@@ -503,6 +507,7 @@ impl App {
                 }
                 Effect::ShowTab(tab) => self.domains.tab = tab,
                 Effect::Open(view) => self.open_view(view),
+                Effect::EditXml(target) => self.open_editor(target),
                 Effect::ClearStatus => self.status = None,
                 Effect::Quit => self.leave(),
                 Effect::Exec { line, cmd } => self.exec(&line, cmd),

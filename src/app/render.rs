@@ -22,11 +22,26 @@ impl App {
             crate::ui::xml_editor::view::render(f, area, ed, &self.config.theme);
             // The palette opened from the editor draws over it.
             let status = Rect::new(area.x, area.bottom().saturating_sub(2), area.width, 1);
-            self.render_layers(f, area, status);
+            let from = self.editor_layers_from();
+            self.render_layers_from(f, area, status, from);
             return;
         }
         if self.console_fullscreen() {
             self.render_console_full(f);
+            return;
+        }
+        // A full-screen view covers all but the status line and the footer: the screens
+        // under it are not drawn at all (a frame costs the view alone).
+        if let Some(top) = self.layers.iter().rposition(|l| l.fullscreen()) {
+            let [_, status, hints] = Layout::vertical([
+                Constraint::Min(0),
+                Constraint::Length(1),
+                Constraint::Length(1),
+            ])
+            .areas(area);
+            self.render_status(f, status);
+            self.render_hints(f, hints);
+            self.render_layers_from(f, area, status, top);
             return;
         }
         let detail_h = if self.domains.tab == Tab::Stats {
@@ -119,13 +134,18 @@ impl App {
 
     /// Popups and prompts, bottom first.
     fn render_layers(&mut self, f: &mut Frame, area: Rect, status: Rect) {
+        self.render_layers_from(f, area, status, 0);
+    }
+
+    /// The layers from index `first` up, bottom first.
+    fn render_layers_from(&mut self, f: &mut Frame, area: Rect, status: Rect, first: usize) {
         let cx = DrawCtx {
             config: &self.config,
             store: &self.store,
             readonly: self.readonly,
             status_area: status,
         };
-        for layer in &mut self.layers {
+        for layer in self.layers.iter_mut().skip(first) {
             layer.draw(f, area, &cx);
         }
     }
