@@ -3,19 +3,12 @@
 
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use virtdeck::app::App;
 use virtdeck::backend::clone::{
     CloneCmd, CloneEvent, ClonePlan, CloneProgress, CloneSpec, DiskMode, PlanDisk, SourceDisk,
 };
 use virtdeck::backend::rename::{Labels, RenameCmd, RenameEvent};
-use virtdeck::backend::{
-    BackendEvent, Command, CommandLog, CommandSender, DomainId, DomainInfo, DomainState, HostId,
-};
+use virtdeck::backend::{BackendEvent, Command, DomainId, DomainInfo, DomainState, HostId};
 use virtdeck::config::Config;
-use virtdeck::config::keymap::Key;
 use virtdeck::event::Event;
 
 const H: HostId = HostId::FIRST;
@@ -40,87 +33,18 @@ fn info(n: usize, name: &str, state: i32) -> DomainInfo {
     }
 }
 
-struct Fake {
-    app: App,
-    log: CommandLog,
-    term: Terminal<TestBackend>,
-}
+#[path = "common/fake.rs"]
+mod fake;
+use fake::Fake;
 
 impl Fake {
     fn new(w: u16, h: u16, readonly: bool) -> Fake {
-        let (tx, log) = CommandSender::detached();
-        let mut app = App::new(Config::builtin().expect("config"), tx, readonly);
-        app.drafts_dir = None;
-        app.handle(Event::Backend(BackendEvent::Connected {
-            host: H,
-            uri: "test:///fake".into(),
-            hostname: "fakehost".into(),
-            readonly,
-        }));
-        app.handle(Event::Backend(BackendEvent::DomainList(
-            H,
-            vec![info(1, "db", 5), info(2, "web-01", 1), info(3, "web-02", 3)],
-        )));
-        let term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-        Fake { app, log, term }
-    }
-
-    fn press(&mut self, keys: &str) {
-        let mut chars = keys.chars().peekable();
-        while let Some(c) = chars.next() {
-            let key = if c == '<' && chars.peek().is_some_and(|n| *n != '>') {
-                let spec: String = chars.by_ref().take_while(|c| *c != '>').collect();
-                Key::parse(&spec).expect("key spec")
-            } else {
-                Key::parse(&c.to_string()).expect("key")
-            };
-            let mut mods = KeyModifiers::NONE;
-            if key.ctrl {
-                mods |= KeyModifiers::CONTROL;
-            }
-            if key.shift || matches!(key.code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
-                mods |= KeyModifiers::SHIFT;
-            }
-            self.app.handle(Event::Key(KeyEvent::new(key.code, mods)));
-        }
-    }
-
-    fn select(&mut self, name: &str) {
-        self.press("g");
-        for _ in 0..3 {
-            let id = self.app.domains.list.selected().cloned();
-            if id.and_then(|i| self.app.store.get(&i).map(|r| r.info.name.clone()))
-                == Some(name.to_string())
-            {
-                return;
-            }
-            self.press("j");
-        }
-        panic!("{name} not in the list");
-    }
-
-    fn commands(&self) -> Vec<Command> {
-        self.log.drain()
+        let domains = vec![info(1, "db", 5), info(2, "web-01", 1), info(3, "web-02", 3)];
+        Fake::connected(w, h, Config::builtin().expect("config"), readonly, domains)
     }
 
     fn feed(&mut self, ev: CloneEvent) {
-        self.app.handle(Event::Backend(BackendEvent::Clone(H, ev)));
-    }
-
-    fn screen(&mut self) -> String {
-        self.term
-            .draw(|f| self.app.render(f))
-            .expect("draw into the test backend");
-        let buf = self.term.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let line: String = (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect();
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
+        self.backend(BackendEvent::Clone(H, ev));
     }
 
     /// Presses K on `name` and answers the plan request with `plan`.

@@ -75,14 +75,6 @@ impl Fake {
         f.app.history_path = history;
         f
     }
-
-    fn status(&self) -> String {
-        self.app
-            .status
-            .as_ref()
-            .map(|s| s.text.clone())
-            .unwrap_or_default()
-    }
 }
 
 fn snap(name: &str, parent: Option<&str>, created: i64, current: bool) -> SnapshotInfo {

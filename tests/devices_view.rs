@@ -2,10 +2,6 @@
 //! backend replies. Keys go in; the Commands sent (list, dry run, the real change) and
 //! the screens drawn are asserted.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use virtdeck::app::App;
 use virtdeck::backend::devices::fragment::{DiskSource, DiskSpec, NicSource, NicSpec};
 use virtdeck::backend::devices::{
     Affect, DeviceCmd, DeviceError, DeviceEvent, DeviceOp, DeviceRef, OpOutcome, parse,
@@ -14,11 +10,9 @@ use virtdeck::backend::events::{DomainEventDetail, DomainEventRecord};
 use virtdeck::backend::network::{NetCmd, NetEvent, NetworkId, NetworkInfo};
 use virtdeck::backend::storage::{PoolInfo, PoolState, StorageCmd, StorageEvent, VolumeInfo};
 use virtdeck::backend::{
-    BackendEvent, Command, CommandLog, CommandSender, DomainId, DomainInfo, DomainState, HostId,
-    LifecycleEventKind,
+    BackendEvent, Command, DomainId, DomainInfo, DomainState, HostId, LifecycleEventKind,
 };
 use virtdeck::config::Config;
-use virtdeck::config::keymap::Key;
 use virtdeck::event::Event;
 
 fn uuid(n: usize) -> String {
@@ -61,11 +55,9 @@ const XML: &str = "<domain type='kvm'><devices>\
     <controller type='pci' index='0' model='pcie-root'/>\
     </devices></domain>";
 
-struct Fake {
-    app: App,
-    log: CommandLog,
-    term: Terminal<TestBackend>,
-}
+#[path = "common/fake.rs"]
+mod fake;
+use fake::Fake;
 
 impl Fake {
     fn new(width: u16, height: u16) -> Fake {
@@ -73,71 +65,13 @@ impl Fake {
     }
 
     fn with(width: u16, height: u16, readonly: bool) -> Fake {
-        let (tx, log) = CommandSender::detached();
+        let domains = vec![
+            info(1, "web", 1, true),
+            info(2, "idle", 5, true),
+            info(3, "scratch", 1, false),
+        ];
         let config = Config::builtin().expect("built-in config");
-        let mut app = App::new(config, tx, readonly);
-        app.drafts_dir = None;
-        app.handle(Event::Backend(BackendEvent::Connected {
-            host: HostId::FIRST,
-            uri: "test:///fake".into(),
-            hostname: "fakehost".into(),
-            readonly,
-        }));
-        app.handle(Event::Backend(BackendEvent::DomainList(
-            HostId::FIRST,
-            vec![
-                info(1, "web", 1, true),
-                info(2, "idle", 5, true),
-                info(3, "scratch", 1, false),
-            ],
-        )));
-        let term = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-        Fake { app, log, term }
-    }
-
-    fn press(&mut self, keys: &str) {
-        let mut chars = keys.chars().peekable();
-        while let Some(c) = chars.next() {
-            let key = if c == '<' && chars.peek().is_some_and(|n| *n != '>') {
-                let spec: String = chars.by_ref().take_while(|c| *c != '>').collect();
-                Key::parse(&spec).expect("key spec")
-            } else {
-                Key::parse(&c.to_string()).expect("key")
-            };
-            let mut mods = KeyModifiers::NONE;
-            if key.ctrl {
-                mods |= KeyModifiers::CONTROL;
-            }
-            if key.shift || matches!(key.code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
-                mods |= KeyModifiers::SHIFT;
-            }
-            self.app.handle(Event::Key(KeyEvent::new(key.code, mods)));
-        }
-    }
-
-    fn select(&mut self, name: &str) {
-        self.press("g");
-        for _ in 0..3 {
-            let id = self.app.domains.list.selected().cloned();
-            if id.and_then(|i| self.app.store.get(&i).map(|r| r.info.name.clone()))
-                == Some(name.to_string())
-            {
-                return;
-            }
-            self.press("j");
-        }
-        panic!("{name} not in the list");
-    }
-
-    fn commands(&self) -> Vec<Command> {
-        self.log.drain()
-    }
-
-    fn device(&mut self, ev: DeviceEvent) {
-        self.app.handle(Event::Backend(BackendEvent::Device(
-            HostId::FIRST,
-            Box::new(ev),
-        )));
+        Fake::connected(width, height, config, readonly, domains)
     }
 
     /// Shows the Devices tab of `name` and answers its list request with `xml`'s devices.
@@ -159,30 +93,6 @@ impl Fake {
             id: got,
             result: Ok(parse::parse(xml).expect("xml")),
         });
-    }
-
-    fn screen(&mut self) -> String {
-        self.term
-            .draw(|f| self.app.render(f))
-            .expect("draw into the test backend");
-        let buf = self.term.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let line: String = (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect();
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
-
-    fn status(&self) -> String {
-        self.app
-            .status
-            .as_ref()
-            .map(|s| s.text.clone())
-            .unwrap_or_default()
     }
 }
 

@@ -4,20 +4,12 @@
 
 use std::time::Instant;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use virtdeck::app::App;
 use virtdeck::backend::jobs::{BlockJob, BlockJobKind, JobCmd, JobEvent, JobPhase};
 use virtdeck::backend::snapshots::{Location, SnapshotCmd, SnapshotEvent, SnapshotInfo};
 use virtdeck::backend::storage::external::RemainingFile;
 use virtdeck::backend::storage::{ChainImage, DiskInfo, StorageCmd, StorageEvent};
-use virtdeck::backend::{
-    BackendEvent, Command, CommandLog, CommandSender, DomainId, DomainInfo, DomainState, HostId,
-};
+use virtdeck::backend::{BackendEvent, Command, DomainId, DomainInfo, DomainState, HostId};
 use virtdeck::config::Config;
-use virtdeck::config::keymap::Key;
-use virtdeck::event::Event;
 
 const H: HostId = HostId::FIRST;
 const IMG: &str = "/var/lib/libvirt/images";
@@ -96,76 +88,19 @@ fn copy_job(disk: &str, phase: JobPhase) -> BlockJob {
     }
 }
 
-struct Fake {
-    app: App,
-    log: CommandLog,
-    term: Terminal<TestBackend>,
-}
+#[path = "common/fake.rs"]
+mod fake;
+use fake::Fake;
 
 impl Fake {
     fn new(w: u16, h: u16) -> Fake {
-        let (tx, log) = CommandSender::detached();
-        let mut app = App::new(Config::builtin().expect("config"), tx, false);
-        app.drafts_dir = None;
-        app.handle(Event::Backend(BackendEvent::Connected {
-            host: H,
-            uri: "test:///fake".into(),
-            hostname: "fakehost".into(),
-            readonly: false,
-        }));
-        app.handle(Event::Backend(BackendEvent::DomainList(
-            H,
-            vec![
-                dom(1, "db-primary", 1, false),
-                dom(2, "db-replica", 5, true),
-            ],
-        )));
-        let term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-        let f = Fake { app, log, term };
+        let domains = vec![
+            dom(1, "db-primary", 1, false),
+            dom(2, "db-replica", 5, true),
+        ];
+        let f = Fake::connected(w, h, Config::builtin().expect("config"), false, domains);
         f.log.drain();
         f
-    }
-
-    fn press(&mut self, keys: &str) {
-        let mut chars = keys.chars().peekable();
-        while let Some(c) = chars.next() {
-            let key = if c == '<' && chars.peek().is_some_and(|n| *n != '>') {
-                let spec: String = chars.by_ref().take_while(|c| *c != '>').collect();
-                Key::parse(&spec).expect("key spec")
-            } else {
-                Key::parse(&c.to_string()).expect("key")
-            };
-            let mut mods = KeyModifiers::NONE;
-            if key.ctrl {
-                mods |= KeyModifiers::CONTROL;
-            }
-            if matches!(key.code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
-                mods |= KeyModifiers::SHIFT;
-            }
-            self.app.handle(Event::Key(KeyEvent::new(key.code, mods)));
-        }
-    }
-
-    fn backend(&mut self, ev: BackendEvent) {
-        self.app.handle(Event::Backend(ev));
-    }
-
-    fn commands(&self) -> Vec<Command> {
-        self.log.drain()
-    }
-
-    fn screen(&mut self) -> String {
-        self.term.draw(|f| self.app.render(f)).expect("draw");
-        let buf = self.term.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let line: String = (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect();
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
     }
 
     /// The text of the popup on screen, its wrapped lines joined by spaces.
@@ -193,11 +128,6 @@ impl Fake {
             out.push(inner.trim().to_string());
         }
         out.join(" ")
-    }
-
-    fn status(&mut self) -> String {
-        let s = self.screen();
-        s.lines().rev().nth(1).unwrap_or_default().to_string()
     }
 
     /// Answers the disks request among the commands sent (for `want`), and the job list.
@@ -266,9 +196,9 @@ fn b_gives_the_tab_the_keys_and_esc_gives_them_back() {
     // j now picks the next disk, not the next domain: c acts on vdb (no chain).
     f.press("jc");
     assert!(
-        f.status().contains("vdb: no backing chain"),
+        f.status_line().contains("vdb: no backing chain"),
         "{}",
-        f.status()
+        f.status_line()
     );
     assert!(f.commands().is_empty());
     f.press("<Esc>j");
@@ -288,7 +218,7 @@ fn pivot_from_the_tab_only_after_ready_and_abort_asks() {
     assert!(f.screen().contains("[copy 75%]"), "{}", f.screen());
     f.press("v");
     assert!(f.commands().is_empty(), "no pivot before READY");
-    assert!(f.status().contains("not ready"), "{}", f.status());
+    assert!(f.status_line().contains("not ready"), "{}", f.status_line());
     f.backend(BackendEvent::Jobs(
         H,
         JobEvent::BlockJobUpdated(copy_job("vda", JobPhase::Ready)),
@@ -321,7 +251,11 @@ fn pivot_from_the_tab_only_after_ready_and_abort_asks() {
     ));
     // vdb runs no job: the keys say so instead of acting on vda's.
     f.press("jx");
-    assert!(f.status().contains("vdb: no block job"), "{}", f.status());
+    assert!(
+        f.status_line().contains("vdb: no block job"),
+        "{}",
+        f.status_line()
+    );
     assert!(f.commands().is_empty());
 }
 

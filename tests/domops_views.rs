@@ -2,10 +2,6 @@
 //! from the host view, tested without libvirt: the App on a detached command channel, fed
 //! fake backend events; keys are pressed and the Commands sent and the screens asserted.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use virtdeck::app::App;
 use virtdeck::backend::devices::{
     Affect, DeviceCmd, DeviceError, DeviceEvent, DeviceOp, DeviceRef, HostdevSpec, Limits,
     OpOutcome,
@@ -13,11 +9,8 @@ use virtdeck::backend::devices::{
 use virtdeck::backend::events::{DomainEventDetail, DomainEventRecord};
 use virtdeck::backend::network::{GuestInterface, NetEvent};
 use virtdeck::backend::node::{NodeCmd, NodeDeviceInfo, NodeEvent};
-use virtdeck::backend::{
-    BackendEvent, Command, CommandLog, CommandSender, DomainId, DomainInfo, DomainState, HostId,
-};
+use virtdeck::backend::{BackendEvent, Command, DomainId, DomainInfo, DomainState, HostId};
 use virtdeck::config::Config;
-use virtdeck::config::keymap::Key;
 use virtdeck::event::Event;
 
 fn uuid(n: usize) -> String {
@@ -53,11 +46,9 @@ fn fleet() -> Vec<DomainInfo> {
     ]
 }
 
-struct Fake {
-    app: App,
-    log: CommandLog,
-    term: Terminal<TestBackend>,
-}
+#[path = "common/fake.rs"]
+mod fake;
+use fake::Fake;
 
 impl Fake {
     fn new(width: u16, height: u16) -> Fake {
@@ -66,103 +57,7 @@ impl Fake {
 
     fn with(width: u16, height: u16, readonly: bool) -> Fake {
         let config = Config::builtin().expect("built-in config");
-        let (tx, log) = CommandSender::detached();
-        let mut app = App::new(config, tx, readonly);
-        app.drafts_dir = None;
-        app.handle(Event::Backend(BackendEvent::Connected {
-            host: HostId::FIRST,
-            uri: "test:///fake".into(),
-            hostname: "fakehost".into(),
-            readonly,
-        }));
-        app.handle(Event::Backend(BackendEvent::DomainList(
-            HostId::FIRST,
-            fleet(),
-        )));
-        let term = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-        Fake { app, log, term }
-    }
-
-    /// Plain characters, or `<Spec>` for named keys, as in the keymap.
-    fn press(&mut self, keys: &str) {
-        let mut chars = keys.chars().peekable();
-        while let Some(c) = chars.next() {
-            let key = if c == '<' && chars.peek().is_some_and(|n| *n != '>') {
-                let spec: String = chars.by_ref().take_while(|c| *c != '>').collect();
-                Key::parse(&spec).expect("key spec")
-            } else {
-                Key {
-                    code: KeyCode::Char(c),
-                    ctrl: false,
-                    alt: false,
-                    shift: false,
-                }
-            };
-            let mut mods = KeyModifiers::NONE;
-            if key.ctrl {
-                mods |= KeyModifiers::CONTROL;
-            }
-            if key.shift {
-                mods |= KeyModifiers::SHIFT;
-            }
-            if matches!(key.code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
-                mods |= KeyModifiers::SHIFT;
-            }
-            self.app.handle(Event::Key(KeyEvent::new(key.code, mods)));
-        }
-    }
-
-    fn select(&mut self, name: &str) {
-        self.press("g");
-        for _ in 0..fleet().len() {
-            let sel = self
-                .app
-                .domains
-                .list
-                .selected()
-                .and_then(|id| self.app.store.get(id))
-                .map(|r| r.info.name.clone());
-            if sel.as_deref() == Some(name) {
-                return;
-            }
-            self.press("j");
-        }
-        panic!("{name} not in the list");
-    }
-
-    fn commands(&self) -> Vec<Command> {
-        self.log.drain()
-    }
-
-    fn device(&mut self, ev: DeviceEvent) {
-        self.app.handle(Event::Backend(BackendEvent::Device(
-            HostId::FIRST,
-            Box::new(ev),
-        )));
-    }
-
-    fn screen(&mut self) -> String {
-        self.term
-            .draw(|f| self.app.render(f))
-            .expect("draw into the test backend");
-        let buf = self.term.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let line: String = (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect();
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
-
-    fn status(&self) -> String {
-        self.app
-            .status
-            .as_ref()
-            .map(|s| s.text.clone())
-            .unwrap_or_default()
+        Fake::connected(width, height, config, readonly, fleet())
     }
 }
 

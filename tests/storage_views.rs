@@ -111,11 +111,6 @@ impl Fake {
         self.app.handle(Event::Backend(BackendEvent::Jobs(H, ev)));
     }
 
-    fn status(&mut self) -> String {
-        let s = self.screen();
-        s.lines().rev().nth(1).unwrap_or_default().to_string()
-    }
-
     /// `P`, answered with two pools.
     fn pools(&mut self) {
         self.press("P");
@@ -244,7 +239,7 @@ fn read_only_refuses_pool_and_volume_changes() {
     f.pools();
     f.press("s");
     assert!(f.commands().is_empty());
-    assert!(f.status().contains("read-only"), "{}", f.status());
+    assert!(f.status_line().contains("read-only"), "{}", f.status_line());
 }
 
 #[test]
@@ -254,7 +249,7 @@ fn delete_of_a_volume_a_running_domain_uses_is_refused_naming_it() {
     f.select_volume("db.qcow2");
     f.press("D");
     assert!(f.commands().is_empty());
-    let st = f.status();
+    let st = f.status_line();
     assert!(st.contains("db-primary") && st.contains("running"), "{st}");
 }
 
@@ -371,9 +366,9 @@ fn download_shows_progress_and_cancel_sends_the_cancel() {
         result: Err("cancelled; the partial file was removed".into()),
     });
     assert!(
-        f.status().contains("partial file was removed"),
+        f.status_line().contains("partial file was removed"),
         "{}",
-        f.status()
+        f.status_line()
     );
 }
 
@@ -384,7 +379,7 @@ fn pivot_is_not_offered_before_ready() {
     assert!(f.screen().contains("db-primary"));
     f.press("p");
     assert!(f.commands().is_empty(), "no pivot while running");
-    assert!(f.status().contains("not ready"), "{}", f.status());
+    assert!(f.status_line().contains("not ready"), "{}", f.status_line());
     // cur == end is not READY either.
     let mut full = copy_job(JobPhase::Running);
     full.cur = full.end;

@@ -2,21 +2,14 @@
 //! replies (host, pools, volumes, networks, OS variants); keys are pressed and the pages,
 //! the commands sent and the drawings (80x24, 160x45) are asserted.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use virtdeck::app::App;
 use virtdeck::backend::create::{CreateCmd, CreateEvent, OsVariant};
 use virtdeck::backend::network::{NetCmd, NetEvent, NetworkId, NetworkInfo};
 use virtdeck::backend::node::{GuestCaps, HostInfo, NodeCmd, NodeEvent};
 use virtdeck::backend::storage::{PoolInfo, PoolState, StorageCmd, StorageEvent, VolumeInfo};
 use virtdeck::backend::{
-    BackendEvent, Command, CommandLog, CommandSender, Defined, DomainId, DomainInfo, DomainState,
-    HostId, LifecycleOp,
+    BackendEvent, Command, Defined, DomainId, DomainInfo, DomainState, HostId, LifecycleOp,
 };
 use virtdeck::config::Config;
-use virtdeck::config::keymap::Key;
-use virtdeck::event::Event;
 
 const H: HostId = HostId::FIRST;
 
@@ -36,11 +29,9 @@ fn info(n: usize, name: &str) -> DomainInfo {
     }
 }
 
-struct Fake {
-    app: App,
-    log: CommandLog,
-    term: Terminal<TestBackend>,
-}
+#[path = "common/fake.rs"]
+mod fake;
+use fake::Fake;
 
 impl Fake {
     fn new(width: u16, height: u16) -> Fake {
@@ -48,75 +39,16 @@ impl Fake {
     }
 
     fn with(width: u16, height: u16, readonly: bool) -> Fake {
-        let (tx, log) = CommandSender::detached();
-        let mut app = App::new(Config::builtin().expect("config"), tx, readonly);
-        app.drafts_dir = None;
-        app.history_path = None;
-        app.handle(Event::Backend(BackendEvent::Connected {
-            host: H,
-            uri: "test:///fake".into(),
-            hostname: "fakehost".into(),
+        let domains = vec![info(1, "web-01"), info(2, "db-01")];
+        let mut f = Fake::connected(
+            width,
+            height,
+            Config::builtin().expect("config"),
             readonly,
-        }));
-        app.handle(Event::Backend(BackendEvent::DomainList(
-            H,
-            vec![info(1, "web-01"), info(2, "db-01")],
-        )));
-        let term = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-        Fake { app, log, term }
-    }
-
-    fn press(&mut self, keys: &str) {
-        let mut chars = keys.chars().peekable();
-        while let Some(c) = chars.next() {
-            let key = if c == '<' && chars.peek().is_some_and(|n| *n != '>') {
-                let spec: String = chars.by_ref().take_while(|c| *c != '>').collect();
-                Key::parse(&spec).expect("key spec")
-            } else {
-                Key {
-                    code: KeyCode::Char(c),
-                    ctrl: false,
-                    alt: false,
-                    shift: false,
-                }
-            };
-            let mut mods = KeyModifiers::NONE;
-            if key.ctrl {
-                mods |= KeyModifiers::CONTROL;
-            }
-            if key.shift || matches!(key.code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
-                mods |= KeyModifiers::SHIFT;
-            }
-            self.app.handle(Event::Key(KeyEvent::new(key.code, mods)));
-        }
-    }
-
-    fn feed(&mut self, ev: BackendEvent) {
-        self.app.handle(Event::Backend(ev));
-    }
-
-    fn screen(&mut self) -> String {
-        self.term
-            .draw(|f| self.app.render(f))
-            .expect("draw into the test backend");
-        let buf = self.term.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let line: String = (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect();
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
-
-    fn status(&self) -> String {
-        self.app
-            .status
-            .as_ref()
-            .map(|s| s.text.clone())
-            .unwrap_or_default()
+            domains,
+        );
+        f.app.history_path = None;
+        f
     }
 
     /// Opens the wizard and answers every question it asked the host.
@@ -127,7 +59,7 @@ impl Fake {
         for c in sent {
             match c {
                 Command::Node(_, NodeCmd::Info { req }) => {
-                    self.feed(BackendEvent::Node(
+                    self.backend(BackendEvent::Node(
                         H,
                         Box::new(NodeEvent::Info {
                             req,
@@ -136,7 +68,7 @@ impl Fake {
                     ));
                 }
                 Command::Storage(_, StorageCmd::ListPools { req }) => {
-                    self.feed(BackendEvent::Storage(
+                    self.backend(BackendEvent::Storage(
                         H,
                         StorageEvent::Pools {
                             req,
@@ -149,7 +81,7 @@ impl Fake {
                     ));
                 }
                 Command::Create(_, CreateCmd::OsVariants { req }) => {
-                    self.feed(BackendEvent::Create(
+                    self.backend(BackendEvent::Create(
                         H,
                         Box::new(CreateEvent::OsVariants {
                             req,
@@ -171,7 +103,7 @@ impl Fake {
                     ));
                 }
                 Command::Network(_, NetCmd::List { .. }) => {
-                    self.feed(BackendEvent::Network(
+                    self.backend(BackendEvent::Network(
                         H,
                         Box::new(NetEvent::List(vec![network("default"), network("lab")])),
                     ));
@@ -191,7 +123,7 @@ impl Fake {
                     } else {
                         Vec::new()
                     };
-                    self.feed(BackendEvent::Storage(
+                    self.backend(BackendEvent::Storage(
                         H,
                         StorageEvent::Volumes {
                             req,
@@ -424,7 +356,7 @@ fn the_last_page_opens_the_xml_and_ctrl_s_creates_volume_and_domain() {
     assert!(plan.autostart);
 
     // A refusal keeps the editor, with libvirt's reason and what was cleaned up.
-    f.feed(BackendEvent::XmlDefined {
+    f.backend(BackendEvent::XmlDefined {
         host: H,
         req,
         result: Err("operation failed: nope; removed the new volume default/vm1.qcow2".into()),
@@ -444,7 +376,7 @@ fn the_last_page_opens_the_xml_and_ctrl_s_creates_volume_and_domain() {
         other => panic!("{other:?}"),
     };
     let id = DomainId::new(H, "11111111-0000-4000-8000-000000000001");
-    f.feed(BackendEvent::XmlDefined {
+    f.backend(BackendEvent::XmlDefined {
         host: H,
         req,
         result: Ok(Defined {
@@ -461,7 +393,7 @@ fn the_last_page_opens_the_xml_and_ctrl_s_creates_volume_and_domain() {
         s.contains("vm1 is defined.") && s.contains("start it now"),
         "{s}"
     );
-    f.feed(BackendEvent::DomainUpdated(DomainInfo {
+    f.backend(BackendEvent::DomainUpdated(DomainInfo {
         id: id.clone(),
         ..info(0, "vm1")
     }));
@@ -553,7 +485,7 @@ fn the_created_question_is_drawn_at_both_sizes() {
                 _ => None,
             })
             .expect("create sent");
-        f.feed(BackendEvent::XmlDefined {
+        f.backend(BackendEvent::XmlDefined {
             host: H,
             req,
             result: Ok(Defined {

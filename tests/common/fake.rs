@@ -9,6 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use virtdeck::app::App;
+use virtdeck::backend::devices::DeviceEvent;
 use virtdeck::backend::snapshots::{SnapshotCmd, SnapshotEvent, SnapshotInfo};
 use virtdeck::backend::{BackendEvent, Command, CommandLog, CommandSender, DomainInfo, HostId};
 use virtdeck::config::Config;
@@ -107,6 +108,25 @@ impl Fake {
         self.log.drain()
     }
 
+    /// A backend event, as if a worker had sent it.
+    pub fn backend(&mut self, ev: BackendEvent) {
+        self.app.handle(Event::Backend(ev));
+    }
+
+    /// A device event from the first host's worker.
+    pub fn device(&mut self, ev: DeviceEvent) {
+        self.backend(BackendEvent::Device(HostId::FIRST, Box::new(ev)));
+    }
+
+    /// The status message the App holds (empty when none).
+    pub fn status(&self) -> String {
+        self.app
+            .status
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default()
+    }
+
     /// Draws a frame and returns it as text, trailing blanks trimmed.
     pub fn screen(&mut self) -> String {
         self.term
@@ -122,6 +142,12 @@ impl Fake {
             out.push('\n');
         }
         out
+    }
+
+    /// The status bar as drawn: the screen's last line but one.
+    pub fn status_line(&mut self) -> String {
+        let s = self.screen();
+        s.lines().rev().nth(1).unwrap_or_default().to_string()
     }
 
     /// Moves the list's selection to `name` (of the first host).
