@@ -114,23 +114,11 @@ pub fn name_problem(name: &str) -> Option<&'static str> {
     }
 }
 
-/// The target device name of the `n`th disk on `bus` (vda, sdb, hdc…).
+/// The target device name of the `n`th disk on `bus` (vda, sdb, hdc…): the same naming
+/// as hot-plug uses.
 fn target_dev(bus: &str, n: usize) -> String {
-    let prefix = match bus {
-        "virtio" => "vd",
-        "ide" => "hd",
-        _ => "sd",
-    };
-    let mut suffix = String::new();
-    let mut i = n;
-    loop {
-        suffix.insert(0, char::from(b'a' + (i % 26) as u8));
-        if i < 26 {
-            break;
-        }
-        i = i / 26 - 1;
-    }
-    format!("{prefix}{suffix}")
+    use crate::backend::devices::fragment::{suffix, target_prefix};
+    format!("{}{}", target_prefix(bus), suffix(n))
 }
 
 fn x(s: &str) -> std::borrow::Cow<'_, str> {
@@ -215,7 +203,11 @@ impl DomainSpec {
             let n = per_bus.entry(d.bus.as_str()).or_default();
             let dev = target_dev(&d.bus, *n);
             *n += 1;
+            // A host block device is `type='block'` with `<source dev>`: QEMU's file driver
+            // refuses a device node.
+            let block = matches!(&d.source, DiskSource::File(p) if p.starts_with("/dev/"));
             let kind = match d.source {
+                DiskSource::File(_) if block => "block",
                 DiskSource::File(_) => "file",
                 DiskSource::Volume { .. } => "volume",
             };
@@ -223,6 +215,9 @@ impl DomainSpec {
             let format = d.format.as_deref().unwrap_or("raw");
             let _ = writeln!(o, "      <driver name='qemu' type='{}'/>", x(format));
             match &d.source {
+                DiskSource::File(p) if block => {
+                    let _ = writeln!(o, "      <source dev='{}'/>", x(p));
+                }
                 DiskSource::File(p) => {
                     let _ = writeln!(o, "      <source file='{}'/>", x(p));
                 }
@@ -298,6 +293,20 @@ mod tests {
         assert_eq!(target_dev("sata", 1), "sdb");
         assert_eq!(target_dev("ide", 2), "hdc");
         assert_eq!(target_dev("virtio", 26), "vdaa");
+        assert_eq!(target_dev("fdc", 0), "fda", "named as hot-plug names them");
+    }
+
+    /// Importing a host block device (an LVM volume, a disk) writes it as one: QEMU's file
+    /// driver would refuse to start the domain on a device node.
+    #[test]
+    fn a_block_device_is_written_as_a_block_disk() {
+        let mut spec = sample();
+        spec.disks[0].source = DiskSource::File("/dev/vg0/web".into());
+        spec.disks[0].format = Some("raw".into());
+        let xml = spec.to_xml();
+        assert!(xml.contains("<disk type='block' device='disk'>"), "{xml}");
+        assert!(xml.contains("<source dev='/dev/vg0/web'/>"), "{xml}");
+        assert!(!xml.contains("source file='/dev/"), "{xml}");
     }
 
     #[test]

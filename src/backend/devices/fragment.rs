@@ -56,7 +56,7 @@ pub fn target_prefix(bus: &str) -> &'static str {
 }
 
 /// `a`..`z`, `aa`..`zz`, ... as libvirt names disks.
-fn suffix(mut i: usize) -> String {
+pub fn suffix(mut i: usize) -> String {
     let mut out = Vec::new();
     loop {
         out.push(b'a' + (i % 26) as u8);
