@@ -325,7 +325,13 @@ fn render_hints(f: &mut Frame, area: Rect, ed: &XmlEditor, t: &Theme) {
             (A::EditorClose, "close"),
         ],
     };
-    let mut keys: Vec<(String, &str)> = acts.iter().map(|(a, d)| (hint_key(ed, *a), *d)).collect();
+    // Something not defined yet has no live definition to look at.
+    let has_live = !ed.target.is_new();
+    let mut keys: Vec<(String, &str)> = acts
+        .iter()
+        .filter(|(a, _)| has_live || *a != A::EditorLive)
+        .map(|(a, d)| (hint_key(ed, *a), *d))
+        .collect();
     if matches!(ed.popup, Some(Popup::Diff { .. })) {
         keys.push(("other keys".into(), "back to editing"));
     }
