@@ -469,6 +469,23 @@ impl App {
                     ),
                 );
             }
+            BackendEvent::AuthRequest {
+                host,
+                uri,
+                requests,
+                reply,
+            } => {
+                let name = self
+                    .store
+                    .hosts
+                    .get(host)
+                    .map_or_else(|| host.to_string(), |h| h.name.clone());
+                self.layers
+                    .push(Box::new(crate::ui::hosts::auth::AuthPopup::new(
+                        host, &name, &uri, requests, reply,
+                    )));
+                self.dirty = true;
+            }
             BackendEvent::Connected { .. } if was_lost => {
                 self.set_status(Level::Info, "reconnected");
             }
