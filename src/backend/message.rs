@@ -149,18 +149,21 @@ pub enum BackendEvent {
 /// Where the answers to an [`BackendEvent::AuthRequest`] go: once, then it is spent.
 /// `None` cancels the connection attempt; dropping every copy unanswered cancels too.
 #[derive(Clone)]
-pub struct AuthReply(Arc<Mutex<Option<SyncSender<Option<Vec<String>>>>>>);
+pub struct AuthReply(Arc<Mutex<Option<SyncSender<Answers>>>>);
+
+/// The answers in the order asked, or `None` for a cancel.
+pub type Answers = Option<Vec<String>>;
 
 impl AuthReply {
     /// A reply slot and the receiver the worker waits on.
-    pub fn channel() -> (AuthReply, Receiver<Option<Vec<String>>>) {
+    pub fn channel() -> (AuthReply, Receiver<Answers>) {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         (AuthReply(Arc::new(Mutex::new(Some(tx)))), rx)
     }
 
     /// Sends the answers (or a cancel); false if already answered or the worker stopped
     /// waiting.
-    pub fn answer(&self, answers: Option<Vec<String>>) -> bool {
+    pub fn answer(&self, answers: Answers) -> bool {
         let taken = self.0.lock().ok().and_then(|mut slot| slot.take());
         taken.is_some_and(|tx| tx.try_send(answers).is_ok())
     }
