@@ -142,6 +142,13 @@ fn esc_cancels_and_the_host_waits_auth_needed_for_a_retry() {
         auth: true,
         retry_in: Duration::ZERO,
     }));
+    let screen = f.screen();
+    assert!(
+        screen.contains(
+            "delta: auth needed: open the hosts view (H) and press Enter to be asked again"
+        ),
+        "{screen}"
+    );
     f.press("H");
     let screen = f.screen();
     let delta = screen

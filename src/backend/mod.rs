@@ -37,5 +37,7 @@ pub use model::{
 };
 pub use session::{ConnectError, Refusal};
 pub use stats::{DomainStats, StatsCounters};
-pub use worker::{Backend, BackendConfig, CommandLog, CommandSender, EventSink};
+pub use worker::{
+    Backend, BackendConfig, CommandLog, CommandSender, EventSink, uses_auth_callback,
+};
 pub use xmldef::Defined;

@@ -21,8 +21,8 @@ mod commands;
 mod facts;
 mod reconnect;
 
-pub use reconnect::unattended_uri;
-use reconnect::{backoff, close_reason, uses_auth_callback};
+use reconnect::{backoff, close_reason};
+pub use reconnect::{unattended_uri, uses_auth_callback};
 
 /// Where backend events go. The App wraps its one event channel in this.
 pub type EventSink = Arc<dyn Fn(BackendEvent) + Send + Sync>;
@@ -533,7 +533,7 @@ impl Worker {
                     host: self.cfg.host,
                     attempt,
                     error,
-                    hint: e.hint,
+                    hint: "libvirt asked for credentials: the hosts view asks again".into(),
                     auth: true,
                     retry_in: Duration::ZERO,
                 });
