@@ -228,6 +228,7 @@ fn replay_phase(label: &str, template: BackendEvent, uri: &str, total: usize) {
             cpu_time_ns: 0,
             autostart: false,
             persistent: true,
+            managed_save: false,
         })
         .collect();
     app.handle(Event::Backend(BackendEvent::DomainList(

@@ -102,16 +102,27 @@ fn volumes_frame() {
     )));
     let mut term = Terminal::new(TestBackend::new(160, 45)).expect("terminal");
     let mut ms = Vec::new();
+    let mut cpu = Vec::new();
     for i in 0..rounds() {
         let k = if i % 500 == 499 { 'G' } else { 'j' };
         let t = Instant::now();
+        let c = cpu_time::ThreadTime::now();
         app.handle(key(k));
         term.draw(|f| app.render(f)).expect("draw");
+        cpu.push(c.elapsed().as_secs_f64() * 1000.0);
         ms.push(t.elapsed().as_secs_f64() * 1000.0);
     }
+    // Wall time includes the time the thread waited for a core on a loaded machine; the
+    // thread's CPU time is what a frame costs.
     report(
-        &format!("volumes view, {VOLUMES} volumes, key + frame at 160x45"),
+        &format!("volumes view, {VOLUMES} volumes, key + frame at 160x45, wall"),
         ms,
+    );
+    report(
+        &format!(
+            "volumes view, {VOLUMES} volumes, key + frame at 160x45, CPU (target p99 <= 2 ms)"
+        ),
+        cpu,
     );
 }
 

@@ -280,7 +280,7 @@ actions! {
     SendKey => "send_key", Domains, true, "", "send keys: Ctrl-Alt-Del, Ctrl-C, SysRq, a list (send-key)";
     SetMemory => "set_memory", Domains, true, "", "memory and its maximum, live or persistent (virsh setmem)";
     SetVcpus => "set_vcpus", Domains, true, "", "vCPUs and their maximum, live or persistent (setvcpus)";
-    ShowDisks => "show_disks", Domains, false, "", "the selected domain's disks, backing chains and block jobs";
+    ShowDisks => "show_disks", Domains, false, "", "Disks tab: show it and move the keys there / back (chains, block jobs)";
     ManagedSave => "managed_save", Domains, true, "", "save the running domain's memory; the next start resumes (virsh managedsave)";
     ManagedSaveRemove => "managed_save_remove", Domains, true, "", "drop the domain's managed save image, asks first (virsh managedsave-remove)";
     SaveToFile => "save_to_file", Domains, true, "", "save the running domain's memory to a file; it stops (virsh save)";
@@ -422,6 +422,8 @@ actions! {
     PoolAutostart => "pool_autostart", Pools, true, "", "toggle the pool's autostart (virsh pool-autostart)";
     PoolUndefine => "pool_undefine", Pools, true, "", "forget the pool's definition, data stays; asks first (virsh pool-undefine)";
     PoolDelete => "pool_delete", Pools, true, "delete", "delete the pool's storage; type the pool's name (virsh pool-delete)";
+    PoolEdit => "pool_edit", Pools, false, "edit", "edit the selected pool's XML with schema hints (virsh pool-edit)";
+    PoolDefine => "pool_define", Pools, false, "new", "define a new pool in the XML editor (virsh pool-define)";
     VolCreate => "vol_create", Volumes, true, "new", "new volume: NAME SIZE [raw|qcow2] [BACKING] (virsh vol-create-as)";
     VolDelete => "vol_delete", Volumes, true, "delete", "delete the volume, asks first; refused while a running domain uses it";
     VolWipe => "vol_wipe", Volumes, true, "", "wipe the volume's content, asks first (virsh vol-wipe)";
@@ -435,6 +437,9 @@ actions! {
     BlockCommit => "block_commit", Disks, true, "commit", "commit a part of the disk's chain into a base (virsh blockcommit)";
     BlockPull => "block_pull", Disks, true, "pull", "pull the chain's data into the active image (virsh blockpull)";
     BlockCopy => "block_copy", Disks, true, "copy", "copy the disk to a new file, then pivot or keep (virsh blockcopy)";
+    BlockPivot => "block_pivot", Disks, true, "pivot", "Disks tab: switch the disk to the copy / committed base; only after READY";
+    BlockAbort => "block_abort", Disks, true, "abort", "Disks tab: abort the disk's block job (a READY copy stays a point-in-time copy)";
+    BlockSpeed => "block_speed", Disks, true, "speed", "Disks tab: set the disk's block job speed limit (virsh blockjob --bandwidth)";
     JobSpeed => "job_speed", Jobs, true, "speed", "set the block job's speed limit (virsh blockjob --bandwidth)";
     SearchOlder => "search_older", Search, false, "older", "console search: the next older match";
     SearchNewer => "search_newer", Search, false, "newer", "console search: the next newer match";

@@ -33,6 +33,7 @@ fn info(n: usize, name: &str, state: i32) -> DomainInfo {
         cpu_time_ns: 0,
         autostart: false,
         persistent: true,
+        managed_save: false,
     }
 }
 

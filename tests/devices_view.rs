@@ -41,6 +41,7 @@ fn info(n: usize, name: &str, state: i32, persistent: bool) -> DomainInfo {
         cpu_time_ns: 0,
         autostart: false,
         persistent,
+        managed_save: false,
     }
 }
 

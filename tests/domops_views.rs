@@ -40,6 +40,7 @@ fn info(n: usize, name: &str, state: i32) -> DomainInfo {
         cpu_time_ns: 0,
         autostart: n.is_multiple_of(2),
         persistent: true,
+        managed_save: false,
     }
 }
 

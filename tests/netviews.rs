@@ -290,6 +290,7 @@ fn overview_shows_a_running_domains_addresses_from_the_backend() {
             cpu_time_ns: 0,
             autostart: false,
             persistent: true,
+            managed_save: false,
         }],
     )));
     assert!(!f.screen().contains("192.168.101.17"));

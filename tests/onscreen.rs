@@ -26,6 +26,7 @@ fn info(n: usize) -> DomainInfo {
         cpu_time_ns: 0,
         autostart: false,
         persistent: true,
+        managed_save: false,
     }
 }
 

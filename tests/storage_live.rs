@@ -66,7 +66,16 @@ fn make_pool(c: &mut Client, suffix: &str) -> Pool {
     };
     let xml =
         format!("<pool type='dir'><name>{name}</name><target><path>{dir}</path></target></pool>");
-    done(c.storage(|req| StorageCmd::DefinePool { req, xml })).expect("pool defined");
+    match c.storage(|req| StorageCmd::DefinePool {
+        req,
+        editing: None,
+        xml,
+    }) {
+        StorageEvent::PoolDefined { result, .. } => {
+            result.expect("pool defined");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
     for op in [PoolOp::Build, PoolOp::Start] {
         done(c.storage(|req| StorageCmd::Pool {
             req,

@@ -89,21 +89,59 @@ fn pools_list_with_type_target_and_sizes() {
     assert!(result.expect("xml").contains("<path>/srv/images</path>"));
 }
 
+fn define_pool(
+    c: &mut Client,
+    editing: Option<&str>,
+    xml: &str,
+) -> Result<virtdeck::backend::storage::DefinedPool, StorageError> {
+    let editing = editing.map(str::to_string);
+    match c.storage(|req| StorageCmd::DefinePool {
+        req,
+        editing,
+        xml: xml.into(),
+    }) {
+        StorageEvent::PoolDefined { result, .. } => result,
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
 #[test]
 fn a_new_pool_is_defined_from_xml_and_bad_xml_is_refused() {
     let mut c = Client::open(&node_uri());
     let xml =
         "<pool type='dir'><name>scratch</name><target><path>/srv/scratch</path></target></pool>";
-    let r = done(c.storage(|req| StorageCmd::DefinePool {
-        req,
-        xml: xml.into(),
-    }));
-    assert_eq!(r.as_deref(), Ok("pool scratch defined"));
-    let r = done(c.storage(|req| StorageCmd::DefinePool {
-        req,
-        xml: "<pool type='dir'><name>x</name>".into(),
-    }));
+    let d = define_pool(&mut c, None, xml).expect("defined");
+    assert_eq!(d.info.name, "scratch");
+    assert!(d.xml.contains("<path>/srv/scratch</path>"), "{}", d.xml);
+    let r = define_pool(&mut c, None, "<pool type='dir'><name>x</name>");
     assert!(matches!(r, Err(StorageError::Invalid(_))), "{r:?}");
+}
+
+#[test]
+fn editing_a_pool_keeps_its_uuid_and_refuses_a_rename_or_a_vanished_pool() {
+    let mut c = Client::open(&node_uri());
+    let xml = "<pool type='dir'><name>edited</name><target><path>/srv/e1</path></target></pool>";
+    let first = define_pool(&mut c, None, xml).expect("defined");
+    let uuid = first.info.uuid.clone();
+    // The edit has no <uuid>: it still replaces the same pool.
+    let xml2 = "<pool type='dir'><name>edited</name><target><path>/srv/e2</path></target></pool>";
+    let second = define_pool(&mut c, Some(&uuid), xml2).expect("redefined");
+    assert_eq!(second.info.uuid, uuid);
+    assert!(second.xml.contains("/srv/e2"), "{}", second.xml);
+    let renamed = "<pool type='dir'><name>other</name><target><path>/srv/e2</path></target></pool>";
+    let r = define_pool(&mut c, Some(&uuid), renamed);
+    assert!(
+        matches!(&r, Err(StorageError::Invalid(m)) if m.contains("name changed")),
+        "{r:?}"
+    );
+    done(c.storage(|req| StorageCmd::Pool {
+        req,
+        pool: "edited".into(),
+        op: PoolOp::Undefine,
+    }))
+    .expect("undefined");
+    let r = define_pool(&mut c, Some(&uuid), xml2);
+    assert!(matches!(r, Err(StorageError::Gone(_))), "{r:?}");
 }
 
 #[test]

@@ -32,6 +32,7 @@ fn info(n: usize, name: &str) -> DomainInfo {
         cpu_time_ns: 0,
         autostart: false,
         persistent: true,
+        managed_save: false,
     }
 }
 

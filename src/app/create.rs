@@ -37,7 +37,7 @@ impl App {
 
     /// The wizard's last page: its XML in the editor with the schema hints.
     pub(super) fn open_create_editor(&mut self, h: Handoff) {
-        let schema = self.schema();
+        let schema = self.schema(crate::xml::schema::ObjectKind::Domain);
         let mut ed = XmlEditor::new(Target::New, &h.xml, schema);
         ed.keymap = Some(self.config.keymap.clone());
         let km = &self.config.keymap;

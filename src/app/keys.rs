@@ -10,9 +10,19 @@ use crate::ui::domains::detail::Tab;
 use crate::ui::popups::help::Help;
 
 impl App {
-    /// A key goes down the layer stack (popups, prompts), then to an attached console,
-    /// the XML editor, and finally the main screen's keymap.
+    /// A key goes to the XML editor while open, else down the layer stack (popups,
+    /// prompts), then to an attached console, and finally the main screen's keymap.
     pub(super) fn on_key(&mut self, k: KeyEvent) {
+        // The editor covers the whole screen, views included (a network's or pool's
+        // editor opens over its view): it has every key while open.
+        if self.xml.is_some() {
+            // Only what opened over it (the palette) comes first.
+            let from = self.editor_layers_from();
+            if !self.layers_key_from(&k, from) {
+                self.on_xml_key(k);
+            }
+            return;
+        }
         if self.layers_key(&k) {
             return;
         }
@@ -20,8 +30,10 @@ impl App {
         if with_ctx!(self, |cx| self.console.on_key(k, &mut cx)) {
             return;
         }
-        if self.xml.is_some() {
-            self.on_xml_key(k);
+        if self.domains.tab == Tab::Disks
+            && self.disks.focused
+            && with_ctx!(self, |cx| self.disks.on_key(&k, &mut cx))
+        {
             return;
         }
         // The Devices tab's keys win over the domain list's while it shows.
@@ -36,7 +48,8 @@ impl App {
     /// The scopes of whatever has the keys, most specific first (help and the footer
     /// list these first).
     pub fn focus_scopes(&self) -> Vec<Scope> {
-        if let Some(top) = self.layers.last() {
+        let over_editor = self.xml.is_none() || self.layers.len() > self.editor_layers_from();
+        if over_editor && let Some(top) = self.layers.last() {
             return top.scopes().to_vec();
         }
         // The XML editor takes every key while it is open.
@@ -71,6 +84,9 @@ impl App {
             Tab::Console => Some(Scope::Console),
             _ => None,
         };
+        if self.domains.tab == Tab::Disks && self.disks.focused {
+            return crate::ui::disks::tab::FOCUS_SCOPES.to_vec();
+        }
         let mut out = Vec::new();
         if self.domains.tab == Tab::Snapshots && self.snaps.focused {
             out.push(Scope::Snapshots);
@@ -124,9 +140,13 @@ impl App {
             Action::Palette => self.open_palette(),
             Action::NewDomain => self.open_new_domain(),
             Action::CreateDomain => self.open_create_wizard(),
+            // The Disks tab, with the keys (B again or Esc gives them back).
             Action::ShowDisks => {
-                if let Some(v) = with_ctx!(self, |cx| crate::ui::disks::DisksView::open(&mut cx)) {
-                    self.layers.push(Box::new(v));
+                if self.domains.tab == Tab::Disks && self.disks.focused {
+                    self.disks.focused = false;
+                } else if self.selected_row().is_some() {
+                    self.domains.tab = Tab::Disks;
+                    self.disks.focused = true;
                 }
             }
             Action::SendKey | Action::SetMemory | Action::SetVcpus => {

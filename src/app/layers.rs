@@ -40,8 +40,13 @@ impl App {
 
     /// Offers a key to the layers from the top down; true when one of them took it.
     pub(super) fn layers_key(&mut self, k: &crossterm::event::KeyEvent) -> bool {
+        self.layers_key_from(k, 0)
+    }
+
+    /// [`Self::layers_key`] over the layers from index `floor` up only.
+    pub(super) fn layers_key_from(&mut self, k: &crossterm::event::KeyEvent, floor: usize) -> bool {
         let mut i = self.layers.len();
-        while i > 0 {
+        while i > floor {
             i -= 1;
             let mut layer = self.layers.remove(i);
             let flow = with_ctx!(self, |cx| layer.on_key(k, &mut cx));
@@ -67,5 +72,14 @@ impl App {
             self.layers.insert(n, layer);
         }
         flow != Flow::Ignored
+    }
+
+    /// The first layer over the open XML editor: the full-screen view it was opened from
+    /// (a network's or pool's) and anything under that lie below it, covered.
+    pub(super) fn editor_layers_from(&self) -> usize {
+        self.layers
+            .iter()
+            .rposition(|l| l.fullscreen())
+            .map_or(0, |i| i + 1)
     }
 }

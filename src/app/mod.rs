@@ -12,6 +12,7 @@ mod onscreen;
 mod render;
 mod views;
 mod xml;
+mod xml_objects;
 
 pub use crate::ui::console::view::ConsoleUi;
 pub use hosts::HostSpawner;
@@ -109,7 +110,9 @@ pub struct App {
     events: Option<tokio::sync::mpsc::UnboundedSender<Event>>,
     /// When the open editor's draft is written (not on every keystroke).
     drafts_schedule: crate::xml::drafts::DraftSchedule,
-    schema: Option<crate::ui::xml_editor::Schema>,
+    /// libvirt's schema index per object kind, each built on first use.
+    schemas:
+        std::collections::HashMap<crate::xml::schema::ObjectKind, crate::ui::xml_editor::Schema>,
     external_pending: bool,
     /// The user was told the edited domain is gone; the next Ctrl-S defines it anew.
     xml_define_anew: bool,
@@ -122,6 +125,8 @@ pub struct App {
     pub stats: StatsTab,
     /// The Devices tab: the selected domain's devices and the hot-plug dialogs.
     pub devices: crate::ui::devices::DevicesTab,
+    /// The Disks tab: the selected domain's disks, chains and block jobs.
+    pub disks: crate::ui::disks::DisksTab,
     /// One worker per host: each command goes to the worker of the host it names.
     backends: std::collections::BTreeMap<HostId, CommandSender>,
     /// The host new things (a new domain, a refresh) go to: the one the list shows, or
@@ -169,7 +174,7 @@ impl App {
             drafts_dir: crate::xml::drafts::Drafts::default_dir(),
             drafts_schedule: Default::default(),
             events: None,
-            schema: None,
+            schemas: Default::default(),
             external_pending: false,
             xml_define_anew: false,
             creating: None,
@@ -178,6 +183,7 @@ impl App {
             console: ConsoleUi::default(),
             stats: StatsTab::default(),
             devices: Default::default(),
+            disks: Default::default(),
             backends: std::iter::once((HostId::FIRST, backend)).collect(),
             host: HostId::FIRST,
             visible_sent: Default::default(),
@@ -298,10 +304,11 @@ impl App {
                 }
             }
             Event::Paste(text) => {
-                if !self.layers_paste(&text)
-                    && !with_ctx!(self, |cx| self.console.on_paste(&text, &mut cx))
-                {
+                // The editor, when open, covers every layer (see `App::on_key`).
+                if self.xml.is_some() && self.layers.len() <= self.editor_layers_from() {
                     self.on_xml_paste(&text);
+                } else if !self.layers_paste(&text) {
+                    with_ctx!(self, |cx| self.console.on_paste(&text, &mut cx));
                 }
                 self.dirty = true;
             }
@@ -350,6 +357,12 @@ impl App {
             selected.as_ref(),
             &mut cx
         ));
+        let disks_shown = self.domains.tab == Tab::Disks;
+        with_ctx!(self, |cx| self.disks.sync(
+            disks_shown,
+            selected.as_ref(),
+            &mut cx
+        ));
         let wants_xml = matches!(self.domains.tab, Tab::Overview | Tab::Xml);
         with_ctx!(self, |cx| self.xml_pane.sync(
             wants_xml,
@@ -392,6 +405,7 @@ impl App {
         with_ctx!(self, |cx| self.devices.on_backend(&ev, &mut cx));
         self.fold_event_log(&ev);
         self.layers_backend(&ev);
+        with_ctx!(self, |cx| self.disks.on_backend(&ev, &mut cx));
         if matches!(ev, BackendEvent::Console(..)) {
             self.dirty = true;
         }
@@ -517,6 +531,7 @@ impl App {
                 }
                 Effect::ShowTab(tab) => self.domains.tab = tab,
                 Effect::Open(view) => self.open_view(view),
+                Effect::EditXml(target) => self.open_editor(target),
                 Effect::ClearStatus => self.status = None,
                 Effect::Quit => self.leave(),
                 Effect::Exec { line, cmd } => self.exec(&line, cmd),

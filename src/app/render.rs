@@ -22,11 +22,26 @@ impl App {
             crate::ui::xml_editor::view::render(f, area, ed, &self.config.theme);
             // The palette opened from the editor draws over it.
             let status = Rect::new(area.x, area.bottom().saturating_sub(2), area.width, 1);
-            self.render_layers(f, area, status);
+            let from = self.editor_layers_from();
+            self.render_layers_from(f, area, status, from);
             return;
         }
         if self.console_fullscreen() {
             self.render_console_full(f);
+            return;
+        }
+        // A full-screen view covers all but the status line and the footer: the screens
+        // under it are not drawn at all (a frame costs the view alone).
+        if let Some(top) = self.layers.iter().rposition(|l| l.fullscreen()) {
+            let [_, status, hints] = Layout::vertical([
+                Constraint::Min(0),
+                Constraint::Length(1),
+                Constraint::Length(1),
+            ])
+            .areas(area);
+            self.render_status(f, status);
+            self.render_hints(f, hints);
+            self.render_layers_from(f, area, status, top);
             return;
         }
         let detail_h = if self.domains.tab == Tab::Stats {
@@ -37,6 +52,9 @@ impl App {
         } else if self.domains.tab == Tab::Devices {
             // A header and a row per device: disks, NICs, consoles, controllers.
             (area.height / 2).max(8)
+        } else if self.domains.tab == Tab::Disks && self.disks.focused {
+            // Chains are tall: the disks get half the screen while they have the keys.
+            (area.height / 2).max(10)
         } else if self.domains.tab == Tab::Console {
             // A console needs room; the list keeps the rest.
             (area.height * 3 / 5).max(8)
@@ -90,6 +108,13 @@ impl App {
         if self.domains.tab == Tab::Devices && has_selected {
             self.devices.render(f, body, &self.config.theme);
         }
+        if self.domains.tab == Tab::Disks && has_selected {
+            let keys = self
+                .config
+                .keymap
+                .keys_label(crate::action::Action::ShowDisks);
+            self.disks.render(f, body, &keys, &self.config.theme);
+        }
         if self.domains.tab == Tab::Xml && has_selected {
             self.xml_pane.render(f, body, &self.config.theme);
         }
@@ -109,13 +134,18 @@ impl App {
 
     /// Popups and prompts, bottom first.
     fn render_layers(&mut self, f: &mut Frame, area: Rect, status: Rect) {
+        self.render_layers_from(f, area, status, 0);
+    }
+
+    /// The layers from index `first` up, bottom first.
+    fn render_layers_from(&mut self, f: &mut Frame, area: Rect, status: Rect, first: usize) {
         let cx = DrawCtx {
             config: &self.config,
             store: &self.store,
             readonly: self.readonly,
             status_area: status,
         };
-        for layer in &mut self.layers {
+        for layer in self.layers.iter_mut().skip(first) {
             layer.draw(f, area, &cx);
         }
     }
@@ -230,6 +260,9 @@ impl App {
     pub fn footer_actions(&self) -> Vec<Action> {
         if let Some(top) = self.layers.last() {
             return top.hints();
+        }
+        if self.domains.tab == Tab::Disks && self.disks.focused {
+            return crate::ui::disks::tab::HINTS.to_vec();
         }
         let focus = self.focus_scopes();
         // The domain list hosts the tabs: their core keys work from any tab.

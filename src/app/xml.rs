@@ -1,5 +1,5 @@
-//! The App's side of the XML editor: opening it, routing keys and replies, drafts, and the
-//! $EDITOR escape hatch.
+//! The App's side of the XML editor: opening it on a domain, network or pool, routing keys
+//! and replies, drafts, and the $EDITOR escape hatch (network and pool replies: `xml_objects`).
 
 use std::io::Write;
 use std::sync::Arc;
@@ -10,12 +10,14 @@ use ratatui::Terminal;
 
 use super::{App, Level};
 use crate::action::Action;
+use crate::backend::network::NetCmd;
+use crate::backend::storage::StorageCmd;
 use crate::backend::{BackendEvent, Command};
 use crate::event::Event;
 use crate::ui::text::escape;
-use crate::ui::xml_editor::{FileRead, Out, Popup, Schema, TEMPLATE, Target, XmlEditor};
+use crate::ui::xml_editor::{FileRead, Out, Popup, Schema, Target, XmlEditor};
 use crate::xml::drafts::Drafts;
-use crate::xml::schema::SchemaIndex;
+use crate::xml::schema::{ObjectKind, SchemaIndex};
 
 /// "3 min ago" for a draft's age.
 fn age(t: SystemTime) -> String {
@@ -29,10 +31,11 @@ fn age(t: SystemTime) -> String {
 }
 
 impl App {
-    /// libvirt's schema index, built once on first use.
-    pub(super) fn schema(&mut self) -> Schema {
-        self.schema
-            .get_or_insert_with(|| Arc::new(SchemaIndex::load_default()))
+    /// libvirt's schema index for `kind`, built once on first use.
+    pub(super) fn schema(&mut self, kind: ObjectKind) -> Schema {
+        self.schemas
+            .entry(kind)
+            .or_insert_with(|| Arc::new(SchemaIndex::load_kind(kind)))
             .clone()
     }
 
@@ -53,43 +56,82 @@ impl App {
             id: row.info.id.clone(),
             name: row.info.name.clone(),
         };
-        let schema = self.schema();
-        let mut ed = XmlEditor::new(target, "", schema);
-        ed.keymap = Some(self.config.keymap.clone());
-        let req = self.req();
-        ed.loading = Some(req);
-        if let Target::Domain { id, .. } = &ed.target {
-            self.send(Command::FetchXml {
-                req,
-                id: id.clone(),
-                live: false,
-                secure: false,
-            });
-        }
-        self.xml = Some(Box::new(ed));
+        self.open_editor(target);
     }
 
     /// Opens the editor on a new domain: the saved draft if any, else the template.
     pub(super) fn open_new_domain(&mut self) {
+        self.open_editor(Target::New);
+    }
+
+    /// Opens the editor on `target`: an existing object's persistent definition (fetched
+    /// from its host), or a new one from its saved draft if any, else its template.
+    pub(crate) fn open_editor(&mut self, target: Target) {
+        let kind = target.kind();
+        if !target.is_new() {
+            let schema = self.schema(kind);
+            let mut ed = XmlEditor::new(target, "", schema);
+            ed.keymap = Some(self.config.keymap.clone());
+            self.xml = Some(Box::new(ed));
+            self.fetch_xml(false, false);
+            return;
+        }
         if self.readonly {
             self.set_status(Level::Error, "read-only connection: defining is disabled");
             return;
         }
-        let schema = self.schema();
-        let mut ed = XmlEditor::new(Target::New, TEMPLATE, schema);
+        let schema = self.schema(kind);
+        let template = target.template();
+        let key = target.key();
+        let mut ed = XmlEditor::new(target, template, schema);
         ed.keymap = Some(self.config.keymap.clone());
-        if let Some(d) = self.drafts().and_then(|d| d.load("new"))
-            && d.text != TEMPLATE
+        if let Some(d) = self.drafts().and_then(|d| d.load(&key))
+            && d.text != template
         {
             ed.popup = Some(Popup::DraftOffer {
                 text: d.text,
                 age: age(d.saved),
             });
         }
-        ed.notice = Some(
-            "a new domain: edit the template, or Ctrl-O to load a file; Ctrl-S defines it".into(),
-        );
+        ed.notice = Some(format!(
+            "a new {}: edit the template, or Ctrl-O to load a file; Ctrl-S defines it",
+            kind.noun()
+        ));
         self.xml = Some(Box::new(ed));
+    }
+
+    /// Asks the editor's object's host for its XML (`live`: the running definition).
+    pub(super) fn fetch_xml(&mut self, live: bool, secure: bool) {
+        let req = self.req();
+        let Some(ed) = self.xml.as_mut() else { return };
+        let cmd = match &ed.target {
+            Target::Domain { id, .. } => Command::FetchXml {
+                req,
+                id: id.clone(),
+                live,
+                secure,
+            },
+            Target::Network { id, .. } => Command::Network(
+                id.host,
+                NetCmd::FetchXml {
+                    req,
+                    id: id.clone(),
+                    inactive: !live,
+                },
+            ),
+            Target::Pool { host, name, .. } => Command::Storage(
+                *host,
+                StorageCmd::PoolXml {
+                    req,
+                    pool: name.clone(),
+                    inactive: !live,
+                },
+            ),
+            _ => return,
+        };
+        ed.loading = Some(req);
+        ed.loading_live = live;
+        self.send(cmd);
     }
 
     pub(super) fn on_xml_key(&mut self, k: KeyEvent) {
@@ -155,16 +197,13 @@ impl App {
                 }
             }
             Out::Fetch { live, secure } => {
-                if let Target::Domain { id, .. } = &ed.target {
-                    let id = id.clone();
-                    let req = self.reqs.allocate();
-                    ed.loading = Some(req);
-                    self.send(Command::FetchXml {
-                        req,
-                        id,
-                        live,
-                        secure,
-                    });
+                if ed.target.kind() != ObjectKind::Domain && secure != ed.secure {
+                    ed.notice = Some(format!(
+                        "a {} has no secure-only values to show",
+                        ed.target.kind().noun()
+                    ));
+                } else {
+                    self.fetch_xml(live, secure);
                 }
             }
             Out::Define(xml) => self.define(xml),
@@ -192,13 +231,20 @@ impl App {
             && ed.gone.is_some()
             && !std::mem::take(&mut self.xml_define_anew)
         {
-            // The domain is gone (another client): defining re-creates it, without its
-            // snapshots. Only a second, explicit Ctrl-S does that.
-            ed.notice = Some(
+            // The object is gone (another client): defining re-creates it. Only a second,
+            // explicit Ctrl-S does that.
+            let what = if ed.target.kind() == ObjectKind::Domain {
                 "the domain no longer exists as edited: Ctrl-S again defines it anew from this \
-                 buffer (its snapshots are not restored); Esc leaves, the draft is kept"
-                    .into(),
-            );
+                 buffer (its snapshots are not restored)"
+                    .to_string()
+            } else {
+                format!(
+                    "the {} no longer exists as edited: Ctrl-S again defines it anew from this \
+                     buffer",
+                    ed.target.kind().noun()
+                )
+            };
+            ed.notice = Some(format!("{what}; Esc leaves, the draft is kept"));
             self.xml_define_anew = true;
             return;
         }
@@ -207,20 +253,59 @@ impl App {
             return;
         }
         let req = self.req();
+        let host = self.host;
         let Some(ed) = self.xml.as_mut() else { return };
         ed.applying = Some(req);
         ed.libvirt_error = None;
-        let editing = match &ed.target {
-            Target::Domain { id, .. } => Some(id.clone()),
-            Target::New => None,
+        // Confirmed above: the edited object is gone, so this defines a new one.
+        let anew = ed.gone.is_some();
+        let cmd = match &ed.target {
+            Target::Domain { id, .. } => Command::DefineXml {
+                host: id.host,
+                req,
+                editing: Some(id.clone()),
+                xml,
+            },
+            Target::New => Command::DefineXml {
+                host,
+                req,
+                editing: None,
+                xml,
+            },
+            Target::Network { id, .. } => Command::Network(
+                id.host,
+                NetCmd::Define {
+                    req,
+                    editing: (!anew).then(|| id.clone()),
+                    xml,
+                },
+            ),
+            Target::NewNetwork { host } => Command::Network(
+                *host,
+                NetCmd::Define {
+                    req,
+                    editing: None,
+                    xml,
+                },
+            ),
+            Target::Pool { host, uuid, .. } => Command::Storage(
+                *host,
+                StorageCmd::DefinePool {
+                    req,
+                    editing: (!anew).then(|| uuid.clone()),
+                    xml,
+                },
+            ),
+            Target::NewPool { host } => Command::Storage(
+                *host,
+                StorageCmd::DefinePool {
+                    req,
+                    editing: None,
+                    xml,
+                },
+            ),
         };
-        let host = editing.as_ref().map_or(self.host, |id| id.host);
-        self.send(Command::DefineXml {
-            host,
-            req,
-            editing,
-            xml,
-        });
+        self.send(cmd);
     }
 
     /// Starts reading `path` for the editor on its own thread (a slow or hostile file never
@@ -306,47 +391,25 @@ impl App {
                 result,
                 ..
             } => {
-                let draft = self.xml.as_ref().and_then(|ed| {
-                    let key = ed.target.key();
-                    self.drafts().and_then(|d| d.load(&key))
-                });
-                let Some(ed) = self.xml.as_mut().filter(|ed| ed.loading == Some(*req)) else {
-                    return true;
-                };
-                ed.loading = None;
-                match result {
-                    Ok(xml) => {
-                        ed.load(xml);
-                        ed.live = *live;
-                        ed.secure = *secure;
-                        if let Some(d) = draft.filter(|d| !*live && d.text != *xml) {
-                            ed.popup = Some(Popup::DraftOffer {
-                                text: d.text,
-                                age: age(d.saved),
-                            });
-                        }
-                    }
-                    Err(e) => ed.libvirt_error = Some(format!("cannot read the XML: {e}")),
-                }
+                self.xml_fetched(
+                    *req,
+                    *live,
+                    *secure,
+                    result.as_deref().map_err(Clone::clone),
+                );
                 true
             }
             BackendEvent::XmlDefined { req, result, .. } => {
                 if self.create_defined(*req, result) {
                     return true;
                 }
-                let open = self.xml.as_mut().filter(|ed| ed.applying == Some(*req));
+                let open = self
+                    .xml
+                    .as_ref()
+                    .is_some_and(|ed| ed.applying == Some(*req));
                 match (open, result) {
-                    (Some(ed), Ok(d)) => {
-                        ed.applying = None;
-                        ed.gone = None;
-                        let old_key = ed.target.key();
-                        ed.target = Target::Domain {
-                            id: d.id.clone(),
-                            name: d.name.clone(),
-                        };
-                        ed.load(&d.xml);
-                        ed.external = false;
-                        ed.notice = Some(if d.after_reboot {
+                    (true, Ok(d)) => {
+                        let notice = if d.after_reboot {
                             format!(
                                 "defined {}: it is running, so the change takes effect after its next boot (shut down, then start)",
                                 d.name
@@ -358,25 +421,18 @@ impl App {
                             )
                         } else {
                             format!("defined {}", d.name)
-                        });
-                        if let Some(dr) = self.drafts() {
-                            dr.remove(&old_key);
-                        }
-                        self.set_status(Level::Info, format!("defined {}", escape(&d.name)));
+                        };
+                        let target = Target::Domain {
+                            id: d.id.clone(),
+                            name: d.name.clone(),
+                        };
+                        self.xml_defined(target, &d.name, Some(&d.xml), notice);
                     }
-                    (Some(ed), Err(e)) => {
-                        ed.applying = None;
-                        ed.libvirt_error = Some(e.clone());
-                        ed.notice = Some(if ed.external {
-                            "nothing was changed; your text is kept: Ctrl-E to edit it again in $EDITOR".into()
-                        } else {
-                            "nothing was changed; your text is kept (and saved as a draft)".into()
-                        });
-                    }
-                    (None, Ok(d)) => {
+                    (true, Err(e)) => self.xml_define_failed(e, None),
+                    (false, Ok(d)) => {
                         self.set_status(Level::Info, format!("defined {}", escape(&d.name)))
                     }
-                    (None, Err(e)) => self.set_status(
+                    (false, Err(e)) => self.set_status(
                         Level::Error,
                         format!("define failed: {e}; the text is kept as a draft"),
                     ),
@@ -392,8 +448,96 @@ impl App {
                 self.note_editor_domain_change(id, name, *event, *detail);
                 false
             }
+            BackendEvent::Network(host, ev) => self.on_xml_network(*host, ev),
+            BackendEvent::Storage(host, ev) => self.on_xml_storage(*host, ev),
             _ => false,
         }
+    }
+
+    /// A definition arrived for the editor (any kind); false when it is not the one the
+    /// editor waits for.
+    pub(super) fn xml_fetched(
+        &mut self,
+        req: u64,
+        live: bool,
+        secure: bool,
+        result: Result<&str, String>,
+    ) -> bool {
+        let draft = self.xml.as_ref().and_then(|ed| {
+            let key = ed.target.key();
+            self.drafts().and_then(|d| d.load(&key))
+        });
+        let Some(ed) = self.xml.as_mut().filter(|ed| ed.loading == Some(req)) else {
+            return false;
+        };
+        ed.loading = None;
+        match result {
+            Ok(xml) => {
+                ed.load(xml);
+                ed.live = live;
+                ed.secure = secure;
+                if let Some(d) = draft.filter(|d| !live && d.text != *xml) {
+                    ed.popup = Some(Popup::DraftOffer {
+                        text: d.text,
+                        age: age(d.saved),
+                    });
+                }
+            }
+            Err(e) => ed.libvirt_error = Some(format!("cannot read the XML: {e}")),
+        }
+        true
+    }
+
+    /// The editor's define succeeded: it now edits `target`, showing `xml` (libvirt's
+    /// stored definition; `None`: fetched now), and its draft is gone.
+    pub(super) fn xml_defined(
+        &mut self,
+        target: Target,
+        name: &str,
+        xml: Option<&str>,
+        notice: String,
+    ) {
+        let Some(ed) = self.xml.as_mut() else { return };
+        ed.applying = None;
+        ed.gone = None;
+        self.xml_define_anew = false;
+        let old_key = ed.target.key();
+        ed.target = target;
+        match xml {
+            Some(xml) => ed.load(xml),
+            // The base is the defined text until libvirt's version arrives.
+            None => ed.base = ed.buf.text(),
+        }
+        ed.external = false;
+        ed.notice = Some(notice);
+        if let Some(dr) = self.drafts() {
+            dr.remove(&old_key);
+        }
+        if xml.is_none() {
+            self.fetch_xml(false, false);
+        }
+        self.set_status(Level::Info, format!("defined {}", escape(name)));
+    }
+
+    /// libvirt refused the editor's define: its reason inline, the buffer kept; `gone`
+    /// says the edited object no longer exists.
+    pub(super) fn xml_define_failed(&mut self, e: &str, gone: Option<String>) {
+        let Some(ed) = self.xml.as_mut() else { return };
+        ed.applying = None;
+        ed.libvirt_error = Some(e.to_string());
+        if gone.is_some() {
+            // The define itself found it gone, which the notice says: the next Ctrl-S
+            // defines it anew.
+            ed.gone = gone;
+            self.xml_define_anew = true;
+        }
+        ed.notice = Some(if ed.gone.is_some() {
+            "nothing was changed; your text is kept: Ctrl-S defines it anew".into()
+        } else if ed.external {
+            "nothing was changed; your text is kept: Ctrl-E to edit it again in $EDITOR".into()
+        } else {
+            "nothing was changed; your text is kept (and saved as a draft)".into()
+        });
     }
 
     /// Another client undefined or renamed the domain in the editor: say so in its

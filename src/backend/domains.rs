@@ -23,6 +23,13 @@ pub(super) fn is_invalid_arg(e: &Error) -> bool {
 
 /// Reads one domain's row. Fails when the domain vanished meanwhile.
 pub fn read_info(host: HostId, dom: &Domain) -> Result<DomainInfo, Error> {
+    let mut info = read_row(host, dom)?;
+    info.managed_save = !info.state.state.is_active() && has_managed_save(dom);
+    Ok(info)
+}
+
+/// One domain's row without the managed-save check (the list asks that once for all).
+fn read_row(host: HostId, dom: &Domain) -> Result<DomainInfo, Error> {
     let uuid = dom.uuid_string()?;
     let name = dom.name()?;
     let (state, reason) = ffi::domain_state(dom)?;
@@ -39,7 +46,14 @@ pub fn read_info(host: HostId, dom: &Domain) -> Result<DomainInfo, Error> {
         // Transient domains have no autostart setting; libvirt reports an error for them.
         autostart: dom.autostart().unwrap_or(false),
         persistent: dom.is_persistent()?,
+        managed_save: false,
     })
+}
+
+/// Whether an inactive domain has a managed save image (one call; drivers without managed
+/// save, or a domain that vanished meanwhile, count as none).
+fn has_managed_save(dom: &Domain) -> bool {
+    dom.has_managed_save(0).unwrap_or(false)
 }
 
 /// State, balloon and vCPU figures of every domain in one bulk stats call, keyed by UUID.
@@ -71,23 +85,26 @@ fn uuids_with(
 }
 
 /// Reads every domain, skipping ones that vanish between listing and reading. On a daemon
-/// this is four calls whatever the domain count (list, autostart filter, persistent
-/// filter, one bulk stats call); per-domain calls only for what the bulk call lacked
-/// (the test driver's bulk stats carry the state only).
+/// this is five calls whatever the domain count (list, autostart, persistent and
+/// managed-save filters, one bulk stats call); per-domain calls only for what the bulk
+/// call lacked (the test driver's bulk stats carry the state only).
 pub fn list_all(host: HostId, conn: &Connect) -> Result<Vec<DomainInfo>, Error> {
     let doms = conn.list_all_domains(0)?;
     let bulk = bulk_rows(host, conn);
     let autostart = uuids_with(conn, sys::VIR_CONNECT_LIST_DOMAINS_AUTOSTART)?;
     let persistent = uuids_with(conn, sys::VIR_CONNECT_LIST_DOMAINS_PERSISTENT)?;
+    // A driver without managed save refuses the filter: then no domain is "saved".
+    let saved = uuids_with(conn, sys::VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE).unwrap_or_default();
     let mut out = Vec::with_capacity(doms.len());
     let mut seen = HashSet::new();
     for dom in &doms {
         let from_bulk = dom.uuid_string().ok().and_then(|uuid| {
             let b = bulk.get(&uuid)?;
             let balloon = b.balloon.as_ref()?;
+            let state = DomainState::from_raw(b.state?, b.state_reason.unwrap_or(0));
             Some(DomainInfo {
                 name: dom.name().ok()?,
-                state: DomainState::from_raw(b.state?, b.state_reason.unwrap_or(0)),
+                state,
                 dom_id: dom.id(),
                 vcpus: b.vcpu_current?,
                 memory_kib: balloon.current?,
@@ -96,13 +113,18 @@ pub fn list_all(host: HostId, conn: &Connect) -> Result<Vec<DomainInfo>, Error> 
                 cpu_time_ns: 0,
                 autostart: autostart.contains(&uuid),
                 persistent: persistent.contains(&uuid),
+                managed_save: !state.state.is_active() && saved.contains(&uuid),
                 id: DomainId::new(host, uuid),
             })
         });
         let info = match from_bulk {
             Some(info) => info,
-            None => match read_info(host, dom) {
-                Ok(info) => info,
+            None => match read_row(host, dom) {
+                Ok(mut info) => {
+                    info.managed_save =
+                        !info.state.state.is_active() && saved.contains(&info.id.uuid);
+                    info
+                }
                 Err(e) if is_no_domain(&e) => continue,
                 Err(e) => return Err(e),
             },

@@ -189,6 +189,15 @@ pub struct DomainInfo {
     pub cpu_time_ns: u64,
     pub autostart: bool,
     pub persistent: bool,
+    /// A managed save image waits (`virsh managedsave`): the next start resumes it.
+    pub managed_save: bool,
+}
+
+impl DomainInfo {
+    /// Shut off with a managed save image: the list and Overview call it "saved".
+    pub fn saved(&self) -> bool {
+        self.managed_save && !self.state.state.is_active()
+    }
 }
 
 /// A lifecycle operation the user can ask for on one domain.

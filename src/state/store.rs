@@ -314,6 +314,7 @@ mod tests {
             cpu_time_ns: 0,
             autostart: false,
             persistent: true,
+            managed_save: false,
         }
     }
 

@@ -55,6 +55,8 @@ pub enum Effect {
     ShowTab(Tab),
     /// Open one of the full-screen views (from its action, the command line or the palette).
     Open(ViewRequest),
+    /// Open the XML editor on a network or pool (existing or new), over everything.
+    EditXml(crate::ui::xml_editor::Target),
     /// Clear the status line.
     ClearStatus,
     Quit,

@@ -13,6 +13,41 @@ use super::rng::{Grammar, NameClass, Pat, PatId};
 /// Where libvirt installs its schemas.
 pub const DEFAULT_SCHEMA: &str = "/usr/share/libvirt/schemas/domain.rng";
 
+/// The folder of libvirt's installed schemas.
+pub const SCHEMA_DIR: &str = "/usr/share/libvirt/schemas";
+
+/// The libvirt objects the XML editor defines; each has its own schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ObjectKind {
+    Domain,
+    Network,
+    Pool,
+}
+
+impl ObjectKind {
+    /// The root schema file libvirt validates this kind against.
+    pub fn schema_file(self) -> &'static str {
+        match self {
+            ObjectKind::Domain => "domain.rng",
+            ObjectKind::Network => "network.rng",
+            ObjectKind::Pool => "storagepool.rng",
+        }
+    }
+
+    pub fn schema_path(self) -> PathBuf {
+        Path::new(SCHEMA_DIR).join(self.schema_file())
+    }
+
+    /// "domain", "network", "pool".
+    pub fn noun(self) -> &'static str {
+        match self {
+            ObjectKind::Domain => "domain",
+            ObjectKind::Network => "network",
+            ObjectKind::Pool => "pool",
+        }
+    }
+}
+
 /// What one element definition allows.
 #[derive(Debug, Default, Clone)]
 struct ElementInfo {
@@ -59,6 +94,11 @@ impl SchemaIndex {
     /// Builds the index from libvirt's installed `domain.rng`.
     pub fn load_default() -> Result<SchemaIndex, String> {
         Self::load(Path::new(DEFAULT_SCHEMA))
+    }
+
+    /// Builds the index from the installed schema of `kind` (`network.rng`, …).
+    pub fn load_kind(kind: ObjectKind) -> Result<SchemaIndex, String> {
+        Self::load(&kind.schema_path())
     }
 
     /// Builds the index from `root` and the files it includes.

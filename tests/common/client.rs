@@ -133,6 +133,7 @@ fn storage_req(ev: &StorageEvent) -> Option<u64> {
         | StorageEvent::Volumes { req, .. }
         | StorageEvent::Done { req, .. }
         | StorageEvent::Xml { req, .. }
+        | StorageEvent::PoolDefined { req, .. }
         | StorageEvent::Users { req, .. }
         | StorageEvent::Disks { req, .. }
         | StorageEvent::SnapshotFiles { req, .. }

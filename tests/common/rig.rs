@@ -76,6 +76,21 @@ fn rig_available() -> Result<(), String> {
     Ok(())
 }
 
+/// Whether the rig is there for a live test that needs no guest: false (after a loud
+/// message) only when it is missing and not required; panics when it is required (CI).
+pub fn available() -> bool {
+    match rig_available() {
+        Ok(()) => true,
+        Err(why) if required() => {
+            panic!("live test rig required (CI) but unavailable: {why}. Run `make test`.")
+        }
+        Err(why) => {
+            eprintln!("SKIPPED live test (rig unavailable: {why}); run `make test` to set it up");
+            false
+        }
+    }
+}
+
 pub struct Guest {
     pub name: String,
 }

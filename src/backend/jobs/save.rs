@@ -153,6 +153,8 @@ fn run(
             what: what.clone(),
         },
     );
+    // Removing the image raises no lifecycle event: the row's "saved" is re-read here.
+    let reread = matches!(cmd, JobCmd::ManagedSaveRemove { .. });
     let (done_tx, done_rx) = mpsc::channel();
     let op_conn = conn.clone();
     let op = std::thread::Builder::new()
@@ -193,6 +195,13 @@ fn run(
             }
         }
     };
+    if reread
+        && result.is_ok()
+        && let Some(dom) = id.as_ref().and_then(|i| lookup(&conn, i).ok())
+        && let Ok(info) = crate::backend::domains::read_info(host, &dom)
+    {
+        sink(BackendEvent::DomainUpdated(info));
+    }
     emit(
         &sink,
         host,

@@ -63,6 +63,9 @@ pub struct CreateSpec {
     pub description: String,
     /// External snapshot of the disks only (`--disk-only`).
     pub disk_only: bool,
+    /// With `disk_only`: the overlay file of a disk as (target, path); a disk not named
+    /// gets `<image-stem>.<snapshot>.qcow2` next to its current image.
+    pub disk_files: Vec<(String, String)>,
     /// Save the guest's RAM as well (running guests only; ignored with `disk_only`).
     pub memory: bool,
     /// Freeze guest filesystems first (needs the guest agent).

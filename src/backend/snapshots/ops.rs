@@ -65,7 +65,12 @@ pub fn create(
     let doc = if spec.disk_only {
         let live = dom.xml_desc(0).map_err(|e| msg(&e))?;
         let disks = crate::backend::storage::disks::parse(&live)?;
-        crate::backend::storage::external::disk_only_xml(name, &spec.description, &disks)
+        crate::backend::storage::external::disk_only_xml(
+            name,
+            &spec.description,
+            &disks,
+            &spec.disk_files,
+        )
     } else {
         xml::build(name, spec, running)
     };

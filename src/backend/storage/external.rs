@@ -23,7 +23,7 @@ pub fn overlay_path(image: &str, snapshot: &str) -> String {
 }
 
 /// Disks that can take an external overlay: writable file or block disks with a source.
-fn snapshottable(d: &DiskInfo) -> bool {
+pub fn snapshottable(d: &DiskInfo) -> bool {
     d.device == "disk"
         && !d.readonly
         && !d.shareable
@@ -33,8 +33,15 @@ fn snapshottable(d: &DiskInfo) -> bool {
 }
 
 /// The `<domainsnapshot>` for a disk-only external snapshot with one overlay per disk
-/// (CD-ROMs, read-only and shared disks are left out with `snapshot='no'`).
-pub fn disk_only_xml(name: &str, description: &str, disks: &[DiskInfo]) -> String {
+/// (CD-ROMs, read-only and shared disks are left out with `snapshot='no'`). `files`
+/// names the overlay of a disk (target, path); a disk it does not name gets the default
+/// next to its image.
+pub fn disk_only_xml(
+    name: &str,
+    description: &str,
+    disks: &[DiskInfo],
+    files: &[(String, String)],
+) -> String {
     let mut x = format!("<domainsnapshot><name>{}</name>", escape(name));
     if !description.is_empty() {
         x.push_str(&format!(
@@ -45,12 +52,18 @@ pub fn disk_only_xml(name: &str, description: &str, disks: &[DiskInfo]) -> Strin
     x.push_str("<memory snapshot='no'/><disks>");
     for d in disks.iter().filter(|d| !d.target.is_empty()) {
         match d.source() {
-            Some(src) if snapshottable(d) => x.push_str(&format!(
-                "<disk name='{}' snapshot='external' type='file'><driver type='qcow2'/>\
-                 <source file='{}'/></disk>",
-                escape(d.target.as_str()),
-                escape(overlay_path(src, name).as_str())
-            )),
+            Some(src) if snapshottable(d) => {
+                let file = files
+                    .iter()
+                    .find(|(t, _)| *t == d.target)
+                    .map_or_else(|| overlay_path(src, name), |(_, p)| p.clone());
+                x.push_str(&format!(
+                    "<disk name='{}' snapshot='external' type='file'><driver type='qcow2'/>\
+                     <source file='{}'/></disk>",
+                    escape(d.target.as_str()),
+                    escape(file.as_str())
+                ))
+            }
             _ => x.push_str(&format!(
                 "<disk name='{}' snapshot='no'/>",
                 escape(d.target.as_str())
@@ -142,9 +155,20 @@ mod tests {
         assert_eq!(overlay_path("/img/web.qcow2", "s2"), "/img/web.s2.qcow2");
         assert_eq!(overlay_path("/img/disk", "x"), "/img/disk.x.qcow2");
         let disks = parse(DOM).expect("parses");
-        let x = disk_only_xml("s2", "", &disks);
+        let x = disk_only_xml("s2", "", &disks, &[]);
         assert!(x.contains("<disk name='vda' snapshot='external' type='file'><driver type='qcow2'/><source file='/img/web.s1.s2.qcow2'/>"), "{x}");
         assert!(x.contains("<disk name='sda' snapshot='no'/>"), "{x}");
+        // A path the user chose wins; a CD-ROM stays out whatever it is given.
+        let chosen = [
+            ("vda".to_string(), "/srv/o&v.qcow2".to_string()),
+            ("sda".to_string(), "/srv/cd.qcow2".to_string()),
+        ];
+        let x = disk_only_xml("s2", "", &disks, &chosen);
+        assert!(x.contains("<source file='/srv/o&amp;v.qcow2'/>"), "{x}");
+        assert!(
+            x.contains("<disk name='sda' snapshot='no'/>") && !x.contains("cd.qcow2"),
+            "{x}"
+        );
     }
 
     #[test]

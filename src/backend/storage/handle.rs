@@ -89,10 +89,9 @@ impl Storage {
                 req,
                 result: pools::xml(conn, &pool, inactive),
             }),
-            StorageCmd::DefinePool { req, xml } => emit(StorageEvent::Done {
+            StorageCmd::DefinePool { req, editing, xml } => emit(StorageEvent::PoolDefined {
                 req,
-                what: "define pool".into(),
-                result: pools::define(conn, &xml).map(|n| format!("pool {n} defined")),
+                result: pools::define(conn, editing.as_deref(), &xml),
             }),
             StorageCmd::ListVolumes { req, pool } => {
                 let result = volumes::list(conn, &mut self.usage, &pool);
@@ -254,8 +253,11 @@ fn refusal(cmd: StorageCmd, err: StorageError) -> StorageEvent {
             direction,
             result: Err(err.to_string()),
         },
+        StorageCmd::DefinePool { req, .. } => StorageEvent::PoolDefined {
+            req,
+            result: Err(err),
+        },
         StorageCmd::Pool { req, .. }
-        | StorageCmd::DefinePool { req, .. }
         | StorageCmd::CreateVolume { req, .. }
         | StorageCmd::DeleteVolume { req, .. }
         | StorageCmd::WipeVolume { req, .. }

@@ -70,6 +70,14 @@ pub struct PoolInfo {
     pub available: u64,
 }
 
+/// A pool as libvirt stored it after a define.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DefinedPool {
+    pub info: PoolInfo,
+    /// The persistent definition.
+    pub xml: String,
+}
+
 /// A domain that uses a volume.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VolumeUser {
@@ -155,6 +163,9 @@ pub enum StorageError {
     },
     #[error("{0}")]
     Invalid(String),
+    /// The pool or volume being worked on no longer exists.
+    #[error("{0}")]
+    Gone(String),
     #[error("the connection is read-only")]
     ReadOnly,
     #[error("not connected (reconnecting)")]
@@ -198,9 +209,11 @@ pub enum StorageCmd {
         pool: String,
         inactive: bool,
     },
-    /// Define a new pool or replace a definition (virStoragePoolDefineXML).
+    /// Define a new pool or replace a definition (virStoragePoolDefineXML); `editing`:
+    /// the UUID of the pool the XML was loaded from. Replied to with `PoolDefined`.
     DefinePool {
         req: RequestId,
+        editing: Option<String>,
         xml: String,
     },
     ListVolumes {
@@ -294,6 +307,11 @@ pub enum StorageEvent {
     Xml {
         req: RequestId,
         result: Result<String, StorageError>,
+    },
+    /// The reply to `DefinePool`.
+    PoolDefined {
+        req: RequestId,
+        result: Result<DefinedPool, StorageError>,
     },
     Users {
         req: RequestId,

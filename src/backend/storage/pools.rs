@@ -4,7 +4,7 @@ use virt::connect::Connect;
 use virt::storage_pool::StoragePool;
 use virt::sys;
 
-use super::{PoolInfo, PoolOp, PoolState, StorageError};
+use super::{DefinedPool, PoolInfo, PoolOp, PoolState, StorageError};
 use crate::backend::xmltree;
 
 pub(super) fn lv(e: virt::error::Error) -> StorageError {
@@ -85,9 +85,55 @@ pub fn xml(conn: &Connect, name: &str, inactive: bool) -> Result<String, Storage
         .map_err(lv)
 }
 
-/// Defines (or redefines) a pool from XML; returns its name.
-pub fn define(conn: &Connect, xml: &str) -> Result<String, StorageError> {
-    xmltree::parse(xml).map_err(StorageError::Invalid)?;
-    let pool = conn.define_storage_pool_xml(xml, 0).map_err(lv)?;
-    pool.name().map_err(lv)
+/// Defines (or redefines) a pool from XML and reads back what libvirt stored. `editing`
+/// is the UUID of the pool the XML was loaded from: it must still exist, and a changed
+/// name or UUID is refused, so an edit never forks a second pool.
+pub fn define(
+    conn: &Connect,
+    editing: Option<&str>,
+    xml: &str,
+) -> Result<DefinedPool, StorageError> {
+    let root = xmltree::parse(xml).map_err(StorageError::Invalid)?;
+    let name = root.child_text("name").unwrap_or("").to_string();
+    let uuid = root.child_text("uuid").unwrap_or("").to_string();
+    let mut text = xml.to_string();
+    if let Some(old_uuid) = editing {
+        let old = match conn.lookup_storage_pool_by_uuid_string(old_uuid) {
+            Ok(p) => p,
+            Err(e) if e.code().to_raw() == sys::VIR_ERR_NO_STORAGE_POOL => {
+                return Err(StorageError::Gone(format!(
+                    "the pool being edited no longer exists (another client undefined it): {}",
+                    e.message()
+                )));
+            }
+            Err(e) => return Err(lv(e)),
+        };
+        let old_name = old.name().map_err(lv)?;
+        if !name.is_empty() && name != old_name {
+            return Err(StorageError::Invalid(format!(
+                "the name changed from {old_name} to {name}: libvirt would define a second pool \
+                 (define it as a new pool instead)"
+            )));
+        }
+        if !uuid.is_empty() && !uuid.eq_ignore_ascii_case(old_uuid) {
+            return Err(StorageError::Invalid(
+                "the UUID changed: libvirt would refuse or define a second pool".into(),
+            ));
+        }
+        // Without <uuid> libvirt would make a new one and refuse the clash with the
+        // pool being edited: the text keeps the one it was loaded from.
+        if uuid.is_empty()
+            && let Some(at) = text.find("</name>")
+        {
+            let at = at + "</name>".len();
+            text = format!("{}<uuid>{old_uuid}</uuid>{}", &text[..at], &text[at..]);
+        }
+    }
+    let pool = conn.define_storage_pool_xml(&text, 0).map_err(lv)?;
+    let info = read(&pool)?;
+    let xml = pool
+        .xml_desc(sys::VIR_STORAGE_XML_INACTIVE)
+        .or_else(|_| pool.xml_desc(0))
+        .map_err(lv)?;
+    Ok(DefinedPool { info, xml })
 }

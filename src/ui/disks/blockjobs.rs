@@ -1,12 +1,12 @@
-//! Commit, pull and copy from a disk of the disks view. Each asks for its choices in one
+//! Commit, pull and copy from a disk of the Disks tab. Each asks for its choices in one
 //! line, then spells out the consequences (which files stop being used or become invalid,
 //! what the domain runs on afterwards, the equivalent virsh line) before it starts.
 
-use super::view::DisksView;
+use super::tab::DisksTab;
 use crate::app::Level;
-use crate::backend::Command;
 use crate::backend::jobs::{CopyDest, JobCmd};
 use crate::backend::storage::DiskInfo;
+use crate::backend::{Command, DomainId};
 use crate::ui::layer::Ctx;
 use crate::ui::popups::ask::{Ask, Prompt};
 use crate::ui::text::escape;
@@ -48,7 +48,7 @@ pub fn commit_consequences(domain: &str, d: &DiskInfo, top: usize, base: usize) 
     let mut virsh = format!("virsh blockcommit {domain} {}", d.target);
     if top == 0 {
         out.push(format!(
-            "Active commit: when libvirt says READY you pivot (Jobs view, p) and {} then runs on {}.",
+            "Active commit: when libvirt says READY you pivot (v in the Disks tab, p in the Jobs view) and {} then runs on {}.",
             domain,
             path(d, base)
         ));
@@ -153,13 +153,14 @@ pub fn copy_consequences(domain: &str, d: &DiskInfo, dest: &CopyDest) -> Vec<Str
             dest.path,
             dest.format
         ),
-        "Writes are mirrored until libvirt says READY; then, in the Jobs view:".into(),
+        "Writes are mirrored until libvirt says READY; then, in the Disks tab (or the Jobs view):"
+            .into(),
         format!(
-            "  p pivot: {domain} runs on {} from then on; {} stops being written.",
+            "  pivot (v): {domain} runs on {} from then on; {} stops being written.",
             dest.path,
             path(d, 0)
         ),
-        "  x abort: the domain stays where it is; the copy is a point-in-time image.".into(),
+        "  abort (x): the domain stays where it is; the copy is a point-in-time image.".into(),
         format!(
             "virsh blockcopy {domain} {} {} --format {}{} --wait --verbose  (then virsh blockjob {domain} {} --pivot)",
             d.target,
@@ -171,8 +172,10 @@ pub fn copy_consequences(domain: &str, d: &DiskInfo, dest: &CopyDest) -> Vec<Str
     ]
 }
 
-impl DisksView {
-    fn disk_or_warn(&self, cx: &mut Ctx) -> Option<DiskInfo> {
+impl DisksTab {
+    /// The selected disk and its domain, or a status line saying why a job cannot start.
+    fn disk_or_warn(&self, cx: &mut Ctx) -> Option<(DomainId, DiskInfo)> {
+        let id = self.id.clone()?;
         if !self.running {
             cx.status(
                 Level::Warn,
@@ -187,11 +190,11 @@ impl DisksView {
         if d.is_none() {
             cx.status(Level::Warn, "no disk selected");
         }
-        d
+        Some((id, d?))
     }
 
     pub(super) fn commit(&mut self, cx: &mut Ctx) {
-        let Some(d) = self.disk_or_warn(cx) else {
+        let Some((id, d)) = self.disk_or_warn(cx) else {
             return;
         };
         if d.chain.len() < 2 {
@@ -201,7 +204,7 @@ impl DisksView {
             );
             return;
         }
-        let (id, domain) = (self.id.clone(), self.domain.clone());
+        let domain = self.domain.clone();
         let chain: Vec<String> = (0..d.chain.len())
             .map(|i| format!("[{i}] {}", path(&d, i)))
             .collect();
@@ -232,7 +235,7 @@ impl DisksView {
                     commit_consequences(&domain, &d, top, base),
                     cmd,
                     format!(
-                        "commit of {} {} started: progress in the Jobs view (J)",
+                        "commit of {} {} started: progress in the Disks tab and the Jobs view (J)",
                         escape(&domain),
                         d.target
                     ),
@@ -243,7 +246,7 @@ impl DisksView {
     }
 
     pub(super) fn pull(&mut self, cx: &mut Ctx) {
-        let Some(d) = self.disk_or_warn(cx) else {
+        let Some((id, d)) = self.disk_or_warn(cx) else {
             return;
         };
         if d.chain.len() < 2 {
@@ -253,7 +256,7 @@ impl DisksView {
             );
             return;
         }
-        let (id, domain) = (self.id.clone(), self.domain.clone());
+        let domain = self.domain.clone();
         let mut body = vec![
             "Pull into the active image down to BASE (an index), or empty for the whole chain:"
                 .to_string(),
@@ -292,7 +295,7 @@ impl DisksView {
                     pull_consequences(&domain, &d, base),
                     cmd,
                     format!(
-                        "pull into {} {} started: progress in the Jobs view (J)",
+                        "pull into {} {} started: progress in the Disks tab and the Jobs view (J)",
                         escape(&domain),
                         d.target
                     ),
@@ -303,10 +306,10 @@ impl DisksView {
     }
 
     pub(super) fn copy(&mut self, cx: &mut Ctx) {
-        let Some(d) = self.disk_or_warn(cx) else {
+        let Some((id, d)) = self.disk_or_warn(cx) else {
             return;
         };
-        let (id, domain) = (self.id.clone(), self.domain.clone());
+        let domain = self.domain.clone();
         let default = d
             .source()
             .map(|s| format!("{}.copy.qcow2 qcow2 full", s.trim_end_matches(".qcow2")))
@@ -340,7 +343,7 @@ impl DisksView {
                     body,
                     cmd,
                     format!(
-                        "copy of {} {} started: pivot in the Jobs view (J) once READY",
+                        "copy of {} {} started: pivot with v here (or in the Jobs view, J) once READY",
                         escape(&domain),
                         d.target
                     ),

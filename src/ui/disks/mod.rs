@@ -1,8 +1,8 @@
-//! A domain's disks (`B` on the domain list): target, bus, device, format and source as
-//! `virsh domblklist --details` shows them, each disk's backing chain from the top image
-//! to the base, and the block jobs started from a disk (commit, pull, copy).
+//! A domain's Disks tab: target, bus, device, format and source as `virsh domblklist
+//! --details` shows them, each disk's backing chain from the top image to the base, and
+//! the block jobs started from a disk (commit, pull, copy; pivot, abort, speed).
 
 pub mod blockjobs;
-pub mod view;
+pub mod tab;
 
-pub use view::DisksView;
+pub use tab::DisksTab;

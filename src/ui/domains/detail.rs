@@ -21,16 +21,19 @@ pub enum Tab {
     Xml,
     Snapshots,
     Console,
+    /// The domain's disks and backing chains (`ui::disks::DisksTab` draws it).
+    Disks,
     Devices,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [
+    pub const ALL: [Tab; 7] = [
         Tab::Overview,
         Tab::Stats,
         Tab::Xml,
         Tab::Snapshots,
         Tab::Console,
+        Tab::Disks,
         Tab::Devices,
     ];
 
@@ -42,6 +45,7 @@ impl Tab {
             Tab::Devices => "Devices",
             Tab::Snapshots => "Snapshots",
             Tab::Console => "Console",
+            Tab::Disks => "Disks",
         }
     }
 
@@ -110,6 +114,8 @@ pub fn render(
         Tab::Snapshots => return inner,
         // The App draws the devices (DevicesTab) into the body.
         Tab::Devices => return inner,
+        // The App draws the disks tab's component into the body.
+        Tab::Disks => return inner,
         // Drawn by the App over `body(area)`: the console belongs to the App, not the row.
         Tab::Console => Vec::new(),
         // The App draws the stats pane into `body(area)` itself: it needs the histories.
@@ -177,14 +183,25 @@ fn overview(
             label("UUID"),
             Span::raw(escape(&i.id.uuid).into_owned()),
         ]),
-        Line::from(vec![
-            label("State"),
-            Span::styled(i.state.to_string(), theme.style(state_role(i.state.state))),
-            Span::styled(
-                i.dom_id.map_or(String::new(), |d| format!("   id {d}")),
-                theme.style(Role::Dim),
-            ),
-        ]),
+        Line::from(if i.saved() {
+            vec![
+                label("State"),
+                Span::styled("saved", theme.style(Role::Paused)),
+                Span::styled(
+                    "   managed save image: start resumes it",
+                    theme.style(Role::Dim),
+                ),
+            ]
+        } else {
+            vec![
+                label("State"),
+                Span::styled(i.state.to_string(), theme.style(state_role(i.state.state))),
+                Span::styled(
+                    i.dom_id.map_or(String::new(), |d| format!("   id {d}")),
+                    theme.style(Role::Dim),
+                ),
+            ]
+        }),
         Line::from(vec![
             label("CPUs"),
             Span::raw(format::count(i.vcpus, "vCPU")),

@@ -403,6 +403,7 @@ mod tests {
             cpu_time_ns: 0,
             autostart: false,
             persistent: true,
+            managed_save: false,
         }
     }
 

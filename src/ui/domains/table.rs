@@ -157,8 +157,12 @@ fn col_width(c: &Column) -> u16 {
     c.width.max(c.title.len() as u16 + 1)
 }
 
-/// The State cell: with its reason when that fits the column, else the state alone.
+/// The State cell: with its reason when that fits the column, else the state alone; a
+/// shut-off domain with a managed save image is "saved" (its next start resumes).
 fn state_text(row: &DomainRow, width: usize) -> String {
+    if row.info.saved() {
+        return "saved".into();
+    }
     let full = row.info.state.to_string();
     if full.width() <= width {
         full
@@ -222,6 +226,8 @@ fn cell(
             // A lost host's states are last known, not current.
             theme.style(if lost {
                 Role::Dim
+            } else if i.saved() {
+                Role::Paused
             } else {
                 state_role(i.state.state)
             }),

@@ -9,16 +9,15 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 
+use super::block_ask;
 use crate::action::{Action, Scope};
 use crate::app::Level;
 use crate::backend::jobs::{BlockJob, DomainJobProgress, JobCmd, JobEvent, JobPhase};
-use crate::backend::storage::units::parse_size;
 use crate::backend::{BackendEvent, Command, DomainId, HostId, RequestId};
 use crate::ui::format::rate;
 use crate::ui::layer::{Ctx, DrawCtx, Flow, Layer};
-use crate::ui::popups::ask::{Ask, Prompt};
 use crate::ui::text::escape;
-use crate::ui::widgets::sheet::{self, bar, bytes};
+use crate::ui::widgets::sheet::{self, bar};
 
 /// A save, restore or managed save in progress.
 #[derive(Clone, Debug, PartialEq)]
@@ -130,89 +129,14 @@ impl JobsView {
     }
 
     fn pivot(&mut self, cx: &mut Ctx) {
-        let Some(j) = self.selected_block(cx) else {
-            return;
-        };
-        if !j.kind.pivots() {
-            cx.status(
-                Level::Warn,
-                format!(
-                    "{} {}: a {} finishes by itself, nothing to pivot",
-                    escape(&j.domain),
-                    j.disk,
-                    j.kind.label()
-                ),
-            );
-            return;
+        if let Some(j) = self.selected_block(cx) {
+            block_ask::pivot(self.host, &j, cx);
         }
-        if j.phase != JobPhase::Ready {
-            cx.status(
-                Level::Warn,
-                format!(
-                    "{} {}: not ready to pivot yet (libvirt has not said READY)",
-                    escape(&j.domain),
-                    j.disk
-                ),
-            );
-            return;
-        }
-        let req = cx.reqs.allocate();
-        let what = if j.kind == crate::backend::jobs::BlockJobKind::Copy {
-            "the domain then runs on the copy; the old image stops being written"
-        } else {
-            "the domain then runs on the base; the images above it are no longer in the chain"
-        };
-        cx.push(Ask::yes_no(
-            "Pivot",
-            vec![
-                format!(
-                    "{} {}: finish the {} by switching the disk over.",
-                    j.domain,
-                    j.disk,
-                    j.kind.label()
-                ),
-                what.to_string(),
-                format!("virsh blockjob {} {} --pivot", j.domain, j.disk),
-            ],
-            Command::Jobs(
-                self.host,
-                JobCmd::Pivot {
-                    req,
-                    id: j.id.clone(),
-                    disk: j.disk.clone(),
-                },
-            ),
-            format!("pivoting {} {}…", escape(&j.domain), j.disk),
-        ));
     }
 
     fn abort(&mut self, cx: &mut Ctx) {
-        let req = cx.reqs.allocate();
         match self.rows().get(self.selected).cloned() {
-            Some(Row::Block(j)) => {
-                let after = if j.kind.pivots() && j.phase == JobPhase::Ready {
-                    "The domain stays on its current image; the copy stays a valid point-in-time copy."
-                } else {
-                    "The domain stays on its current image; the job's partial work is not used."
-                };
-                cx.push(Ask::yes_no(
-                    "Abort block job",
-                    vec![
-                        format!("{} {}: abort the {}.", j.domain, j.disk, j.kind.label()),
-                        after.into(),
-                        format!("virsh blockjob {} {} --abort", j.domain, j.disk),
-                    ],
-                    Command::Jobs(
-                        self.host,
-                        JobCmd::Abort {
-                            req,
-                            id: j.id.clone(),
-                            disk: j.disk.clone(),
-                        },
-                    ),
-                    format!("aborting {} {}…", escape(&j.domain), j.disk),
-                ));
-            }
+            Some(Row::Block(j)) => block_ask::abort(self.host, &j, cx),
             Some(Row::Domain(d)) if d.clone => {
                 cx.status(
                     Level::Warn,
@@ -228,6 +152,7 @@ impl JobsView {
                     cx.status(Level::Warn, "a restore cannot be aborted");
                     return;
                 };
+                let req = cx.reqs.allocate();
                 let domain = cx
                     .store
                     .get(&id)
@@ -244,52 +169,9 @@ impl JobsView {
     }
 
     fn speed(&mut self, cx: &mut Ctx) {
-        let Some(j) = self.selected_block(cx) else {
-            return;
-        };
-        let host = self.host;
-        cx.push(Prompt::new(
-            "Block job speed limit",
-            vec![
-                format!(
-                    "{} {}: bytes per second (e.g. 50M), 0 = no limit.",
-                    j.domain, j.disk
-                ),
-                format!(
-                    "Now: {}",
-                    if j.bandwidth == 0 {
-                        "no limit".into()
-                    } else {
-                        format!("{}/s", bytes(j.bandwidth))
-                    }
-                ),
-            ],
-            "",
-            Box::new(move |text, cx| {
-                let bytes_per_sec = parse_size(text)?;
-                let req = cx.reqs.allocate();
-                cx.status(
-                    Level::Info,
-                    format!(
-                        "speed limit of {} {}: {text}/s   (virsh blockjob {} {} --bandwidth …)",
-                        escape(&j.domain),
-                        j.disk,
-                        escape(&j.domain),
-                        j.disk
-                    ),
-                );
-                cx.send(Command::Jobs(
-                    host,
-                    JobCmd::SetSpeed {
-                        req,
-                        id: j.id.clone(),
-                        disk: j.disk.clone(),
-                        bytes_per_sec,
-                    },
-                ));
-                Ok(())
-            }),
-        ));
+        if let Some(j) = self.selected_block(cx) {
+            block_ask::speed(self.host, &j, cx);
+        }
     }
 }
 

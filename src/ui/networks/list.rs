@@ -14,8 +14,9 @@ use crate::action::{Action, Scope};
 use crate::backend::network::{NetCmd, NetEvent, NetOp, NetworkInfo};
 use crate::backend::{BackendEvent, Command, HostId};
 use crate::config::Role;
-use crate::ui::layer::{Ctx, DrawCtx, Flow, Layer, Level};
+use crate::ui::layer::{Ctx, DrawCtx, Effect, Flow, Layer, Level};
 use crate::ui::text::escape;
+use crate::ui::xml_editor::Target;
 
 const SCOPES: &[Scope] = &[Scope::Networks, Scope::Global];
 
@@ -172,12 +173,16 @@ impl Layer for NetworksView {
                 let req = cx.reqs.allocate();
                 cx.send(Command::Network(self.host, NetCmd::List { req }));
             }
-            Action::NetEdit | Action::NetDefine => {
-                cx.status(
-                    Level::Warn,
-                    "network XML editing is not in this version of virtdeck",
-                );
-            }
+            Action::NetDefine => cx
+                .effects
+                .push(Effect::EditXml(Target::NewNetwork { host: self.host })),
+            Action::NetEdit => match self.selected_row() {
+                Some(r) => cx.effects.push(Effect::EditXml(Target::Network {
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                })),
+                None => cx.status(Level::Warn, "no network selected"),
+            },
             a if a.scope() == Scope::Networks => self.run(a, cx),
             // Help, quit and the other views are the App's.
             _ => return Flow::Ignored,
@@ -233,6 +238,8 @@ impl Layer for NetworksView {
             Action::NetStart,
             Action::NetStop,
             Action::NetAutostart,
+            Action::NetEdit,
+            Action::NetDefine,
             Action::NetClose,
         ]
     }

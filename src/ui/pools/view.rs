@@ -15,6 +15,7 @@ use crate::ui::layer::{Ctx, DrawCtx, Effect, Flow, Layer, ViewRequest};
 use crate::ui::popups::ask::Ask;
 use crate::ui::text::escape;
 use crate::ui::widgets::sheet::{self, bar, bytes};
+use crate::ui::xml_editor::Target;
 
 pub struct PoolsView {
     pub host: HostId,
@@ -162,6 +163,17 @@ impl Layer for PoolsView {
                 Action::PoolAutostart => self.op(cx, PoolOp::SetAutostart(!auto)),
                 Action::PoolUndefine => self.op(cx, PoolOp::Undefine),
                 Action::PoolDelete => self.op(cx, PoolOp::Delete),
+                Action::PoolDefine => cx
+                    .effects
+                    .push(Effect::EditXml(Target::NewPool { host: self.host })),
+                Action::PoolEdit => match self.current() {
+                    Some(p) => cx.effects.push(Effect::EditXml(Target::Pool {
+                        host: self.host,
+                        uuid: p.uuid.clone(),
+                        name: p.name.clone(),
+                    })),
+                    None => cx.status(Level::Warn, "no pool selected"),
+                },
                 _ => return sheet::pass_global(action),
             }
             return Flow::Consumed;
@@ -201,6 +213,8 @@ impl Layer for PoolsView {
                 // Pool state, usage or the list itself may have changed.
                 self.reload(cx);
             }
+            // The XML editor says how its define went; the list shows the result.
+            StorageEvent::PoolDefined { .. } => self.reload(cx),
             _ => {}
         }
     }
@@ -212,6 +226,8 @@ impl Layer for PoolsView {
             Action::PoolStop,
             Action::PoolRefresh,
             Action::PoolDelete,
+            Action::PoolEdit,
+            Action::PoolDefine,
             Action::InputCancel,
             Action::Help,
         ]

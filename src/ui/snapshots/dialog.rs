@@ -7,10 +7,12 @@ use ratatui::layout::Rect;
 
 use crate::action::{Action, Scope};
 use crate::app::Level;
-use crate::backend::Command;
 use crate::backend::snapshots::{AfterRevert, CreateSpec, DeleteMode, SnapshotCmd, invalid_name};
+use crate::backend::storage::{StorageCmd, StorageEvent};
+use crate::backend::{BackendEvent, Command, RequestId};
 use crate::ui::layer::{Ctx, DrawCtx, Effect, Flow, Layer};
-use crate::ui::snapshots::dialogs::{self as snapshot_dialogs, CreateForm, FIELDS, SnapDialog};
+use crate::ui::snapshots::dialogs::{self as snapshot_dialogs, CreateForm, SnapDialog};
+use crate::ui::snapshots::disk_files;
 use crate::ui::text::escape;
 use crate::ui::widgets::Edit;
 
@@ -19,6 +21,9 @@ pub struct SnapshotDialog {
     pub dialog: SnapDialog,
     /// Names of the domain's snapshots, so the form refuses a duplicate before libvirt.
     pub existing: Vec<String>,
+    /// The storage question this dialog waits on: the domain's disks (create form) or
+    /// which files an external snapshot leaves (delete).
+    pub waiting: Option<RequestId>,
 }
 
 impl SnapshotDialog {
@@ -26,7 +31,37 @@ impl SnapshotDialog {
         SnapshotDialog {
             dialog,
             existing: Vec::new(),
+            waiting: None,
         }
+    }
+
+    /// Asks the backend what the dialog needs to show: the disks for the create form's
+    /// overlay files, the remaining files and their chains for an external delete.
+    pub fn ask_storage(&mut self, cx: &mut Ctx) {
+        let req = cx.reqs.allocate();
+        let cmd = match &self.dialog {
+            SnapDialog::Create { id, .. } => StorageCmd::Disks {
+                req,
+                id: id.clone(),
+            },
+            SnapDialog::Delete {
+                id,
+                snapshot,
+                files,
+                ..
+            } if !files.is_empty() => StorageCmd::SnapshotFiles {
+                req,
+                id: id.clone(),
+                snapshot: snapshot.clone(),
+            },
+            _ => return,
+        };
+        let host = match &self.dialog {
+            SnapDialog::Create { id, .. } | SnapDialog::Delete { id, .. } => id.host,
+            _ => return,
+        };
+        self.waiting = Some(req);
+        cx.send(Command::Storage(host, cmd));
     }
 }
 
@@ -155,8 +190,30 @@ impl Layer for SnapshotDialog {
             && let Some(input) = form.input_mut(form.field)
         {
             input.paste(text);
+            form.edited(form.field);
         }
         Flow::Consumed
+    }
+
+    fn on_backend(&mut self, ev: &BackendEvent, _cx: &mut Ctx) {
+        let BackendEvent::Storage(_, ev) = ev else {
+            return;
+        };
+        match (ev, &mut self.dialog) {
+            (StorageEvent::Disks { req, result, .. }, SnapDialog::Create { form, .. })
+                if Some(*req) == self.waiting =>
+            {
+                self.waiting = None;
+                form.set_disks(result.clone());
+            }
+            (StorageEvent::SnapshotFiles { req, result }, SnapDialog::Delete { remaining, .. })
+                if Some(*req) == self.waiting =>
+            {
+                self.waiting = None;
+                *remaining = Some(result.clone());
+            }
+            _ => {}
+        }
     }
 
     fn draw(&mut self, f: &mut Frame, area: Rect, cx: &DrawCtx) {
@@ -180,10 +237,14 @@ impl SnapshotDialog {
         let field = form.field;
         if let Some(input) = form.input_mut(field) {
             match input.on_key(&cx.config.keymap, k) {
-                Edit::Changed => return Flow::Consumed,
+                Edit::Changed => {
+                    form.edited(field);
+                    return Flow::Consumed;
+                }
                 Edit::Accept | Edit::Cancel | Edit::Ignored => {}
             }
         }
+        let count = form.field_count();
         match action {
             Some(Action::InputCancel) => {
                 cx.status(Level::Warn, "snapshot: cancelled");
@@ -202,14 +263,13 @@ impl SnapshotDialog {
                     return Flow::Close;
                 }
             },
-            Some(Action::NextField | Action::Down) => form.field = (field + 1) % FIELDS.len(),
-            Some(Action::PrevField | Action::Up) => {
-                form.field = (field + FIELDS.len() - 1) % FIELDS.len()
-            }
+            Some(Action::NextField | Action::Down) => form.field = (field + 1) % count,
+            Some(Action::PrevField | Action::Up) => form.field = (field + count - 1) % count,
             Some(Action::ToggleOption) => {
                 if let Some(flag) = form.flag_mut(field) {
                     *flag = !*flag;
                 }
+                form.field = form.field.min(form.field_count() - 1);
             }
             _ => {}
         }
@@ -219,7 +279,7 @@ impl SnapshotDialog {
 
 /// The spec for the form, or why it is refused (before libvirt is asked).
 pub fn validate_form(form: &CreateForm, existing: &[String]) -> Result<CreateSpec, String> {
-    let name = Some(form.name.text.clone()).filter(|n| !n.is_empty());
+    let mut name = Some(form.name.text.clone()).filter(|n| !n.is_empty());
     if let Some(n) = &name {
         if let Some(why) = invalid_name(n) {
             return Err(why);
@@ -228,10 +288,26 @@ pub fn validate_form(form: &CreateForm, existing: &[String]) -> Result<CreateSpe
             return Err(format!("a snapshot named '{}' already exists", escape(n)));
         }
     }
+    let mut disk_files = Vec::new();
+    if form.disk_only {
+        match &form.disks_state {
+            None => return Err("still reading the disks: a moment".into()),
+            Some(Err(e)) => return Err(format!("cannot read the disks: {e}")),
+            Some(Ok(())) if form.disks.is_empty() => {
+                return Err("no disk can take an external overlay".into());
+            }
+            Some(Ok(())) => disk_files = disk_files::check(&form.disks)?,
+        }
+        // The default files carry the name shown: it must be the one created.
+        if name.is_none() && !form.auto_name.is_empty() {
+            name = Some(form.auto_name.clone());
+        }
+    }
     Ok(CreateSpec {
         name,
         description: form.description.text.clone(),
         disk_only: form.disk_only,
+        disk_files,
         memory: form.memory && !form.disk_only,
         quiesce: form.quiesce,
         atomic: form.atomic,

@@ -9,7 +9,10 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use crate::action::Action;
 use crate::backend::DomainId;
 use crate::backend::snapshots::{AfterRevert, DeleteMode};
+use crate::backend::storage::DiskInfo;
+use crate::backend::storage::external::RemainingFile;
 use crate::config::{Role, Theme};
+use crate::ui::snapshots::disk_files::DiskFile;
 use crate::ui::text::escape_spans;
 use crate::ui::widgets::LineInput;
 
@@ -35,6 +38,12 @@ pub struct CreateForm {
     pub atomic: bool,
     /// Why the last Enter was refused.
     pub error: Option<String>,
+    /// Disk only: one overlay file per disk (fields after `FIELDS`, shown while ticked).
+    pub disks: Vec<DiskFile>,
+    /// The domain's disks are still being read (`None`), or why they could not be.
+    pub disks_state: Option<Result<(), String>>,
+    /// The name an empty Name field stands for (`<domain>-YYYYMMDD-HHMMSS`).
+    pub auto_name: String,
 }
 
 impl CreateForm {
@@ -48,7 +57,53 @@ impl CreateForm {
             quiesce: false,
             atomic: true,
             error: None,
+            disks: Vec::new(),
+            disks_state: None,
+            auto_name: String::new(),
         }
+    }
+
+    /// The snapshot's name: the typed one, or the generated one.
+    pub fn effective_name(&self) -> &str {
+        if self.name.text.is_empty() {
+            &self.auto_name
+        } else {
+            &self.name.text
+        }
+    }
+
+    /// Fields in Tab order: `FIELDS`, then one overlay file per disk while disk-only.
+    pub fn field_count(&self) -> usize {
+        FIELDS.len() + if self.disk_only { self.disks.len() } else { 0 }
+    }
+
+    /// The domain's disks arrived: their default overlay files.
+    pub fn set_disks(&mut self, disks: Result<Vec<DiskInfo>, String>) {
+        match disks {
+            Ok(d) => {
+                self.disks = DiskFile::for_disks(&d, self.effective_name());
+                self.disks_state = Some(Ok(()));
+            }
+            Err(e) => self.disks_state = Some(Err(e)),
+        }
+    }
+
+    /// Field `i` was typed into: a new name moves the default files, a typed file stays.
+    pub fn edited(&mut self, i: usize) {
+        if i == 0 {
+            self.renamed();
+        } else if let Some(d) = i
+            .checked_sub(FIELDS.len())
+            .and_then(|k| self.disks.get_mut(k))
+        {
+            d.edited = true;
+        }
+    }
+
+    /// After the name changed: default files follow it.
+    pub fn renamed(&mut self) {
+        let name = self.effective_name().to_string();
+        self.disks.iter_mut().for_each(|d| d.rename(&name));
     }
 
     /// The flag behind checkbox field `i`.
@@ -67,6 +122,9 @@ impl CreateForm {
         match i {
             0 => Some(&mut self.name),
             1 => Some(&mut self.description),
+            i if i >= FIELDS.len() && self.disk_only => {
+                self.disks.get_mut(i - FIELDS.len()).map(|d| &mut d.input)
+            }
             _ => None,
         }
     }
@@ -110,6 +168,9 @@ pub enum SnapDialog {
         children: Vec<String>,
         /// Files of external snapshots in the affected set.
         files: Vec<String>,
+        /// The selected snapshot's files as they stand (which disk's chain holds each),
+        /// once the backend answered (`StorageCmd::SnapshotFiles`).
+        remaining: Option<Result<Vec<RemainingFile>, String>>,
     },
     Xml {
         title: String,
@@ -127,6 +188,17 @@ fn popup(
     theme: &Theme,
     warn: bool,
 ) {
+    // Long lines (file paths, chains) wrap: the popup grows to hold them, with a row of
+    // slack per wrapped line for the words the wrap moves down.
+    let inner = usize::from(76.min(area.width).saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| match l.width().div_ceil(inner) {
+            0 | 1 => 1,
+            n => n + 1,
+        })
+        .sum();
+    let h = h.max(u16::try_from(rows + 2).unwrap_or(u16::MAX));
     let rect = crate::ui::widgets::centered(area, 76, h.min(area.height));
     f.render_widget(Clear, rect);
     let block = crate::ui::widgets::frame(title, warn, theme);
@@ -172,12 +244,19 @@ pub fn render(f: &mut Frame, area: Rect, d: &SnapDialog, config: &crate::config:
                     }
                     0 => spans.extend(text(&form.name.text, theme)),
                     1 => spans.extend(text(&form.description.text, theme)),
+                    // A disk-only snapshot saves no memory, whatever this box says.
+                    3 if form.disk_only => {
+                        spans.push(Span::styled("[-] (not with disk only)", dim))
+                    }
                     _ => spans.push(Span::raw(if form.flag(i) { "[x]" } else { "[ ]" })),
                 }
                 if form.field == i && i < 2 {
                     spans.push(Span::styled("█", dim));
                 }
                 lines.push(Line::from(spans));
+            }
+            if form.disk_only {
+                lines.extend(disk_file_lines(form, theme));
             }
             if let Some(e) = &form.error {
                 lines.push(Line::from(escape_spans(
@@ -299,6 +378,7 @@ pub fn render(f: &mut Frame, area: Rect, d: &SnapDialog, config: &crate::config:
             mode,
             children,
             files,
+            remaining,
             ..
         } => {
             let mut lines = Vec::new();
@@ -323,6 +403,16 @@ pub fn render(f: &mut Frame, area: Rect, d: &SnapDialog, config: &crate::config:
             }
             for l in delete_consequences(*mode, snapshot, children, files) {
                 lines.push(Line::from(text(&l, theme)));
+            }
+            if !files.is_empty() {
+                let after = match remaining {
+                    None => vec!["Reading which chains hold these files…".to_string()],
+                    Some(Err(e)) => vec![format!("Cannot tell which chains hold them: {e}")],
+                    Some(Ok(r)) => crate::ui::snapshots::disk_files::remaining_lines(*mode, r),
+                };
+                for l in after {
+                    lines.push(Line::from(text(&l, theme)));
+                }
             }
             lines.push(Line::from(""));
             lines.push(Line::from(vec![
@@ -366,6 +456,45 @@ pub fn render(f: &mut Frame, area: Rect, d: &SnapDialog, config: &crate::config:
             f.render_widget(Paragraph::new(body).block(block).scroll((*scroll, 0)), rect);
         }
     }
+}
+
+/// The disk-only overlay files, one editable line per disk, under the options.
+fn disk_file_lines(form: &CreateForm, theme: &Theme) -> Vec<Line<'static>> {
+    let dim = theme.style(Role::Dim);
+    let mut out = Vec::new();
+    match &form.disks_state {
+        None => out.push(Line::from(Span::styled("  reading the disks…", dim))),
+        Some(Err(e)) => out.push(Line::from(escape_spans(
+            &format!("  cannot read the disks: {e}"),
+            theme.style(Role::Error),
+            theme.style(Role::Escaped),
+        ))),
+        Some(Ok(())) if form.disks.is_empty() => out.push(Line::from(Span::styled(
+            "  no disk can take an overlay (read-only, shared or no source)",
+            theme.style(Role::Warn),
+        ))),
+        Some(Ok(())) => out.push(Line::from(Span::styled(
+            "  Overlay file per disk (the current image becomes its backing file):",
+            dim,
+        ))),
+    }
+    for (k, d) in form.disks.iter().enumerate() {
+        let on = form.field == FIELDS.len() + k;
+        let mut spans = vec![Span::styled(
+            format!(
+                "{}{:<22}",
+                if on { "▶ " } else { "  " },
+                format!("{} file", d.target)
+            ),
+            if on { theme.style(Role::Key) } else { dim },
+        )];
+        spans.extend(text(&d.input.text, theme));
+        if on {
+            spans.push(Span::styled("█", dim));
+        }
+        out.push(Line::from(spans));
+    }
+    out
 }
 
 /// Plain words for what a delete does, above all to the files of external snapshots.

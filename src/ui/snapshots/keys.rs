@@ -5,6 +5,7 @@
 use crate::action::Action;
 use crate::backend::snapshots::{
     AfterRevert, CreateSpec, DeleteMode, JobOutcome, SnapshotCmd, SnapshotEvent, SnapshotInfo,
+    now_epoch, quick_name,
 };
 use crate::backend::{Command, DomainId};
 use crate::ui::domains::detail::Tab;
@@ -230,15 +231,18 @@ impl SnapshotPane {
             }
             Action::SnapshotCreate => {
                 let existing = self.snapshots().iter().map(|s| s.name.clone()).collect();
-                cx.push(SnapshotDialog {
-                    dialog: SnapDialog::Create {
-                        id,
-                        domain,
-                        running,
-                        form: CreateForm::new(running),
-                    },
-                    existing,
+                let mut form = CreateForm::new(running);
+                form.auto_name = quick_name(&domain, now_epoch());
+                let mut dialog = SnapshotDialog::new(SnapDialog::Create {
+                    id,
+                    domain,
+                    running,
+                    form,
                 });
+                dialog.existing = existing;
+                // The disk-only option offers one overlay file per disk: read them now.
+                dialog.ask_storage(cx);
+                cx.push(dialog);
             }
             _ => self.on_selected_snapshot(action, visible, id, domain, running, cx),
         }
@@ -291,14 +295,17 @@ impl SnapshotPane {
                         files.extend(s.files.iter().cloned());
                     }
                 }
-                cx.push(SnapshotDialog::new(SnapDialog::Delete {
+                let mut dialog = SnapshotDialog::new(SnapDialog::Delete {
                     id,
                     domain,
                     snapshot: snap.name,
                     mode: DeleteMode::This,
                     children,
                     files,
-                }));
+                    remaining: None,
+                });
+                dialog.ask_storage(cx);
+                cx.push(dialog);
             }
             _ => {}
         }

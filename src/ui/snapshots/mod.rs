@@ -2,6 +2,7 @@
 
 pub mod dialog;
 pub mod dialogs;
+pub mod disk_files;
 pub mod keys;
 pub mod pane;
 pub mod tree;

@@ -355,13 +355,24 @@ impl SnapshotPane {
         .into_iter()
         .find(|c| tree.width() + longest + c.width() + 2 <= width)
         .unwrap_or_else(|| format!(" {time}"));
+        // External snapshots are marked at every width (a delete leaves files behind).
+        let mark = match s.location {
+            crate::backend::snapshots::Location::External => " [ext]",
+            crate::backend::snapshots::Location::Mixed => " [ext+int]",
+            _ => "",
+        };
         // One column of the name area stays blank before the time.
-        let name_w = width.saturating_sub(tree.width() + cols.width() + 2).max(8);
-        let name = fit_spans(
+        let name_w = width
+            .saturating_sub(tree.width() + cols.width() + 2 + mark.width())
+            .max(8);
+        let mut name = fit_spans(
             name_spans(&s.name, base, theme.style(Role::Escaped)),
             name_w,
         );
-        let used: usize = name.iter().map(|sp| sp.content.width()).sum();
+        if !mark.is_empty() {
+            name.push(Span::styled(mark, theme.style(Role::Info)));
+        }
+        let used: usize = name.iter().map(|sp| sp.content.width()).sum::<usize>() - mark.width();
         let marker = if s.current {
             theme.style(Role::Running)
         } else {

@@ -30,6 +30,8 @@ pub struct VolumesView {
     pub host: HostId,
     pub pool: String,
     pub volumes: Vec<VolumeInfo>,
+    /// Each volume's cells as drawn, formatted when the list arrives (not per frame).
+    cells: Vec<[String; 6]>,
     pub selected: usize,
     offset: usize,
     page: usize,
@@ -52,6 +54,7 @@ impl VolumesView {
         VolumesView {
             host,
             pool,
+            cells: volumes.iter().map(cells).collect(),
             volumes,
             selected: 0,
             offset: 0,
@@ -88,11 +91,24 @@ impl VolumesView {
         let keep = self.current().map(|v| v.name.clone());
         self.volumes = list.to_vec();
         self.volumes.sort_by(|a, b| a.name.cmp(&b.name));
+        self.cells = self.volumes.iter().map(cells).collect();
         self.selected = keep
             .and_then(|n| self.volumes.iter().position(|v| v.name == n))
             .unwrap_or(0)
             .min(self.volumes.len().saturating_sub(1));
     }
+}
+
+/// One volume's row: name, format, capacity, allocation, backing store, users.
+fn cells(v: &VolumeInfo) -> [String; 6] {
+    [
+        escape(&v.name).into_owned(),
+        v.format.clone().unwrap_or_else(|| v.kind.clone()),
+        bytes(v.capacity),
+        bytes(v.allocation),
+        escape(v.backing_path.as_deref().unwrap_or("")).into_owned(),
+        users_label(v),
+    ]
 }
 
 /// "vm1 (vda, running), vm2 (vdb)".
@@ -277,20 +293,11 @@ impl Layer for VolumesView {
         self.page = sheet::body_rows(area, below.len());
         self.offset = sheet::offset(self.selected, self.offset, self.page);
         let rows = self
-            .volumes
+            .cells
             .iter()
             .skip(self.offset)
             .take(self.page)
-            .map(|v| {
-                vec![
-                    escape(&v.name).into_owned(),
-                    v.format.clone().unwrap_or_else(|| v.kind.clone()),
-                    bytes(v.capacity),
-                    bytes(v.allocation),
-                    escape(v.backing_path.as_deref().unwrap_or("")).into_owned(),
-                    users_label(v),
-                ]
-            })
+            .map(|c| c.to_vec())
             .collect();
         let title = if self.pending.is_some() && self.volumes.is_empty() {
             format!("Volumes of {} (loading…)", escape(&self.pool))

@@ -467,7 +467,7 @@ impl XmlEditor {
             return Out::None;
         }
         let text = self.buf.text();
-        if !self.modified() && self.target != super::Target::New {
+        if !self.modified() && !self.target.is_new() {
             self.notice = Some("no changes to apply".into());
             return Out::None;
         }
@@ -492,7 +492,7 @@ impl XmlEditor {
     }
 
     fn toggle(&mut self, live: bool) -> Out {
-        if self.target == super::Target::New {
+        if self.target.is_new() {
             return Out::None;
         }
         if self.modified() && !self.live {

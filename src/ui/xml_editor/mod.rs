@@ -1,5 +1,5 @@
-//! The XML editor: a domain's definition in a text buffer with colouring, live
-//! well-formedness, schema completion, a diff before define, and drafts.
+//! The XML editor: a domain's, network's or storage pool's definition in a text buffer
+//! with colouring, live well-formedness, schema completion, a diff before define, and drafts.
 
 pub mod buffer;
 pub mod highlight;
@@ -14,9 +14,10 @@ use std::sync::Arc;
 
 use buffer::Buffer;
 
-use crate::backend::{DomainId, RequestId};
+use crate::backend::network::NetworkId;
+use crate::backend::{DomainId, HostId, RequestId};
 use crate::xml::context::{self, Context};
-use crate::xml::schema::SchemaIndex;
+use crate::xml::schema::{ObjectKind, SchemaIndex};
 use crate::xml::validate::{Issue, unknown_names};
 use crate::xml::wellformed::{XmlError, check};
 
@@ -38,7 +39,29 @@ pub const TEMPLATE: &str = "<domain type='kvm'>
 /// The schema, or why there is none (shared by every editor).
 pub type Schema = Arc<Result<SchemaIndex, String>>;
 
-/// What the editor holds.
+/// The smallest network libvirt accepts, isolated (no `<forward>`: nothing leaves the
+/// host), to start from; libvirt picks the bridge name when `<bridge>` has none.
+pub const NETWORK_TEMPLATE: &str = "<network>
+  <name>new-network</name>
+  <bridge stp='on' delay='0'/>
+  <ip address='10.250.0.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='10.250.0.100' end='10.250.0.200'/>
+    </dhcp>
+  </ip>
+</network>
+";
+
+/// A directory pool, the simplest kind, to start from.
+pub const POOL_TEMPLATE: &str = "<pool type='dir'>
+  <name>new-pool</name>
+  <target>
+    <path>/var/lib/libvirt/images/new-pool</path>
+  </target>
+</pool>
+";
+
+/// What the editor holds: an existing object (by its key) or a new one of a kind.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Target {
     Domain {
@@ -47,14 +70,36 @@ pub enum Target {
     },
     /// A new domain (from the template or a file).
     New,
+    Network {
+        id: NetworkId,
+        name: String,
+    },
+    /// A new network on `host`.
+    NewNetwork {
+        host: HostId,
+    },
+    /// A storage pool; the UUID tells a pool re-created under the same name apart.
+    Pool {
+        host: HostId,
+        uuid: String,
+        name: String,
+    },
+    /// A new storage pool on `host`.
+    NewPool {
+        host: HostId,
+    },
 }
 
 impl Target {
-    /// The draft key: the UUID, or "new".
+    /// The draft key: the UUID (prefixed by the kind but for domains), or "new…".
     pub fn key(&self) -> String {
         match self {
             Target::Domain { id, .. } => id.uuid.clone(),
             Target::New => "new".into(),
+            Target::Network { id, .. } => format!("net-{}", id.uuid),
+            Target::NewNetwork { .. } => "new-net".into(),
+            Target::Pool { uuid, .. } => format!("pool-{uuid}"),
+            Target::NewPool { .. } => "new-pool".into(),
         }
     }
 
@@ -62,6 +107,36 @@ impl Target {
         match self {
             Target::Domain { name, .. } => name.clone(),
             Target::New => "new domain".into(),
+            Target::Network { name, .. } => format!("network {name}"),
+            Target::NewNetwork { .. } => "new network".into(),
+            Target::Pool { name, .. } => format!("pool {name}"),
+            Target::NewPool { .. } => "new pool".into(),
+        }
+    }
+
+    /// Which schema the buffer is checked against.
+    pub fn kind(&self) -> ObjectKind {
+        match self {
+            Target::Domain { .. } | Target::New => ObjectKind::Domain,
+            Target::Network { .. } | Target::NewNetwork { .. } => ObjectKind::Network,
+            Target::Pool { .. } | Target::NewPool { .. } => ObjectKind::Pool,
+        }
+    }
+
+    /// Not defined yet: nothing to fetch, diff or compare against.
+    pub fn is_new(&self) -> bool {
+        matches!(
+            self,
+            Target::New | Target::NewNetwork { .. } | Target::NewPool { .. }
+        )
+    }
+
+    /// The text a new object of this kind starts from.
+    pub fn template(&self) -> &'static str {
+        match self.kind() {
+            ObjectKind::Domain => TEMPLATE,
+            ObjectKind::Network => NETWORK_TEMPLATE,
+            ObjectKind::Pool => POOL_TEMPLATE,
         }
     }
 }
@@ -173,6 +248,9 @@ pub struct XmlEditor {
     pub live: bool,
     pub secure: bool,
     pub loading: Option<RequestId>,
+    /// Whether the fetch in `loading` asked for the live XML (network and pool replies do
+    /// not say).
+    pub loading_live: bool,
     pub applying: Option<RequestId>,
     /// The well-formedness error for the current text.
     pub error: Option<XmlError>,
@@ -218,6 +296,7 @@ impl XmlEditor {
             live: false,
             secure: false,
             loading: None,
+            loading_live: false,
             applying: None,
             error: None,
             libvirt_error: None,

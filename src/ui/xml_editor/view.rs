@@ -14,7 +14,7 @@ use crate::config::keymap::display;
 use crate::ui::popups::frame;
 
 use super::highlight::{self, Kind};
-use super::{Popup, PromptKind, Target, XmlEditor};
+use super::{Popup, PromptKind, XmlEditor};
 use crate::config::{Role, Theme};
 use crate::ui::text::{escape, escape_spans, needs_escape};
 
@@ -54,7 +54,7 @@ fn render_title(f: &mut Frame, area: Rect, ed: &XmlEditor, t: &Theme) {
         t.style(Role::Escaped),
     ));
     let what = match (&ed.target, ed.live) {
-        (Target::New, _) => "  new definition",
+        (t, _) if t.is_new() => "  new definition",
         (_, true) => "  live XML (read-only)",
         (_, false) => "  persistent definition",
     };
