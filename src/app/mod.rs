@@ -469,19 +469,43 @@ impl App {
             BackendEvent::ConnectFailed {
                 host, auth: true, ..
             } => {
+                let (name, popup) = self.store.hosts.get(host).map_or_else(
+                    || (host.to_string(), false),
+                    |h| (h.name.clone(), crate::backend::uses_auth_callback(&h.uri)),
+                );
+                // Transports asking through libvirt's callback ask again in the popup.
+                let how = if popup {
+                    "press Enter to be asked again"
+                } else {
+                    "press Enter to reconnect interactively"
+                };
+                self.set_status(
+                    Level::Error,
+                    format!(
+                        "{}: auth needed: open the hosts view ({}) and {how}",
+                        escape(&name),
+                        self.config
+                            .keymap
+                            .keys_label(crate::action::Action::ShowHosts)
+                    ),
+                );
+            }
+            BackendEvent::AuthRequest {
+                host,
+                uri,
+                requests,
+                reply,
+            } => {
                 let name = self
                     .store
                     .hosts
                     .get(host)
                     .map_or_else(|| host.to_string(), |h| h.name.clone());
-                self.set_status(
-                    Level::Error,
-                    format!(
-                        "{}: auth needed: open the hosts view ({}) and press Enter to reconnect interactively",
-                        escape(&name),
-                        self.config.keymap.keys_label(crate::action::Action::ShowHosts)
-                    ),
-                );
+                self.layers
+                    .push(Box::new(crate::ui::hosts::auth::AuthPopup::new(
+                        host, &name, &uri, requests, reply,
+                    )));
+                self.dirty = true;
             }
             BackendEvent::Connected { .. } if was_lost => {
                 self.set_status(Level::Info, "reconnected");

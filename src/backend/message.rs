@@ -1,5 +1,7 @@
 //! Events the backend reports to the UI: connection state, domain changes, replies.
 
+use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::console::ConsoleEvent;
@@ -134,6 +136,50 @@ pub enum BackendEvent {
     },
     /// Versions, CPU and memory of the host (on connect, then every few stats ticks).
     HostFacts(HostId, super::model::HostFacts),
+    /// libvirt's auth callback asks for credentials (a libssh key passphrase or password,
+    /// a SASL name): the worker waits, blocked, for the answers on `reply`.
+    AuthRequest {
+        host: HostId,
+        uri: String,
+        requests: Vec<super::ffi::auth::CredRequest>,
+        reply: AuthReply,
+    },
+}
+
+/// Where the answers to an [`BackendEvent::AuthRequest`] go: once, then it is spent.
+/// `None` cancels the connection attempt; dropping every copy unanswered cancels too.
+#[derive(Clone)]
+pub struct AuthReply(Arc<Mutex<Option<SyncSender<Answers>>>>);
+
+/// The answers in the order asked, or `None` for a cancel.
+pub type Answers = Option<Vec<String>>;
+
+impl AuthReply {
+    /// A reply slot and the receiver the worker waits on.
+    pub fn channel() -> (AuthReply, Receiver<Answers>) {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        (AuthReply(Arc::new(Mutex::new(Some(tx)))), rx)
+    }
+
+    /// Sends the answers (or a cancel); false if already answered or the worker stopped
+    /// waiting.
+    pub fn answer(&self, answers: Answers) -> bool {
+        let taken = self.0.lock().ok().and_then(|mut slot| slot.take());
+        taken.is_some_and(|tx| tx.try_send(answers).is_ok())
+    }
+}
+
+impl std::fmt::Debug for AuthReply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuthReply(..)")
+    }
+}
+
+/// Two replies are equal when they are the same slot.
+impl PartialEq for AuthReply {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl BackendEvent {
@@ -157,6 +203,7 @@ impl BackendEvent {
             | BackendEvent::Error(host, _)
             | BackendEvent::ConnectFailed { host, .. }
             | BackendEvent::HostFacts(host, _)
+            | BackendEvent::AuthRequest { host, .. }
             | BackendEvent::Storage(host, _)
             | BackendEvent::Jobs(host, _)
             | BackendEvent::Clone(host, _)

@@ -28,14 +28,16 @@ pub mod xmltree;
 
 pub use bulk::BulkOp;
 pub use command::Command;
-pub use ffi::auth::{Asker, CredKind, CredRequest, OpenAuthError, open_auth};
+pub use ffi::auth::{Asker, CredKind, CredRequest, OpenAuthError, open_auth, wipe};
 pub use ffi::{LocalTime, local_time};
-pub use message::{BackendEvent, LifecycleEventKind};
+pub use message::{AuthReply, BackendEvent, LifecycleEventKind};
 pub use model::{
     DomainId, DomainInfo, DomainState, HostFacts, HostId, LifecycleOp, RequestId, RunState,
     version_string,
 };
 pub use session::{ConnectError, Refusal};
 pub use stats::{DomainStats, StatsCounters};
-pub use worker::{Backend, BackendConfig, CommandLog, CommandSender, EventSink};
+pub use worker::{
+    Backend, BackendConfig, CommandLog, CommandSender, EventSink, uses_auth_callback,
+};
 pub use xmldef::Defined;

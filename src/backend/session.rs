@@ -5,6 +5,7 @@ use std::sync::mpsc::Sender;
 use virt::connect::Connect;
 use virt::sys;
 
+use super::ffi::auth::{Asker, OpenAuthError, open_auth};
 use super::ffi::domain_events::{self, DomainEventsSubscription, NetworkEventsSubscription};
 use super::ffi::{self, CloseSubscription, LifecycleSubscription};
 use super::worker::WorkerMsg;
@@ -146,21 +147,29 @@ pub struct Session {
 
 impl Session {
     /// Opens `uri`, subscribes to lifecycle and close events (delivered to `tx`) and turns
-    /// keepalive on so a silently dead remote host is noticed.
+    /// keepalive on so a silently dead remote host is noticed. With `ask`, libvirt's
+    /// credential questions go to it (`virConnectOpenAuth`) instead of failing.
     pub fn open(
         uri: Option<&str>,
         readonly: bool,
         generation: u64,
         keepalive: (i32, u32),
         tx: &Sender<WorkerMsg>,
+        ask: Option<&mut Asker<'_>>,
     ) -> Result<Session, ConnectError> {
         super::eventloop::ensure_started().map_err(|e| ConnectError::new(uri, e))?;
-        let conn = if readonly {
-            Connect::open_read_only(uri)
-        } else {
-            Connect::open(uri)
-        }
-        .map_err(|e| ConnectError::from_libvirt(uri, &e))?;
+        let conn = match ask {
+            Some(ask) => open_auth(uri, readonly, ask).map_err(|e| match e {
+                OpenAuthError::Libvirt(e) => ConnectError::from_libvirt(uri, &e),
+                OpenAuthError::BadUri => ConnectError::new(uri, e.to_string()),
+            })?,
+            None => if readonly {
+                Connect::open_read_only(uri)
+            } else {
+                Connect::open(uri)
+            }
+            .map_err(|e| ConnectError::from_libvirt(uri, &e))?,
+        };
         let actual_uri = conn
             .uri()
             .unwrap_or_else(|_| uri.unwrap_or("default").to_string());

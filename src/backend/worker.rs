@@ -10,8 +10,9 @@ use super::command::Command;
 use super::console::{ConsoleId, Consoles};
 use super::domains;
 use super::ffi::RawLifecycleEvent;
+use super::ffi::auth::{Asker, CredRequest};
 use super::ffi::domain_events::{RawDomainEvent, RawNetworkEvent};
-use super::message::{BackendEvent, LifecycleEventKind};
+use super::message::{AuthReply, BackendEvent, LifecycleEventKind};
 use super::model::{DomainId, HostFacts, HostId, LifecycleOp, version_string};
 use super::session::{ConnectError, Refusal, Session, usable};
 use super::stats::{StatsCounters, StatsReader};
@@ -20,8 +21,8 @@ mod commands;
 mod facts;
 mod reconnect;
 
-pub use reconnect::unattended_uri;
 use reconnect::{backoff, close_reason};
+pub use reconnect::{unattended_uri, uses_auth_callback};
 
 /// Where backend events go. The App wraps its one event channel in this.
 pub type EventSink = Arc<dyn Fn(BackendEvent) + Send + Sync>;
@@ -151,6 +152,7 @@ impl Backend {
                     1,
                     cfg.keepalive,
                     &worker_tx,
+                    None,
                 ) {
                     Ok(s) => s,
                     Err(e) => {
@@ -230,6 +232,17 @@ impl Backend {
     pub fn uri(&self) -> &str {
         &self.uri
     }
+}
+
+/// How long a credential question waits for its answer before the attempt is cancelled.
+const AUTH_WAIT: Duration = Duration::from_secs(120);
+
+/// Whether a connection attempt asked for credentials, and what came back.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Asked {
+    No,
+    Answered,
+    Cancelled,
 }
 
 impl Drop for Backend {
@@ -455,7 +468,8 @@ impl Worker {
     }
 
     /// One connection attempt. Unless `interactive` (the App handed the terminal over),
-    /// nobody may answer a prompt (the screen is taken): ssh must fail instead.
+    /// nobody may answer a prompt (the screen is taken): ssh must fail instead. Transports
+    /// that ask through libvirt's auth callback ask the App (a popup) and wait for it.
     fn try_reconnect(&mut self, attempt: u32, interactive: bool) {
         self.generation += 1;
         let uri = if interactive {
@@ -463,18 +477,67 @@ impl Worker {
         } else {
             self.cfg.uri.as_deref().map(unattended_uri)
         };
-        match Session::open(
-            uri.as_deref(),
-            self.cfg.readonly,
-            self.generation,
-            self.cfg.keepalive,
-            &self.tx,
-        ) {
+        let mut asked = Asked::No;
+        let opened = {
+            let (host, sink) = (self.cfg.host, &self.sink);
+            let shown = uri.clone().unwrap_or_default();
+            let mut ask = |requests: &[CredRequest]| {
+                let (reply, answers) = AuthReply::channel();
+                sink(BackendEvent::AuthRequest {
+                    host,
+                    uri: shown.clone(),
+                    requests: requests.to_vec(),
+                    reply,
+                });
+                match answers.recv_timeout(AUTH_WAIT) {
+                    Ok(Some(a)) => {
+                        asked = Asked::Answered;
+                        Some(a)
+                    }
+                    _ => {
+                        asked = Asked::Cancelled;
+                        None
+                    }
+                }
+            };
+            let callback = uri.as_deref().is_some_and(uses_auth_callback);
+            Session::open(
+                uri.as_deref(),
+                self.cfg.readonly,
+                self.generation,
+                self.cfg.keepalive,
+                &self.tx,
+                callback.then_some(&mut ask as &mut Asker<'_>),
+            )
+        };
+        match opened {
             Ok(s) => {
                 tracing::info!("reconnected to {} after {attempt} attempt(s)", s.uri);
                 self.session = Some(s);
                 self.reconnect = None;
                 self.announce_connected();
+            }
+            // Someone was asked: asking again unbidden would pop the question up every
+            // few seconds. The host waits for the user's retry (r, or Enter, in the hosts
+            // view).
+            Err(e) if asked != Asked::No => {
+                let error = if asked == Asked::Cancelled {
+                    format!(
+                        "no credentials given (cancelled, or no answer within {} s)",
+                        AUTH_WAIT.as_secs()
+                    )
+                } else {
+                    e.message
+                };
+                self.emit(BackendEvent::ConnectFailed {
+                    host: self.cfg.host,
+                    attempt,
+                    error,
+                    hint: "libvirt asked for credentials: the hosts view asks again".into(),
+                    auth: true,
+                    retry_in: Duration::ZERO,
+                });
+                self.reconnect = None;
             }
             Err(e) => {
                 let retry_in = backoff(attempt, self.cfg.reconnect_max);

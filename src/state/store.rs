@@ -155,14 +155,21 @@ impl Store {
                 // libvirt's "Cannot recv data: " only says the transport failed; what
                 // follows (ssh's or the socket's words) is the cause, which must fit.
                 let error = error.strip_prefix("Cannot recv data: ").unwrap_or(error);
+                // A zero wait: the worker gave up asking for credentials and waits for a
+                // retry from the user.
                 self.conn = ConnState::Disconnected {
-                    detail: format!(
-                        "reconnect #{attempt} failed ({error}); next try in {:.1}s",
-                        retry_in.as_secs_f64()
-                    ),
+                    detail: if retry_in.is_zero() {
+                        format!("auth needed ({error}); r in the hosts view retries")
+                    } else {
+                        format!(
+                            "reconnect #{attempt} failed ({error}); next try in {:.1}s",
+                            retry_in.as_secs_f64()
+                        )
+                    },
                 };
                 true
             }
+            BackendEvent::AuthRequest { .. } => false,
             BackendEvent::DomainList(host, list) => {
                 // The list is complete for its host only: other hosts' rows stay.
                 let (mut old, others) = std::mem::take(&mut self.rows)

@@ -119,6 +119,14 @@ pub fn open_auth(
     Ok(unsafe { Connect::from_ptr(ptr) })
 }
 
+/// Overwrites a secret before its memory goes back to the allocator.
+pub fn wipe(secret: String) {
+    let mut bytes = secret.into_bytes();
+    bytes.fill(0);
+    // Keeps the writes from being optimised away as dead stores before the free.
+    std::hint::black_box(&bytes);
+}
+
 /// Copies a C string libvirt lent us; `None` for null.
 ///
 /// # Safety
@@ -167,6 +175,7 @@ unsafe extern "C" fn auth_trampoline(
             .collect();
         let answers = (*ask)(&requests)?;
         if answers.len() != creds.len() || answers.iter().any(|a| a.contains('\0')) {
+            answers.into_iter().for_each(wipe);
             return None;
         }
         for (c, a) in creds.iter_mut().zip(answers) {
@@ -182,6 +191,7 @@ unsafe extern "C" fn auth_trampoline(
                 c.result = buf.cast::<c_char>();
             }
             c.resultlen = a.len() as c_uint;
+            wipe(a);
         }
         Some(())
     }));

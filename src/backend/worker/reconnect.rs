@@ -33,6 +33,20 @@ pub fn unattended_uri(uri: &str) -> String {
     format!("{uri}{sep}no_tty=1")
 }
 
+/// Whether libvirt's auth callback (not a terminal) is how `uri` asks for credentials:
+/// libssh and the TCP/TLS transports (SASL) do; `qemu+ssh://` runs the `ssh` program,
+/// which asks on the terminal; local URIs never ask.
+pub fn uses_auth_callback(uri: &str) -> bool {
+    let Some((scheme, rest)) = uri.split_once("://") else {
+        return false;
+    };
+    match scheme.split_once('+').map(|(_, t)| t) {
+        Some(t) => matches!(t, "libssh" | "libssh2" | "tcp" | "tls"),
+        // No transport named: a host name means TLS, none means a local driver.
+        None => !rest.starts_with('/') && !scheme.is_empty(),
+    }
+}
+
 /// 0.5 s, 1 s, 2 s, … capped at `max`.
 pub(super) fn backoff(attempt: u32, max: Duration) -> Duration {
     let ms = 500u64.saturating_mul(1u64 << attempt.min(16));
@@ -62,6 +76,29 @@ mod tests {
             unattended_uri("qemu+libssh://h/system"),
             "qemu+libssh://h/system"
         );
+    }
+
+    #[test]
+    fn only_callback_transports_use_the_auth_popup() {
+        for uri in [
+            "qemu+libssh://root@h:2298/system?keyfile=/k",
+            "qemu+libssh2://h/system",
+            "qemu+tcp://h/system",
+            "qemu+tls://h/system",
+            "qemu://h/system",
+        ] {
+            assert!(uses_auth_callback(uri), "{uri}");
+        }
+        for uri in [
+            "qemu+ssh://root@h/system",
+            "qemu:///system",
+            "test:///default",
+            "qemu+unix:///system",
+            "qemu+ext://h/system",
+            "not a uri",
+        ] {
+            assert!(!uses_auth_callback(uri), "{uri}");
+        }
     }
 
     #[test]

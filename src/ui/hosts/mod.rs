@@ -2,6 +2,8 @@
 //! memory; Enter shows that host's domains, `a` the fleet (every host's domains), `i` the
 //! host's hardware ([keys.hosts]).
 
+pub mod auth;
+
 use std::time::Instant;
 
 use crossterm::event::KeyEvent;
