@@ -286,7 +286,7 @@ impl Layer for NetworksView {
                     state,
                     Cell::from(yes_no(r.autostart)),
                     Cell::from(yes_no(r.persistent)),
-                    Cell::from(r.bridge.clone().unwrap_or_default()),
+                    Cell::from(escape(r.bridge.as_deref().unwrap_or_default()).into_owned()),
                     Cell::from(r.forward.clone()),
                     Cell::from(
                         ip.map_or(String::new(), |ip| format!("{}/{}", ip.address, ip.prefix)),
@@ -316,7 +316,8 @@ impl Layer for NetworksView {
             Constraint::Length(8),
             Constraint::Length(4),
             Constraint::Length(7),
-            Constraint::Length(10),
+            // A Linux interface name has up to 15 characters: all of it when there is room.
+            Constraint::Length(if wide { 15 } else { 10 }),
             Constraint::Length(8),
             Constraint::Length(18),
         ];
