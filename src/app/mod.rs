@@ -12,6 +12,7 @@ mod onscreen;
 mod render;
 mod views;
 mod xml;
+mod xml_files;
 mod xml_objects;
 
 pub use crate::ui::console::view::ConsoleUi;
