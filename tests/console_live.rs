@@ -89,17 +89,43 @@ fn typing_runs_commands_and_ctrl_c_interrupts_them() {
         "42 never shown:\n{}",
         h.screen_text()
     );
-    h.press("sleep 100<Enter>");
-    std::thread::sleep(Duration::from_millis(1500));
+    // The shell prints the marker only after it has left its line editor (raw mode, no
+    // signals) for the cooked terminal `sleep` runs on; a Ctrl-C sent before that is
+    // read as text by a slow guest and interrupts nothing.
+    h.press("echo sleeping-$((1+1)); sleep 100<Enter>");
+    assert!(
+        wait_screen(&mut h, Duration::from_secs(30), |l| l == "sleeping-2"),
+        "sleep never started:\n{}",
+        h.screen_text()
+    );
     h.press("<Ctrl-c>");
     // Typed while sleep still ran, this would only be echoed, not executed.
     h.press("echo done-$((40+2))<Enter>");
     assert!(
-        wait_screen(&mut h, Duration::from_secs(15), |l| l == "done-42"),
+        wait_screen(&mut h, Duration::from_secs(30), |l| l == "done-42"),
         "Ctrl-C did not interrupt sleep:\n{}",
         h.screen_text()
     );
-    // Tab completion and Ctrl-U reach the shell too: `ech<Tab>` completes to echo.
+    // Tab completion reaches the shell too: `ech<Tab>` completes to echo. Typed before
+    // the next prompt, the Tab would land in the cooked terminal, not the line editor.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let prompt_after = |h: &mut Harness| {
+        let lines: Vec<String> = h.screen().iter().map(|l| l.trim().to_string()).collect();
+        lines
+            .iter()
+            .position(|l| l == "done-42")
+            .and_then(|i| lines.get(i + 1))
+            .is_some_and(|next| next.starts_with(rig::PROMPT.trim()))
+    };
+    while !prompt_after(&mut h) && Instant::now() < deadline {
+        h.pump();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        prompt_after(&mut h),
+        "no prompt after done-42:\n{}",
+        h.screen_text()
+    );
     h.press("ech<Tab> tab-$((1+1))<Enter>");
     assert!(
         wait_screen(&mut h, Duration::from_secs(15), |l| l == "tab-2"),

@@ -110,12 +110,23 @@ fn send_key_ctrl_c_from_the_console_interrupts_a_sleep_in_the_guest() {
     type_text(
         &mut h,
         "setsid sh -c 'exec </dev/tty1 >/dev/tty1 2>&1; \
-         trap \"echo SLEEP-INT-$((40+2)) >/dev/ttyS0\" INT; sleep 100; \
+         trap \"echo SLEEP-INT-$((40+2)) >/dev/ttyS0\" INT; \
+         echo SLEEP-START-$((40+1)) >/dev/ttyS0; sleep 100; \
          echo SLEEP-END-$((40+3)) >/dev/ttyS0' &",
     );
     h.press("<Enter>");
-    std::thread::sleep(Duration::from_secs(3));
-    h.pump();
+    // Ctrl-C only means something once the trap is set and the sleep runs: a slow
+    // guest can take seconds to get there.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !transcript(&mut h).contains("SLEEP-START-41") && Instant::now() < deadline {
+        h.pump();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        transcript(&mut h).contains("SLEEP-START-41"),
+        "the sleep never started; console:\n{}",
+        transcript(&mut h)
+    );
     assert!(!transcript(&mut h).contains("SLEEP-INT-42"));
     assert!(
         !guest.serial_text().contains("SLEEP-END-43"),
