@@ -79,7 +79,7 @@ fn chain(suffix: &str) -> Option<(Overlays, rig::Guest, DomainId, [String; 3])> 
     let files = Overlays(dom.clone());
     rig::virsh(&["start", &dom]);
     assert!(
-        guest.wait_for_prompt(Duration::from_secs(90)),
+        guest.wait_for_prompt(Duration::from_secs(180)),
         "guest did not boot"
     );
     let base = format!("{IMAGES}/{dom}.qcow2");

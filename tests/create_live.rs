@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use common::rig::{self, Guest};
 use common::{Harness, Options};
 
-const BOOT: Duration = Duration::from_secs(120);
+const BOOT: Duration = Duration::from_secs(180);
 const KERNEL: &str = "/var/lib/libvirt/boot/virtdeck-rig-vmlinuz";
 const INITRD: &str = "/var/lib/libvirt/boot/virtdeck-rig-initrd.img";
 
@@ -182,7 +182,7 @@ fn the_wizard_boots_the_rig_kernel_with_a_new_64m_qcow2_volume() {
         wait_screen(
             &mut h,
             &format!("‹ {} (dir", pool.name),
-            Duration::from_secs(10)
+            Duration::from_secs(60)
         ),
         "{}",
         h.screen_text()
@@ -246,7 +246,7 @@ fn an_imported_image_defines_and_boots_the_same_way() {
         wait_screen(
             &mut h,
             &format!("‹ {}/{image}", pool.name),
-            Duration::from_secs(10)
+            Duration::from_secs(60)
         ),
         "{}",
         h.screen_text()
@@ -306,7 +306,7 @@ fn walk_to_editor(h: &mut Harness, name: &str, pool: &Pool) {
     );
     h.press(&format!("<Down>{}", pool.name));
     assert!(
-        wait_screen(h, &format!("‹ {} (dir", pool.name), Duration::from_secs(10)),
+        wait_screen(h, &format!("‹ {} (dir", pool.name), Duration::from_secs(30)),
         "{}",
         h.screen_text()
     );
@@ -351,7 +351,7 @@ fn a_rejected_define_on_the_rig_leaves_no_new_volume_behind() {
 
     // The name is taken by `virsh define` while the XML is on screen.
     remove_domain(&other.name);
-    assert!(h.wait_until(Duration::from_secs(10), |app| {
+    assert!(h.wait_until(Duration::from_secs(30), |app| {
         !app.store.rows().any(|r| r.info.name == other.name)
     }));
     walk_to_editor(&mut h, &other.name, &pool);

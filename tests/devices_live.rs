@@ -16,7 +16,7 @@ use virtdeck::backend::devices::{
 };
 use virtdeck::backend::{BackendEvent, Command, DomainId};
 
-const BOOT: Duration = Duration::from_secs(90);
+const BOOT: Duration = Duration::from_secs(180);
 const CDROM: &str = "<disk type='file' device='cdrom'>\n<driver name='qemu' type='raw'/>\n\
                      <target dev='hdc' bus='ide'/>\n<readonly/>\n</disk>\n</devices>";
 
@@ -167,7 +167,7 @@ fn hotplug_media_send_key_and_balloon_on_a_running_guest() {
     let added = p.seen.iter().any(|ev| {
         matches!(ev, BackendEvent::DomainEvent(_, r) if r.id == id && r.detail.kind() == "device-added")
     }) || p
-        .wait(Duration::from_secs(10), |ev| match ev {
+        .wait(Duration::from_secs(30), |ev| match ev {
             BackendEvent::DomainEvent(_, r) if r.id == id && r.detail.kind() == "device-added" => {
                 Some(())
             }
@@ -257,7 +257,7 @@ fn hotplug_media_send_key_and_balloon_on_a_running_guest() {
     assert_eq!(out.result, Ok(()), "eject failed: {}", out.xml);
     assert!(!out.xml.contains("<source"), "{}", out.xml);
     assert!(
-        eventually(Duration::from_secs(10), || !line(&guest).contains(&iso)),
+        eventually(Duration::from_secs(30), || !line(&guest).contains(&iso)),
         "domblklist still shows the ISO: {}",
         blklist(&guest)
     );
@@ -284,11 +284,19 @@ fn hotplug_media_send_key_and_balloon_on_a_running_guest() {
     livenet::guest_run(
         &guest,
         "setsid sh -c 'exec </dev/tty1 >/dev/tty1 2>&1; \
-         trap \"echo SLEEP-INT-$((40+2)) >/dev/ttyS0\" INT; sleep 100; \
+         trap \"echo SLEEP-INT-$((40+2)) >/dev/ttyS0\" INT; \
+         sh -c \"echo SLEEP-START-$((40+1)) >/dev/ttyS0; exec sleep 100\"; \
          echo SLEEP-END-$((40+3)) >/dev/ttyS0' &",
         Duration::from_secs(20),
     );
-    std::thread::sleep(Duration::from_secs(2));
+    // The marker comes from the process Ctrl-C must kill, once the trap is set: a
+    // slow guest can take seconds to get there, and a Ctrl-C before it is lost.
+    assert!(
+        eventually(Duration::from_secs(60), || guest
+            .serial_text()
+            .contains("SLEEP-START-41")),
+        "the sleep never started"
+    );
     assert!(!guest.serial_text().contains("SLEEP-INT-42"));
     assert!(!guest.serial_text().contains("SLEEP-END-43"));
     let codes = KeyPreset::CtrlC.codes().expect("codes");
@@ -300,13 +308,18 @@ fn hotplug_media_send_key_and_balloon_on_a_running_guest() {
     };
     assert_eq!(done(&mut p, cmd, 9), Ok(()));
     assert!(
-        eventually(Duration::from_secs(15), || guest
+        eventually(Duration::from_secs(30), || guest
             .serial_text()
             .contains("SLEEP-INT-42")),
         "Ctrl-C did not interrupt the sleep"
     );
     // The trap ran, then the script went on: the sleep ended ~95 s early.
-    assert!(guest.serial_text().contains("SLEEP-END-43"));
+    assert!(
+        eventually(Duration::from_secs(30), || guest
+            .serial_text()
+            .contains("SLEEP-END-43")),
+        "the script did not go on after the interrupted sleep"
+    );
 
     // Alt-SysRq-h prints the kernel's SysRq help on the serial console.
     livenet::guest_run(
@@ -323,7 +336,7 @@ fn hotplug_media_send_key_and_balloon_on_a_running_guest() {
     };
     assert_eq!(done(&mut p, cmd, 10), Ok(()));
     assert!(
-        eventually(Duration::from_secs(15), || guest
+        eventually(Duration::from_secs(30), || guest
             .serial_text()
             .to_lowercase()
             .contains("sysrq: help")),
@@ -353,7 +366,7 @@ fn hotplug_media_send_key_and_balloon_on_a_running_guest() {
     // The event may already have come while waiting for other replies.
     let is_balloon = |ev: &BackendEvent| matches!(ev, BackendEvent::DomainEvent(_, r) if r.id == id && r.detail.kind() == "balloon-change");
     let seen = p.seen.iter().any(is_balloon)
-        || p.wait(Duration::from_secs(10), |ev| is_balloon(ev).then_some(()))
+        || p.wait(Duration::from_secs(30), |ev| is_balloon(ev).then_some(()))
             .is_some();
     assert!(seen, "no balloon-change event");
     let cmd = DeviceCmd::SetMemory {

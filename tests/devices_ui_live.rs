@@ -13,7 +13,7 @@ use common::{Harness, Options, livenet};
 use virtdeck::ui::devices::tab::Loaded;
 use virtdeck::ui::domains::detail::Tab;
 
-const BOOT: Duration = Duration::from_secs(120);
+const BOOT: Duration = Duration::from_secs(180);
 const SLOW: Duration = Duration::from_secs(60);
 const CDROM: &str = "<disk type='file' device='cdrom'>\n<driver name='qemu' type='raw'/>\n\
                      <target dev='hdc' bus='ide'/>\n<readonly/>\n</disk>\n</devices>";
@@ -46,6 +46,21 @@ impl Drop for PoolGuard {
     fn drop(&mut self) {
         let _ = rig::virsh_try(&["pool-destroy", &self.0]);
         let _ = rig::virsh_try(&["pool-undefine", &self.0]);
+    }
+}
+
+/// Steps the focused choice with Right until `want` shows. The choices load from the
+/// host in the background, so a budget of presses could run out before they arrive.
+fn step_choice_to(h: &mut Harness, want: &str) {
+    let deadline = Instant::now() + SLOW;
+    while !h.screen_text().contains(want) {
+        assert!(
+            Instant::now() < deadline,
+            "{want} never offered:\n{}",
+            h.screen_text()
+        );
+        h.press("<Right>");
+        h.wait_until(Duration::from_millis(300), |_| false);
     }
 }
 
@@ -239,14 +254,7 @@ fn hotplug_detach_and_change_media_through_the_devices_tab() {
     h.press("a");
     wait_screen(&mut h, "Add a disk");
     h.press("<Down>");
-    for _ in 0..20 {
-        if h.screen_text().contains(&format!("‹ {pool} ›")) {
-            break;
-        }
-        h.press("<Right>");
-        h.wait_until(Duration::from_millis(300), |_| false);
-    }
-    wait_screen(&mut h, &format!("‹ {pool} ›"));
+    step_choice_to(&mut h, &format!("‹ {pool} ›"));
     wait_screen(&mut h, "‹ data.qcow2 ›");
     h.press("<Enter>");
     let screen = wait_screen(
@@ -373,14 +381,7 @@ fn hotplug_detach_and_change_media_through_the_devices_tab() {
     rig::virsh(&["net-define", &file.path().to_string_lossy()]);
     rig::virsh(&["net-start", &net]);
     h.press("n<Down>");
-    for _ in 0..20 {
-        if h.screen_text().contains(&format!("‹ {net} ›")) {
-            break;
-        }
-        h.press("<Right>");
-        h.wait_until(Duration::from_millis(300), |_| false);
-    }
-    wait_screen(&mut h, &format!("‹ {net} ›"));
+    step_choice_to(&mut h, &format!("‹ {net} ›"));
     h.press("<Enter>");
     wait_screen(&mut h, &format!("<source network='{net}'/>"));
     h.press("<Enter>");

@@ -205,7 +205,7 @@ fn a_managed_save_from_the_ui_shows_saved_and_start_resumes_it() {
     let dom = guest.name.clone();
     rig::virsh(&["start", &dom]);
     assert!(
-        guest.wait_for_prompt(Duration::from_secs(120)),
+        guest.wait_for_prompt(Duration::from_secs(180)),
         "guest did not boot"
     );
     let mut h = Harness::start(Options {

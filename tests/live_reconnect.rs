@@ -5,7 +5,7 @@
 mod common;
 
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::rig::{self, Guest};
 use common::{Harness, Options};
@@ -60,14 +60,20 @@ fn libvirtd_restart_is_reported_and_the_app_reconnects_with_a_correct_list() {
     }));
 
     restart_libvirtd();
-    assert!(
-        h.wait_until(Duration::from_secs(10), |app| matches!(
-            app.store.conn,
-            ConnState::Disconnected { .. }
-        )),
-        "the loss was never reported"
-    );
-    let screen = h.screen_text();
+    // The app may have reconnected before the test looks: step through the queued
+    // events one by one, so the loss is seen (and drawn) while it is the state.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut lost_screen = None;
+    while lost_screen.is_none() && Instant::now() < deadline {
+        if !h.pump_one() {
+            std::thread::sleep(Duration::from_millis(5));
+            continue;
+        }
+        if matches!(h.app.store.conn, ConnState::Disconnected { .. }) {
+            lost_screen = Some(h.screen_text());
+        }
+    }
+    let screen = lost_screen.expect("the loss was never reported");
     assert!(screen.contains("DISCONNECTED"), "{screen}");
 
     assert!(
@@ -76,7 +82,7 @@ fn libvirtd_restart_is_reported_and_the_app_reconnects_with_a_correct_list() {
         "never reconnected: {:?}",
         h.app.store.conn
     );
-    assert!(h.wait_until(Duration::from_secs(5), |app| {
+    assert!(h.wait_until(Duration::from_secs(20), |app| {
         Harness::state_of(app, &name).is_some_and(|s| s.starts_with("running"))
     }));
     assert!(!h.screen_text().contains("DISCONNECTED"));
@@ -84,7 +90,7 @@ fn libvirtd_restart_is_reported_and_the_app_reconnects_with_a_correct_list() {
     // Events are subscribed again on the new connection.
     rig::virsh(&["destroy", &name]);
     assert!(
-        h.wait_until(Duration::from_secs(2), |app| {
+        h.wait_until(Duration::from_secs(20), |app| {
             Harness::state_of(app, &name).is_some_and(|s| s.starts_with("shut off"))
         }),
         "no event after reconnect"

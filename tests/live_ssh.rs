@@ -11,7 +11,7 @@ use common::rig::{self, Guest};
 use common::{Harness, Options};
 use virtdeck::ui::console::session::Link;
 
-const BOOT: Duration = Duration::from_secs(90);
+const BOOT: Duration = Duration::from_secs(180);
 const T: Duration = Duration::from_secs(20);
 
 fn start_over_ssh(uri: &str) -> Harness {

@@ -21,7 +21,7 @@ fn start(guest: &Guest) {
 fn booted_on_stats_tab(guest: &Guest) -> (Harness, DomainId) {
     start(guest);
     assert!(
-        guest.wait_for_prompt(Duration::from_secs(90)),
+        guest.wait_for_prompt(Duration::from_secs(180)),
         "guest did not boot"
     );
     let mut h = Harness::start(Options::new(rig::URI));
@@ -205,7 +205,35 @@ fn figures_match_virsh_under_disk_and_network_load() {
     let blk = virsh_figures(&["domblkstat", &guest.name, "vda"]);
     let ifs = virsh_figures(&["domifstat", &guest.name, &nic_name]);
     let mem = virsh_figures(&["dommemstat", &guest.name]);
-    let after = next_sample(&mut h, &id);
+    // Samples taken while virsh ran are queued; step through them one event at a time
+    // and keep every balloon record, then take two more, so `after` was sampled after
+    // the virsh calls (one in flight could predate them).
+    let mut balloons: Vec<_> = before.latest.balloon.iter().cloned().collect();
+    let record = |h: &Harness, balloons: &mut Vec<_>| {
+        if let Some(b) = h
+            .app
+            .store
+            .stats
+            .get(&id)
+            .and_then(|s| s.latest.balloon.clone())
+        {
+            balloons.push(b);
+        }
+    };
+    while h.pump_one() {
+        record(&h, &mut balloons);
+    }
+    let target = hist(&h, &id).samples + 2;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while hist(&h, &id).samples < target {
+        assert!(std::time::Instant::now() < deadline, "no new stats sample");
+        if h.pump_one() {
+            record(&h, &mut balloons);
+        } else {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    let after = hist(&h, &id);
     let (d0, d1) = (&before.latest.disks[0], &after.latest.disks[0]);
     for ((k, b), (_, a)) in disk_fields(d0).into_iter().zip(disk_fields(d1)) {
         assert_between(&format!("domblkstat {k}"), b, blk.get(k), a);
@@ -221,9 +249,8 @@ fn figures_match_virsh_under_disk_and_network_load() {
     // Guest-reported memory comes in updates stamped by last_update: virsh's figures equal
     // those of the app sample with the same stamp. rss is the host's live figure.
     let stamp = mem.get("last_update").copied();
-    let same = [&before, &after]
-        .into_iter()
-        .filter_map(|s| s.latest.balloon.as_ref())
+    let same = balloons
+        .iter()
         .find(|b| b.last_update == stamp)
         .unwrap_or_else(|| panic!("no app sample with last_update {stamp:?}: {mem:?}"));
     for (k, v) in [
@@ -240,9 +267,9 @@ fn figures_match_virsh_under_disk_and_network_load() {
         assert_eq!(mem.get(k).copied(), v, "dommemstat {k}");
     }
     let rss = mem.get("rss").copied().expect("rss");
-    let rss_app = [&before, &after].map(|s| s.latest.balloon.as_ref().and_then(|b| b.rss));
+    let rss_app: Vec<u64> = balloons.iter().filter_map(|b| b.rss).collect();
     assert!(
-        rss_app.iter().flatten().any(|r| r.abs_diff(rss) <= 4096),
+        rss_app.iter().any(|r| r.abs_diff(rss) <= 4096),
         "rss {rss} vs app {rss_app:?}"
     );
     assert!(!after.mem.stale, "a guest reporting every 2 s is not stale");

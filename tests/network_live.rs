@@ -13,7 +13,7 @@ use virtdeck::backend::HostId;
 use virtdeck::backend::network::{NetCmd, NetEvent, NetOp, NetworkId};
 use virtdeck::backend::{BackendEvent, Command, DomainId};
 
-const BOOT: Duration = Duration::from_secs(90);
+const BOOT: Duration = Duration::from_secs(180);
 
 fn net_event(ev: &BackendEvent) -> Option<&NetEvent> {
     match ev {
@@ -263,7 +263,7 @@ fn guest_on_isolated_network_gets_a_lease_the_backend_reports() {
     // Stopping it raises a network lifecycle event and an inactive row, no polling.
     rig::virsh(&["destroy", &guest.name]);
     rig::virsh(&["net-destroy", &net_name]);
-    let stopped = p.wait(Duration::from_secs(10), |ev| match net_event(ev)? {
+    let stopped = p.wait(Duration::from_secs(30), |ev| match net_event(ev)? {
         NetEvent::Updated(i) if i.id == id && !i.active => Some(()),
         _ => None,
     });

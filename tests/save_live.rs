@@ -65,7 +65,7 @@ fn save_restore_and_managed_save_keep_the_shell_state() {
     let dom = guest.name.clone();
     rig::virsh(&["start", &dom]);
     assert!(
-        guest.wait_for_prompt(Duration::from_secs(90)),
+        guest.wait_for_prompt(Duration::from_secs(180)),
         "guest did not boot"
     );
     guest_sh(&dom, "VDSTATE=kept-42");

@@ -103,7 +103,7 @@ fn markers_on_disk_come_back_with_revert_and_the_tree_matches_virsh() {
     let dom = guest.name.clone();
     rig::virsh(&["start", &dom]);
     assert!(
-        guest.wait_for_prompt(Duration::from_secs(90)),
+        guest.wait_for_prompt(Duration::from_secs(180)),
         "guest did not boot"
     );
 

@@ -38,7 +38,7 @@ fn a_network_defined_in_the_editor_starts_from_the_view() {
     let _net = NetGuard(name.clone());
 
     let mut h = Harness::start(Options {
-        width: 120,
+        width: 160,
         height: 30,
         ..Options::new(rig::URI)
     });

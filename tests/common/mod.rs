@@ -102,7 +102,7 @@ impl Harness {
         };
         assert!(
             // A full list, not just the connection: tests select domains right away.
-            h.wait_until(Duration::from_secs(10), |app| app.store.loaded),
+            h.wait_until(Duration::from_secs(30), |app| app.store.loaded),
             "no domain list arrived"
         );
         Ok(h)
@@ -112,6 +112,18 @@ impl Harness {
     pub fn pump(&mut self) {
         while let Ok(ev) = self.rx.try_recv() {
             self.app.handle(ev);
+        }
+    }
+
+    /// Applies the next queued event, if there is one; returns whether there was. Tests
+    /// that must see a passing state (a loss before the reconnect) step with it.
+    pub fn pump_one(&mut self) -> bool {
+        match self.rx.try_recv() {
+            Ok(ev) => {
+                self.app.handle(ev);
+                true
+            }
+            Err(_) => false,
         }
     }
 
@@ -214,9 +226,9 @@ impl Harness {
         self.app.domains.list.select_index(idx);
     }
 
-    /// The UUID of the domain called `name`, waiting up to 10 s for it to be listed.
+    /// The UUID of the domain called `name`, waiting up to 30 s for it to be listed.
     pub fn id_of(&mut self, name: &str) -> virtdeck::backend::DomainId {
-        self.wait_until(Duration::from_secs(10), |app| {
+        self.wait_until(Duration::from_secs(30), |app| {
             app.store.rows().any(|r| r.info.name == name)
         });
         self.app
