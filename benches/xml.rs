@@ -18,7 +18,15 @@ fn report(name: &str, target: Duration, mut times: Vec<Duration>) {
     times.sort();
     let med = times[times.len() / 2];
     let p99 = times[(times.len() * 99 / 100).min(times.len() - 1)];
-    let verdict = if med <= target { "ok" } else { "OVER TARGET" };
+    // `cargo test --all-targets` runs this as an unoptimised smoke test: its times say
+    // nothing about the targets, which `cargo bench` (release) checks.
+    let verdict = if cfg!(debug_assertions) {
+        "debug build, not judged"
+    } else if med <= target {
+        "ok"
+    } else {
+        "OVER TARGET"
+    };
     println!(
         "{name:<38} median {:>9.3} ms   p99 {:>9.3} ms   (target {} ms, {verdict})",
         med.as_secs_f64() * 1e3,
