@@ -122,6 +122,23 @@ fn main() -> ExitCode {
         event::spawn_tick(tx.clone(), std::time::Duration::from_secs(1));
         let r = app.run(&mut terminal, &mut rx).await;
         virtdeck::terminal::restore();
+        // A clone or transfer cut off by the exit would leave half-made volumes behind.
+        if !app.inflight.is_empty() {
+            use std::io::Write;
+            // After a hang-up stderr may be gone: the cleanup matters, the words less.
+            let mut err = std::io::stderr();
+            let _ = writeln!(
+                err,
+                "virtdeck: cancelling what still runs (Ctrl-C stops waiting): {}",
+                app.inflight.labels().collect::<Vec<_>>().join(", ")
+            );
+            let lines = app
+                .wind_down(&mut rx, std::time::Duration::from_secs(120))
+                .await;
+            for line in lines {
+                let _ = writeln!(err, "virtdeck: {line}");
+            }
+        }
         r
     });
     drop(backends);

@@ -431,3 +431,88 @@ fn a_paused_guests_disk_in_a_pool_is_streamed_past_qemus_lock() {
     assert_eq!(src.domstate(), "paused", "the original stays paused");
     same_content(&in_pool, &disk_of(&new));
 }
+
+/// Pumps and redraws until the screen shows `text`.
+fn wait_text(h: &mut common::Harness, text: &str) {
+    let deadline = std::time::Instant::now() + JOB;
+    while !h.screen_text().contains(text) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{text} never shown:\n{}",
+            h.screen_text()
+        );
+        h.wait_until(Duration::from_millis(50), |_| false);
+    }
+}
+
+#[test]
+fn quitting_during_a_clone_cancels_it_and_leaves_nothing_behind() {
+    let Some(src) = Guest::define("qxsrc") else {
+        return;
+    };
+    // Enough data that the copy is still running when virtdeck quits.
+    let image = disk_of(&src.name);
+    let st = Proc::new("qemu-io")
+        .args(["-f", "qcow2", "-c", "write -P 0xcd 0 48M", &image])
+        .output()
+        .expect("qemu-io");
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let pool = Pool::make("qxpool");
+    let new = format!("{}qxdst", prefix());
+    let mut h = common::Harness::start(common::Options {
+        width: 120,
+        height: 40,
+        ..common::Options::new(rig::URI)
+    });
+    h.press(&format!(":clone {} {new}<Enter>", src.name));
+    wait_text(&mut h, "The clone gets a new UUID");
+    // The disk is in no pool: the new volume goes to this test's (other pools may exist).
+    h.press("<Tab>");
+    let chosen = format!("New volumes {}", pool.name);
+    for _ in 0..50 {
+        if h.screen_text().contains(&chosen) {
+            break;
+        }
+        h.press(" ");
+    }
+    wait_text(&mut h, &chosen);
+    h.press("<Enter>");
+    wait_text(&mut h, "copying");
+    // Hidden, then quit: virtdeck asks, and a yes cancels on the way out.
+    h.press("<Esc>q");
+    assert!(
+        h.screen_text().contains("Quit with jobs running?"),
+        "{}",
+        h.screen_text()
+    );
+    h.press("y");
+    assert!(h.app.should_quit());
+    let lines = h.wind_down(JOB);
+    let [line] = &lines[..] else {
+        panic!("one line per job: {lines:?}")
+    };
+    eprintln!("on the way out: {line}");
+    assert!(line.contains("cancelled"), "{line}");
+    assert!(
+        !rig::virsh_try(&["dominfo", &new]).0,
+        "the clone's domain is left behind"
+    );
+    // Each volume the line says was removed is gone.
+    let removed: Vec<&str> = line
+        .split("removed volume ")
+        .skip(1)
+        .filter_map(|s| s.split([',', ';']).next())
+        .collect();
+    assert!(!removed.is_empty(), "{line}");
+    for v in removed {
+        let (pool, name) = v.trim().split_once('/').expect("pool/name");
+        assert!(
+            !rig::virsh_try(&["vol-info", name, "--pool", pool]).0,
+            "{pool}/{name} left behind"
+        );
+    }
+}

@@ -444,3 +444,103 @@ fn a_finished_clone_is_selected_in_the_list() {
     let id = f.app.domains.list.selected().cloned().expect("a selection");
     assert_eq!(id.uuid, uuid(4));
 }
+
+/// Runs the App's after-quit wait on `events`, as main does once the screen is gone.
+fn wind_down(f: &mut Fake, events: Vec<BackendEvent>, limit: Duration) -> Vec<String> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    for ev in events {
+        tx.send(Event::Backend(ev)).expect("send");
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("runtime");
+    rt.block_on(f.app.wind_down(&mut rx, limit))
+}
+
+#[test]
+fn quitting_with_a_clone_running_asks_then_cancels_it_and_waits_for_the_cleanup() {
+    let mut f = Fake::new(100, 30, false);
+    f.open_clone("db", plan_of(1, "db", false));
+    f.press("<Enter>");
+    let (req, _) = start_spec(&f.commands());
+    f.feed(CloneEvent::Progress {
+        req,
+        id: DomainId::new(H, uuid(1)),
+        what: "db → db-clone".into(),
+        progress: CloneProgress {
+            step: "copying vda".into(),
+            done: 1 << 20,
+            total: 64 << 20,
+            elapsed: Duration::from_secs(1),
+        },
+    });
+    // The dialog goes to the background; q on the list asks instead of quitting.
+    f.press("<Esc>q");
+    let s = f.screen();
+    assert!(s.contains("Quit with jobs running?"), "{s}");
+    assert!(s.contains("clone db → db-clone"), "{s}");
+    assert!(!f.app.should_quit());
+    // Any other key keeps virtdeck (and the clone) running.
+    f.press("n");
+    assert!(!f.app.has_popup());
+    assert!(!f.app.should_quit());
+    assert_eq!(f.commands(), Vec::<Command>::new(), "nothing was cancelled");
+    f.press(":q<Enter>");
+    assert!(
+        f.screen().contains("Quit with jobs running?"),
+        "{}",
+        f.screen()
+    );
+    f.press("y");
+    assert!(f.app.should_quit());
+    // After the screen is gone: the cancel goes out, and the wait ends with its outcome.
+    let finished = BackendEvent::Clone(
+        H,
+        CloneEvent::Finished {
+            req,
+            id: DomainId::new(H, uuid(1)),
+            what: "db → db-clone".into(),
+            result: Err("cancelled; removed volume images/db-clone.qcow2".into()),
+        },
+    );
+    let lines = wind_down(&mut f, vec![finished], Duration::from_secs(30));
+    assert_eq!(
+        f.commands(),
+        vec![Command::Clone(H, CloneCmd::Cancel { req })]
+    );
+    assert_eq!(
+        lines,
+        ["clone db → db-clone: cancelled; removed volume images/db-clone.qcow2"]
+    );
+}
+
+#[test]
+fn a_finished_clone_does_not_hold_up_quitting_and_a_stuck_one_is_named_on_the_way_out() {
+    let mut f = Fake::new(100, 30, false);
+    f.open_clone("db", plan_of(1, "db", false));
+    f.press("<Enter>");
+    let (req, _) = start_spec(&f.commands());
+    f.feed(CloneEvent::Finished {
+        req,
+        id: DomainId::new(H, uuid(1)),
+        what: "db → db-clone".into(),
+        result: Ok((DomainId::new(H, uuid(9)), "db-clone defined".into())),
+    });
+    f.press("<Esc>q");
+    assert!(f.app.should_quit(), "{}", f.screen());
+    assert!(wind_down(&mut f, Vec::new(), Duration::from_millis(10)).is_empty());
+
+    // A clone whose cleanup never reports within the wait is named as left behind.
+    let mut f = Fake::new(100, 30, false);
+    f.open_clone("web-02", plan_of(3, "web-02", false));
+    f.press("<Enter>");
+    let _ = start_spec(&f.commands());
+    f.press("<Esc>qy");
+    assert!(f.app.should_quit());
+    let lines = wind_down(&mut f, Vec::new(), Duration::from_millis(50));
+    assert_eq!(
+        lines,
+        ["clone to web-02-clone: still running when virtdeck left; what it made may remain"]
+    );
+}

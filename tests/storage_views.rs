@@ -634,3 +634,48 @@ fn a_save_shows_in_the_jobs_view_with_its_domain_and_goes_when_done() {
     });
     assert!(f.screen().contains("no block, save or restore job"));
 }
+
+#[test]
+fn quitting_during_a_download_asks_and_cancels_it_on_the_way_out() {
+    let mut f = Fake::new(120, 30);
+    f.volumes();
+    f.select_volume("web.qcow2");
+    f.press("d<Ctrl-u>/tmp/web.img<Enter>");
+    let req = match &f.commands()[..] {
+        [Command::Storage(_, StorageCmd::Transfer { req, .. })] => *req,
+        other => panic!("{other:?}"),
+    };
+    f.press(":q<Enter>");
+    let s = f.screen();
+    assert!(s.contains("Quit with jobs running?"), "{s}");
+    assert!(
+        s.contains("download default/web.qcow2 to /tmp/web.img"),
+        "{s}"
+    );
+    assert!(!f.app.should_quit());
+    f.press("y");
+    assert!(f.app.should_quit());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    tx.send(virtdeck::event::Event::Backend(BackendEvent::Storage(
+        H,
+        StorageEvent::TransferFinished {
+            req,
+            direction: Direction::Download,
+            result: Err("cancelled; the partial file was removed".into()),
+        },
+    )))
+    .expect("send");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("runtime");
+    let lines = rt.block_on(f.app.wind_down(&mut rx, Duration::from_secs(30)));
+    assert_eq!(
+        f.commands(),
+        vec![Command::Storage(H, StorageCmd::CancelTransfer { req })]
+    );
+    assert_eq!(
+        lines,
+        ["download default/web.qcow2 to /tmp/web.img: cancelled; the partial file was removed"]
+    );
+}

@@ -73,7 +73,7 @@ impl App {
             cmdline::Command::HostAll => self.open_view(ViewRequest::Hosts { all: true }),
             cmdline::Command::HostAdd { name, uri } => self.host_add(&name, &uri),
             cmdline::Command::HostRm { name } => self.host_rm(&name),
-            cmdline::Command::Quit => self.leave(),
+            cmdline::Command::Quit => self.request_quit(),
             cmdline::Command::View(v) => self.open_view(view_request(v, None)),
             cmdline::Command::ViewOf(v, arg) => self.open_view(view_request(v, Some(arg))),
             cmdline::Command::Domain { op, domain } => {

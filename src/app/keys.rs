@@ -130,7 +130,7 @@ impl App {
             return;
         }
         match action {
-            Action::Quit => self.leave(),
+            Action::Quit => self.request_quit(),
             Action::Help => {
                 let focus = self.focus_scopes();
                 self.layers.push(Box::new(Help::new(&focus)));

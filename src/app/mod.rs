@@ -5,10 +5,12 @@ mod cmdline;
 mod console_view;
 mod create;
 mod hosts;
+mod inflight;
 mod keys;
 mod layers;
 mod mouse;
 mod onscreen;
+mod quit;
 mod render;
 mod views;
 mod xml;
@@ -143,6 +145,10 @@ pub struct App {
     /// Where the last frame put the list and the lower pane, for mouse clicks.
     areas: mouse::Areas,
     quit: bool,
+    /// Clones and transfers running now: a quit asks first, then cancels them.
+    pub inflight: inflight::Inflight,
+    /// The user said yes to quitting with work still running.
+    quit_confirmed: bool,
     /// The signal that ended the session, if one did.
     exit_signal: Option<crate::signals::ExitSignal>,
     dirty: bool,
@@ -193,6 +199,8 @@ impl App {
             reqs: RequestIds::default(),
             areas: mouse::Areas::default(),
             quit: false,
+            inflight: Default::default(),
+            quit_confirmed: false,
             exit_signal: None,
             dirty: true,
             started: None,
@@ -216,6 +224,7 @@ impl App {
     /// Forgets a host (its worker is the caller's to stop) and its rows.
     pub fn remove_host(&mut self, id: HostId) {
         self.backends.remove(&id);
+        self.inflight.forget_host(id);
         self.store.hosts.remove(id);
         self.store.apply(&BackendEvent::DomainList(id, Vec::new()));
         if self.domains.list.host() == Some(id) {
@@ -381,6 +390,8 @@ impl App {
             }
             other => other,
         };
+        // What became of a job is already on the screen (its view or the status line).
+        let _ = self.inflight.on_event(&ev);
         if self.on_bulk_event(&ev) {
             self.dirty = true;
             return;
@@ -534,7 +545,11 @@ impl App {
                 Effect::Open(view) => self.open_view(view),
                 Effect::EditXml(target) => self.open_editor(target),
                 Effect::ClearStatus => self.status = None,
-                Effect::Quit => self.leave(),
+                Effect::Quit => self.request_quit(),
+                Effect::QuitAnyway => {
+                    self.quit_confirmed = true;
+                    self.request_quit();
+                }
                 Effect::Exec { line, cmd } => self.exec(&line, cmd),
                 Effect::Clipboard(text) => self.copy(text),
                 Effect::ShowHost(host) => self.show_host(host),
@@ -551,7 +566,10 @@ impl App {
     pub(crate) fn send(&mut self, cmd: Command) {
         let host = cmd.host().unwrap_or(self.host);
         match self.backends.get(&host) {
-            Some(b) => b.send(cmd),
+            Some(b) => {
+                self.inflight.on_send(&cmd);
+                b.send(cmd);
+            }
             None => self.set_status(Level::Error, format!("no such host: {host}")),
         }
     }

@@ -59,7 +59,10 @@ pub enum Effect {
     EditXml(crate::ui::xml_editor::Target),
     /// Clear the status line.
     ClearStatus,
+    /// Quit, asking first while clones or transfers run.
     Quit,
+    /// Quit although clones or transfers run (the user said yes): they are cancelled.
+    QuitAnyway,
     /// Run a parsed `:` command line (`line` as typed, for the history).
     Exec {
         line: String,

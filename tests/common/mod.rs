@@ -115,6 +115,16 @@ impl Harness {
         }
     }
 
+    /// What main does after the screen is gone: cancels the clones and transfers still
+    /// running and waits for their cleanup; one line per job.
+    pub fn wind_down(&mut self, limit: Duration) -> Vec<String> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("runtime");
+        rt.block_on(self.app.wind_down(&mut self.rx, limit))
+    }
+
     /// Applies the next queued event, if there is one; returns whether there was. Tests
     /// that must see a passing state (a loss before the reconnect) step with it.
     pub fn pump_one(&mut self) -> bool {

@@ -1,5 +1,6 @@
-//! Generic questions the storage views ask: yes/no or type-a-name before a command goes
-//! out, and a one-line prompt whose answer a closure turns into commands.
+//! Generic questions: yes/no or type-a-name before a command goes out (the storage views)
+//! or before quitting with work running, and a one-line prompt whose answer a closure
+//! turns into commands.
 
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -11,17 +12,27 @@ use crate::action::{Action, Scope};
 use crate::app::Level;
 use crate::backend::Command;
 use crate::config::{Config, Role};
-use crate::ui::layer::{Ctx, DrawCtx, Flow, Layer};
+use crate::ui::layer::{Ctx, DrawCtx, Effect, Flow, Layer};
 use crate::ui::popups::confirm::name_matches;
 use crate::ui::text::escape;
 use crate::ui::widgets::{Edit, LineInput, centered, frame};
 
-/// Asks before `cmd` is sent: `y`, or (with `typed`) the object's name typed exactly.
+/// What a yes does.
+// One question at a time, in a boxed layer: the size of the idle variant costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum Then {
+    Send(Command),
+    /// Quit, cancelling what still runs.
+    Quit,
+}
+
+/// Asks before `then` happens: `y`, or (with `typed`) the object's name typed exactly.
 pub struct Ask {
     pub title: String,
     /// What happens, said plainly: which files go, what stays.
     pub body: Vec<String>,
-    pub cmd: Command,
+    pub then: Then,
     /// The status line text once sent.
     pub sent: String,
     /// Some(name): the name must be typed.
@@ -33,8 +44,19 @@ impl Ask {
         Ask {
             title: title.into(),
             body,
-            cmd,
+            then: Then::Send(cmd),
             sent,
+            typed: None,
+        }
+    }
+
+    /// Asks before quitting while jobs run; `body` names them.
+    pub fn quit(title: impl Into<String>, body: Vec<String>) -> Ask {
+        Ask {
+            title: title.into(),
+            body,
+            then: Then::Quit,
+            sent: String::new(),
             typed: None,
         }
     }
@@ -53,8 +75,13 @@ impl Ask {
     }
 
     fn go(&self, cx: &mut Ctx) {
-        cx.status(Level::Info, self.sent.clone());
-        cx.send(self.cmd.clone());
+        match &self.then {
+            Then::Send(cmd) => {
+                cx.status(Level::Info, self.sent.clone());
+                cx.send(cmd.clone());
+            }
+            Then::Quit => cx.effects.push(Effect::QuitAnyway),
+        }
     }
 }
 
