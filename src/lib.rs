@@ -14,5 +14,6 @@ pub mod palette;
 pub mod signals;
 pub mod state;
 pub mod terminal;
+pub mod tty_auth;
 pub mod ui;
 pub mod xml;

@@ -76,7 +76,14 @@ fn main() -> ExitCode {
     if hosts.len() == 1 {
         // One host: connect before taking the screen, so errors print plainly, ssh can
         // prompt, and a host that cannot be reached ends virtdeck with its message.
-        match Backend::start(backend_cfg(0, &hosts[0]), event::backend_sink(tx.clone())) {
+        // URIs that take libvirt's auth callback (qemu+libssh://) ask here, on the
+        // terminal, as qemu+ssh://'s ssh does.
+        let ask: virtdeck::backend::StartupAsker = Box::new(virtdeck::tty_auth::ask);
+        match Backend::start_asking(
+            backend_cfg(0, &hosts[0]),
+            event::backend_sink(tx.clone()),
+            Some(ask),
+        ) {
             Ok(b) => {
                 tracing::info!("connected to {}", b.uri());
                 backends.push(b);

@@ -2,8 +2,10 @@
 //! libvirt asks for the passphrase through the worker; the popup shows, the test types into
 //! it like a user: a wrong passphrase leaves the host "auth needed" with libvirt's reason, a
 //! retry (r in the hosts view) asks again and the right one connects and lists the domains.
+//! With that host alone, the real binary asks on the terminal before taking the screen.
 //!
-//! The test runs its OWN sshd on 127.0.0.1 (port VIRTDECK_AUTH_SSH_PORT, default 2298) with
+//! Each test runs its OWN sshd on 127.0.0.1 (port VIRTDECK_AUTH_SSH_PORT, default 2298, and
+//! the one below it) with
 //! a key it makes for the occasion (the rig's host key, read only); the rig's sshd (2222) and
 //! every system password stay untouched. Needs the rig (libvirtd and tests/rig/sshd.sh's
 //! host key); without it it says so, and with VIRTDECK_REQUIRE_RIG=1 or CI=true it fails.
@@ -97,9 +99,9 @@ impl Drop for Sshd {
 struct Row(String);
 
 impl Row {
-    fn define(dir: &Path) -> Row {
+    fn define(dir: &Path, suffix: &str) -> Row {
         let prefix = std::env::var("VIRTDECK_RIG_PREFIX").unwrap_or_else(|_| "vdtest".into());
-        let row = Row(format!("{prefix}-authpop"));
+        let row = Row(format!("{prefix}-{suffix}"));
         let path = dir.join("dom.xml");
         std::fs::write(
             &path,
@@ -183,12 +185,27 @@ fn popup_open(app: &App, screen: &str) -> bool {
     app.has_popup() && screen.contains("Credentials for authhost")
 }
 
-#[test]
-fn a_libssh_key_passphrase_is_asked_in_the_popup_and_a_wrong_one_shows_why() {
-    let port: u16 = std::env::var("VIRTDECK_AUTH_SSH_PORT")
+/// A private sshd on `port` that takes only a passphrase-protected key, the
+/// `qemu+libssh://` URI that uses it, and a domain of the test's own to find in the list.
+struct Setup {
+    uri: String,
+    row: Row,
+    _sshd: Sshd,
+    dir: tempfile::TempDir,
+}
+
+/// The port of this test's sshd: VIRTDECK_AUTH_SSH_PORT (default 2298) minus `offset`, one
+/// per test of this file (they run in parallel; 2299 is the ssh_disconnect bench's).
+fn port(offset: u16) -> u16 {
+    std::env::var("VIRTDECK_AUTH_SSH_PORT")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(2298);
+        .unwrap_or(2298u16)
+        - offset
+}
+
+/// `None` (the test does not run) without the rig, outside CI.
+fn setup(port: u16, suffix: &str) -> Option<Setup> {
     let cache =
         std::env::var("VIRTDECK_RIG_CACHE").unwrap_or_else(|_| "/var/cache/virtdeck-rig".into());
     let host_key = PathBuf::from(cache).join("ssh/host_ed25519");
@@ -200,7 +217,7 @@ fn a_libssh_key_passphrase_is_asked_in_the_popup_and_a_wrong_one_shows_why() {
         );
         assert!(!rig_required(), "{msg}");
         eprintln!("{msg}; NOT RUN");
-        return;
+        return None;
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let key = dir.path().join("key");
@@ -224,14 +241,29 @@ fn a_libssh_key_passphrase_is_asked_in_the_popup_and_a_wrong_one_shows_why() {
     let fields: Vec<&str> = pub_line.split_whitespace().take(2).collect();
     std::fs::write(&known, format!("[127.0.0.1]:{port} {}\n", fields.join(" ")))
         .expect("known_hosts");
-    let row = Row::define(dir.path());
-    let _sshd = Sshd::start(dir.path(), &host_key, port);
+    let row = Row::define(dir.path(), suffix);
+    let sshd = Sshd::start(dir.path(), &host_key, port);
     let uri = format!(
         "qemu+libssh://root@127.0.0.1:{port}/system?keyfile={}&known_hosts={}\
          &known_hosts_verify=normal&sshauth=privkey",
         key.display(),
         known.display()
     );
+    Some(Setup {
+        uri,
+        row,
+        _sshd: sshd,
+        dir,
+    })
+}
+
+#[test]
+fn a_libssh_key_passphrase_is_asked_in_the_popup_and_a_wrong_one_shows_why() {
+    // Bound whole: the sshd and the key's directory live until the test ends.
+    let Some(setup) = setup(port(0), "authpop") else {
+        return;
+    };
+    let (uri, row) = (setup.uri.clone(), &setup.row);
 
     let (tx, rx) = unbounded_channel();
     let config = Config::builtin().expect("config");
@@ -303,4 +335,122 @@ fn a_libssh_key_passphrase_is_asked_in_the_popup_and_a_wrong_one_shows_why() {
     });
     drop(s);
     drop(backend);
+}
+
+/// virtdeck with one `qemu+libssh://` host, in a real pty (script(1)): what it printed.
+struct Pty {
+    child: std::process::Child,
+    out: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+}
+
+impl Pty {
+    fn start(uri: &str, state: &Path) -> Pty {
+        use std::io::Read;
+        let bin = env!("CARGO_BIN_EXE_virtdeck");
+        let mut child = Command::new("script")
+            .args([
+                "-qfec",
+                &format!("stty cols 100 rows 30; exec {bin} -c '{uri}'"),
+                "/dev/null",
+            ])
+            .env("XDG_STATE_HOME", state)
+            .env("XDG_CONFIG_HOME", state)
+            .env("TERM", "xterm-256color")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("run script(1)");
+        let out = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut stdout = child.stdout.take().expect("stdout");
+        let sink = out.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut o) = sink.lock() {
+                    o.extend_from_slice(&buf[..n]);
+                }
+            }
+        });
+        Pty { child, out }
+    }
+
+    fn raw(&self) -> String {
+        String::from_utf8_lossy(&self.out.lock().expect("lock")).into_owned()
+    }
+
+    /// What the terminal shows now (the TUI draws by diff).
+    fn shown(&self) -> String {
+        let mut vt = vt100::Parser::new(30, 100, 0);
+        vt.process(&self.out.lock().expect("lock"));
+        vt.screen().contents()
+    }
+
+    fn wait_for(&self, what: &str, cond: impl Fn(&Pty) -> bool) {
+        let t = Instant::now();
+        while !cond(self) {
+            assert!(
+                t.elapsed() < LIMIT,
+                "{what}: not within {LIMIT:?}; printed:\n{}",
+                self.raw()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn keys(&mut self, s: &str) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().expect("stdin");
+        stdin.write_all(s.as_bytes()).expect("send keys");
+        stdin.flush().expect("flush keys");
+    }
+
+    /// Waits for the exit: its code as script(1) passes it on, and all that was printed.
+    fn finish(mut self) -> (Option<i32>, String) {
+        let t = Instant::now();
+        loop {
+            if let Some(st) = self.child.try_wait().expect("try_wait") {
+                std::thread::sleep(Duration::from_millis(100));
+                return (st.code(), self.raw());
+            }
+            if t.elapsed() > LIMIT {
+                let _ = self.child.kill();
+                panic!("virtdeck did not exit:\n{}", self.raw());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[test]
+fn a_single_libssh_host_asks_its_passphrase_on_the_terminal_before_the_screen() {
+    let Some(setup) = setup(port(1), "authtty") else {
+        return;
+    };
+    let asked = |p: &Pty| p.raw().to_lowercase().contains("passphrase");
+
+    // Esc at the question: no connection, and virtdeck says why instead of hanging.
+    let mut p = Pty::start(&setup.uri, setup.dir.path());
+    p.wait_for("the passphrase question", asked);
+    p.keys("abc\x1b");
+    let (code, out) = p.finish();
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("virtdeck: "), "no reason given:\n{out}");
+    eprintln!("after Esc:\n{out}");
+
+    // The right passphrase, typed without echo: the list with the test's domain.
+    let mut p = Pty::start(&setup.uri, setup.dir.path());
+    p.wait_for("the passphrase question", asked);
+    p.keys(&format!("{PASSPHRASE}\r"));
+    p.wait_for("the domain list", |p| p.shown().contains(&setup.row.0));
+    assert!(
+        !p.raw().contains(PASSPHRASE),
+        "the passphrase was echoed:\n{}",
+        p.raw()
+    );
+    p.keys("q");
+    assert_eq!(p.finish().0, Some(0));
 }

@@ -38,6 +38,6 @@ pub use model::{
 pub use session::{ConnectError, Refusal};
 pub use stats::{DomainStats, StatsCounters};
 pub use worker::{
-    Backend, BackendConfig, CommandLog, CommandSender, EventSink, uses_auth_callback,
+    Backend, BackendConfig, CommandLog, CommandSender, EventSink, StartupAsker, uses_auth_callback,
 };
 pub use xmldef::Defined;

@@ -131,11 +131,26 @@ impl CommandSender {
     }
 }
 
+/// Answers libvirt's credential questions for the first connection (see
+/// [`Backend::start_asking`]); `None` refuses.
+pub type StartupAsker = Box<dyn FnMut(&[CredRequest]) -> Option<Vec<String>> + Send>;
+
 impl Backend {
     /// Opens the connection on a new worker thread and waits for the result, so a URI that
     /// cannot be opened is reported before the TUI takes the screen (and ssh can still ask
     /// for a password on the terminal).
     pub fn start(cfg: BackendConfig, sink: EventSink) -> Result<Backend, ConnectError> {
+        Self::start_asking(cfg, sink, None)
+    }
+
+    /// [`Backend::start`], with libvirt's credential questions (URIs that use its auth
+    /// callback: `qemu+libssh://`, `+tls`, `+tcp`) put to `ask`, which may block on the
+    /// terminal: the screen is not taken yet.
+    pub fn start_asking(
+        cfg: BackendConfig,
+        sink: EventSink,
+        ask: Option<StartupAsker>,
+    ) -> Result<Backend, ConnectError> {
         let (tx, rx) = mpsc::channel();
         let (ready_tx, ready_rx) = mpsc::channel();
         let (done_tx, done) = mpsc::channel();
@@ -146,13 +161,14 @@ impl Backend {
             .name("libvirt-worker".into())
             .spawn(move || {
                 let t = Instant::now();
+                let mut ask = ask.filter(|_| cfg.uri.as_deref().is_some_and(uses_auth_callback));
                 let session = match Session::open(
                     cfg.uri.as_deref(),
                     cfg.readonly,
                     1,
                     cfg.keepalive,
                     &worker_tx,
-                    None,
+                    ask.as_mut().map(|a| &mut **a as &mut Asker<'_>),
                 ) {
                     Ok(s) => s,
                     Err(e) => {
