@@ -450,10 +450,16 @@ fn quitting_during_a_clone_cancels_it_and_leaves_nothing_behind() {
     let Some(src) = Guest::define("qxsrc") else {
         return;
     };
-    // Enough data that the copy is still running when virtdeck quits.
+    // Enough data that the copy is still running when virtdeck quits: the keys below
+    // take a few screen polls (tens of ms), 48 MiB copies in about as long.
     let image = disk_of(&src.name);
+    let grown = Proc::new("qemu-img")
+        .args(["resize", "-q", "-f", "qcow2", &image, "1G"])
+        .status()
+        .expect("qemu-img");
+    assert!(grown.success(), "qemu-img resize {image}");
     let st = Proc::new("qemu-io")
-        .args(["-f", "qcow2", "-c", "write -P 0xcd 0 48M", &image])
+        .args(["-f", "qcow2", "-c", "write -P 0xcd 0 768M", &image])
         .output()
         .expect("qemu-io");
     assert!(
@@ -463,6 +469,8 @@ fn quitting_during_a_clone_cancels_it_and_leaves_nothing_behind() {
     );
     let pool = Pool::make("qxpool");
     let new = format!("{}qxdst", prefix());
+    // A failed earlier run may have left the clone (the pool's volumes went above).
+    let _ = rig::virsh_try(&["undefine", &new]);
     let mut h = common::Harness::start(common::Options {
         width: 120,
         height: 40,
