@@ -102,6 +102,33 @@ fn first_bytes(image: &str) -> Vec<u8> {
 }
 
 /// Runs `cmd` in the guest's shell over its serial console.
+/// Writes `mib` MiB of data into the start of a qcow2 `image`, growing it first if needed
+/// (the rig's guests have 64 MiB disks): a copy of it takes a while.
+fn fill(image: &str, mib: u32) {
+    if mib > 64 {
+        let grown = Proc::new("qemu-img")
+            .args(["resize", "-q", "-f", "qcow2", image, &format!("{mib}M")])
+            .status()
+            .expect("qemu-img");
+        assert!(grown.success(), "qemu-img resize {image}");
+    }
+    let st = Proc::new("qemu-io")
+        .args([
+            "-f",
+            "qcow2",
+            "-c",
+            &format!("write -P 0xab 0 {mib}M"),
+            image,
+        ])
+        .output()
+        .expect("qemu-io");
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+}
+
 fn guest_sh(dom: &str, cmd: &str) -> String {
     let helper = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/guest_console.py");
     let out = Proc::new("python3")
@@ -228,16 +255,7 @@ fn a_cancelled_clone_leaves_nothing_behind() {
         return;
     };
     // Enough data that the copy is still running when the cancel arrives.
-    let image = disk_of(&src.name);
-    let st = Proc::new("qemu-io")
-        .args(["-f", "qcow2", "-c", "write -P 0xab 0 48M", &image])
-        .output()
-        .expect("qemu-io");
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    fill(&disk_of(&src.name), 48);
     let pool = Pool::make("cxpool");
     let new = format!("{}cxdst", prefix());
     let mut c = Client::open(rig::URI);
@@ -452,21 +470,7 @@ fn quitting_during_a_clone_cancels_it_and_leaves_nothing_behind() {
     };
     // Enough data that the copy is still running when virtdeck quits: the keys below
     // take a few screen polls (tens of ms), 48 MiB copies in about as long.
-    let image = disk_of(&src.name);
-    let grown = Proc::new("qemu-img")
-        .args(["resize", "-q", "-f", "qcow2", &image, "1G"])
-        .status()
-        .expect("qemu-img");
-    assert!(grown.success(), "qemu-img resize {image}");
-    let st = Proc::new("qemu-io")
-        .args(["-f", "qcow2", "-c", "write -P 0xcd 0 768M", &image])
-        .output()
-        .expect("qemu-io");
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    fill(&disk_of(&src.name), 768);
     let pool = Pool::make("qxpool");
     let new = format!("{}qxdst", prefix());
     // A failed earlier run may have left the clone (the pool's volumes went above).

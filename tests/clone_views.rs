@@ -61,6 +61,35 @@ impl Fake {
     }
 }
 
+/// Clones db with the dialog's defaults and feeds a progress event half-way; the request.
+fn clone_db_half_way(f: &mut Fake) -> u64 {
+    f.open_clone("db", plan_of(1, "db", false));
+    f.press("<Enter>");
+    let (req, _) = start_spec(&f.commands());
+    f.feed(CloneEvent::Progress {
+        req,
+        id: DomainId::new(H, uuid(1)),
+        what: "db → db-clone".into(),
+        progress: CloneProgress {
+            step: "copying vda to images/db-clone.qcow2".into(),
+            done: 32 << 20,
+            total: 64 << 20,
+            elapsed: Duration::from_secs(3),
+        },
+    });
+    req
+}
+
+/// The outcome of db's clone as the backend reports a cancel.
+fn db_cancelled(req: u64) -> CloneEvent {
+    CloneEvent::Finished {
+        req,
+        id: DomainId::new(H, uuid(1)),
+        what: "db → db-clone".into(),
+        result: Err("cancelled; removed volume images/db-clone.qcow2".into()),
+    }
+}
+
 fn plan_req(sent: &[Command]) -> u64 {
     match sent {
         [Command::Clone(_, CloneCmd::Plan { req, .. })] => *req,
@@ -169,20 +198,7 @@ fn space_makes_a_disk_a_linked_clone_with_its_warning_and_picks_the_pool() {
 #[test]
 fn progress_shows_and_x_cancels_and_the_outcome_says_what_was_removed() {
     let mut f = Fake::new(80, 24, false);
-    f.open_clone("db", plan_of(1, "db", false));
-    f.press("<Enter>");
-    let (req, _) = start_spec(&f.commands());
-    f.feed(CloneEvent::Progress {
-        req,
-        id: DomainId::new(H, uuid(1)),
-        what: "db → db-clone".into(),
-        progress: CloneProgress {
-            step: "copying vda to images/db-clone.qcow2".into(),
-            done: 32 << 20,
-            total: 64 << 20,
-            elapsed: Duration::from_secs(3),
-        },
-    });
+    let req = clone_db_half_way(&mut f);
     let s = f.screen();
     assert!(s.contains("50%"), "{s}");
     assert!(s.contains("copying vda to images/db-clone.qcow2"), "{s}");
@@ -191,12 +207,7 @@ fn progress_shows_and_x_cancels_and_the_outcome_says_what_was_removed() {
         f.commands(),
         vec![Command::Clone(H, CloneCmd::Cancel { req })]
     );
-    f.feed(CloneEvent::Finished {
-        req,
-        id: DomainId::new(H, uuid(1)),
-        what: "db → db-clone".into(),
-        result: Err("cancelled; removed volume images/db-clone.qcow2".into()),
-    });
+    f.feed(db_cancelled(req));
     let s = f.screen();
     assert!(
         s.contains("Not cloned: cancelled; removed volume images/db-clone.qcow2"),
@@ -461,20 +472,7 @@ fn wind_down(f: &mut Fake, events: Vec<BackendEvent>, limit: Duration) -> Vec<St
 #[test]
 fn quitting_with_a_clone_running_asks_then_cancels_it_and_waits_for_the_cleanup() {
     let mut f = Fake::new(100, 30, false);
-    f.open_clone("db", plan_of(1, "db", false));
-    f.press("<Enter>");
-    let (req, _) = start_spec(&f.commands());
-    f.feed(CloneEvent::Progress {
-        req,
-        id: DomainId::new(H, uuid(1)),
-        what: "db → db-clone".into(),
-        progress: CloneProgress {
-            step: "copying vda".into(),
-            done: 1 << 20,
-            total: 64 << 20,
-            elapsed: Duration::from_secs(1),
-        },
-    });
+    let req = clone_db_half_way(&mut f);
     // The dialog goes to the background; q on the list asks instead of quitting.
     f.press("<Esc>q");
     let s = f.screen();
@@ -495,15 +493,7 @@ fn quitting_with_a_clone_running_asks_then_cancels_it_and_waits_for_the_cleanup(
     f.press("y");
     assert!(f.app.should_quit());
     // After the screen is gone: the cancel goes out, and the wait ends with its outcome.
-    let finished = BackendEvent::Clone(
-        H,
-        CloneEvent::Finished {
-            req,
-            id: DomainId::new(H, uuid(1)),
-            what: "db → db-clone".into(),
-            result: Err("cancelled; removed volume images/db-clone.qcow2".into()),
-        },
-    );
+    let finished = BackendEvent::Clone(H, db_cancelled(req));
     let lines = wind_down(&mut f, vec![finished], Duration::from_secs(30));
     assert_eq!(
         f.commands(),

@@ -53,12 +53,16 @@ fn is_attached(app: &virtdeck::app::App) -> bool {
     app.console_session().is_some_and(|s| s.is_attached())
 }
 
-/// Pumps events and redraws until a screen line satisfies `pred`.
-fn wait_screen(h: &mut Harness, timeout: Duration, pred: impl Fn(&str) -> bool) -> bool {
+/// Pumps events until `cond` holds (true) or `timeout` passes (false).
+fn pump_until(
+    h: &mut Harness,
+    timeout: Duration,
+    mut cond: impl FnMut(&mut Harness) -> bool,
+) -> bool {
     let deadline = Instant::now() + timeout;
     loop {
         h.pump();
-        if h.screen().iter().any(|l| pred(l.trim())) {
+        if cond(h) {
             return true;
         }
         if Instant::now() >= deadline {
@@ -66,6 +70,11 @@ fn wait_screen(h: &mut Harness, timeout: Duration, pred: impl Fn(&str) -> bool) 
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Pumps events and redraws until a screen line satisfies `pred`.
+fn wait_screen(h: &mut Harness, timeout: Duration, pred: impl Fn(&str) -> bool) -> bool {
+    pump_until(h, timeout, |h| h.screen().iter().any(|l| pred(l.trim())))
 }
 
 fn transcript(h: &mut Harness) -> String {
@@ -108,7 +117,6 @@ fn typing_runs_commands_and_ctrl_c_interrupts_them() {
     );
     // Tab completion reaches the shell too: `ech<Tab>` completes to echo. Typed before
     // the next prompt, the Tab would land in the cooked terminal, not the line editor.
-    let deadline = Instant::now() + Duration::from_secs(30);
     let prompt_after = |h: &mut Harness| {
         let lines: Vec<String> = h.screen().iter().map(|l| l.trim().to_string()).collect();
         lines
@@ -117,12 +125,8 @@ fn typing_runs_commands_and_ctrl_c_interrupts_them() {
             .and_then(|i| lines.get(i + 1))
             .is_some_and(|next| next.starts_with(rig::PROMPT.trim()))
     };
-    while !prompt_after(&mut h) && Instant::now() < deadline {
-        h.pump();
-        std::thread::sleep(Duration::from_millis(20));
-    }
     assert!(
-        prompt_after(&mut h),
+        pump_until(&mut h, Duration::from_secs(30), prompt_after),
         "no prompt after done-42:\n{}",
         h.screen_text()
     );
@@ -218,19 +222,14 @@ fn reboot_shows_new_boot_output_and_a_restart_reattaches() {
     );
     // READY comes from /init before the shell starts; keys typed before its prompt
     // would meet a terminal nobody reads yet.
-    let deadline = Instant::now() + Duration::from_secs(60);
     let at_prompt = |h: &mut Harness| {
         transcript(h)
             .rsplit(rig::READY)
             .next()
             .is_some_and(|t| t.contains(rig::PROMPT.trim_end()))
     };
-    while !at_prompt(&mut h) && Instant::now() < deadline {
-        h.pump();
-        std::thread::sleep(Duration::from_millis(50));
-    }
     assert!(
-        at_prompt(&mut h),
+        pump_until(&mut h, Duration::from_secs(60), at_prompt),
         "no prompt after the re-boot:\n{}",
         h.screen_text()
     );

@@ -10,11 +10,15 @@
 //! every system password stay untouched. Needs the rig (libvirtd and tests/rig/sshd.sh's
 //! host key); without it it says so, and with VIRTDECK_REQUIRE_RIG=1 or CI=true it fails.
 
+#[path = "common/pty.rs"]
+mod pty;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use pty::Pty;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
@@ -337,120 +341,35 @@ fn a_libssh_key_passphrase_is_asked_in_the_popup_and_a_wrong_one_shows_why() {
     drop(backend);
 }
 
-/// virtdeck with one `qemu+libssh://` host, in a real pty (script(1)): what it printed.
-struct Pty {
-    child: std::process::Child,
-    out: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
-}
-
-impl Pty {
-    fn start(uri: &str, state: &Path) -> Pty {
-        use std::io::Read;
-        let bin = env!("CARGO_BIN_EXE_virtdeck");
-        let mut child = Command::new("script")
-            .args([
-                "-qfec",
-                &format!("stty cols 100 rows 30; exec {bin} -c '{uri}'"),
-                "/dev/null",
-            ])
-            .env("XDG_STATE_HOME", state)
-            .env("XDG_CONFIG_HOME", state)
-            .env("TERM", "xterm-256color")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("run script(1)");
-        let out = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let mut stdout = child.stdout.take().expect("stdout");
-        let sink = out.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = stdout.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                if let Ok(mut o) = sink.lock() {
-                    o.extend_from_slice(&buf[..n]);
-                }
-            }
-        });
-        Pty { child, out }
-    }
-
-    fn raw(&self) -> String {
-        String::from_utf8_lossy(&self.out.lock().expect("lock")).into_owned()
-    }
-
-    /// What the terminal shows now (the TUI draws by diff).
-    fn shown(&self) -> String {
-        let mut vt = vt100::Parser::new(30, 100, 0);
-        vt.process(&self.out.lock().expect("lock"));
-        vt.screen().contents()
-    }
-
-    fn wait_for(&self, what: &str, cond: impl Fn(&Pty) -> bool) {
-        let t = Instant::now();
-        while !cond(self) {
-            assert!(
-                t.elapsed() < LIMIT,
-                "{what}: not within {LIMIT:?}; printed:\n{}",
-                self.raw()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn keys(&mut self, s: &str) {
-        use std::io::Write;
-        let stdin = self.child.stdin.as_mut().expect("stdin");
-        stdin.write_all(s.as_bytes()).expect("send keys");
-        stdin.flush().expect("flush keys");
-    }
-
-    /// Waits for the exit: its code as script(1) passes it on, and all that was printed.
-    fn finish(mut self) -> (Option<i32>, String) {
-        let t = Instant::now();
-        loop {
-            if let Some(st) = self.child.try_wait().expect("try_wait") {
-                std::thread::sleep(Duration::from_millis(100));
-                return (st.code(), self.raw());
-            }
-            if t.elapsed() > LIMIT {
-                let _ = self.child.kill();
-                panic!("virtdeck did not exit:\n{}", self.raw());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
 #[test]
 fn a_single_libssh_host_asks_its_passphrase_on_the_terminal_before_the_screen() {
     let Some(setup) = setup(port(1), "authtty") else {
         return;
     };
     let asked = |p: &Pty| p.raw().to_lowercase().contains("passphrase");
+    let line = format!("exec {} -c '{}'", pty::BIN, setup.uri);
 
     // Esc at the question: no connection, and virtdeck says why instead of hanging.
-    let mut p = Pty::start(&setup.uri, setup.dir.path());
-    p.wait_for("the passphrase question", asked);
+    let mut p = Pty::spawn(&line, setup.dir.path());
+    p.wait_for("the passphrase question", LIMIT, asked);
     p.keys("abc\x1b");
-    let (code, out) = p.finish();
+    let (code, out) = p.finish(LIMIT);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("virtdeck: "), "no reason given:\n{out}");
     eprintln!("after Esc:\n{out}");
 
     // The right passphrase, typed without echo: the list with the test's domain.
-    let mut p = Pty::start(&setup.uri, setup.dir.path());
-    p.wait_for("the passphrase question", asked);
+    let mut p = Pty::spawn(&line, setup.dir.path());
+    p.wait_for("the passphrase question", LIMIT, asked);
     p.keys(&format!("{PASSPHRASE}\r"));
-    p.wait_for("the domain list", |p| p.shown().contains(&setup.row.0));
+    p.wait_for("the domain list", LIMIT, |p| {
+        p.shown().contains(&setup.row.0)
+    });
     assert!(
         !p.raw().contains(PASSPHRASE),
         "the passphrase was echoed:\n{}",
         p.raw()
     );
     p.keys("q");
-    assert_eq!(p.finish().0, Some(0));
+    assert_eq!(p.finish(LIMIT).0, Some(0));
 }

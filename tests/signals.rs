@@ -2,92 +2,46 @@
 //! terminal is restored, the typed-but-unapplied XML is kept as a draft, the demo's temporary
 //! node file is removed, and the exit status is 0.
 
-use std::io::{Read, Write};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+#[path = "common/pty.rs"]
+mod pty;
 
-const BIN: &str = env!("CARGO_BIN_EXE_virtdeck");
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use pty::{BIN, Pty};
+
+const LIMIT: Duration = Duration::from_secs(20);
 
 struct Run {
-    child: Child,
+    pty: Pty,
     dir: tempfile::TempDir,
-    out: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
 }
 
 impl Run {
-    /// `virtdeck --demo` in a real pty (script(1)), with its state, config and temp dirs in a
-    /// private directory.
+    /// `virtdeck --demo` in a real pty, with its state, config and temp dirs in a private
+    /// directory.
     fn demo() -> Run {
         let dir = tempfile::tempdir().expect("tempdir");
-        let tmp = dir.path().join("tmp");
-        std::fs::create_dir_all(&tmp).expect("tmp dir");
         let pidfile = dir.path().join("pid");
-        let mut child = Command::new("script")
-            .args([
-                "-qfec",
-                &format!(
-                    "stty cols 100 rows 30; echo $$ > {}; exec {BIN} --demo",
-                    pidfile.display()
-                ),
-                "/dev/null",
-            ])
-            .env("XDG_STATE_HOME", dir.path())
-            .env("XDG_CONFIG_HOME", dir.path())
-            .env("TMPDIR", &tmp)
-            .env("TERM", "xterm-256color")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("run script(1)");
-        let out = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let mut stdout = child.stdout.take().expect("stdout");
-        let sink = out.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = stdout.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                if let Ok(mut o) = sink.lock() {
-                    o.extend_from_slice(&buf[..n]);
-                }
-            }
-        });
-        let run = Run { child, dir, out };
+        let pty = Pty::spawn(
+            &format!("echo $$ > {}; exec {BIN} --demo", pidfile.display()),
+            dir.path(),
+        );
+        let run = Run { pty, dir };
         run.wait_for_screen("web-01");
         run
     }
 
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.out.lock().expect("lock")).into_owned()
-    }
-
-    /// What the terminal shows now (virtdeck draws by diff, so the byte stream alone does not
-    /// hold contiguous text).
-    fn shown(&self) -> String {
-        let mut vt = vt100::Parser::new(30, 100, 0);
-        vt.process(&self.out.lock().expect("lock"));
-        vt.screen().contents()
-    }
-
     fn wait_for_screen(&self, text: &str) {
-        let t0 = Instant::now();
-        while !self.shown().contains(text) {
-            assert!(
-                t0.elapsed() < Duration::from_secs(20),
-                "never saw {text:?} on screen:\n{}",
-                self.shown()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.pty
+            .wait_for(&format!("{text:?} on screen"), LIMIT, |p| {
+                p.shown().contains(text)
+            });
     }
 
     fn keys(&mut self, s: &str) {
-        let stdin = self.child.stdin.as_mut().expect("stdin");
-        stdin.write_all(s.as_bytes()).expect("send keys");
-        stdin.flush().expect("flush keys");
+        self.pty.keys(s);
     }
 
     fn pid(&self) -> i32 {
@@ -104,21 +58,10 @@ impl Run {
         assert!(ok, "kill -{sig} failed");
     }
 
-    /// Waits for the process to exit; its exit code as script(1) passes it on.
-    fn wait(mut self) -> (Option<i32>, String, tempfile::TempDir) {
-        let t0 = Instant::now();
-        loop {
-            if let Some(st) = self.child.try_wait().expect("try_wait") {
-                std::thread::sleep(Duration::from_millis(100));
-                let screen = self.screen();
-                return (st.code(), screen, self.dir);
-            }
-            if t0.elapsed() > Duration::from_secs(15) {
-                let _ = self.child.kill();
-                panic!("virtdeck did not exit after the signal:\n{}", self.screen());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+    /// Waits for the process to exit; its exit code, all it printed, its directory.
+    fn wait(self) -> (Option<i32>, String, tempfile::TempDir) {
+        let (code, screen) = self.pty.finish(Duration::from_secs(15));
+        (code, screen, self.dir)
     }
 }
 
