@@ -36,15 +36,19 @@ fn spec(name: &str) -> DomainSpec {
         boot: Boot::Devices(vec!["cdrom".into(), "hd".into()]),
         disks: vec![
             DiskSpec {
-                source: DiskSource::File("/default-pool/x.qcow2".into()),
+                source: DiskSource::Path("/default-pool/x.qcow2".into()),
                 device: "disk".into(),
                 bus: "virtio".into(),
+                target: None,
+                readonly: false,
                 format: Some("qcow2".into()),
             },
             DiskSpec {
-                source: DiskSource::File("/srv/iso/debian.iso".into()),
+                source: DiskSource::Path("/srv/iso/debian.iso".into()),
                 device: "cdrom".into(),
                 bus: "sata".into(),
+                target: None,
+                readonly: false,
                 format: Some("raw".into()),
             },
         ],
@@ -82,6 +86,8 @@ fn every_shape_of_generated_xml_passes_libvirts_validation() {
         },
         device: "disk".into(),
         bus: "sata".into(),
+        target: None,
+        readonly: false,
         format: Some("raw".into()),
     }];
     v.nic = None;

@@ -19,26 +19,9 @@ pub enum Boot {
     },
 }
 
-/// Where a disk's data is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DiskSource {
-    /// A file on the host (an ISO, an image, a volume of a directory pool).
-    File(String),
-    /// A volume named by pool (what libvirt resolves at start; any pool type).
-    Volume { pool: String, volume: String },
-}
-
-/// One disk or CD-ROM.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DiskSpec {
-    pub source: DiskSource,
-    /// `disk` or `cdrom`.
-    pub device: String,
-    /// `virtio`, `sata`, `scsi`, `ide`.
-    pub bus: String,
-    /// The image format (`qcow2`, `raw`); `None` lets libvirt probe nothing and use raw.
-    pub format: Option<String>,
-}
+/// Disks are written as hot-plug writes them: `Path` (a `/dev/` path is a block disk) or
+/// a pool volume; the target is named by bus in order when none is given.
+pub use crate::backend::devices::fragment::{DiskSource, DiskSpec};
 
 /// Where the NIC plugs in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -198,43 +181,20 @@ impl DomainSpec {
     }
 
     fn write_disks(&self, o: &mut String) {
+        use crate::backend::devices::fragment::disk_element;
         let mut per_bus: std::collections::BTreeMap<&str, usize> = Default::default();
         for d in &self.disks {
             let n = per_bus.entry(d.bus.as_str()).or_default();
-            let dev = target_dev(&d.bus, *n);
+            let target = d.target.clone().unwrap_or_else(|| target_dev(&d.bus, *n));
             *n += 1;
-            // A host block device is `type='block'` with `<source dev>`: QEMU's file driver
-            // refuses a device node.
-            let block = matches!(&d.source, DiskSource::File(p) if p.starts_with("/dev/"));
-            let kind = match d.source {
-                DiskSource::File(_) if block => "block",
-                DiskSource::File(_) => "file",
-                DiskSource::Volume { .. } => "volume",
+            // No format given: raw, as libvirt assumes (hot-plug guesses from the name).
+            let spec = DiskSpec {
+                format: Some(d.format.clone().unwrap_or_else(|| "raw".into())),
+                ..d.clone()
             };
-            let _ = writeln!(o, "    <disk type='{kind}' device='{}'>", x(&d.device));
-            let format = d.format.as_deref().unwrap_or("raw");
-            let _ = writeln!(o, "      <driver name='qemu' type='{}'/>", x(format));
-            match &d.source {
-                DiskSource::File(p) if block => {
-                    let _ = writeln!(o, "      <source dev='{}'/>", x(p));
-                }
-                DiskSource::File(p) => {
-                    let _ = writeln!(o, "      <source file='{}'/>", x(p));
-                }
-                DiskSource::Volume { pool, volume } => {
-                    let _ = writeln!(
-                        o,
-                        "      <source pool='{}' volume='{}'/>",
-                        x(pool),
-                        x(volume)
-                    );
-                }
+            for line in disk_element(&spec, &target).lines() {
+                let _ = writeln!(o, "    {line}");
             }
-            let _ = writeln!(o, "      <target dev='{dev}' bus='{}'/>", x(&d.bus));
-            if d.device == "cdrom" {
-                o.push_str("      <readonly/>\n");
-            }
-            o.push_str("    </disk>\n");
         }
     }
 }
@@ -255,9 +215,11 @@ mod tests {
             boot: Boot::Devices(vec!["cdrom".into(), "hd".into()]),
             disks: vec![
                 DiskSpec {
-                    source: DiskSource::File("/var/lib/libvirt/images/a b.qcow2".into()),
+                    source: DiskSource::Path("/var/lib/libvirt/images/a b.qcow2".into()),
                     device: "disk".into(),
                     bus: "virtio".into(),
+                    target: None,
+                    readonly: false,
                     format: Some("qcow2".into()),
                 },
                 DiskSpec {
@@ -267,6 +229,8 @@ mod tests {
                     },
                     device: "cdrom".into(),
                     bus: "sata".into(),
+                    target: None,
+                    readonly: false,
                     format: None,
                 },
             ],
@@ -301,7 +265,7 @@ mod tests {
     #[test]
     fn a_block_device_is_written_as_a_block_disk() {
         let mut spec = sample();
-        spec.disks[0].source = DiskSource::File("/dev/vg0/web".into());
+        spec.disks[0].source = DiskSource::Path("/dev/vg0/web".into());
         spec.disks[0].format = Some("raw".into());
         let xml = spec.to_xml();
         assert!(xml.contains("<disk type='block' device='disk'>"), "{xml}");

@@ -97,8 +97,16 @@ pub fn disk_xml(spec: &DiskSpec, existing: &[DiskInfo]) -> Result<String, String
         Some(t) => t.clone(),
         None => free_target(&spec.bus, existing),
     };
+    if matches!(&spec.source, DiskSource::Path(p) if p.trim().is_empty()) {
+        return Err("no disk path given".into());
+    }
+    Ok(disk_element(spec, &target))
+}
+
+/// The `<disk>` element for `spec` on `target`, unchecked: hot-plug (through [`disk_xml`])
+/// and a new domain's definition write their disks with it.
+pub fn disk_element(spec: &DiskSpec, target: &str) -> String {
     let (kind, source, fmt_guess) = match &spec.source {
-        DiskSource::Path(p) if p.trim().is_empty() => return Err("no disk path given".into()),
         DiskSource::Path(p) if p.starts_with("/dev/") => {
             ("block", format!("<source dev='{}'/>", esc(p)), "raw")
         }
@@ -119,14 +127,14 @@ pub fn disk_xml(spec: &DiskSpec, existing: &[DiskInfo]) -> Result<String, String
     } else {
         ""
     };
-    Ok(format!(
+    format!(
         "<disk type='{kind}' device='{}'>\n  <driver name='qemu' type='{}'/>\n  {source}\n  \
          <target dev='{}' bus='{}'/>{readonly}\n</disk>\n",
         esc(&spec.device),
         esc(format),
-        esc(&target),
+        esc(target),
         esc(&spec.bus)
-    ))
+    )
 }
 
 /// What a new NIC is plugged into.

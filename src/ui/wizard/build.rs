@@ -60,18 +60,22 @@ impl Wizard {
         let v = self.volume(value)?;
         let format = v.format.clone().filter(|f| f == "qcow2" || f == "raw");
         Some(DiskSpec {
-            source: DiskSource::File(v.path.clone()),
+            source: DiskSource::Path(v.path.clone()),
             device: "disk".into(),
             bus: bus.into(),
+            target: None,
+            readonly: false,
             format: Some(format.unwrap_or_else(|| "raw".into())),
         })
     }
 
     fn cdrom(path: String) -> DiskSpec {
         DiskSpec {
-            source: DiskSource::File(path),
+            source: DiskSource::Path(path),
             device: "cdrom".into(),
             bus: "sata".into(),
+            target: None,
+            readonly: false,
             format: Some("raw".into()),
         }
     }
@@ -91,9 +95,11 @@ impl Wizard {
                 let path = self.get(F::ImportPath).trim().to_string();
                 disks.push(DiskSpec {
                     format: Some(format_of_path(&path)),
-                    source: DiskSource::File(path),
+                    source: DiskSource::Path(path),
                     device: "disk".into(),
                     bus: bus.clone(),
+                    target: None,
+                    readonly: false,
                 });
             }
             _ => match self.get(F::DiskKind) {
@@ -110,7 +116,7 @@ impl Wizard {
                         .and_then(|p| p.target.clone());
                     let source = match target {
                         Some(dir) => {
-                            DiskSource::File(format!("{}/{name}", dir.trim_end_matches('/')))
+                            DiskSource::Path(format!("{}/{name}", dir.trim_end_matches('/')))
                         }
                         None => DiskSource::Volume {
                             pool: pool.clone(),
@@ -121,6 +127,8 @@ impl Wizard {
                         source,
                         device: "disk".into(),
                         bus: bus.clone(),
+                        target: None,
+                        readonly: false,
                         format: Some(format.clone()),
                     });
                     plan.volumes.push((
