@@ -414,8 +414,6 @@ fn render_popup(f: &mut Frame, body: Rect, area: Rect, ed: &XmlEditor, t: &Theme
             f.render_widget(Paragraph::new(shown).block(frame(&title, false, t)), body);
         }
         Some(Popup::CloseConfirm) => {
-            let rect = crate::ui::popups::centered(body, 64, 7);
-            f.render_widget(Clear, rect);
             let k = |a| hint_key(ed, a);
             let text = vec![
                 Line::from(" This buffer has changes that are not applied."),
@@ -434,12 +432,7 @@ fn render_popup(f: &mut Frame, body: Rect, area: Rect, ed: &XmlEditor, t: &Theme
                 )),
                 Line::from(format!(" {}  back to editing", k(Action::CloseBack))),
             ];
-            f.render_widget(
-                Paragraph::new(text)
-                    .block(frame("Close the editor?", false, t))
-                    .wrap(Wrap { trim: false }),
-                rect,
-            );
+            question(f, body, 64, "Close the editor?", text, t);
         }
         Some(Popup::Issues { scroll }) => {
             let lines: Vec<Line> = ed
@@ -477,8 +470,6 @@ fn render_popup(f: &mut Frame, body: Rect, area: Rect, ed: &XmlEditor, t: &Theme
             f.render_widget(Paragraph::new(lines).block(frame(&title, false, t)), body);
         }
         Some(Popup::DraftOffer { age, .. }) => {
-            let rect = crate::ui::popups::centered(body, 60, 7);
-            f.render_widget(Clear, rect);
             let k = |a| hint_key(ed, a);
             let text = vec![
                 Line::from(format!(" An unapplied draft from {age} exists.")),
@@ -495,12 +486,7 @@ fn render_popup(f: &mut Frame, body: Rect, area: Rect, ed: &XmlEditor, t: &Theme
                     k(Action::DraftLater)
                 )),
             ];
-            f.render_widget(
-                Paragraph::new(text)
-                    .block(frame("Draft found", false, t))
-                    .wrap(Wrap { trim: false }),
-                rect,
-            );
+            question(f, body, 60, "Draft found", text, t);
         }
         Some(Popup::Prompt { kind, input }) => {
             let label = match kind {
@@ -558,4 +544,16 @@ fn help_lines(
         }
     }
     out
+}
+
+/// A small framed question of `lines` (its keys and what each does), centred in `body`.
+fn question(f: &mut Frame, body: Rect, width: u16, title: &str, lines: Vec<Line>, t: &Theme) {
+    let rect = crate::ui::popups::centered(body, width, 7);
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(frame(title, false, t))
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
 }
